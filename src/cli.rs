@@ -1,0 +1,194 @@
+//! Command-line definitions (clap derive) and nothing else. `Command` is the only list
+//! of subcommands.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::lang::Lang;
+use crate::output::OutputFormat;
+use crate::scorers::ScorerKind;
+use crate::scorers::ntile::TiePolicy;
+
+const EXIT_STATUS: &str = "\
+Exit status:
+  0  success
+  1  runtime failure (I/O, internal error)
+  2  usage or configuration error (bad flag, missing file, bad tiering.toml)
+  3  bad input data (missing column, unreadable value, empty file)";
+
+/// Customer segmentation from order exports: RFM segments with a strategy per segment.
+#[derive(Debug, Parser)]
+#[command(name = "tiering", version, about, after_help = EXIT_STATUS, propagate_version = true)]
+pub struct Cli {
+    /// The subcommand to run.
+    #[command(subcommand)]
+    pub command: Command,
+
+    /// Print the column mapping, score thresholds and other details to stderr.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Print nothing to stderr but errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// Configuration file (default: ./tiering.toml if present).
+    #[arg(long, global = true, env = "TIERING_CONFIG", value_name = "PATH")]
+    pub config: Option<PathBuf>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Score customers from order exports and write a segment and strategy per customer.
+    #[command(after_help = SCORE_EXAMPLES)]
+    Score(ScoreArgs),
+    /// Show what would be read from order exports, without scoring.
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
+    /// Print a shell completion script to stdout.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout.
+    Man,
+}
+
+const SCORE_EXAMPLES: &str = "\
+Examples:
+  tiering score orders.csv                       summary table in the terminal
+  tiering score orders.csv > tiers.csv           every customer as CSV
+  tiering score orders.csv -o tiers.xlsx         Excel workbook (format from the extension)
+  tiering score 'exports/*.csv.gz' --as-of 2026-10-31 --customers customers.csv
+  tiering score 订单.csv --encoding gbk --lang zh
+  tiering score orders.csv --map customer_id=Kunde,amount=Umsatz,order_date=Datum
+  tiering score orders.csv --thresholds          the value range behind each score
+
+Output columns (CSV/JSON/Parquet/XLSX), in this order:
+  customer_id, first_order_date, last_order_date, recency_days, tenure_days, orders,
+  revenue, returns, cost, profit, aov, r_score, f_score, m_score, rfm_code, segment_id,
+  segment, strategy, r_from, r_to, f_from, f_to, m_from, m_to, <customer export columns>,
+  as_of. Rows are sorted by customer_id.
+
+Exit status: 0 success, 1 runtime failure, 2 usage/config error, 3 bad input data.";
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  tiering check orders.csv
+  tiering check 'exports/*.csv' --encoding gbk
+
+Exit status: 0 all rows readable, 2 usage/config error, 3 bad rows or unreadable input.";
+
+/// How inputs are read (shared by `score` and `check`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct InputArgs {
+    /// Map canonical columns to header names: customer_id=Kunde,amount=Umsatz.
+    /// Canonical columns: customer_id, order_id, order_date, amount, cost.
+    #[arg(long, value_name = "MAP")]
+    pub map: Vec<String>,
+
+    /// Field delimiter (default: detected from the header line among , ; TAB |).
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+
+    /// Text encoding of CSV input: utf-8 (default; BOM optional), gbk, gb18030, utf-16.
+    #[arg(long, value_name = "NAME")]
+    pub encoding: Option<String>,
+
+    /// Amounts use a decimal comma: 1.234,50.
+    #[arg(long)]
+    pub decimal_comma: bool,
+
+    /// Date format (chrono strftime), e.g. %d/%m/%Y. Default: ISO and other unambiguous forms.
+    #[arg(long, value_name = "FORMAT")]
+    pub date_format: Option<String>,
+
+    /// Minor-unit digits of the currency (2 for cents, 0 for yen).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=6))]
+    pub currency_decimals: Option<u32>,
+}
+
+/// Arguments of `tiering score`.
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    /// Order exports: CSV (any delimiter, .gz, .zst), Parquet, globs, or - for stdin.
+    #[arg(required = true, value_name = "ORDERS")]
+    pub inputs: Vec<String>,
+
+    /// Customer export joined on customer_id; its columns pass through to the output.
+    #[arg(long, value_name = "FILE")]
+    pub customers: Option<String>,
+
+    /// Score as of this date (YYYY-MM-DD); later lines are ignored. Default: the latest order date.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+
+    /// Scorer.
+    #[arg(long, value_enum, default_value_t = ScorerKind::Rfm)]
+    pub scorer: ScorerKind,
+
+    /// Quantile bins for R, F and M scores (2-10; default 5).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=10))]
+    pub bins: Option<u32>,
+
+    /// How equal values are scored: shared (SQL RANK) or split (by customer_id).
+    #[arg(long, value_enum)]
+    pub ties: Option<TiePolicy>,
+
+    /// Language of segment names and strategies (default: from LANG).
+    #[arg(long, value_enum, env = "TIERING_LANG")]
+    pub lang: Option<Lang>,
+
+    /// Write to this file (atomically); the format follows the extension.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Output format (default: table in a terminal, else CSV, or from the -o extension).
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+
+    /// Write the score thresholds (value range per bin) instead of the customers.
+    #[arg(long)]
+    pub thresholds: bool,
+
+    /// Write bad input rows here (with line number and reason) and score the rest.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+
+    /// How inputs are read.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Arguments of `tiering check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Order exports, as for `score`.
+    #[arg(required = true, value_name = "ORDERS")]
+    pub inputs: Vec<String>,
+
+    /// Bad rows to list in full (the rest are counted).
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub show: usize,
+
+    /// How inputs are read.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Arguments of `tiering completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,6 @@
+//! One module per subcommand; each orchestrates the library and returns an exit status.
+
+pub mod check;
+pub mod completions;
+pub mod man;
+pub mod score;

@@ -1,0 +1,141 @@
+//! `tiering.toml`: the schema (serde, unknown keys rejected) and where it is found:
+//! `--config PATH`, `TIERING_CONFIG`, or `./tiering.toml`. Values resolve as
+//! CLI > environment > file > defaults in `settings`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::error::TieringError;
+use crate::lang::Lang;
+use crate::playbook::Playbook;
+use crate::scorers::ntile::TiePolicy;
+use crate::scorers::segments::SegmentRule;
+
+/// The whole configuration file.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Canonical column -> header name.
+    #[serde(default)]
+    pub columns: BTreeMap<String, String>,
+    /// How inputs are read.
+    #[serde(default)]
+    pub input: InputConfig,
+    /// RFM scorer settings.
+    #[serde(default)]
+    pub rfm: RfmConfig,
+    /// Output settings.
+    #[serde(default)]
+    pub output: OutputConfig,
+    /// Strategy text overrides.
+    #[serde(default)]
+    pub playbook: Playbook,
+}
+
+/// `[input]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputConfig {
+    /// Field delimiter, one character.
+    pub delimiter: Option<String>,
+    /// Text encoding label.
+    pub encoding: Option<String>,
+    /// `1.234,50` amounts.
+    pub decimal_comma: Option<bool>,
+    /// strftime date format.
+    pub date_format: Option<String>,
+    /// Minor-unit digits.
+    pub currency_decimals: Option<u32>,
+}
+
+/// `[rfm]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RfmConfig {
+    /// Quantile bins.
+    pub bins: Option<u32>,
+    /// Tie policy.
+    pub ties: Option<TiePolicy>,
+    /// Replacement segment map (`[[rfm.segment]]`), ordered, first match wins.
+    pub segment: Option<Vec<SegmentRule>>,
+}
+
+/// `[output]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputConfig {
+    /// Language of names and strategies.
+    pub lang: Option<Lang>,
+}
+
+/// The config in force and where it came from.
+#[derive(Clone, Debug, Default)]
+pub struct LoadedConfig {
+    /// Parsed values (defaults when no file).
+    pub config: Config,
+    /// The file read, if any.
+    pub path: Option<PathBuf>,
+}
+
+/// Find and parse the configuration: an explicit path must exist; `./tiering.toml` is optional.
+pub fn load(explicit: Option<&Path>) -> Result<LoadedConfig, TieringError> {
+    let path = match explicit {
+        Some(path) => {
+            if !path.is_file() {
+                return Err(TieringError::config(
+                    format!("config file `{}` not found", path.display()),
+                    Some("create one with `tiering init`, or drop --config / TIERING_CONFIG".into()),
+                ));
+            }
+            path.to_path_buf()
+        }
+        None => {
+            let default = PathBuf::from("tiering.toml");
+            if !default.is_file() {
+                return Ok(LoadedConfig::default());
+            }
+            default
+        }
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        TieringError::config(format!("cannot read config `{}`: {e}", path.display()), None)
+    })?;
+    let config = parse(&text).map_err(|message| {
+        TieringError::config(format!("`{}`: {message}", path.display()), None)
+    })?;
+    Ok(LoadedConfig {
+        config,
+        path: Some(path),
+    })
+}
+
+/// Parse config text; the error names the line and the key.
+pub fn parse(text: &str) -> Result<Config, String> {
+    toml::from_str(text).map_err(|e| e.to_string().trim_end().replace('\n', "\n  "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        let err = parse("[rfm]\nbinz = 4\n").unwrap_err();
+        assert!(err.contains("binz"), "{err}");
+        assert!(err.contains("bins"), "{err}");
+    }
+
+    #[test]
+    fn reads_every_section() {
+        let config = parse(
+            "[columns]\ncustomer_id = \"Kunde\"\n[input]\nencoding = \"gbk\"\n[rfm]\nbins = 4\nties = \"split\"\n[output]\nlang = \"zh\"\n[playbook.champions.en]\nstrategy = \"x\"\n",
+        )
+        .unwrap();
+        assert_eq!(config.rfm.bins, Some(4));
+        assert_eq!(config.rfm.ties, Some(TiePolicy::Split));
+        assert_eq!(config.output.lang, Some(Lang::Zh));
+        assert_eq!(config.columns["customer_id"], "Kunde");
+    }
+}

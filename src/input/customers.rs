@@ -1,0 +1,155 @@
+//! The optional customer export (`--customers`): one row per customer, joined on
+//! customer_id. Its other columns are kept as text and passed through to the output.
+
+use std::collections::HashMap;
+
+use polars::prelude::*;
+
+use super::InputOptions;
+use super::columns::{self, Canonical, ColumnMapping, ExplicitMap};
+use super::faults::FaultLog;
+use super::lines::{RowFault, col_names};
+use super::source::InputFile;
+use super::table::{Fields, RowVisitor, read_file};
+use crate::error::{Location, TieringError};
+
+/// Output columns a customer column must not shadow; clashing names get a `customer_` prefix.
+pub const RESERVED: &[&str] = &[
+    "first_order_date", "last_order_date", "recency_days", "tenure_days", "orders", "revenue",
+    "returns", "cost", "profit", "aov", "r_score", "f_score", "m_score", "rfm_code",
+    "segment_id", "segment", "strategy", "r_from", "r_to", "f_from", "f_to", "m_from", "m_to",
+    "as_of",
+];
+
+/// The customer export as a frame: customer_id plus its other columns as text.
+pub struct LoadedCustomers {
+    /// One row per customer.
+    pub frame: DataFrame,
+    /// Names of the passed-through columns, in file order.
+    pub extra_columns: Vec<String>,
+    /// How its header was mapped.
+    pub mapping: ColumnMapping,
+}
+
+/// Read a customer export.
+pub fn load_customers(file: &InputFile, options: &InputOptions) -> anyhow::Result<LoadedCustomers> {
+    let mut faults = FaultLog::new(false);
+    let mut visitor = CustomersVisitor {
+        explicit: &options.columns,
+        mapping: ColumnMapping::default(),
+        ids: StringChunkedBuilder::new(col_names::CUSTOMER_ID.into(), 1024),
+        extras: Vec::new(),
+        seen: HashMap::new(),
+        duplicate: None,
+        display: file.display.clone(),
+    };
+    read_file(file, &options.text, &mut visitor, &mut faults)?;
+    faults.into_result()?;
+    if let Some(error) = visitor.duplicate {
+        return Err(error.into());
+    }
+    let height = visitor.seen.len();
+    let mut columns = vec![visitor.ids.finish().into_column()];
+    let mut extra_columns = Vec::new();
+    for (name, values) in visitor.extras {
+        extra_columns.push(name.clone());
+        columns.push(StringChunked::from_iter_options(name.into(), values.into_iter()).into_column());
+    }
+    Ok(LoadedCustomers {
+        frame: DataFrame::new(height, columns)?,
+        extra_columns,
+        mapping: visitor.mapping,
+    })
+}
+
+struct CustomersVisitor<'a> {
+    explicit: &'a ExplicitMap,
+    mapping: ColumnMapping,
+    ids: StringChunkedBuilder,
+    extras: Vec<(String, Vec<Option<String>>)>,
+    seen: HashMap<String, Location>,
+    duplicate: Option<TieringError>,
+    display: String,
+}
+
+impl RowVisitor for CustomersVisitor<'_> {
+    fn header(&mut self, file: &InputFile, header: &[String]) -> Result<(), TieringError> {
+        // An explicit customer_id mapping applies here only if this file has that column.
+        let explicit: ExplicitMap = self
+            .explicit
+            .iter()
+            .filter(|(c, source)| **c == Canonical::CustomerId && header.contains(source))
+            .map(|(c, s)| (*c, s.clone()))
+            .collect();
+        self.mapping = columns::detect(
+            &file.display,
+            header,
+            &explicit,
+            &[Canonical::CustomerId],
+            &[Canonical::CustomerId],
+        )?;
+        let id_index = self.mapping.get(Canonical::CustomerId);
+        let mut used = vec![col_names::CUSTOMER_ID.to_string()];
+        self.extras = header
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != id_index)
+            .map(|(i, name)| (output_name(name, i, &mut used), Vec::new()))
+            .collect();
+        Ok(())
+    }
+
+    fn row(&mut self, location: Location, fields: &dyn Fields) -> Result<(), RowFault> {
+        let id_index = self.mapping.get(Canonical::CustomerId).expect("required");
+        let id = fields.get(id_index)?.trim();
+        if id.is_empty() {
+            return Err(RowFault {
+                column: Some(id_index),
+                value: Some(String::new()),
+                reason: "empty customer id".into(),
+                expected: None,
+                hint: None,
+            });
+        }
+        if let Some(first) = self.seen.get(id) {
+            if self.duplicate.is_none() {
+                self.duplicate = Some(TieringError::Unreadable {
+                    file: self.display.clone(),
+                    reason: format!("customer `{id}` appears twice ({first} and {location})"),
+                    hint: Some("a customer export needs one row per customer".into()),
+                });
+            }
+            return Ok(());
+        }
+        self.seen.insert(id.to_string(), location);
+        self.ids.append_value(id);
+        let mut extra = self.extras.iter_mut();
+        for i in (0..fields.len()).filter(|&i| i != id_index) {
+            if let Some((_, values)) = extra.next() {
+                let text = fields.get(i)?;
+                values.push((!text.is_empty()).then(|| text.to_string()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A customer column's output name: as in the file, unless it is empty, repeated, or
+/// would shadow an output column.
+fn output_name(name: &str, index: usize, used: &mut Vec<String>) -> String {
+    let mut candidate = if name.is_empty() {
+        format!("column_{}", index + 1)
+    } else if RESERVED.contains(&name) || used.iter().any(|u| u == name) {
+        format!("customer_{name}")
+    } else {
+        name.to_string()
+    };
+    let base = candidate.clone();
+    let mut n = 2;
+    while used.contains(&candidate) {
+        candidate = format!("{base}_{n}");
+        n += 1;
+    }
+    used.push(candidate.clone());
+    candidate
+}

@@ -1,0 +1,335 @@
+//! Date parsing for order exports: ISO dates and datetimes (truncated to the day in their
+//! own offset), `YYYY/MM/DD`, `YYYYMMDD`, `YYYY年M月D日`, Excel serial numbers, or an
+//! explicit `--date-format`. Day/month order is never guessed.
+//!
+//! Dates are days since 1970-01-01 (`i32`), the physical form of a polars `Date`.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+
+/// How dates are read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum DateFormat {
+    /// The unambiguous forms listed in the module docs.
+    #[default]
+    Auto,
+    /// A chrono `strftime` pattern, e.g. `%d/%m/%Y`.
+    Pattern(String),
+}
+
+/// Why a cell is not a date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateError {
+    /// The cell is empty.
+    Empty,
+    /// Well-formed but not on the calendar (2023-02-30).
+    Impossible,
+    /// `03/04/2024`: day and month cannot be told apart.
+    Ambiguous,
+    /// Not in a known form (or not in the given `--date-format`).
+    Unrecognised,
+}
+
+impl DateError {
+    /// Short description used in messages and rejects files.
+    pub fn reason(self) -> &'static str {
+        match self {
+            DateError::Empty => "empty date",
+            DateError::Impossible => "no such day on the calendar",
+            DateError::Ambiguous => "day and month order is ambiguous",
+            DateError::Unrecognised => "not a date in a known form",
+        }
+    }
+
+    /// What to do about it.
+    pub fn hint(self, format: &DateFormat) -> Option<String> {
+        match (self, format) {
+            (DateError::Ambiguous, _) => Some(
+                "say which it is with --date-format %d/%m/%Y (day first) or --date-format %m/%d/%Y (month first)"
+                    .into(),
+            ),
+            (DateError::Unrecognised, DateFormat::Auto) => Some(
+                "dates are read as YYYY-MM-DD, ISO datetimes, YYYY/MM/DD, YYYYMMDD or Excel serials; give any other form with --date-format"
+                    .into(),
+            ),
+            (DateError::Unrecognised, DateFormat::Pattern(p)) => {
+                Some(format!("the value does not match --date-format `{p}`"))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// What the expected form is, for messages.
+pub fn expected_form(format: &DateFormat) -> String {
+    match format {
+        DateFormat::Auto => "a date like 2026-11-23".into(),
+        DateFormat::Pattern(p) => format!("a date in the form `{p}`"),
+    }
+}
+
+/// Parse one cell into days since the Unix epoch.
+pub fn parse_date(raw: &str, format: &DateFormat) -> Result<i32, DateError> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err(DateError::Empty);
+    }
+    match format {
+        DateFormat::Auto => parse_auto(text),
+        DateFormat::Pattern(pattern) => parse_pattern(text, pattern),
+    }
+}
+
+fn parse_pattern(text: &str, pattern: &str) -> Result<i32, DateError> {
+    let date = NaiveDate::parse_from_str(text, pattern)
+        .or_else(|_| NaiveDateTime::parse_from_str(text, pattern).map(|dt| dt.date()))
+        .or_else(|_| DateTime::parse_from_str(text, pattern).map(|dt| dt.date_naive()));
+    match date {
+        Ok(d) => Ok(epoch_days_of(d)),
+        Err(e)
+            if matches!(
+                e.kind(),
+                chrono::format::ParseErrorKind::OutOfRange
+                    | chrono::format::ParseErrorKind::Impossible
+            ) =>
+        {
+            Err(DateError::Impossible)
+        }
+        Err(_) => Err(DateError::Unrecognised),
+    }
+}
+
+fn parse_auto(text: &str) -> Result<i32, DateError> {
+    let bytes = text.as_bytes();
+    if bytes.iter().all(u8::is_ascii_digit) {
+        return match bytes.len() {
+            8 => ymd(digits(&bytes[0..4]), digits(&bytes[4..6]), digits(&bytes[6..8])),
+            1..=5 => excel_serial(digits(bytes)),
+            _ => Err(DateError::Unrecognised),
+        };
+    }
+    if let Some(result) = parse_chinese(text) {
+        return result;
+    }
+    let (first, rest) = leading_digits(bytes);
+    match first.len() {
+        4 => parse_year_first(first, rest),
+        1 | 2 => {
+            if is_day_month_year(rest) {
+                Err(DateError::Ambiguous)
+            } else {
+                Err(DateError::Unrecognised)
+            }
+        }
+        1..=5 if rest.first() == Some(&b'.') && rest[1..].iter().all(u8::is_ascii_digit) => {
+            excel_serial(digits(first))
+        }
+        _ => Err(DateError::Unrecognised),
+    }
+}
+
+/// `YYYY-MM-DD`, `YYYY/M/D`, `YYYY.MM.DD`, optionally followed by a time.
+fn parse_year_first(year: &[u8], rest: &[u8]) -> Result<i32, DateError> {
+    let Some((&sep, rest)) = rest.split_first() else {
+        return Err(DateError::Unrecognised);
+    };
+    if !matches!(sep, b'-' | b'/' | b'.') {
+        return Err(DateError::Unrecognised);
+    }
+    let (month, rest) = leading_digits(rest);
+    let Some((&sep2, rest)) = rest.split_first() else {
+        return Err(DateError::Unrecognised);
+    };
+    let (day, time) = leading_digits(rest);
+    let well_formed = sep2 == sep
+        && (1..=2).contains(&month.len())
+        && (1..=2).contains(&day.len())
+        && is_time_suffix(time);
+    if !well_formed {
+        return Err(DateError::Unrecognised);
+    }
+    ymd(digits(year), digits(month), digits(day))
+}
+
+/// `2024年1月5日`, optionally followed by a time.
+fn parse_chinese(text: &str) -> Option<Result<i32, DateError>> {
+    let (year, rest) = text.split_once('年')?;
+    let (month, rest) = rest.split_once('月')?;
+    let (day, time) = rest.split_once('日')?;
+    let numeric = |s: &str, range: std::ops::RangeInclusive<usize>| {
+        range.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !(numeric(year, 4..=4) && numeric(month, 1..=2) && numeric(day, 1..=2)) {
+        return Some(Err(DateError::Unrecognised));
+    }
+    let time = time.trim();
+    if !time.is_empty() && !is_time_suffix(format!(" {time}").as_bytes()) {
+        return Some(Err(DateError::Unrecognised));
+    }
+    Some(ymd(
+        digits(year.as_bytes()),
+        digits(month.as_bytes()),
+        digits(day.as_bytes()),
+    ))
+}
+
+/// After a date: nothing, or `T`/space and a time of day with an optional offset.
+fn is_time_suffix(rest: &[u8]) -> bool {
+    let Some((&sep, time)) = rest.split_first() else {
+        return true;
+    };
+    if !(sep == b'T' || sep == b' ') || time.is_empty() || !time[0].is_ascii_digit() {
+        return false;
+    }
+    let time = std::str::from_utf8(time).unwrap_or("");
+    let time = time
+        .strip_suffix('Z')
+        .or_else(|| time.strip_suffix(" UTC"))
+        .unwrap_or(time);
+    let (clock, offset) = match time.find(['+', '-']) {
+        Some(i) => (&time[..i], &time[i + 1..]),
+        None => (time, ""),
+    };
+    let clock_ok = clock
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b == b':' || b == b'.' || b == b',')
+        && clock.contains(':');
+    let offset_ok = offset.len() <= 5 && offset.bytes().all(|b| b.is_ascii_digit() || b == b':');
+    clock_ok && offset_ok
+}
+
+/// `dd/mm/yyyy` or `mm/dd/yyyy` shapes, after the first number.
+fn is_day_month_year(rest: &[u8]) -> bool {
+    let Some((&sep, rest)) = rest.split_first() else {
+        return false;
+    };
+    if !matches!(sep, b'/' | b'-' | b'.') {
+        return false;
+    }
+    let (middle, rest) = leading_digits(rest);
+    let Some((&sep2, rest)) = rest.split_first() else {
+        return false;
+    };
+    let (year, _) = leading_digits(rest);
+    sep2 == sep && (1..=2).contains(&middle.len()) && (year.len() == 4 || year.len() == 2)
+}
+
+fn leading_digits(bytes: &[u8]) -> (&[u8], &[u8]) {
+    let end = bytes
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(bytes.len());
+    bytes.split_at(end)
+}
+
+fn digits(bytes: &[u8]) -> i64 {
+    bytes
+        .iter()
+        .fold(0i64, |acc, b| acc * 10 + i64::from(b - b'0'))
+}
+
+/// Excel's 1900 date system: serial 1 is 1900-01-01, and 60 is the phantom 1900-02-29,
+/// so serials from 61 on count from 1899-12-30.
+fn excel_serial(serial: i64) -> Result<i32, DateError> {
+    if !(61..=2_958_465).contains(&serial) {
+        return Err(DateError::Unrecognised);
+    }
+    const EXCEL_EPOCH_TO_UNIX: i64 = 25_569;
+    i32::try_from(serial - EXCEL_EPOCH_TO_UNIX).map_err(|_| DateError::Unrecognised)
+}
+
+fn ymd(year: i64, month: i64, day: i64) -> Result<i32, DateError> {
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return Err(DateError::Impossible);
+    }
+    Ok(days_from_civil(year, month, day))
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i32 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    (era * 146_097 + doe - 719_468) as i32
+}
+
+/// Days since the epoch of a chrono date.
+pub fn epoch_days_of(date: NaiveDate) -> i32 {
+    let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch");
+    (date - epoch).num_days() as i32
+}
+
+/// A chrono date from days since the epoch.
+pub fn date_of_epoch_days(days: i32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch")
+        + chrono::TimeDelta::days(i64::from(days))
+}
+
+/// `YYYY-MM-DD` text of days since the epoch.
+pub fn format_date(days: i32) -> String {
+    date_of_epoch_days(days).format("%Y-%m-%d").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn auto(s: &str) -> Result<String, DateError> {
+        parse_date(s, &DateFormat::Auto).map(format_date)
+    }
+
+    #[test]
+    fn reads_unambiguous_forms() {
+        assert_eq!(auto("2024-01-05").unwrap(), "2024-01-05");
+        assert_eq!(auto("2024/1/5").unwrap(), "2024-01-05");
+        assert_eq!(auto("2024.01.05").unwrap(), "2024-01-05");
+        assert_eq!(auto("20240105").unwrap(), "2024-01-05");
+        assert_eq!(auto("2024-01-05T23:30:00+08:00").unwrap(), "2024-01-05");
+        assert_eq!(auto("2024-01-05T23:30:00.123-05:00").unwrap(), "2024-01-05");
+        assert_eq!(auto("2024-01-05 08:00:00Z").unwrap(), "2024-01-05");
+        assert_eq!(auto("2024-01-05 08:00").unwrap(), "2024-01-05");
+        assert_eq!(auto("2024年1月5日").unwrap(), "2024-01-05");
+        assert_eq!(auto("2024年01月05日 10:00:00").unwrap(), "2024-01-05");
+        assert_eq!(auto("45296").unwrap(), "2024-01-05");
+        assert_eq!(auto("45296.75").unwrap(), "2024-01-05");
+        assert_eq!(auto("1970-01-01").map(|_| ()), Ok(()));
+        assert_eq!(parse_date("1970-01-01", &DateFormat::Auto), Ok(0));
+        assert_eq!(parse_date("1969-12-31", &DateFormat::Auto), Ok(-1));
+        assert_eq!(auto("2000-02-29").unwrap(), "2000-02-29");
+    }
+
+    #[test]
+    fn refuses_to_guess() {
+        assert_eq!(auto(""), Err(DateError::Empty));
+        assert_eq!(auto("2023-02-30"), Err(DateError::Impossible));
+        assert_eq!(auto("1900-02-29"), Err(DateError::Impossible));
+        assert_eq!(auto("2024-13-01"), Err(DateError::Impossible));
+        assert_eq!(auto("03/04/2024"), Err(DateError::Ambiguous));
+        assert_eq!(auto("3.4.24"), Err(DateError::Ambiguous));
+        assert_eq!(auto("2024-01-05x"), Err(DateError::Unrecognised));
+        assert_eq!(auto("yesterday"), Err(DateError::Unrecognised));
+        assert_eq!(auto("2024-01/05"), Err(DateError::Unrecognised));
+        assert_eq!(auto("123456789"), Err(DateError::Unrecognised));
+    }
+
+    #[test]
+    fn explicit_patterns() {
+        let dmy = DateFormat::Pattern("%d/%m/%Y".into());
+        assert_eq!(parse_date("03/04/2024", &dmy).map(format_date).unwrap(), "2024-04-03");
+        assert_eq!(parse_date("31/02/2024", &dmy), Err(DateError::Impossible));
+        assert_eq!(parse_date("2024-04-03", &dmy), Err(DateError::Unrecognised));
+        let dt = DateFormat::Pattern("%m/%d/%Y %H:%M".into());
+        assert_eq!(parse_date("04/03/2024 10:15", &dt).map(format_date).unwrap(), "2024-04-03");
+    }
+}

@@ -1,0 +1,228 @@
+//! Typing one order line: the mapped fields of a row (from CSV or Parquet) become a
+//! canonical line, or a fault that names the column, the value and what was expected.
+//! The typed lines accumulate column-wise into the canonical orders frame.
+
+use polars::prelude::*;
+
+use super::columns::{Canonical, ColumnMapping};
+use super::dates::{DateFormat, expected_form, parse_date};
+use super::money::{MoneyFormat, parse_money};
+
+/// Canonical column names of the orders frame.
+pub mod col_names {
+    /// Customer key (String).
+    pub const CUSTOMER_ID: &str = "customer_id";
+    /// Order key (String); the date when the export has no order id.
+    pub const ORDER_ID: &str = "order_id";
+    /// Order date (Date).
+    pub const ORDER_DATE: &str = "order_date";
+    /// Line amount in minor units (Int64).
+    pub const AMOUNT: &str = "amount";
+    /// Line cost in minor units (Int64, nullable).
+    pub const COST: &str = "cost";
+}
+
+/// Why a row cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowFault {
+    /// Header index of the faulty column, if one column is at fault.
+    pub column: Option<usize>,
+    /// The value, if one value is at fault.
+    pub value: Option<String>,
+    /// Short reason.
+    pub reason: String,
+    /// What was expected.
+    pub expected: Option<String>,
+    /// What to do.
+    pub hint: Option<String>,
+}
+
+impl RowFault {
+    /// A fault of the whole row.
+    pub fn row(reason: impl Into<String>, hint: Option<String>) -> Self {
+        RowFault {
+            column: None,
+            value: None,
+            reason: reason.into(),
+            expected: None,
+            hint,
+        }
+    }
+}
+
+/// How to type the fields of an order line.
+#[derive(Clone, Debug)]
+pub struct LineTyping {
+    /// Money format.
+    pub money: MoneyFormat,
+    /// Date format.
+    pub dates: DateFormat,
+}
+
+/// Column-wise storage of typed order lines.
+pub struct OrderLines {
+    customer: StringChunkedBuilder,
+    order: StringChunkedBuilder,
+    date: Vec<i32>,
+    amount: Vec<i64>,
+    cost: Vec<Option<i64>>,
+    has_cost: bool,
+    /// Sum of absolute amounts and costs: while it fits in i64, no per-customer sum can overflow.
+    magnitude: i128,
+}
+
+impl Default for OrderLines {
+    fn default() -> Self {
+        Self {
+            customer: StringChunkedBuilder::new(col_names::CUSTOMER_ID.into(), 1024),
+            order: StringChunkedBuilder::new(col_names::ORDER_ID.into(), 1024),
+            date: Vec::new(),
+            amount: Vec::new(),
+            cost: Vec::new(),
+            has_cost: false,
+            magnitude: 0,
+        }
+    }
+}
+
+impl OrderLines {
+    /// Number of lines stored.
+    pub fn len(&self) -> usize {
+        self.date.len()
+    }
+
+    /// Whether no line is stored.
+    pub fn is_empty(&self) -> bool {
+        self.date.is_empty()
+    }
+
+    /// Type one row and store it, or say why it cannot be used.
+    /// `field(i)` returns header column `i` of the row as text.
+    pub fn push<'a>(
+        &mut self,
+        mapping: &ColumnMapping,
+        typing: &LineTyping,
+        field: impl Fn(usize) -> Result<&'a str, RowFault>,
+    ) -> Result<(), RowFault> {
+        let get = |c: Canonical| mapping.get(c).map(|i| field(i).map(|v| (i, v))).transpose();
+        let (ci, customer) = get(Canonical::CustomerId)?.expect("required column");
+        let customer = customer.trim();
+        if customer.is_empty() {
+            return Err(fault(ci, "", "empty customer id", None, None));
+        }
+        let (di, date_text) = get(Canonical::OrderDate)?.expect("required column");
+        let date = parse_date(date_text, &typing.dates).map_err(|e| {
+            fault(
+                di,
+                date_text,
+                e.reason(),
+                Some(expected_form(&typing.dates)),
+                e.hint(&typing.dates),
+            )
+        })?;
+        let (ai, amount_text) = get(Canonical::Amount)?.expect("required column");
+        let amount = parse_money(amount_text, typing.money).map_err(|e| {
+            fault(
+                ai,
+                amount_text,
+                e.reason(),
+                Some(money_expected(typing.money)),
+                e.hint(typing.money),
+            )
+        })?;
+        let cost = match get(Canonical::Cost)? {
+            Some((_, text)) if text.trim().is_empty() => None,
+            Some((i, text)) => Some(parse_money(text, typing.money).map_err(|e| {
+                fault(
+                    i,
+                    text,
+                    e.reason(),
+                    Some(money_expected(typing.money)),
+                    e.hint(typing.money),
+                )
+            })?),
+            None => None,
+        };
+        let order = match get(Canonical::OrderId)? {
+            Some((i, text)) => {
+                let text = text.trim();
+                if text.is_empty() {
+                    return Err(fault(i, "", "empty order id", None, None));
+                }
+                Some(text)
+            }
+            None => None,
+        };
+        let magnitude = self.magnitude
+            + i128::from(amount).abs()
+            + cost.map_or(0, |c| i128::from(c).abs());
+        if magnitude > i128::from(i64::MAX) {
+            return Err(fault(
+                ai,
+                amount_text,
+                "amounts add up to more than 64-bit minor units can hold",
+                None,
+                Some("split the input, or check the amount column for corrupt values".into()),
+            ));
+        }
+        self.magnitude = magnitude;
+        self.customer.append_value(customer);
+        match order {
+            Some(order) => self.order.append_value(order),
+            // One order per customer per day: the day itself is the order key.
+            None => self.order.append_value(super::dates::format_date(date)),
+        }
+        self.date.push(date);
+        self.amount.push(amount);
+        self.has_cost |= mapping.get(Canonical::Cost).is_some();
+        self.cost.push(cost);
+        Ok(())
+    }
+
+    /// The canonical orders frame: customer_id, order_id, order_date, amount, cost.
+    pub fn finish(self) -> PolarsResult<DataFrame> {
+        let height = self.date.len();
+        let date = Int32Chunked::from_vec(col_names::ORDER_DATE.into(), self.date)
+            .into_date()
+            .into_column();
+        let cost = if self.has_cost {
+            Int64Chunked::from_iter_options(col_names::COST.into(), self.cost.into_iter())
+        } else {
+            Int64Chunked::full_null(col_names::COST.into(), height)
+        };
+        DataFrame::new(
+            height,
+            vec![
+                self.customer.finish().into_column(),
+                self.order.finish().into_column(),
+                date,
+                Int64Chunked::from_vec(col_names::AMOUNT.into(), self.amount).into_column(),
+                cost.into_column(),
+            ],
+        )
+    }
+}
+
+fn fault(
+    column: usize,
+    value: &str,
+    reason: &str,
+    expected: Option<String>,
+    hint: Option<String>,
+) -> RowFault {
+    RowFault {
+        column: Some(column),
+        value: Some(value.to_string()),
+        reason: reason.to_string(),
+        expected,
+        hint,
+    }
+}
+
+fn money_expected(format: MoneyFormat) -> String {
+    if format.decimal_comma {
+        "an amount like 1234,50, 1.234,50 or -1.234,50 €".into()
+    } else {
+        "an amount like 1234.50, 1,234.50, ¥1,234.50 or (12.00)".into()
+    }
+}

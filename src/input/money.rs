@@ -1,0 +1,347 @@
+//! Exact money parsing: amounts as exports write them (`1,234.50`, `¥1,234.50`,
+//! `(12.00)`, `1.234,50`, `1.2E+3`) into integer minor units, with no float anywhere.
+
+/// How amounts are written in a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MoneyFormat {
+    /// Minor-unit digits of the currency (2 for cents, 0 for yen).
+    pub decimals: u32,
+    /// `1.234,50` style: comma is the decimal mark, dot/space/apostrophe group thousands.
+    pub decimal_comma: bool,
+}
+
+impl Default for MoneyFormat {
+    fn default() -> Self {
+        Self {
+            decimals: 2,
+            decimal_comma: false,
+        }
+    }
+}
+
+/// Why a cell is not an amount.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MoneyError {
+    /// The cell is empty.
+    Empty,
+    /// Not a number in any accepted form.
+    Invalid,
+    /// More significant decimals than the currency has (would need rounding).
+    TooPrecise,
+    /// `12,50` without `--decimal-comma`.
+    LooksLikeDecimalComma,
+    /// Does not fit in 64-bit minor units.
+    Overflow,
+}
+
+impl MoneyError {
+    /// What the user should do about it, if there is something specific.
+    pub fn hint(self, format: MoneyFormat) -> Option<String> {
+        match self {
+            MoneyError::LooksLikeDecimalComma => {
+                Some("this looks like a decimal comma: pass --decimal-comma".into())
+            }
+            MoneyError::TooPrecise => Some(format!(
+                "amounts are kept exactly with {} decimals; set --currency-decimals if the currency has more",
+                format.decimals
+            )),
+            MoneyError::Overflow => {
+                Some("the amount is too large to hold exactly in 64-bit minor units".into())
+            }
+            MoneyError::Empty | MoneyError::Invalid => None,
+        }
+    }
+
+    /// Short description used in messages and rejects files.
+    pub fn reason(self) -> &'static str {
+        match self {
+            MoneyError::Empty => "empty amount",
+            MoneyError::Invalid => "not an amount",
+            MoneyError::TooPrecise => "more decimals than the currency has",
+            MoneyError::LooksLikeDecimalComma => "decimal comma without --decimal-comma",
+            MoneyError::Overflow => "amount out of range",
+        }
+    }
+}
+
+/// Currency markers that may stand before or after the number.
+const CURRENCY_MARKERS: &[&str] = &[
+    "US$", "HK$", "NT$", "RMB", "CNY", "USD", "EUR", "GBP", "JPY", "HKD", "$", "¥", "￥", "€",
+    "£", "元",
+];
+
+/// Parse `raw` into minor units, exactly.
+pub fn parse_money(raw: &str, format: MoneyFormat) -> Result<i64, MoneyError> {
+    let mut text = trim(raw);
+    if text.is_empty() {
+        return Err(MoneyError::Empty);
+    }
+    let mut negative = false;
+    if let Some(inner) = text.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
+        negative = true;
+        text = trim(inner);
+    }
+    let (body, sign_negative) = strip_sign_and_currency(text)?;
+    if sign_negative {
+        if negative {
+            return Err(MoneyError::Invalid);
+        }
+        negative = true;
+    }
+    let units = parse_unsigned(body, format)?;
+    let signed = if negative { -units } else { units };
+    i64::try_from(signed).map_err(|_| MoneyError::Overflow)
+}
+
+fn trim(s: &str) -> &str {
+    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+}
+
+/// Removes one sign and currency markers from both ends; returns the bare number.
+fn strip_sign_and_currency(mut text: &str) -> Result<(&str, bool), MoneyError> {
+    let mut negative = false;
+    let mut signs = 0;
+    loop {
+        let before = text;
+        if let Some(rest) = text
+            .strip_prefix('-')
+            .or_else(|| text.strip_prefix('\u{2212}'))
+        {
+            negative = true;
+            signs += 1;
+            text = rest;
+        } else if let Some(rest) = text.strip_prefix('+') {
+            signs += 1;
+            text = rest;
+        } else if let Some(marker) = CURRENCY_MARKERS.iter().find(|m| text.starts_with(**m)) {
+            text = &text[marker.len()..];
+        }
+        text = trim(text);
+        if text == before {
+            break;
+        }
+    }
+    loop {
+        let before = text;
+        if let Some(rest) = text.strip_suffix('-') {
+            negative = true;
+            signs += 1;
+            text = rest;
+        } else if let Some(marker) = CURRENCY_MARKERS.iter().find(|m| text.ends_with(**m)) {
+            text = &text[..text.len() - marker.len()];
+        }
+        text = trim(text);
+        if text == before {
+            break;
+        }
+    }
+    if signs > 1 || text.is_empty() {
+        return Err(MoneyError::Invalid);
+    }
+    Ok((text, negative))
+}
+
+/// Digits with optional grouping, decimal part and exponent -> minor units (non-negative).
+fn parse_unsigned(body: &str, format: MoneyFormat) -> Result<i128, MoneyError> {
+    let (decimal_mark, group_marks): (u8, &[u8]) = if format.decimal_comma {
+        (b',', b". '")
+    } else {
+        (b'.', b", '")
+    };
+    let bytes = body.as_bytes();
+    let (number, exponent) = split_exponent(bytes)?;
+
+    let mut mantissa: i128 = 0;
+    let mut digits = 0usize;
+    let mut fraction_digits: i32 = 0;
+    let mut in_fraction = false;
+    let mut group_len = 0usize;
+    let mut groups_seen = 0usize;
+    let mut grouping_ok = true;
+    for &b in number {
+        match b {
+            b'0'..=b'9' => {
+                mantissa = mantissa
+                    .checked_mul(10)
+                    .and_then(|m| m.checked_add(i128::from(b - b'0')))
+                    .ok_or(MoneyError::Overflow)?;
+                digits += 1;
+                if in_fraction {
+                    fraction_digits += 1;
+                } else {
+                    group_len += 1;
+                }
+            }
+            _ if b == decimal_mark && !in_fraction => {
+                in_fraction = true;
+                if groups_seen > 0 && group_len != 3 {
+                    grouping_ok = false;
+                }
+            }
+            _ if group_marks.contains(&b) && !in_fraction => {
+                if groups_seen == 0 {
+                    if group_len == 0 || group_len > 3 {
+                        grouping_ok = false;
+                    }
+                } else if group_len != 3 {
+                    grouping_ok = false;
+                }
+                groups_seen += 1;
+                group_len = 0;
+            }
+            _ => return Err(MoneyError::Invalid),
+        }
+    }
+    if digits == 0 {
+        return Err(MoneyError::Invalid);
+    }
+    if groups_seen > 0 && !in_fraction && group_len != 3 {
+        grouping_ok = false;
+    }
+    if !grouping_ok {
+        let comma_decimal = !format.decimal_comma
+            && body.matches(',').count() == 1
+            && !body.contains('.')
+            && group_len <= 2;
+        return Err(if comma_decimal {
+            MoneyError::LooksLikeDecimalComma
+        } else {
+            MoneyError::Invalid
+        });
+    }
+    scale(mantissa, exponent - fraction_digits + format.decimals as i32)
+}
+
+fn split_exponent(bytes: &[u8]) -> Result<(&[u8], i32), MoneyError> {
+    let Some(pos) = bytes.iter().position(|&b| b == b'e' || b == b'E') else {
+        return Ok((bytes, 0));
+    };
+    let exp_text = std::str::from_utf8(&bytes[pos + 1..]).map_err(|_| MoneyError::Invalid)?;
+    let valid = !exp_text.is_empty()
+        && exp_text
+            .trim_start_matches(['+', '-'])
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+        && exp_text.len() <= 4;
+    if !valid {
+        return Err(MoneyError::Invalid);
+    }
+    let exponent: i32 = exp_text.parse().map_err(|_| MoneyError::Invalid)?;
+    Ok((&bytes[..pos], exponent))
+}
+
+/// mantissa × 10^power, failing when a negative power would drop non-zero digits.
+fn scale(mantissa: i128, power: i32) -> Result<i128, MoneyError> {
+    if power >= 0 {
+        let factor = 10i128
+            .checked_pow(power as u32)
+            .ok_or(MoneyError::Overflow)?;
+        mantissa.checked_mul(factor).ok_or(MoneyError::Overflow)
+    } else {
+        let divisor = 10i128
+            .checked_pow(power.unsigned_abs())
+            .ok_or(MoneyError::TooPrecise)?;
+        if mantissa % divisor != 0 {
+            return Err(MoneyError::TooPrecise);
+        }
+        Ok(mantissa / divisor)
+    }
+}
+
+/// Minor units back to text with exactly `decimals` digits after the point: `-1234.50`.
+pub fn format_money(units: i64, decimals: u32) -> String {
+    if decimals == 0 {
+        return units.to_string();
+    }
+    let divisor = 10u64.pow(decimals);
+    let magnitude = units.unsigned_abs();
+    let sign = if units < 0 { "-" } else { "" };
+    format!(
+        "{sign}{}.{:0width$}",
+        magnitude / divisor,
+        magnitude % divisor,
+        width = decimals as usize
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cents(s: &str) -> Result<i64, MoneyError> {
+        parse_money(s, MoneyFormat::default())
+    }
+
+    fn comma(s: &str) -> Result<i64, MoneyError> {
+        parse_money(
+            s,
+            MoneyFormat {
+                decimals: 2,
+                decimal_comma: true,
+            },
+        )
+    }
+
+    #[test]
+    fn accepts_export_forms() {
+        assert_eq!(cents("1234.5"), Ok(123_450));
+        assert_eq!(cents("1,234.50"), Ok(123_450));
+        assert_eq!(cents("¥1,234.50"), Ok(123_450));
+        assert_eq!(cents("￥1,234.50"), Ok(123_450));
+        assert_eq!(cents("¥-12.00"), Ok(-1200));
+        assert_eq!(cents("-$12.00"), Ok(-1200));
+        assert_eq!(cents("(12.00)"), Ok(-1200));
+        assert_eq!(cents("($12.00)"), Ok(-1200));
+        assert_eq!(cents("12.00-"), Ok(-1200));
+        assert_eq!(cents(" 7 "), Ok(700));
+        assert_eq!(cents("0.07"), Ok(7));
+        assert_eq!(cents(".5"), Ok(50));
+        assert_eq!(cents("12."), Ok(1200));
+        assert_eq!(cents("1 234 567.89"), Ok(123_456_789));
+        assert_eq!(cents("1234.500"), Ok(123_450));
+        assert_eq!(cents("1.5E+3"), Ok(150_000));
+        assert_eq!(cents("€ 3"), Ok(300));
+        assert_eq!(cents("100元"), Ok(10_000));
+        assert_eq!(cents("RMB 1,000.00"), Ok(100_000));
+        assert_eq!(comma("1.234,50"), Ok(123_450));
+        assert_eq!(comma("12,5"), Ok(1250));
+        assert_eq!(comma("-1 234,50 €"), Ok(-123_450));
+    }
+
+    #[test]
+    fn rejects_what_it_cannot_read_exactly() {
+        assert_eq!(cents(""), Err(MoneyError::Empty));
+        assert_eq!(cents("  "), Err(MoneyError::Empty));
+        assert_eq!(cents("abc"), Err(MoneyError::Invalid));
+        assert_eq!(cents("12,50"), Err(MoneyError::LooksLikeDecimalComma));
+        assert_eq!(cents("1,23,4.00"), Err(MoneyError::Invalid));
+        assert_eq!(cents("1.234"), Err(MoneyError::TooPrecise));
+        assert_eq!(cents("--5"), Err(MoneyError::Invalid));
+        assert_eq!(cents("(-5)"), Err(MoneyError::Invalid));
+        assert_eq!(cents("1.2.3"), Err(MoneyError::Invalid));
+        assert_eq!(cents("$"), Err(MoneyError::Invalid));
+        assert_eq!(cents("92233720368547758.08"), Err(MoneyError::Overflow));
+        assert_eq!(cents("92233720368547758.07"), Ok(i64::MAX));
+        assert_eq!(cents("1e400"), Err(MoneyError::Invalid));
+        assert_eq!(cents("99999999999999999999999999999999999999999"), Err(MoneyError::Overflow));
+    }
+
+    #[test]
+    fn zero_decimal_currencies() {
+        let yen = MoneyFormat {
+            decimals: 0,
+            decimal_comma: false,
+        };
+        assert_eq!(parse_money("¥1,234", yen), Ok(1234));
+        assert_eq!(parse_money("1234.5", yen), Err(MoneyError::TooPrecise));
+        assert_eq!(format_money(1234, 0), "1234");
+    }
+
+    #[test]
+    fn formats_with_fixed_decimals() {
+        assert_eq!(format_money(123_450, 2), "1234.50");
+        assert_eq!(format_money(-5, 2), "-0.05");
+        assert_eq!(format_money(0, 2), "0.00");
+        assert_eq!(format_money(i64::MIN, 2), "-92233720368547758.08");
+    }
+}

@@ -1,0 +1,144 @@
+//! Turning the user's input arguments into readable byte streams: paths, globs and `-`
+//! (stdin); gzip/zstd detected by magic bytes; Parquet recognised by its `PAR1` header;
+//! text transcoded from GBK/GB18030/UTF-16 and stripped of a BOM before parsing.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::PathBuf;
+
+use encoding_rs::Encoding;
+use encoding_rs_io::DecodeReaderBytesBuilder;
+
+use crate::error::TieringError;
+
+/// One input named by the user (a path, a glob match, or stdin).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InputFile {
+    /// How messages name it.
+    pub display: String,
+    /// `None` for stdin.
+    pub path: Option<PathBuf>,
+}
+
+/// What an input turned out to contain.
+pub enum Opened {
+    /// Delimited text, already decompressed and transcoded to UTF-8.
+    Text(Box<dyn BufRead>),
+    /// Parquet bytes.
+    Parquet(Vec<u8>),
+}
+
+/// Expand paths, globs and `-` into files, in argument order (glob matches sorted).
+pub fn expand(patterns: &[String]) -> Result<Vec<InputFile>, TieringError> {
+    let mut files = Vec::new();
+    for pattern in patterns {
+        if pattern == "-" {
+            files.push(InputFile {
+                display: "<stdin>".into(),
+                path: None,
+            });
+            continue;
+        }
+        let path = PathBuf::from(pattern);
+        if path.is_dir() {
+            return Err(TieringError::InputNotFound {
+                pattern: pattern.clone(),
+                what: "is a directory, not a file".into(),
+                hint: Some(format!("to read every CSV in it, pass `{pattern}/*.csv`")),
+            });
+        }
+        if path.exists() {
+            files.push(file_entry(pattern, path));
+            continue;
+        }
+        let is_glob = pattern.contains(['*', '?', '[']);
+        if !is_glob {
+            return Err(TieringError::InputNotFound {
+                pattern: pattern.clone(),
+                what: "no such file".into(),
+                hint: None,
+            });
+        }
+        let matches = glob::glob(pattern).map_err(|e| {
+            TieringError::usage(format!("`{pattern}` is not a valid glob: {}", e.msg), None)
+        })?;
+        let mut found: Vec<PathBuf> = matches
+            .filter_map(Result::ok)
+            .filter(|p| p.is_file())
+            .collect();
+        if found.is_empty() {
+            return Err(TieringError::InputNotFound {
+                pattern: pattern.clone(),
+                what: "no file matches this pattern".into(),
+                hint: None,
+            });
+        }
+        found.sort();
+        files.extend(
+            found
+                .into_iter()
+                .map(|p| file_entry(&p.display().to_string(), p)),
+        );
+    }
+    Ok(files)
+}
+
+fn file_entry(display: &str, path: PathBuf) -> InputFile {
+    InputFile {
+        display: display.to_string(),
+        path: Some(path),
+    }
+}
+
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
+const PARQUET_MAGIC: &[u8] = b"PAR1";
+
+/// Open an input, detecting compression and Parquet by content, not by name.
+pub fn open(input: &InputFile, encoding: Option<&'static Encoding>) -> anyhow::Result<Opened> {
+    let raw: Box<dyn Read> = match &input.path {
+        Some(path) => Box::new(File::open(path).map_err(|e| open_error(input, e))?),
+        None => Box::new(io::stdin()),
+    };
+    let mut reader = BufReader::with_capacity(1 << 16, raw);
+    let head = reader.fill_buf()?.to_vec();
+    let decompressed: Box<dyn Read> = if head.starts_with(GZIP_MAGIC) {
+        Box::new(flate2::read::MultiGzDecoder::new(reader))
+    } else if head.starts_with(ZSTD_MAGIC) {
+        Box::new(zstd::stream::read::Decoder::with_buffer(reader)?)
+    } else if head.starts_with(PARQUET_MAGIC) {
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes)?;
+        return Ok(Opened::Parquet(bytes));
+    } else {
+        Box::new(reader)
+    };
+    let decoded = DecodeReaderBytesBuilder::new()
+        .encoding(encoding)
+        .bom_sniffing(true)
+        .bom_override(true)
+        .utf8_passthru(true)
+        .strip_bom(true)
+        .build(decompressed);
+    Ok(Opened::Text(Box::new(BufReader::with_capacity(1 << 16, decoded))))
+}
+
+fn open_error(input: &InputFile, error: io::Error) -> anyhow::Error {
+    anyhow::Error::new(error).context(format!("failed to open `{}`", input.display))
+}
+
+/// Resolve an `--encoding` label (utf-8, gbk, gb18030, utf-16, utf-16be, big5, ...).
+pub fn encoding_for_label(label: &str) -> Result<Option<&'static Encoding>, TieringError> {
+    let normalised = label.trim().to_ascii_lowercase();
+    if normalised == "utf-8" || normalised == "utf8" {
+        return Ok(None);
+    }
+    Encoding::for_label(normalised.as_bytes())
+        .map(Some)
+        .ok_or_else(|| {
+            TieringError::usage(
+                format!("unknown encoding `{label}`"),
+                Some("use utf-8, gbk, gb18030, utf-16 (or another WHATWG encoding label)".into()),
+            )
+        })
+}

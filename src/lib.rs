@@ -1,0 +1,72 @@
+//! `tiering`: customer segmentation from order exports.
+//!
+//! Data flow (DESIGN §1): [`input`] reads files into canonical order lines, [`metrics`]
+//! turns them into one row per customer, a [`scorers`] implementation adds scores,
+//! segment and strategy (texts from [`playbook`]), and [`output`] writes the result.
+
+#![warn(missing_docs)]
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod input;
+pub mod lang;
+pub mod metrics;
+pub mod output;
+pub mod pipeline;
+pub mod playbook;
+pub mod printer;
+pub mod scorers;
+pub mod settings;
+pub mod suggest;
+pub mod summary;
+
+use cli::{Cli, Command};
+use error::ExitStatus;
+use printer::Printer;
+
+/// Run a parsed command line.
+pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
+    let printer = Printer::new(cli.verbose, cli.quiet);
+    match &cli.command {
+        Command::Completions(args) => return commands::completions::run(args),
+        Command::Man => return commands::man::run(),
+        _ => {}
+    }
+    let config = config::load(cli.config.as_deref())?;
+    if let Some(path) = &config.path {
+        printer.detail(&format!("config: {}", path.display()));
+    }
+    match &cli.command {
+        Command::Score(args) => commands::score::run(args, &config, &printer),
+        Command::Check(args) => commands::check::run(args, &config),
+        Command::Completions(_) | Command::Man => unreachable!("handled above"),
+    }
+}
+
+/// The exit status for an error, and whether it is a closed pipe (which is not an error).
+pub fn classify(error: &anyhow::Error) -> ExitStatus {
+    if let Some(e) = error.downcast_ref::<error::TieringError>() {
+        return e.exit_status();
+    }
+    if let Some(e) = error.downcast_ref::<polars::error::PolarsError>()
+        && let polars::error::PolarsError::IO { error, .. } = e
+        && error.kind() == std::io::ErrorKind::BrokenPipe
+    {
+        return ExitStatus::Success;
+    }
+    let broken_pipe = error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<csv::Error>()
+                .is_some_and(|e| matches!(e.kind(), csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::BrokenPipe))
+    });
+    if broken_pipe {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    }
+}

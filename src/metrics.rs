@@ -1,0 +1,126 @@
+//! Canonical order lines -> one row per customer (DESIGN §4): purchases, net revenue,
+//! returns, cost, profit, dates, recency and tenure as of the as-of date.
+//!
+//! An order is the lines sharing (customer_id, order_id). Its net amount is the sum of its
+//! lines; it is a *purchase* when net > 0, or net = 0 with no return line.
+
+use polars::prelude::*;
+
+use crate::input::lines::col_names::{AMOUNT, COST, CUSTOMER_ID, ORDER_DATE, ORDER_ID};
+
+/// Per-customer metric column names, in output order.
+pub const METRIC_COLUMNS: [&str; 10] = [
+    "first_order_date",
+    "last_order_date",
+    "recency_days",
+    "tenure_days",
+    "orders",
+    "revenue",
+    "returns",
+    "cost",
+    "profit",
+    "aov",
+];
+
+/// Columns holding money in minor units.
+pub const MONEY_COLUMNS: [&str; 5] = ["revenue", "returns", "cost", "profit", "aov"];
+
+/// A date literal from days since the epoch.
+pub fn date_lit(days: i32) -> Expr {
+    lit(days).cast(DataType::Date)
+}
+
+/// Lines dated on or before `as_of`.
+pub fn lines_until(lines: LazyFrame, as_of: i32) -> LazyFrame {
+    lines.filter(col(ORDER_DATE).lt_eq(date_lit(as_of)))
+}
+
+/// One row per order: customer_id, order_id, order_date, net, returns, cost, purchase.
+pub fn orders(lines: LazyFrame) -> LazyFrame {
+    let is_return = col(AMOUNT).lt(lit(0i64));
+    lines
+        .group_by([col(CUSTOMER_ID), col(ORDER_ID)])
+        .agg([
+            col(ORDER_DATE).min().alias(ORDER_DATE),
+            col(AMOUNT).sum().alias("net"),
+            is_return.clone().any(true).alias("has_return"),
+            when(is_return)
+                .then(lit(0i64) - col(AMOUNT))
+                .otherwise(lit(0i64))
+                .sum()
+                .alias("returns"),
+            col(COST).sum().alias(COST),
+            col(COST).count().alias("cost_lines"),
+        ])
+        .with_column(
+            col("net")
+                .gt(lit(0i64))
+                .or(col("net").eq(lit(0i64)).and(col("has_return").not()))
+                .alias("purchase"),
+        )
+}
+
+/// One row per customer with the metrics of DESIGN §4, as of `as_of`.
+pub fn customer_metrics(lines: LazyFrame, as_of: i32) -> LazyFrame {
+    let purchase_date = col(ORDER_DATE).filter(col("purchase"));
+    orders(lines_until(lines, as_of))
+        .group_by([col(CUSTOMER_ID)])
+        .agg([
+            purchase_date.clone().min().alias("first_order_date"),
+            purchase_date.max().alias("last_order_date"),
+            col("purchase").sum().cast(DataType::Int64).alias("orders"),
+            col("net").sum().alias("revenue"),
+            col("returns").sum().alias("returns"),
+            when(col("cost_lines").sum().gt(lit(0)))
+                .then(col(COST).sum())
+                .otherwise(lit(NULL).cast(DataType::Int64))
+                .alias(COST),
+        ])
+        .with_columns(derived_metrics(as_of))
+}
+
+/// Columns computed from the aggregates: recency, tenure, profit, aov.
+fn derived_metrics(as_of: i32) -> Vec<Expr> {
+    let days = |c: &str| lit(as_of) - col(c).cast(DataType::Int32);
+    vec![
+        days("last_order_date")
+            .cast(DataType::Int64)
+            .alias("recency_days"),
+        days("first_order_date")
+            .cast(DataType::Int64)
+            .alias("tenure_days"),
+        (col("revenue") - col(COST)).alias("profit"),
+        rounded_ratio(col("revenue"), col("orders")).alias("aov"),
+    ]
+}
+
+/// numerator / denominator rounded half away from zero, in integers; null when the
+/// denominator is 0.
+pub fn rounded_ratio(numerator: Expr, denominator: Expr) -> Expr {
+    let twice = denominator.clone() * lit(2i64);
+    let magnitude = |n: Expr| (n * lit(2i64) + denominator.clone()).floor_div(twice.clone());
+    when(denominator.clone().lt_eq(lit(0i64)))
+        .then(lit(NULL).cast(DataType::Int64))
+        .when(numerator.clone().gt_eq(lit(0i64)))
+        .then(magnitude(numerator.clone()))
+        .otherwise(lit(0i64) - magnitude(lit(0i64) - numerator))
+}
+
+/// Customers of the customer export with no order get zero metrics; the export's columns
+/// join onto everyone. Also returns how many ordering customers the export lacks.
+pub fn join_customers(metrics: LazyFrame, customers: LazyFrame) -> LazyFrame {
+    let customers = customers.with_column(lit(true).alias("__in_export"));
+    let metrics = metrics.with_column(lit(true).alias("__has_orders"));
+    metrics
+        .join(
+            customers,
+            [col(CUSTOMER_ID)],
+            [col(CUSTOMER_ID)],
+            JoinArgs::new(JoinType::Full).with_coalesce(JoinCoalesce::CoalesceColumns),
+        )
+        .with_columns([
+            col("orders").fill_null(lit(0i64)),
+            col("revenue").fill_null(lit(0i64)),
+            col("returns").fill_null(lit(0i64)),
+        ])
+}

@@ -1,0 +1,103 @@
+//! The terminal view: a comfy-table summary per segment, labelled in the output language.
+
+use std::io::Write;
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
+
+use crate::input::money::format_money;
+use crate::lang::Lang;
+use crate::summary::{SegmentSummary, Totals};
+
+/// Column labels per language.
+fn labels(lang: Lang) -> [&'static str; 8] {
+    match lang {
+        Lang::En => [
+            "Segment",
+            "Customers",
+            "Share",
+            "Revenue",
+            "Revenue share",
+            "Avg recency (days)",
+            "Avg orders",
+            "Strategy",
+        ],
+        Lang::Zh => [
+            "客户分群",
+            "客户数",
+            "占比",
+            "销售额",
+            "销售额占比",
+            "平均最近购买(天)",
+            "平均订单数",
+            "策略建议",
+        ],
+    }
+}
+
+/// Render the summary table with a title line.
+pub fn write_summary(
+    out: &mut dyn Write,
+    title: &str,
+    rows: &[SegmentSummary],
+    totals: &Totals,
+    decimals: u32,
+    lang: Lang,
+) -> anyhow::Result<()> {
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(labels(lang));
+    let percent = |part: f64, whole: f64| {
+        if whole == 0.0 {
+            "-".to_string()
+        } else {
+            format!("{:.1}%", 100.0 * part / whole)
+        }
+    };
+    for row in rows {
+        table.add_row(vec![
+            Cell::new(&row.segment),
+            Cell::new(row.customers).set_alignment(CellAlignment::Right),
+            Cell::new(percent(row.customers as f64, totals.customers as f64))
+                .set_alignment(CellAlignment::Right),
+            Cell::new(format_money(row.revenue, decimals)).set_alignment(CellAlignment::Right),
+            Cell::new(percent(row.revenue as f64, totals.revenue as f64))
+                .set_alignment(CellAlignment::Right),
+            Cell::new(row.avg_recency.map_or("-".into(), |v| format!("{v:.0}")))
+                .set_alignment(CellAlignment::Right),
+            Cell::new(format!("{:.1}", row.avg_orders)).set_alignment(CellAlignment::Right),
+            Cell::new(&row.strategy),
+        ]);
+    }
+    writeln!(out, "{title}")?;
+    writeln!(out, "{table}")?;
+    Ok(())
+}
+
+/// Render any output table for reading (used for `--thresholds` in a terminal and `-v`).
+pub fn write_frame_table(out: &mut dyn Write, data: &super::OutputData) -> anyhow::Result<()> {
+    let cells = super::cells::Cells::new(data);
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(cells.names());
+    for row in 0..cells.height() {
+        table.add_row(
+            (0..cells.names().len())
+                .map(|c| {
+                    let cell = cells.get(row, c);
+                    let align = match cell {
+                        super::cells::Cell::Text(_) => CellAlignment::Left,
+                        _ => CellAlignment::Right,
+                    };
+                    Cell::new(cell.text(data.decimals)).set_alignment(align)
+                })
+                .collect::<Vec<_>>(),
+        );
+    }
+    writeln!(out, "{table}")?;
+    Ok(())
+}

@@ -1,0 +1,144 @@
+//! The shared front half of `score` and `check`: inputs -> canonical order lines ->
+//! as-of date -> per-customer metrics (joined with the customer export).
+
+use polars::prelude::*;
+
+use crate::error::TieringError;
+use crate::input::customers::{LoadedCustomers, load_customers};
+use crate::input::dates::format_date;
+use crate::input::lines::col_names::ORDER_DATE;
+use crate::input::source::expand;
+use crate::input::{InputOptions, LoadedOrders, load_orders};
+use crate::metrics::{customer_metrics, join_customers};
+use crate::printer::Printer;
+
+/// Metrics ready for a scorer, and what was learnt on the way.
+pub struct Prepared {
+    /// One row per customer (lazy).
+    pub customers: LazyFrame,
+    /// The as-of date in force.
+    pub as_of: i32,
+    /// The order lines as read.
+    pub orders: LoadedOrders,
+    /// Passed-through columns of the customer export.
+    pub extra_columns: Vec<String>,
+}
+
+/// Read the inputs and build per-customer metrics as of `as_of` (default: latest order).
+pub fn prepare(
+    inputs: &[String],
+    customers: Option<&str>,
+    options: &InputOptions,
+    as_of: Option<i32>,
+    printer: &Printer,
+) -> anyhow::Result<Prepared> {
+    let files = expand(inputs)?;
+    let bytes = files
+        .iter()
+        .filter_map(|f| f.path.as_ref())
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let progress = printer.progress("reading orders", bytes);
+    let orders = load_orders(&files, options)?;
+    progress.stage("computing metrics");
+    for file in &orders.files {
+        printer.detail(&describe_file(file));
+    }
+    let lines = &orders.lines;
+    let Some((first, latest)) = date_range(lines)? else {
+        return Err(TieringError::NoData {
+            message: "no order line could be read".into(),
+            hint: Some("see the rejects file for why every line was rejected".into()),
+        }
+        .into());
+    };
+    let as_of = as_of.unwrap_or(latest);
+    let dates = lines.column(ORDER_DATE)?.date()?.physical().clone();
+    let later = dates.iter().flatten().filter(|&d| d > as_of).count();
+    if later == lines.height() {
+        return Err(TieringError::NoData {
+            message: format!(
+                "no order line is dated on or before the as-of date {} (orders run from {} to {})",
+                format_date(as_of),
+                format_date(first),
+                format_date(latest)
+            ),
+            hint: Some("choose a later --as-of".into()),
+        }
+        .into());
+    }
+    if later > 0 {
+        printer.note(&format!(
+            "{later} order lines dated after the as-of date {} are ignored",
+            format_date(as_of)
+        ));
+    }
+    let mut metrics = customer_metrics(lines.clone().lazy(), as_of);
+    let mut extra_columns = Vec::new();
+    if let Some(path) = customers {
+        let file = expand(&[path.to_string()])?.remove(0);
+        let loaded = load_customers(&file, options)?;
+        printer.detail(&format!(
+            "{}: customer export, {} customers\n  {}",
+            file.display,
+            loaded.frame.height(),
+            loaded.mapping.describe().join("\n  ")
+        ));
+        metrics = joined_with_export(metrics, &loaded, printer)?;
+        extra_columns = loaded.extra_columns;
+    }
+    Ok(Prepared {
+        customers: metrics,
+        as_of,
+        orders,
+        extra_columns,
+    })
+}
+
+/// Join the export and report ordering customers it lacks and listed customers without orders.
+fn joined_with_export(
+    metrics: LazyFrame,
+    export: &LoadedCustomers,
+    printer: &Printer,
+) -> anyhow::Result<LazyFrame> {
+    let joined = join_customers(metrics, export.frame.clone().lazy()).collect()?;
+    let missing = |marker: &str| -> PolarsResult<usize> {
+        Ok(joined.column(marker)?.null_count())
+    };
+    let unknown = missing("__in_export")?;
+    let without_orders = missing("__has_orders")?;
+    if unknown > 0 {
+        printer.warn(&format!(
+            "{unknown} customers with orders are not in the customer export; they are kept"
+        ));
+    }
+    if without_orders > 0 {
+        printer.note(&format!(
+            "{without_orders} customers of the export have no purchase up to the as-of date"
+        ));
+    }
+    Ok(joined.drop_many(["__in_export", "__has_orders"]).lazy())
+}
+
+/// Earliest and latest order date, if any line was read.
+fn date_range(lines: &DataFrame) -> PolarsResult<Option<(i32, i32)>> {
+    let dates = lines.column(ORDER_DATE)?.date()?.physical().clone();
+    Ok(dates.min().zip(dates.max()))
+}
+
+fn describe_file(file: &crate::input::FileRead) -> String {
+    let delimiter = match file.report.delimiter {
+        Some(b'\t') => ", delimiter TAB".to_string(),
+        Some(d) => format!(", delimiter `{}`", d as char),
+        None => String::new(),
+    };
+    format!(
+        "{}: {}{delimiter}, {} rows ({} bad)\n  {}",
+        file.file.display,
+        file.report.format,
+        file.report.rows,
+        file.report.bad_rows,
+        file.mapping.describe().join("\n  ")
+    )
+}

@@ -1,0 +1,170 @@
+//! RFM: recency, frequency and monetary NTILE scores (DESIGN §5), the RFM code, a named
+//! segment from the ordered segment map, its strategy, and the value range of each
+//! customer's bucket so any score can be checked by hand.
+
+use polars::prelude::*;
+
+use super::ntile::{bucket, with_position};
+use super::segments::NO_PURCHASE;
+use super::{ScoreContext, Scorer};
+use crate::input::lines::col_names::CUSTOMER_ID;
+
+/// The RFM scorer.
+pub struct RfmScorer;
+
+/// One RFM dimension: its score column, the metric behind it, and the bucket range columns.
+struct Dimension {
+    score: &'static str,
+    metric: &'static str,
+    higher_is_better: bool,
+    from: &'static str,
+    to: &'static str,
+}
+
+const DIMENSIONS: [Dimension; 3] = [
+    Dimension {
+        score: "r_score",
+        metric: "recency_days",
+        higher_is_better: false,
+        from: "r_from",
+        to: "r_to",
+    },
+    Dimension {
+        score: "f_score",
+        metric: "orders",
+        higher_is_better: true,
+        from: "f_from",
+        to: "f_to",
+    },
+    Dimension {
+        score: "m_score",
+        metric: "revenue",
+        higher_is_better: true,
+        from: "m_from",
+        to: "m_to",
+    },
+];
+
+impl Dimension {
+    fn ascending_goodness(&self) -> Expr {
+        if self.higher_is_better {
+            col(self.metric)
+        } else {
+            lit(0i64) - col(self.metric)
+        }
+    }
+
+    /// Bucket -> lowest and highest metric value in it.
+    fn ranges(&self, scored: LazyFrame) -> LazyFrame {
+        scored.group_by([col(self.score)]).agg([
+            col(self.metric).min().alias(self.from),
+            col(self.metric).max().alias(self.to),
+            len().cast(DataType::Int64).alias("customers"),
+        ])
+    }
+}
+
+fn left_join(left: LazyFrame, right: LazyFrame, on: &[&str]) -> LazyFrame {
+    let keys: Vec<Expr> = on.iter().map(|c| col(*c)).collect();
+    left.join(right, keys.clone(), keys, JoinArgs::new(JoinType::Left))
+}
+
+impl Scorer for RfmScorer {
+    fn name(&self) -> &'static str {
+        "rfm"
+    }
+
+    fn output_columns(&self) -> Vec<&'static str> {
+        vec![
+            "r_score",
+            "f_score",
+            "m_score",
+            "rfm_code",
+            "segment_id",
+            "segment",
+            "strategy",
+            "r_from",
+            "r_to",
+            "f_from",
+            "f_to",
+            "m_from",
+            "m_to",
+        ]
+    }
+
+    fn money_columns(&self) -> Vec<&'static str> {
+        vec!["m_from", "m_to"]
+    }
+
+    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame> {
+        let scored = scored_purchasers(customers.clone(), ctx);
+        let lookup = ctx
+            .segments
+            .lookup_table(ctx.bins, &ctx.playbook, ctx.lang)?
+            .lazy();
+        let mut explained = scored.clone().select([
+            col(CUSTOMER_ID),
+            col("r_score"),
+            col("f_score"),
+            col("m_score"),
+        ]);
+        for dimension in &DIMENSIONS {
+            let ranges = dimension
+                .ranges(scored.clone())
+                .select([col(dimension.score), col(dimension.from), col(dimension.to)]);
+            explained = left_join(explained, ranges, &[dimension.score]);
+        }
+        explained = left_join(explained, lookup, &["r_score", "f_score", "m_score"]);
+        let no_purchase = col("orders").eq(lit(0i64));
+        let fill = |column: &str, value: String| {
+            when(no_purchase.clone())
+                .then(lit(value))
+                .otherwise(col(column))
+                .alias(column)
+        };
+        Ok(left_join(customers, explained, &[CUSTOMER_ID]).with_columns([
+            fill("segment_id", NO_PURCHASE.to_string()),
+            fill("segment", ctx.playbook.name(NO_PURCHASE, ctx.lang)),
+            fill("strategy", ctx.playbook.strategy(NO_PURCHASE, ctx.lang)),
+        ]))
+    }
+
+    fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
+        let purchasers = scored.filter(col("orders").gt(lit(0i64)));
+        let bins: Vec<i64> = (1..=i64::from(ctx.bins)).collect();
+        let mut table = df!("score" => bins)
+            .expect("static frame")
+            .lazy();
+        for dimension in &DIMENSIONS {
+            let ranges = dimension.ranges(purchasers.clone()).select([
+                col(dimension.score).alias("score"),
+                col("customers").alias(format!("{}_customers", &dimension.score[..1])),
+                col(dimension.from).alias(format!("{}_min", dimension.metric)),
+                col(dimension.to).alias(format!("{}_max", dimension.metric)),
+            ]);
+            table = left_join(table, ranges, &["score"]);
+        }
+        table.sort(["score"], SortMultipleOptions::default())
+    }
+}
+
+/// Purchasing customers with r_score, f_score and m_score.
+fn scored_purchasers(customers: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
+    let mut frame = customers
+        .filter(col("orders").gt(lit(0i64)))
+        .select([
+            col(CUSTOMER_ID),
+            col("recency_days"),
+            col("orders"),
+            col("revenue"),
+        ])
+        // n as its own column: a scalar len() repeated inside one expression trips polars' CSE.
+        .with_column(len().cast(DataType::Int64).alias("__n"));
+    for d in &DIMENSIONS {
+        frame = with_position(frame, d.ascending_goodness(), CUSTOMER_ID, ctx.ties, "__position");
+        frame = frame.with_column(
+            bucket(col("__position"), col("__n"), ctx.bins).alias(d.score),
+        );
+    }
+    frame.drop(by_name(["__position", "__n"], true, false))
+}

@@ -1,0 +1,164 @@
+//! Raw arguments and the config file resolved once into settings the commands use:
+//! CLI > environment > file > defaults.
+
+use crate::cli::{InputArgs, ScoreArgs};
+use crate::config::LoadedConfig;
+use crate::error::TieringError;
+use crate::input::InputOptions;
+use crate::input::columns::{ExplicitMap, canonical_from_user, parse_map_arg};
+use crate::input::dates::{DateFormat, parse_date};
+use crate::input::lines::LineTyping;
+use crate::input::money::MoneyFormat;
+use crate::input::source::encoding_for_label;
+use crate::input::table::TextOptions;
+use crate::lang::Lang;
+use crate::playbook::Playbook;
+use crate::scorers::segments::SegmentMap;
+use crate::scorers::{ScoreContext, ScorerKind};
+
+/// Resolve how inputs are read.
+pub fn input_options(
+    args: &InputArgs,
+    loaded: &LoadedConfig,
+    keep_rejects: bool,
+) -> Result<InputOptions, TieringError> {
+    let file = &loaded.config.input;
+    let delimiter = args
+        .delimiter
+        .as_deref()
+        .or(file.delimiter.as_deref())
+        .map(parse_delimiter)
+        .transpose()?;
+    let encoding = match args.encoding.as_deref().or(file.encoding.as_deref()) {
+        Some(label) => encoding_for_label(label)?,
+        None => None,
+    };
+    let decimals = args
+        .currency_decimals
+        .or(file.currency_decimals)
+        .unwrap_or(2);
+    if decimals > 6 {
+        return Err(TieringError::config(
+            format!("currency_decimals = {decimals} is out of range"),
+            Some("use 0 to 6".into()),
+        ));
+    }
+    let dates = match args.date_format.as_ref().or(file.date_format.as_ref()) {
+        Some(pattern) => DateFormat::Pattern(pattern.clone()),
+        None => DateFormat::Auto,
+    };
+    let mut columns = ExplicitMap::new();
+    for (canonical, source) in &loaded.config.columns {
+        columns.insert(canonical_from_user(canonical)?, source.clone());
+    }
+    for map in &args.map {
+        columns.extend(parse_map_arg(map)?);
+    }
+    Ok(InputOptions {
+        text: TextOptions {
+            delimiter,
+            encoding,
+        },
+        typing: LineTyping {
+            money: MoneyFormat {
+                decimals,
+                decimal_comma: args.decimal_comma || file.decimal_comma.unwrap_or(false),
+            },
+            dates,
+        },
+        columns,
+        keep_rejects,
+    })
+}
+
+fn parse_delimiter(text: &str) -> Result<u8, TieringError> {
+    match text {
+        "\\t" | "tab" | "TAB" | "\t" => Ok(b'\t'),
+        _ if text.len() == 1 && text.is_ascii() => Ok(text.as_bytes()[0]),
+        _ => Err(TieringError::usage(
+            format!("delimiter `{text}` is not a single ASCII character"),
+            Some("examples: --delimiter ';'  --delimiter tab".into()),
+        )),
+    }
+}
+
+/// Everything `score` needs besides the inputs.
+pub struct ScoreSettings {
+    /// Scorer choice.
+    pub scorer: ScorerKind,
+    /// Bins, ties, language, playbook, segments (as-of filled in after reading).
+    pub context: ScoreContext,
+    /// The as-of date given, if any.
+    pub as_of: Option<i32>,
+    /// Money digits, for output.
+    pub decimals: u32,
+}
+
+/// Resolve the scoring settings.
+pub fn score_settings(
+    args: &ScoreArgs,
+    loaded: &LoadedConfig,
+) -> Result<ScoreSettings, TieringError> {
+    let config = &loaded.config;
+    let bins = args.bins.or(config.rfm.bins).unwrap_or(5);
+    if !(2..=10).contains(&bins) {
+        return Err(TieringError::config(
+            format!("[rfm] bins = {bins} is out of range"),
+            Some("use 2 to 10".into()),
+        ));
+    }
+    let lang = args
+        .lang
+        .or(config.output.lang)
+        .unwrap_or_else(locale_lang);
+    let segments = match &config.rfm.segment {
+        Some(rules) => SegmentMap {
+            rules: rules.clone(),
+        },
+        None => SegmentMap::default(),
+    };
+    let playbook = Playbook::with_overrides(&config.playbook)?;
+    let missing = playbook.missing(segments.ids());
+    if !missing.is_empty() {
+        return Err(TieringError::config(
+            format!("the playbook has no strategy for segment(s): {}", missing.join(", ")),
+            Some("add [playbook.<segment>.en] strategy = \"...\" to tiering.toml".into()),
+        ));
+    }
+    let as_of = args
+        .as_of
+        .as_deref()
+        .map(|text| {
+            parse_date(text, &DateFormat::Auto).map_err(|e| {
+                TieringError::usage(
+                    format!("--as-of `{text}`: {}", e.reason()),
+                    Some("write it as YYYY-MM-DD".into()),
+                )
+            })
+        })
+        .transpose()?;
+    Ok(ScoreSettings {
+        scorer: args.scorer,
+        context: ScoreContext {
+            as_of: as_of.unwrap_or_default(),
+            bins,
+            ties: args.ties.or(config.rfm.ties).unwrap_or_default(),
+            lang,
+            playbook,
+            segments,
+        },
+        as_of,
+        decimals: args
+            .input
+            .currency_decimals
+            .or(config.input.currency_decimals)
+            .unwrap_or(2),
+    })
+}
+
+fn locale_lang() -> Lang {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|s| !s.is_empty()))
+        .map_or(Lang::En, |locale| Lang::from_locale(&locale))
+}
