@@ -86,7 +86,9 @@ pub fn load(explicit: Option<&Path>) -> Result<LoadedConfig, TieringError> {
             if !path.is_file() {
                 return Err(TieringError::config(
                     format!("config file `{}` not found", path.display()),
-                    Some("create one with `tiering init`, or drop --config / TIERING_CONFIG".into()),
+                    Some(
+                        "create one with `tiering init`, or drop --config / TIERING_CONFIG".into(),
+                    ),
                 ));
             }
             path.to_path_buf()
@@ -100,7 +102,10 @@ pub fn load(explicit: Option<&Path>) -> Result<LoadedConfig, TieringError> {
         }
     };
     let text = std::fs::read_to_string(&path).map_err(|e| {
-        TieringError::config(format!("cannot read config `{}`: {e}", path.display()), None)
+        TieringError::config(
+            format!("cannot read config `{}`: {e}", path.display()),
+            None,
+        )
     })?;
     let config = parse(&text).map_err(|message| {
         TieringError::config(format!("`{}`: {message}", path.display()), None)

@@ -192,22 +192,35 @@ fn missing_column_message(
         Some(source) => format!("`{file}` has no column `{source}` (mapped to `{column}`)"),
         None => format!("`{file}` has no column for `{column}`"),
     };
-    let hint = match (closest, mapped_to) {
-        (Some(near), _) => format!("map it with --map {column}={near}"),
-        (None, _) => format!("map it with --map {column}=<header name>"),
+    let hint = match closest {
+        _ if found.len() == 1 => {
+            "the header has a single column: is the delimiter right? pass --delimiter".to_string()
+        }
+        Some(near) => format!("map it with --map {column}={near}"),
+        None => format!("map it with --map {column}=<header name>"),
     };
     format!("{first}\n  found: {found_list}\n  hint: {hint}")
 }
 
+impl BadRow {
+    /// One line: `` `file` line 3, column `amount`: not an amount: `ten` ``.
+    pub fn summary(&self) -> String {
+        let mut line = format!("`{}` {}", self.file, self.location);
+        if let Some(column) = &self.column {
+            line.push_str(&format!(", column `{column}`"));
+        }
+        match &self.value {
+            Some(value) if !value.trim().is_empty() => {
+                line.push_str(&format!(": {}: `{}`", self.reason, shorten(value)));
+            }
+            _ => line.push_str(&format!(": {}", self.reason)),
+        }
+        line
+    }
+}
+
 fn bad_row_message(row: &BadRow, more: u64) -> String {
-    let mut message = format!("`{}` {}", row.file, row.location);
-    if let Some(column) = &row.column {
-        message.push_str(&format!(", column `{column}`"));
-    }
-    match &row.value {
-        Some(value) => message.push_str(&format!(": {} `{}`", row.reason, shorten(value))),
-        None => message.push_str(&format!(": {}", row.reason)),
-    }
+    let mut message = row.summary();
     if let Some(expected) = &row.expected {
         message.push_str(&format!("\n  expected: {expected}"));
     }

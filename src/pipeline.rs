@@ -103,9 +103,7 @@ fn joined_with_export(
     printer: &Printer,
 ) -> anyhow::Result<LazyFrame> {
     let joined = join_customers(metrics, export.frame.clone().lazy()).collect()?;
-    let missing = |marker: &str| -> PolarsResult<usize> {
-        Ok(joined.column(marker)?.null_count())
-    };
+    let missing = |marker: &str| -> PolarsResult<usize> { Ok(joined.column(marker)?.null_count()) };
     let unknown = missing("__in_export")?;
     let without_orders = missing("__has_orders")?;
     if unknown > 0 {

@@ -71,7 +71,12 @@ impl Playbook {
             .collect()
     }
 
-    fn pick(&self, id: &str, lang: Lang, field: impl Fn(&Texts) -> Option<String>) -> Option<String> {
+    fn pick(
+        &self,
+        id: &str,
+        lang: Lang,
+        field: impl Fn(&Texts) -> Option<String>,
+    ) -> Option<String> {
         let entry = self.entries.get(id)?;
         let localised = match lang {
             Lang::En => &entry.en,

@@ -59,9 +59,8 @@ impl Printer {
 
     /// A spinner for a long stage, shown only on a terminal for large inputs.
     pub fn progress(&self, stage: &str, input_bytes: u64) -> Progress {
-        let visible = !self.quiet
-            && input_bytes >= LARGE_INPUT_BYTES
-            && std::io::stderr().is_terminal();
+        let visible =
+            !self.quiet && input_bytes >= LARGE_INPUT_BYTES && std::io::stderr().is_terminal();
         if !visible {
             return Progress(None);
         }

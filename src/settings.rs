@@ -107,10 +107,7 @@ pub fn score_settings(
             Some("use 2 to 10".into()),
         ));
     }
-    let lang = args
-        .lang
-        .or(config.output.lang)
-        .unwrap_or_else(locale_lang);
+    let lang = args.lang.or(config.output.lang).unwrap_or_else(locale_lang);
     let segments = match &config.rfm.segment {
         Some(rules) => SegmentMap {
             rules: rules.clone(),
@@ -121,7 +118,10 @@ pub fn score_settings(
     let missing = playbook.missing(segments.ids());
     if !missing.is_empty() {
         return Err(TieringError::config(
-            format!("the playbook has no strategy for segment(s): {}", missing.join(", ")),
+            format!(
+                "the playbook has no strategy for segment(s): {}",
+                missing.join(", ")
+            ),
             Some("add [playbook.<segment>.en] strategy = \"...\" to tiering.toml".into()),
         ));
     }

@@ -41,8 +41,14 @@ pub fn by_segment(
         .agg([
             len().cast(DataType::UInt64).alias("customers"),
             col("revenue").sum().alias("revenue"),
-            col("recency_days").cast(DataType::Float64).mean().alias("avg_recency"),
-            col("orders").cast(DataType::Float64).mean().alias("avg_orders"),
+            col("recency_days")
+                .cast(DataType::Float64)
+                .mean()
+                .alias("avg_recency"),
+            col("orders")
+                .cast(DataType::Float64)
+                .mean()
+                .alias("avg_orders"),
         ])
         .collect()?;
     let ids = grouped.column("segment_id")?.str()?;

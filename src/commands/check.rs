@@ -58,26 +58,13 @@ pub fn run(args: &CheckArgs, config: &LoadedConfig) -> anyhow::Result<ExitStatus
     }
     println!("bad rows: {}", loaded.rejected.len());
     for reject in loaded.rejected.iter().take(args.show) {
-        let row = &reject.row;
-        let column = row
-            .column
-            .as_ref()
-            .map(|c| format!(", column `{c}`"))
-            .unwrap_or_default();
-        let value = row
-            .value
-            .as_ref()
-            .map(|v| format!(" `{v}`"))
-            .unwrap_or_default();
-        println!(
-            "  {} {}{column}: {}{value}",
-            row.file,
-            row.location,
-            row.reason,
-        );
+        println!("  {}", reject.row.summary());
     }
     if loaded.rejected.len() > args.show {
-        println!("  … and {} more (--show N lists more)", loaded.rejected.len() - args.show);
+        println!(
+            "  … and {} more (--show N lists more)",
+            loaded.rejected.len() - args.show
+        );
     }
     Ok(ExitStatus::BadData)
 }
@@ -88,22 +75,37 @@ fn print_totals(lines: &DataFrame, decimals: u32) -> anyhow::Result<()> {
         .lazy()
         .select([
             len().cast(DataType::Int64).alias("lines"),
-            col(CUSTOMER_ID).n_unique().cast(DataType::Int64).alias("customers"),
+            col(CUSTOMER_ID)
+                .n_unique()
+                .cast(DataType::Int64)
+                .alias("customers"),
             col(ORDER_DATE).min().alias("first"),
             col(ORDER_DATE).max().alias("last"),
             col(AMOUNT).sum().alias("net"),
-            col(AMOUNT).lt(lit(0i64)).sum().cast(DataType::Int64).alias("return_lines"),
+            col(AMOUNT)
+                .lt(lit(0i64))
+                .sum()
+                .cast(DataType::Int64)
+                .alias("return_lines"),
             (lit(0i64) - col(AMOUNT).filter(col(AMOUNT).lt(lit(0i64))).sum()).alias("returns"),
         ])
         .collect()?;
     let order_counts = orders(lines.clone().lazy())
         .select([
             len().cast(DataType::Int64).alias("orders"),
-            col("purchase").sum().cast(DataType::Int64).alias("purchases"),
+            col("purchase")
+                .sum()
+                .cast(DataType::Int64)
+                .alias("purchases"),
         ])
         .collect()?;
     let int = |frame: &DataFrame, name: &str| -> anyhow::Result<i64> {
-        Ok(frame.column(name)?.cast(&DataType::Int64)?.i64()?.get(0).unwrap_or(0))
+        Ok(frame
+            .column(name)?
+            .cast(&DataType::Int64)?
+            .i64()?
+            .get(0)
+            .unwrap_or(0))
     };
     let date = |name: &str| -> anyhow::Result<String> {
         let days = totals.column(name)?.cast(&DataType::Int32)?.i32()?.get(0);
@@ -123,6 +125,9 @@ fn print_totals(lines: &DataFrame, decimals: u32) -> anyhow::Result<()> {
         int(&totals, "return_lines")?,
         format_money(int(&totals, "returns")?, decimals)
     );
-    println!("net revenue: {}", format_money(int(&totals, "net")?, decimals));
+    println!(
+        "net revenue: {}",
+        format_money(int(&totals, "net")?, decimals)
+    );
     Ok(())
 }

@@ -22,7 +22,11 @@ use crate::settings::{input_options, score_settings};
 use crate::summary::by_segment;
 
 /// Run `tiering score`.
-pub fn run(args: &ScoreArgs, config: &LoadedConfig, printer: &Printer) -> anyhow::Result<ExitStatus> {
+pub fn run(
+    args: &ScoreArgs,
+    config: &LoadedConfig,
+    printer: &Printer,
+) -> anyhow::Result<ExitStatus> {
     let options = input_options(&args.input, config, args.rejects.is_some())?;
     let mut settings = score_settings(args, config)?;
     let destination = Destination::resolve(args)?;
@@ -86,7 +90,9 @@ pub fn run(args: &ScoreArgs, config: &LoadedConfig, printer: &Printer) -> anyhow
         printer.detail(String::from_utf8_lossy(&text).trim_end());
     }
     if args.thresholds {
-        return destination.write(&threshold_data, |out| write_frame_table(out, &threshold_data));
+        return destination.write(&threshold_data, |out| {
+            write_frame_table(out, &threshold_data)
+        });
     }
     let mut money: Vec<String> = MONEY_COLUMNS.iter().map(|c| c.to_string()).collect();
     money.extend(scorer.money_columns().iter().map(|c| c.to_string()));
@@ -198,7 +204,10 @@ fn refuse_to_overwrite_input(
         .any(|p| p.canonicalize().is_ok_and(|p| p == target))
     {
         return Err(TieringError::usage(
-            format!("refusing to overwrite the input `{}` with the output", output.display()),
+            format!(
+                "refusing to overwrite the input `{}` with the output",
+                output.display()
+            ),
             Some("choose another -o file".into()),
         ));
     }
@@ -208,7 +217,11 @@ fn refuse_to_overwrite_input(
 /// Under shared ties some bins can stay empty; say which, so nobody thinks a row is lost.
 fn report_empty_bins(thresholds: &DataFrame, ties: &str, printer: &Printer) -> PolarsResult<()> {
     let scores = thresholds.column("score")?.i64()?;
-    for (dimension, column) in [("r", "r_customers"), ("f", "f_customers"), ("m", "m_customers")] {
+    for (dimension, column) in [
+        ("r", "r_customers"),
+        ("f", "f_customers"),
+        ("m", "m_customers"),
+    ] {
         let counts = thresholds.column(column)?.i64()?;
         let empty: Vec<String> = scores
             .iter()
@@ -217,7 +230,11 @@ fn report_empty_bins(thresholds: &DataFrame, ties: &str, printer: &Printer) -> P
             .filter_map(|(score, _)| score.map(|s| s.to_string()))
             .collect();
         if !empty.is_empty() && empty.len() < scores.len() {
-            let (noun, verb) = if empty.len() == 1 { ("bin", "is") } else { ("bins", "are") };
+            let (noun, verb) = if empty.len() == 1 {
+                ("bin", "is")
+            } else {
+                ("bins", "are")
+            };
             printer.note(&format!(
                 "{dimension}_score {noun} {} {verb} empty: customers with equal values share a score (--ties {ties})",
                 empty.join(", ")

@@ -15,9 +15,29 @@ use crate::error::{Location, TieringError};
 
 /// Output columns a customer column must not shadow; clashing names get a `customer_` prefix.
 pub const RESERVED: &[&str] = &[
-    "first_order_date", "last_order_date", "recency_days", "tenure_days", "orders", "revenue",
-    "returns", "cost", "profit", "aov", "r_score", "f_score", "m_score", "rfm_code",
-    "segment_id", "segment", "strategy", "r_from", "r_to", "f_from", "f_to", "m_from", "m_to",
+    "first_order_date",
+    "last_order_date",
+    "recency_days",
+    "tenure_days",
+    "orders",
+    "revenue",
+    "returns",
+    "cost",
+    "profit",
+    "aov",
+    "r_score",
+    "f_score",
+    "m_score",
+    "rfm_code",
+    "segment_id",
+    "segment",
+    "strategy",
+    "r_from",
+    "r_to",
+    "f_from",
+    "f_to",
+    "m_from",
+    "m_to",
     "as_of",
 ];
 
@@ -53,7 +73,8 @@ pub fn load_customers(file: &InputFile, options: &InputOptions) -> anyhow::Resul
     let mut extra_columns = Vec::new();
     for (name, values) in visitor.extras {
         extra_columns.push(name.clone());
-        columns.push(StringChunked::from_iter_options(name.into(), values.into_iter()).into_column());
+        columns
+            .push(StringChunked::from_iter_options(name.into(), values.into_iter()).into_column());
     }
     Ok(LoadedCustomers {
         frame: DataFrame::new(height, columns)?,

@@ -80,29 +80,29 @@ pub fn parse_date(raw: &str, format: &DateFormat) -> Result<i32, DateError> {
 }
 
 fn parse_pattern(text: &str, pattern: &str) -> Result<i32, DateError> {
-    let date = NaiveDate::parse_from_str(text, pattern)
-        .or_else(|_| NaiveDateTime::parse_from_str(text, pattern).map(|dt| dt.date()))
-        .or_else(|_| DateTime::parse_from_str(text, pattern).map(|dt| dt.date_naive()));
-    match date {
-        Ok(d) => Ok(epoch_days_of(d)),
-        Err(e)
-            if matches!(
-                e.kind(),
-                chrono::format::ParseErrorKind::OutOfRange
-                    | chrono::format::ParseErrorKind::Impossible
-            ) =>
-        {
-            Err(DateError::Impossible)
-        }
-        Err(_) => Err(DateError::Unrecognised),
+    use chrono::format::ParseErrorKind::{Impossible, OutOfRange};
+    let date_only = NaiveDate::parse_from_str(text, pattern);
+    if let Err(e) = &date_only
+        && matches!(e.kind(), OutOfRange | Impossible)
+    {
+        return Err(DateError::Impossible);
     }
+    date_only
+        .or_else(|_| NaiveDateTime::parse_from_str(text, pattern).map(|dt| dt.date()))
+        .or_else(|_| DateTime::parse_from_str(text, pattern).map(|dt| dt.date_naive()))
+        .map(epoch_days_of)
+        .map_err(|_| DateError::Unrecognised)
 }
 
 fn parse_auto(text: &str) -> Result<i32, DateError> {
     let bytes = text.as_bytes();
     if bytes.iter().all(u8::is_ascii_digit) {
         return match bytes.len() {
-            8 => ymd(digits(&bytes[0..4]), digits(&bytes[4..6]), digits(&bytes[6..8])),
+            8 => ymd(
+                digits(&bytes[0..4]),
+                digits(&bytes[4..6]),
+                digits(&bytes[6..8]),
+            ),
             1..=5 => excel_serial(digits(bytes)),
             _ => Err(DateError::Unrecognised),
         };
@@ -326,10 +326,18 @@ mod tests {
     #[test]
     fn explicit_patterns() {
         let dmy = DateFormat::Pattern("%d/%m/%Y".into());
-        assert_eq!(parse_date("03/04/2024", &dmy).map(format_date).unwrap(), "2024-04-03");
+        assert_eq!(
+            parse_date("03/04/2024", &dmy).map(format_date).unwrap(),
+            "2024-04-03"
+        );
         assert_eq!(parse_date("31/02/2024", &dmy), Err(DateError::Impossible));
         assert_eq!(parse_date("2024-04-03", &dmy), Err(DateError::Unrecognised));
         let dt = DateFormat::Pattern("%m/%d/%Y %H:%M".into());
-        assert_eq!(parse_date("04/03/2024 10:15", &dt).map(format_date).unwrap(), "2024-04-03");
+        assert_eq!(
+            parse_date("04/03/2024 10:15", &dt)
+                .map(format_date)
+                .unwrap(),
+            "2024-04-03"
+        );
     }
 }

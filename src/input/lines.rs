@@ -153,9 +153,8 @@ impl OrderLines {
             }
             None => None,
         };
-        let magnitude = self.magnitude
-            + i128::from(amount).abs()
-            + cost.map_or(0, |c| i128::from(c).abs());
+        let magnitude =
+            self.magnitude + i128::from(amount).abs() + cost.map_or(0, |c| i128::from(c).abs());
         if magnitude > i128::from(i64::MAX) {
             return Err(fault(
                 ai,

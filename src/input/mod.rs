@@ -17,7 +17,7 @@ use self::columns::{Canonical, ColumnMapping, ExplicitMap};
 use self::faults::{FaultLog, Rejected};
 use self::lines::{LineTyping, OrderLines, RowFault};
 use self::source::InputFile;
-use self::table::{FileReport, Fields, RowVisitor, TextOptions, read_file};
+use self::table::{Fields, FileReport, RowVisitor, TextOptions, read_file};
 use crate::error::{Location, TieringError};
 
 /// Everything that decides how inputs are read.

@@ -66,8 +66,8 @@ impl MoneyError {
 
 /// Currency markers that may stand before or after the number.
 const CURRENCY_MARKERS: &[&str] = &[
-    "US$", "HK$", "NT$", "RMB", "CNY", "USD", "EUR", "GBP", "JPY", "HKD", "$", "¥", "￥", "€",
-    "£", "元",
+    "US$", "HK$", "NT$", "RMB", "CNY", "USD", "EUR", "GBP", "JPY", "HKD", "$", "¥", "￥", "€", "£",
+    "元",
 ];
 
 /// Parse `raw` into minor units, exactly.
@@ -209,7 +209,10 @@ fn parse_unsigned(body: &str, format: MoneyFormat) -> Result<i128, MoneyError> {
             MoneyError::Invalid
         });
     }
-    scale(mantissa, exponent - fraction_digits + format.decimals as i32)
+    scale(
+        mantissa,
+        exponent - fraction_digits + format.decimals as i32,
+    )
 }
 
 fn split_exponent(bytes: &[u8]) -> Result<(&[u8], i32), MoneyError> {
@@ -322,8 +325,12 @@ mod tests {
         assert_eq!(cents("$"), Err(MoneyError::Invalid));
         assert_eq!(cents("92233720368547758.08"), Err(MoneyError::Overflow));
         assert_eq!(cents("92233720368547758.07"), Ok(i64::MAX));
-        assert_eq!(cents("1e400"), Err(MoneyError::Invalid));
-        assert_eq!(cents("99999999999999999999999999999999999999999"), Err(MoneyError::Overflow));
+        assert_eq!(cents("1e400"), Err(MoneyError::Overflow));
+        assert_eq!(cents("1e-400"), Err(MoneyError::TooPrecise));
+        assert_eq!(
+            cents("99999999999999999999999999999999999999999"),
+            Err(MoneyError::Overflow)
+        );
     }
 
     #[test]

@@ -120,7 +120,10 @@ pub fn open(input: &InputFile, encoding: Option<&'static Encoding>) -> anyhow::R
         .utf8_passthru(true)
         .strip_bom(true)
         .build(decompressed);
-    Ok(Opened::Text(Box::new(BufReader::with_capacity(1 << 16, decoded))))
+    Ok(Opened::Text(Box::new(BufReader::with_capacity(
+        1 << 16,
+        decoded,
+    ))))
 }
 
 fn open_error(input: &InputFile, error: io::Error) -> anyhow::Error {

@@ -3,7 +3,7 @@
 //! newlines), Parquet through polars (each column cast to text, rows numbered from 1).
 //! Row-level problems become [`BadRow`]s in the [`FaultLog`]; the visitor types the rows.
 
-use std::io::BufRead;
+use std::io::{BufRead, Read};
 
 use polars::prelude::*;
 
@@ -16,6 +16,10 @@ use crate::error::{BadRow, Location, TieringError};
 pub trait Fields {
     /// Number of fields in the row.
     fn len(&self) -> usize;
+    /// Whether the row has no fields.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
     /// Field `i` as UTF-8 text.
     fn get(&self, i: usize) -> Result<&str, RowFault>;
     /// All fields, lossily decoded, for rejects files.
@@ -75,15 +79,13 @@ fn read_text(
     visitor: &mut dyn RowVisitor,
     faults: &mut FaultLog,
 ) -> anyhow::Result<FileReport> {
-    let head = reader
-        .fill_buf()
-        .map_err(|e| unreadable(file, &e.to_string()))?;
-    let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(head));
+    let head = first_line(&mut reader).map_err(|e| unreadable(file, &e.to_string()))?;
+    let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&head));
     let mut csv = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(reader);
+        .from_reader(std::io::Cursor::new(head).chain(reader));
     let mut record = csv::ByteRecord::new();
     if !read_record(file, &mut csv, &mut record)? {
         return Err(TieringError::Empty {
@@ -105,11 +107,7 @@ fn read_text(
         let fields = ByteFields(&record);
         let outcome = if record.len() != header.len() {
             Err(RowFault::row(
-                format!(
-                    "expected {} fields, found {}",
-                    header.len(),
-                    record.len()
-                ),
+                format!("expected {} fields, found {}", header.len(), record.len()),
                 Some("check the delimiter and quoting of this line".into()),
             ))
         } else if record == header_bytes {
@@ -176,8 +174,15 @@ fn decode_header(file: &InputFile, record: &csv::ByteRecord) -> Result<Vec<Strin
         .collect()
 }
 
-const ENCODING_HINT: &str =
-    "exports from Chinese Excel or CRM systems are often GBK: pass --encoding gbk (or gb18030, utf-16)";
+const ENCODING_HINT: &str = "exports from Chinese Excel or CRM systems are often GBK: pass --encoding gbk (or gb18030, utf-16)";
+
+/// The bytes up to and including the first line break (at most 1 MiB), for sniffing.
+/// Decoders may hand out the first bytes in tiny reads, so one `fill_buf` is not enough.
+fn first_line(reader: &mut Box<dyn BufRead>) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::new();
+    reader.by_ref().take(1 << 20).read_until(b'\n', &mut head)?;
+    Ok(head)
+}
 
 /// The delimiter that occurs most often outside quotes in the first line.
 fn sniff_delimiter(head: &[u8]) -> u8 {
@@ -197,7 +202,11 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
         }
     }
     let best = (0..4).max_by_key(|&i| (counts[i], 4 - i)).unwrap_or(0);
-    if counts[best] == 0 { b',' } else { CANDIDATES[best] }
+    if counts[best] == 0 {
+        b','
+    } else {
+        CANDIDATES[best]
+    }
 }
 
 fn bad_row(file: &InputFile, header: &[String], location: Location, fault: RowFault) -> BadRow {
@@ -250,10 +259,7 @@ impl Fields for TextFields<'_> {
     }
 
     fn raw(&self) -> Vec<String> {
-        self.0
-            .iter()
-            .map(|v| v.unwrap_or("").to_string())
-            .collect()
+        self.0.iter().map(|v| v.unwrap_or("").to_string()).collect()
     }
 }
 

@@ -66,7 +66,10 @@ impl<'a> Cells<'a> {
 
     /// Column names.
     pub fn names(&self) -> Vec<&str> {
-        self.columns.iter().map(|(s, _)| s.name().as_str()).collect()
+        self.columns
+            .iter()
+            .map(|(s, _)| s.name().as_str())
+            .collect()
     }
 
     /// Number of rows.

@@ -18,7 +18,7 @@ impl Output for JsonOutput {
         let keys: Vec<String> = cells
             .names()
             .iter()
-            .map(|n| serde_json::to_string(n))
+            .map(serde_json::to_string)
             .collect::<Result<_, _>>()?;
         if !self.lines {
             out.write_all(b"[")?;

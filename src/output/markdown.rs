@@ -14,9 +14,14 @@ impl Output for MarkdownOutput {
         let names = cells.names();
         writeln!(out, "| {} |", names.join(" | "))?;
         let aligns: Vec<&str> = (0..names.len())
-            .map(|c| match (0..cells.height()).map(|r| cells.get(r, c)).find(|v| *v != Cell::Null) {
-                Some(Cell::Int(_) | Cell::Money(_) | Cell::Float(_)) => "---:",
-                _ => "---",
+            .map(|c| {
+                match (0..cells.height())
+                    .map(|r| cells.get(r, c))
+                    .find(|v| *v != Cell::Null)
+                {
+                    Some(Cell::Int(_) | Cell::Money(_) | Cell::Float(_)) => "---:",
+                    _ => "---",
+                }
             })
             .collect();
         writeln!(out, "| {} |", aligns.join(" | "))?;

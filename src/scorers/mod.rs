@@ -9,10 +9,10 @@ pub mod segments;
 use clap::ValueEnum;
 use polars::prelude::*;
 
-use crate::lang::Lang;
-use crate::playbook::Playbook;
 use self::ntile::TiePolicy;
 use self::segments::SegmentMap;
+use crate::lang::Lang;
+use crate::playbook::Playbook;
 
 /// Everything a scorer may depend on.
 #[derive(Clone, Debug)]

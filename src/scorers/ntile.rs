@@ -71,9 +71,7 @@ pub fn bucket(position: Expr, n: Expr, bins: u32) -> Expr {
     let large = q.clone() + lit(1i64);
     let in_large = r.clone() * large.clone();
     // q is 0 only when n < bins, and then every position is in a large bucket.
-    let safe_q = when(q.clone().eq(lit(0i64)))
-        .then(lit(1i64))
-        .otherwise(q);
+    let safe_q = when(q.clone().eq(lit(0i64))).then(lit(1i64)).otherwise(q);
     when(position.clone().lt_eq(in_large.clone()))
         .then((position.clone() - lit(1i64)).floor_div(large) + lit(1i64))
         .otherwise(r + (position - in_large - lit(1i64)).floor_div(safe_q) + lit(1i64))
@@ -90,7 +88,12 @@ mod tests {
             .select([bucket(col("p"), len().cast(DataType::Int64), bins).alias("b")])
             .collect()
             .unwrap();
-        out.column("b").unwrap().i64().unwrap().into_no_null_iter().collect()
+        out.column("b")
+            .unwrap()
+            .i64()
+            .unwrap()
+            .into_no_null_iter()
+            .collect()
     }
 
     #[test]

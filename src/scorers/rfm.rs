@@ -109,9 +109,11 @@ impl Scorer for RfmScorer {
             col("m_score"),
         ]);
         for dimension in &DIMENSIONS {
-            let ranges = dimension
-                .ranges(scored.clone())
-                .select([col(dimension.score), col(dimension.from), col(dimension.to)]);
+            let ranges = dimension.ranges(scored.clone()).select([
+                col(dimension.score),
+                col(dimension.from),
+                col(dimension.to),
+            ]);
             explained = left_join(explained, ranges, &[dimension.score]);
         }
         explained = left_join(explained, lookup, &["r_score", "f_score", "m_score"]);
@@ -122,19 +124,19 @@ impl Scorer for RfmScorer {
                 .otherwise(col(column))
                 .alias(column)
         };
-        Ok(left_join(customers, explained, &[CUSTOMER_ID]).with_columns([
-            fill("segment_id", NO_PURCHASE.to_string()),
-            fill("segment", ctx.playbook.name(NO_PURCHASE, ctx.lang)),
-            fill("strategy", ctx.playbook.strategy(NO_PURCHASE, ctx.lang)),
-        ]))
+        Ok(
+            left_join(customers, explained, &[CUSTOMER_ID]).with_columns([
+                fill("segment_id", NO_PURCHASE.to_string()),
+                fill("segment", ctx.playbook.name(NO_PURCHASE, ctx.lang)),
+                fill("strategy", ctx.playbook.strategy(NO_PURCHASE, ctx.lang)),
+            ]),
+        )
     }
 
     fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
         let purchasers = scored.filter(col("orders").gt(lit(0i64)));
         let bins: Vec<i64> = (1..=i64::from(ctx.bins)).collect();
-        let mut table = df!("score" => bins)
-            .expect("static frame")
-            .lazy();
+        let mut table = df!("score" => bins).expect("static frame").lazy();
         for dimension in &DIMENSIONS {
             let ranges = dimension.ranges(purchasers.clone()).select([
                 col(dimension.score).alias("score"),
@@ -161,10 +163,14 @@ fn scored_purchasers(customers: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
         // n as its own column: a scalar len() repeated inside one expression trips polars' CSE.
         .with_column(len().cast(DataType::Int64).alias("__n"));
     for d in &DIMENSIONS {
-        frame = with_position(frame, d.ascending_goodness(), CUSTOMER_ID, ctx.ties, "__position");
-        frame = frame.with_column(
-            bucket(col("__position"), col("__n"), ctx.bins).alias(d.score),
+        frame = with_position(
+            frame,
+            d.ascending_goodness(),
+            CUSTOMER_ID,
+            ctx.ties,
+            "__position",
         );
+        frame = frame.with_column(bucket(col("__position"), col("__n"), ctx.bins).alias(d.score));
     }
     frame.drop(by_name(["__position", "__n"], true, false))
 }

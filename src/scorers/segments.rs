@@ -133,9 +133,17 @@ impl SegmentMap {
                     "the RFM segment map does not cover {} of the {} codes for {bins} bins: {}",
                     uncovered.len(),
                     bins.pow(3),
-                    uncovered.iter().take(10).cloned().collect::<Vec<_>>().join(", ")
+                    uncovered
+                        .iter()
+                        .take(10)
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ),
-                Some("add a rule for them, or end the map with a catch-all rule (r, f, m = \"1-5\")".into()),
+                Some(
+                    "add a rule for them, or end the map with a catch-all rule (r, f, m = \"1-5\")"
+                        .into(),
+                ),
             ));
         }
         let mut rows: (Vec<i64>, Vec<i64>, Vec<i64>) = Default::default();
@@ -199,7 +207,10 @@ mod tests {
             assert!(levels.windows(2).all(|w| w[0] <= w[1]), "{levels:?}");
         }
         assert_eq!((1..=3).map(|s| level(s, 3)).collect::<Vec<_>>(), [1, 3, 5]);
-        assert_eq!((1..=10).map(|s| level(s, 10)).collect::<Vec<_>>(), [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]);
+        assert_eq!(
+            (1..=10).map(|s| level(s, 10)).collect::<Vec<_>>(),
+            [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+        );
     }
 
     #[test]
@@ -216,7 +227,8 @@ mod tests {
     #[test]
     fn a_gap_in_the_map_is_reported() {
         let map: SegmentMap =
-            toml::from_str("[[segment]]\nid = \"top\"\nr = \"5\"\nf = \"1-5\"\nm = \"1-5\"\n").unwrap();
+            toml::from_str("[[segment]]\nid = \"top\"\nr = \"5\"\nf = \"1-5\"\nm = \"1-5\"\n")
+                .unwrap();
         assert_eq!(map.uncovered(5).len(), 100);
         assert!(parse_levels("0-3").is_err());
         assert!(parse_levels("4-2").is_err());

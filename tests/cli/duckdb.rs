@@ -1,0 +1,152 @@
+//! Independent cross-check: DuckDB SQL written from DESIGN.md computes the same metrics
+//! and NTILE scores, customer by customer (tests/crosscheck/rfm_duckdb.py).
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::process::Command;
+
+use crate::support::{external_required, root, score, temp_dir};
+
+/// Whether `python3 -c "import duckdb"` works; skip (or fail under TIERING_REQUIRE_EXTERNAL=1).
+fn duckdb_available() -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import duckdb"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            !external_required(),
+            "TIERING_REQUIRE_EXTERNAL=1 but the duckdb Python package is missing (pip install duckdb)"
+        );
+        eprintln!("skipping DuckDB cross-check: python3 with the duckdb package not found");
+    }
+    ok
+}
+
+fn duckdb_scores(path: &str, as_of: &str, bins: u32, ties: &str) -> BTreeMap<String, String> {
+    let output = Command::new("python3")
+        .current_dir(root())
+        .args([
+            "tests/crosscheck/rfm_duckdb.py",
+            path,
+            as_of,
+            &bins.to_string(),
+            ties,
+        ])
+        .output()
+        .expect("python3 runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    text.lines()
+        .skip(1)
+        .map(|line| {
+            let (id, rest) = line.split_once(',').unwrap();
+            (id.to_string(), rest.to_string())
+        })
+        .collect()
+}
+
+fn tiering_scores(path: &str, as_of: &str, bins: u32, ties: &str) -> BTreeMap<String, String> {
+    let rows = score(&[
+        path,
+        "--as-of",
+        as_of,
+        "--bins",
+        &bins.to_string(),
+        "--ties",
+        ties,
+    ]);
+    rows.into_iter()
+        .filter(|(_, row)| row["orders"] != "0")
+        .map(|(id, row)| {
+            let cents = row["revenue"].replace('.', "").parse::<i64>().unwrap();
+            let value = format!(
+                "{},{},{},{},{},{}",
+                row["orders"],
+                cents,
+                row["recency_days"],
+                row["r_score"],
+                row["f_score"],
+                row["m_score"]
+            );
+            (id, value)
+        })
+        .collect()
+}
+
+fn agree(path: &str, as_of: &str, bins: u32, ties: &str) {
+    let ours = tiering_scores(path, as_of, bins, ties);
+    let theirs = duckdb_scores(path, as_of, bins, ties);
+    assert!(ours.len() > 5, "too few customers to be a real check");
+    assert_eq!(
+        ours.len(),
+        theirs.len(),
+        "{path} {as_of} {bins} {ties}: customer counts differ"
+    );
+    for (id, value) in &ours {
+        assert_eq!(
+            Some(value),
+            theirs.get(id),
+            "{path} as_of={as_of} bins={bins} ties={ties} customer {id}"
+        );
+    }
+}
+
+#[test]
+fn duckdb_agrees_on_every_customer_of_the_example_export() {
+    if !duckdb_available() {
+        return;
+    }
+    for ties in ["shared", "split"] {
+        for bins in [5, 3, 10] {
+            agree("examples/orders.csv", "2026-10-31", bins, ties);
+        }
+        agree("examples/orders.csv", "2026-06-30", 5, ties);
+    }
+}
+
+#[test]
+fn duckdb_agrees_on_generated_orders_full_of_ties_and_returns() {
+    if !duckdb_available() {
+        return;
+    }
+    let dir = temp_dir();
+    let path = dir.path().join("ties.csv");
+    let mut text = String::from("order_id,customer_id,order_date,amount\n");
+    let mut state = 7u64;
+    let mut next = |n: u64| {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) % n
+    };
+    for order in 0..900 {
+        let customer = next(97);
+        let day = 1 + next(20);
+        for _ in 0..=next(2) {
+            // Few distinct amounts and days: many exact ties in all three metrics.
+            let amount = [0, 500, 1000, 1000, 2500][next(5) as usize];
+            writeln!(
+                text,
+                "O{order},C{customer:03},2024-03-{day:02},{}.00",
+                amount / 100
+            )
+            .unwrap();
+        }
+        if next(10) == 0 {
+            writeln!(text, "O{order},C{customer:03},2024-03-{day:02},-5.00").unwrap();
+        }
+    }
+    std::fs::write(&path, text).unwrap();
+    let path = path.to_str().unwrap();
+    for ties in ["shared", "split"] {
+        for bins in [2, 4, 5, 7] {
+            agree(path, "2024-03-20", bins, ties);
+        }
+        agree(path, "2024-03-12", 5, ties);
+    }
+}

@@ -1,0 +1,147 @@
+//! The error contract: every bad input gets a clear message (snapshot) and its exit code,
+//! never a panic.
+
+use crate::support::{temp_dir, testdata, tiering};
+
+fn failure(name: &str, args: &[&str], code: i32) {
+    let output = tiering().args(args).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(code), "{name}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{name} panicked: {stderr}");
+    assert!(
+        output.stdout.is_empty(),
+        "{name}: stdout must stay empty on error"
+    );
+    insta::assert_snapshot!(name, stderr);
+}
+
+#[test]
+fn score_fails_on_missing_inputs_with_usage_status() {
+    failure("missing_file", &["score", "testdata/nope.csv"], 2);
+    failure("directory", &["score", "testdata"], 2);
+    failure("glob_without_match", &["score", "testdata/*.nope"], 2);
+    failure(
+        "missing_customers_file",
+        &["score", &testdata("returns.csv"), "--customers", "nope.csv"],
+        2,
+    );
+}
+
+#[test]
+fn score_fails_on_unreadable_values_naming_file_line_column_and_value() {
+    failure("bad_amount", &["score", &testdata("bad/bad_amount.csv")], 3);
+    failure(
+        "comma_decimal",
+        &["score", &testdata("bad/comma_decimal.csv")],
+        3,
+    );
+    failure(
+        "impossible_date",
+        &["score", &testdata("bad/bad_date.csv")],
+        3,
+    );
+    failure(
+        "ambiguous_date",
+        &["score", &testdata("bad/ambiguous_date.csv")],
+        3,
+    );
+    failure(
+        "wrong_field_count",
+        &["score", &testdata("bad/wrong_fields.csv")],
+        3,
+    );
+    failure(
+        "empty_customer_id",
+        &["score", &testdata("bad/empty_customer.csv")],
+        3,
+    );
+    failure(
+        "amount_overflow",
+        &["score", &testdata("bad/overflow.csv")],
+        3,
+    );
+    failure(
+        "repeated_header",
+        &["score", &testdata("bad/repeated_header.csv")],
+        3,
+    );
+    failure(
+        "gbk_without_encoding",
+        &["score", &testdata("chinese_gbk.csv")],
+        3,
+    );
+}
+
+#[test]
+fn score_fails_on_files_without_data() {
+    failure(
+        "missing_column",
+        &["score", &testdata("bad/missing_column.csv")],
+        3,
+    );
+    failure(
+        "single_column_header",
+        &[
+            "score",
+            &testdata("semicolon_decimal_comma.csv"),
+            "--delimiter",
+            ",",
+        ],
+        3,
+    );
+    failure("empty_file", &["score", &testdata("bad/empty.csv")], 3);
+    failure(
+        "header_only",
+        &["score", &testdata("bad/header_only.csv")],
+        3,
+    );
+    failure(
+        "as_of_before_all_orders",
+        &["score", &testdata("returns.csv"), "--as-of", "2020-01-01"],
+        3,
+    );
+    let dir = temp_dir();
+    let truncated = dir.path().join("t.parquet");
+    std::fs::write(&truncated, b"PAR1\x00\x00garbage").unwrap();
+    let output = tiering().arg("score").arg(&truncated).output().unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not a readable Parquet file"));
+    let gz = dir.path().join("t.csv.gz");
+    std::fs::write(&gz, [0x1f, 0x8b, 0x08, 0x00, 0x00]).unwrap();
+    let output = tiering().arg("score").arg(&gz).output().unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn score_fails_on_bad_flags_with_usage_status() {
+    failure(
+        "unknown_map_column",
+        &["score", &testdata("returns.csv"), "--map", "amout=total"],
+        2,
+    );
+    failure(
+        "map_to_absent_header",
+        &["score", &testdata("returns.csv"), "--map", "amount=Umsatz"],
+        3,
+    );
+    failure(
+        "bad_as_of",
+        &["score", &testdata("returns.csv"), "--as-of", "31.12.2024"],
+        2,
+    );
+    failure(
+        "unknown_encoding",
+        &["score", &testdata("returns.csv"), "--encoding", "klingon"],
+        2,
+    );
+    failure(
+        "bins_out_of_range",
+        &["score", &testdata("returns.csv"), "--bins", "11"],
+        2,
+    );
+}

@@ -1,0 +1,13 @@
+//! Integration tests: the real binary on real files (one test binary, several modules).
+
+#![allow(clippy::print_stderr)]
+
+mod check;
+mod config;
+mod duckdb;
+mod errors;
+mod help;
+mod inputs;
+mod outputs;
+mod scoring;
+mod support;

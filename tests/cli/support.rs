@@ -1,0 +1,97 @@
+//! Helpers: run the real binary from the project root, parse its CSV output.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The binary, run from the project root with a neutral locale and no config.
+pub fn tiering() -> Command {
+    let mut command = Command::cargo_bin("tiering").expect("binary built");
+    command
+        .current_dir(root())
+        .env_remove("LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("TIERING_LANG")
+        .env_remove("TIERING_CONFIG")
+        .env("RUST_BACKTRACE", "0");
+    command
+}
+
+/// The project root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh temporary directory.
+pub fn temp_dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temp dir")
+}
+
+/// One output row: column name -> cell text.
+pub type Row = BTreeMap<String, String>;
+
+/// Parse CSV text into rows keyed by customer_id (or the first column).
+pub fn parse_csv(text: &str) -> BTreeMap<String, Row> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().expect("header").clone();
+    let mut rows = BTreeMap::new();
+    for record in reader.records() {
+        let record = record.expect("record");
+        let row: Row = headers
+            .iter()
+            .zip(record.iter())
+            .map(|(h, v)| (h.to_string(), v.to_string()))
+            .collect();
+        rows.insert(record[0].to_string(), row);
+    }
+    rows
+}
+
+/// Run `tiering score ARGS --format csv`, expecting success; rows by customer.
+pub fn score(args: &[&str]) -> BTreeMap<String, Row> {
+    parse_csv(&score_text(args))
+}
+
+/// Run `tiering score ARGS --format csv`, expecting success; the raw stdout.
+pub fn score_text(args: &[&str]) -> String {
+    let output = tiering()
+        .arg("score")
+        .args(args)
+        .args(["--format", "csv"])
+        .output()
+        .expect("run");
+    assert!(
+        output.status.success(),
+        "tiering score {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).expect("utf-8 output")
+}
+
+/// The given columns of one customer, joined by spaces, for compact assertions.
+pub fn cells(rows: &BTreeMap<String, Row>, customer: &str, columns: &[&str]) -> String {
+    let row = rows
+        .get(customer)
+        .unwrap_or_else(|| panic!("no customer {customer} in {:?}", rows.keys()));
+    columns
+        .iter()
+        .map(|c| {
+            row.get(*c)
+                .unwrap_or_else(|| panic!("no column {c}"))
+                .as_str()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Path of a file under testdata/.
+pub fn testdata(name: &str) -> String {
+    Path::new("testdata").join(name).display().to_string()
+}
+
+/// Whether external cross-check tools are required (CI) rather than optional.
+pub fn external_required() -> bool {
+    std::env::var("TIERING_REQUIRE_EXTERNAL").is_ok_and(|v| v == "1")
+}
