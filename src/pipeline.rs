@@ -113,7 +113,7 @@ fn joined_with_export(
     }
     if without_orders > 0 {
         printer.note(&format!(
-            "{without_orders} customers of the export have no purchase up to the as-of date"
+            "{without_orders} customers of the export have no orders up to the as-of date"
         ));
     }
     Ok(joined.drop_many(["__in_export", "__has_orders"]).lazy())

@@ -102,12 +102,13 @@ pub fn run(
         decimals: settings.decimals,
         title: "customers".into(),
     };
-    let title = format!(
-        "{} · as of {as_of_text} · {} customers · {} bins, ties {}",
+    let title = summary_title(
         scorer.name(),
+        &as_of_text,
         data.frame.height(),
         ctx.bins,
-        ctx.ties.name()
+        ctx.ties.name(),
+        ctx.lang,
     );
     let status = destination.write(&data, |out| {
         let (rows, totals) = by_segment(&data.frame, &ctx.segments.ids())?;
@@ -121,6 +122,24 @@ pub fn run(
         ));
     }
     Ok(status)
+}
+
+fn summary_title(
+    scorer: &str,
+    as_of: &str,
+    customers: usize,
+    bins: u32,
+    ties: &str,
+    lang: crate::lang::Lang,
+) -> String {
+    match lang {
+        crate::lang::Lang::En => {
+            format!("{scorer} · as of {as_of} · {customers} customers · {bins} bins, ties {ties}")
+        }
+        crate::lang::Lang::Zh => {
+            format!("{scorer} · 截至 {as_of} · {customers} 位客户 · {bins} 档, 并列规则 {ties}")
+        }
+    }
 }
 
 /// Where the result goes.

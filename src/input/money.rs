@@ -267,6 +267,21 @@ pub fn format_money(units: i64, decimals: u32) -> String {
     )
 }
 
+/// Like [`format_money`], with `,` between thousands, for reading: `-1,234,567.50`.
+pub fn format_money_grouped(units: i64, decimals: u32) -> String {
+    let plain = format_money(units, decimals);
+    let (sign, rest) = plain.split_at(usize::from(plain.starts_with('-')));
+    let (whole, fraction) = rest.split_at(rest.find('.').unwrap_or(rest.len()));
+    let mut grouped = String::with_capacity(plain.len() + whole.len() / 3);
+    for (i, digit) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}{grouped}{fraction}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,5 +365,8 @@ mod tests {
         assert_eq!(format_money(-5, 2), "-0.05");
         assert_eq!(format_money(0, 2), "0.00");
         assert_eq!(format_money(i64::MIN, 2), "-92233720368547758.08");
+        assert_eq!(format_money_grouped(-123_456_789, 2), "-1,234,567.89");
+        assert_eq!(format_money_grouped(99_999, 2), "999.99");
+        assert_eq!(format_money_grouped(100_000, 0), "100,000");
     }
 }

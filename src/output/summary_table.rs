@@ -5,7 +5,7 @@ use std::io::Write;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 
-use crate::input::money::format_money;
+use crate::input::money::format_money_grouped;
 use crate::lang::Lang;
 use crate::summary::{SegmentSummary, Totals};
 
@@ -62,7 +62,8 @@ pub fn write_summary(
             Cell::new(row.customers).set_alignment(CellAlignment::Right),
             Cell::new(percent(row.customers as f64, totals.customers as f64))
                 .set_alignment(CellAlignment::Right),
-            Cell::new(format_money(row.revenue, decimals)).set_alignment(CellAlignment::Right),
+            Cell::new(format_money_grouped(row.revenue, decimals))
+                .set_alignment(CellAlignment::Right),
             Cell::new(percent(row.revenue as f64, totals.revenue as f64))
                 .set_alignment(CellAlignment::Right),
             Cell::new(row.avg_recency.map_or("-".into(), |v| format!("{v:.0}")))
