@@ -236,6 +236,16 @@ impl ColumnMapping {
         self.index.get(&column).copied()
     }
 
+    /// Header names that no canonical column uses.
+    pub fn unused(&self) -> Vec<&str> {
+        self.header
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !self.index.values().any(|v| v == i))
+            .map(|(_, h)| h.as_str())
+            .collect()
+    }
+
     /// `customer_id ← 客户ID` lines for `-v` and `check`.
     pub fn describe(&self) -> Vec<String> {
         self.index
@@ -300,12 +310,7 @@ pub fn detect(
     }
     for &canonical in required {
         if !mapping.index.contains_key(&canonical) {
-            let unused: Vec<&str> = header
-                .iter()
-                .enumerate()
-                .filter(|(i, _)| !mapping.index.values().any(|v| v == i))
-                .map(|(_, h)| h.as_str())
-                .collect();
+            let unused = mapping.unused();
             return Err(TieringError::MissingColumn {
                 file: file.to_string(),
                 column: canonical.name().to_string(),

@@ -4,6 +4,7 @@
 
 pub mod atomic;
 pub mod cells;
+pub mod check_report;
 pub mod delimited;
 pub mod json;
 pub mod markdown;

@@ -1,0 +1,111 @@
+//! The text report of `tiering check`: per file its format and column mapping, then
+//! totals over all lines, then the bad rows.
+
+use std::io::Write;
+
+use crate::input::FileRead;
+use crate::input::dates::format_date;
+use crate::input::faults::Rejected;
+use crate::input::money::format_money;
+
+/// Totals over every line that could be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Totals {
+    /// Order lines.
+    pub lines: i64,
+    /// Distinct customers.
+    pub customers: i64,
+    /// Distinct (customer, order) pairs.
+    pub orders: i64,
+    /// Orders that are purchases.
+    pub purchases: i64,
+    /// Earliest line date (days since the epoch).
+    pub first_date: i32,
+    /// Latest line date.
+    pub last_date: i32,
+    /// Lines with a negative amount.
+    pub return_lines: i64,
+    /// Their absolute sum, minor units.
+    pub returns: i64,
+    /// Sum of all amounts, minor units.
+    pub net_revenue: i64,
+}
+
+/// Everything `check` reports.
+pub struct CheckReport<'a> {
+    /// Files as read.
+    pub files: &'a [FileRead],
+    /// Totals, when any line was read.
+    pub totals: Option<Totals>,
+    /// Bad rows.
+    pub rejected: &'a [Rejected],
+    /// How many bad rows to list.
+    pub show: usize,
+    /// Money digits.
+    pub decimals: u32,
+}
+
+/// Write the report.
+pub fn write_check_report(out: &mut dyn Write, report: &CheckReport<'_>) -> anyhow::Result<()> {
+    for file in report.files {
+        let delimiter = match file.report.delimiter {
+            Some(b'\t') => " (delimiter TAB)".to_string(),
+            Some(d) => format!(" (delimiter `{}`)", d as char),
+            None => String::new(),
+        };
+        writeln!(
+            out,
+            "{}: {}{delimiter}, {} rows, {} bad",
+            file.file.display, file.report.format, file.report.rows, file.report.bad_rows
+        )?;
+        writeln!(out, "  columns:")?;
+        for line in file.mapping.describe() {
+            writeln!(out, "    {line}")?;
+        }
+        let unused = file.mapping.unused();
+        if !unused.is_empty() {
+            writeln!(out, "  not used: {}", unused.join(", "))?;
+        }
+    }
+    if let Some(t) = &report.totals {
+        let money = |v| format_money(v, report.decimals);
+        writeln!(out, "lines: {}", t.lines)?;
+        writeln!(out, "customers: {}", t.customers)?;
+        writeln!(
+            out,
+            "orders: {} ({} purchases, {} cancelled by returns)",
+            t.orders,
+            t.purchases,
+            t.orders - t.purchases
+        )?;
+        writeln!(
+            out,
+            "dates: {} to {}",
+            format_date(t.first_date),
+            format_date(t.last_date)
+        )?;
+        writeln!(
+            out,
+            "returns: {} lines, {}",
+            t.return_lines,
+            money(t.returns)
+        )?;
+        writeln!(out, "net revenue: {}", money(t.net_revenue))?;
+    }
+    if report.rejected.is_empty() {
+        writeln!(out, "bad rows: none")?;
+        return Ok(());
+    }
+    writeln!(out, "bad rows: {}", report.rejected.len())?;
+    for reject in report.rejected.iter().take(report.show) {
+        writeln!(out, "  {}", reject.row.summary())?;
+    }
+    if report.rejected.len() > report.show {
+        writeln!(
+            out,
+            "  … and {} more (--show N lists more)",
+            report.rejected.len() - report.show
+        )?;
+    }
+    Ok(())
+}
