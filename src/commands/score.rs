@@ -233,9 +233,28 @@ fn refuse_to_overwrite_input(
     Ok(())
 }
 
-/// Under shared ties some bins can stay empty; say which, so nobody thinks a row is lost.
+/// Some bins can stay empty: above n when there are fewer customers than bins, and under
+/// shared ties where a group of equal values takes the bins it spans. Say which, so
+/// nobody thinks a row is lost.
 fn report_empty_bins(thresholds: &DataFrame, ties: &str, printer: &Printer) -> PolarsResult<()> {
-    let scores = thresholds.column("score")?.i64()?;
+    let scores: Vec<i64> = thresholds
+        .column("score")?
+        .i64()?
+        .iter()
+        .flatten()
+        .collect();
+    let bins = scores.len() as i64;
+    let n: i64 = thresholds
+        .column("r_customers")?
+        .i64()?
+        .iter()
+        .flatten()
+        .sum();
+    if n < bins {
+        printer.note(&format!(
+            "only {n} purchasing customers for {bins} bins: scores above {n} stay empty"
+        ));
+    }
     for (dimension, column) in [
         ("r", "r_customers"),
         ("f", "f_customers"),
@@ -245,10 +264,10 @@ fn report_empty_bins(thresholds: &DataFrame, ties: &str, printer: &Printer) -> P
         let empty: Vec<String> = scores
             .iter()
             .zip(counts.iter())
-            .filter(|(_, count)| count.is_none())
-            .filter_map(|(score, _)| score.map(|s| s.to_string()))
+            .filter(|(score, count)| count.is_none() && **score <= n)
+            .map(|(score, _)| score.to_string())
             .collect();
-        if !empty.is_empty() && empty.len() < scores.len() {
+        if !empty.is_empty() {
             let (noun, verb) = if empty.len() == 1 {
                 ("bin", "is")
             } else {

@@ -260,3 +260,14 @@ fn score_output_is_byte_identical_across_runs_and_row_orders() {
     ]);
     assert_eq!(first, reversed);
 }
+
+#[test]
+fn score_says_when_there_are_fewer_customers_than_bins() {
+    tiering()
+        .args(["score", &testdata("no_order_id.csv"), "--format", "csv"])
+        .assert()
+        .success()
+        .stderr(predicates::str::contains(
+            "only 2 purchasing customers for 5 bins: scores above 2 stay empty",
+        ));
+}
