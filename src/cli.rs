@@ -82,7 +82,7 @@ Exit status: 0 all rows readable, 2 usage/config error, 3 bad rows or unreadable
 #[derive(Debug, Args, Clone, Default)]
 pub struct InputArgs {
     /// Map canonical columns to header names: customer_id=Kunde,amount=Umsatz.
-    /// Canonical columns: customer_id, order_id, order_date, amount, cost.
+    /// Canonical columns: customer_id, order_id, order_date, amount, cost, quantity, unit_price.
     #[arg(long, value_name = "MAP")]
     pub map: Vec<String>,
 

@@ -20,16 +20,22 @@ pub enum Canonical {
     Amount,
     /// Goods and fulfilment cost of the line (money).
     Cost,
+    /// Units on the line; with `UnitPrice`, gives the amount when there is no amount column.
+    Quantity,
+    /// Price per unit (money, up to 4 more decimals than the currency).
+    UnitPrice,
 }
 
 impl Canonical {
     /// Every canonical column, in output order.
-    pub const ALL: [Canonical; 5] = [
+    pub const ALL: [Canonical; 7] = [
         Canonical::CustomerId,
         Canonical::OrderId,
         Canonical::OrderDate,
         Canonical::Amount,
         Canonical::Cost,
+        Canonical::Quantity,
+        Canonical::UnitPrice,
     ];
 
     /// The name used in `--map`, config and output.
@@ -40,6 +46,8 @@ impl Canonical {
             Canonical::OrderDate => "order_date",
             Canonical::Amount => "amount",
             Canonical::Cost => "cost",
+            Canonical::Quantity => "quantity",
+            Canonical::UnitPrice => "unit_price",
         }
     }
 
@@ -166,6 +174,24 @@ impl Canonical {
                 "成本",
                 "成本金额",
                 "销售成本",
+            ],
+            Canonical::Quantity => &[
+                "quantity",
+                "qty",
+                "units",
+                "unitssold",
+                "数量",
+                "销售数量",
+                "件数",
+            ],
+            Canonical::UnitPrice => &[
+                "unitprice",
+                "price",
+                "priceperunit",
+                "saleprice",
+                "单价",
+                "销售单价",
+                "价格",
             ],
         }
     }

@@ -120,27 +120,13 @@ impl OrderLines {
                 e.hint(&typing.dates),
             )
         })?;
-        let (ai, amount_text) = get(Canonical::Amount)?.expect("required column");
-        let amount = parse_money(amount_text, typing.money).map_err(|e| {
-            fault(
-                ai,
-                amount_text,
-                e.reason(),
-                Some(money_expected(typing.money)),
-                e.hint(typing.money),
-            )
-        })?;
+        let (ai, amount_text, amount) = match get(Canonical::Amount)? {
+            Some((i, text)) => (i, text, self.money(i, text, typing)?),
+            None => self.priced_amount(mapping, typing, &field)?,
+        };
         let cost = match get(Canonical::Cost)? {
             Some((_, text)) if text.trim().is_empty() => None,
-            Some((i, text)) => Some(parse_money(text, typing.money).map_err(|e| {
-                fault(
-                    i,
-                    text,
-                    e.reason(),
-                    Some(money_expected(typing.money)),
-                    e.hint(typing.money),
-                )
-            })?),
+            Some((i, text)) => Some(self.money(i, text, typing)?),
             None => None,
         };
         let order = match get(Canonical::OrderId)? {
@@ -176,6 +162,76 @@ impl OrderLines {
         self.has_cost |= mapping.get(Canonical::Cost).is_some();
         self.cost.push(cost);
         Ok(())
+    }
+
+    fn money(&self, column: usize, text: &str, typing: &LineTyping) -> Result<i64, RowFault> {
+        parse_money(text, typing.money).map_err(|e| {
+            fault(
+                column,
+                text,
+                e.reason(),
+                Some(money_expected(typing.money)),
+                e.hint(typing.money),
+            )
+        })
+    }
+
+    /// quantity × unit_price, rounded half away from zero to the currency's minor unit.
+    /// Quantities may have 3 decimals and prices 4 more than the currency.
+    fn priced_amount<'a>(
+        &self,
+        mapping: &ColumnMapping,
+        typing: &LineTyping,
+        field: &impl Fn(usize) -> Result<&'a str, RowFault>,
+    ) -> Result<(usize, &'a str, i64), RowFault> {
+        const QUANTITY_DECIMALS: u32 = 3;
+        const PRICE_EXTRA_DECIMALS: u32 = 4;
+        let qi = mapping
+            .get(Canonical::Quantity)
+            .expect("checked at the header");
+        let pi = mapping
+            .get(Canonical::UnitPrice)
+            .expect("checked at the header");
+        let (quantity_text, price_text) = (field(qi)?, field(pi)?);
+        let quantity_format = MoneyFormat {
+            decimals: QUANTITY_DECIMALS,
+            ..typing.money
+        };
+        let quantity = parse_money(quantity_text, quantity_format).map_err(|e| {
+            fault(
+                qi,
+                quantity_text,
+                e.reason(),
+                Some("a quantity like 3 or 1.5".into()),
+                None,
+            )
+        })?;
+        let price_format = MoneyFormat {
+            decimals: typing.money.decimals + PRICE_EXTRA_DECIMALS,
+            ..typing.money
+        };
+        let price = parse_money(price_text, price_format).map_err(|e| {
+            fault(
+                pi,
+                price_text,
+                e.reason(),
+                Some(money_expected(typing.money)),
+                e.hint(typing.money),
+            )
+        })?;
+        let divisor = 10i128.pow(QUANTITY_DECIMALS + PRICE_EXTRA_DECIMALS);
+        let product = i128::from(quantity) * i128::from(price);
+        let rounded = (product.abs() * 2 + divisor) / (2 * divisor) * product.signum();
+        let amount = i64::try_from(rounded).map_err(|_| {
+            fault(
+                pi,
+                price_text,
+                "quantity × unit price out of range",
+                None,
+                None,
+            )
+        })?;
+        Ok((pi, price_text, amount))
     }
 
     /// The canonical orders frame: customer_id, order_id, order_date, amount, cost.

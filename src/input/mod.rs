@@ -88,17 +88,26 @@ struct OrdersVisitor<'a> {
 
 impl RowVisitor for OrdersVisitor<'_> {
     fn header(&mut self, file: &InputFile, header: &[String]) -> Result<(), TieringError> {
-        self.mapping = columns::detect(
+        let mapping = columns::detect(
             &file.display,
             header,
             &self.options.columns,
-            &[
-                Canonical::CustomerId,
-                Canonical::OrderDate,
-                Canonical::Amount,
-            ],
+            &[Canonical::CustomerId, Canonical::OrderDate],
             &Canonical::ALL,
         )?;
+        let priced = mapping.get(Canonical::Quantity).is_some()
+            && mapping.get(Canonical::UnitPrice).is_some();
+        if mapping.get(Canonical::Amount).is_none() && !priced {
+            // Report the missing amount the usual way (found columns, nearest name).
+            columns::detect(
+                &file.display,
+                header,
+                &self.options.columns,
+                &[Canonical::Amount],
+                &Canonical::ALL,
+            )?;
+        }
+        self.mapping = mapping;
         Ok(())
     }
 

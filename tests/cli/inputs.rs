@@ -249,3 +249,18 @@ fn score_verbose_shows_the_column_mapping_and_thresholds() {
         "{stderr}"
     );
 }
+
+#[test]
+fn score_computes_amounts_from_quantity_and_unit_price_when_there_is_no_amount_column() {
+    let rows = score(&[
+        &testdata("online_retail.csv"),
+        "--date-format",
+        "%m/%d/%Y %H:%M",
+    ]);
+    // 6 × 2.55 = 15.30; 3 × 0.085 = 0.255 -> 0.26 (half away from zero); -1 × 27.50 is a return.
+    assert_eq!(cells(&rows, "17850", &["orders", "revenue"]), "1 15.30");
+    assert_eq!(
+        cells(&rows, "14527", &["orders", "revenue", "returns"]),
+        "1 -27.24 27.50"
+    );
+}
