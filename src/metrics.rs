@@ -106,8 +106,10 @@ pub fn rounded_ratio(numerator: Expr, denominator: Expr) -> Expr {
         .otherwise(lit(0i64) - magnitude(lit(0i64) - numerator))
 }
 
-/// Customers of the customer export with no order get zero metrics; the export's columns
-/// join onto everyone. Also returns how many ordering customers the export lacks.
+/// Full join of metrics and the customer export: customers of the export with no order
+/// get zero metrics, the export's columns join onto everyone. The marker columns
+/// `__in_export` and `__has_orders` are null where a side is missing, for counting;
+/// callers drop them.
 pub fn join_customers(metrics: LazyFrame, customers: LazyFrame) -> LazyFrame {
     let customers = customers.with_column(lit(true).alias("__in_export"));
     let metrics = metrics.with_column(lit(true).alias("__has_orders"));

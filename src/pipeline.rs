@@ -46,7 +46,8 @@ pub fn prepare(
         printer.detail(&describe_file(file));
     }
     let lines = &orders.lines;
-    let Some((first, latest)) = date_range(lines)? else {
+    let dates = lines.column(ORDER_DATE)?.date()?.physical().clone();
+    let (Some(first), Some(latest)) = (dates.min(), dates.max()) else {
         return Err(TieringError::NoData {
             message: "no order line could be read".into(),
             hint: Some("see the rejects file for why every line was rejected".into()),
@@ -54,7 +55,6 @@ pub fn prepare(
         .into());
     };
     let as_of = as_of.unwrap_or(latest);
-    let dates = lines.column(ORDER_DATE)?.date()?.physical().clone();
     let later = dates.iter().flatten().filter(|&d| d > as_of).count();
     if later == lines.height() {
         return Err(TieringError::NoData {
@@ -117,12 +117,6 @@ fn joined_with_export(
         ));
     }
     Ok(joined.drop_many(["__in_export", "__has_orders"]).lazy())
-}
-
-/// Earliest and latest order date, if any line was read.
-fn date_range(lines: &DataFrame) -> PolarsResult<Option<(i32, i32)>> {
-    let dates = lines.column(ORDER_DATE)?.date()?.physical().clone();
-    Ok(dates.min().zip(dates.max()))
 }
 
 fn describe_file(file: &crate::input::FileRead) -> String {
