@@ -25,11 +25,13 @@ pub struct Prepared {
 }
 
 /// Read the inputs and build per-customer metrics as of `as_of` (default: latest order).
+/// `reserved` are the output's own column names, which customer-export columns must not take.
 pub fn prepare(
     inputs: &[String],
     customers: Option<&str>,
     options: &InputOptions,
     as_of: Option<i32>,
+    reserved: &[&str],
     printer: &Printer,
 ) -> anyhow::Result<Prepared> {
     let files = expand(inputs)?;
@@ -78,7 +80,7 @@ pub fn prepare(
     let mut extra_columns = Vec::new();
     if let Some(path) = customers {
         let file = expand(&[path.to_string()])?.remove(0);
-        let loaded = load_customers(&file, options)?;
+        let loaded = load_customers(&file, options, reserved)?;
         printer.detail(&format!(
             "{}: customer export, {} customers\n  {}",
             file.display,

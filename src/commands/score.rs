@@ -33,11 +33,16 @@ pub fn run(
     if let Destination::File(path, _) = &destination {
         refuse_to_overwrite_input(path, &args.inputs, args.customers.as_deref())?;
     }
+    let scorer = settings.scorer.build();
+    let mut reserved = vec![CUSTOMER_ID, "as_of"];
+    reserved.extend(METRIC_COLUMNS);
+    reserved.extend(scorer.output_columns());
     let prepared = prepare(
         &args.inputs,
         args.customers.as_deref(),
         &options,
         settings.as_of,
+        &reserved,
         printer,
     )?;
     if let Some(path) = &args.rejects {
@@ -58,7 +63,6 @@ pub fn run(
     }
     settings.context.as_of = prepared.as_of;
     let ctx = &settings.context;
-    let scorer = settings.scorer.build();
     let scored = scorer.score(prepared.customers, ctx)?;
 
     let mut columns: Vec<Expr> = vec![col(CUSTOMER_ID)];

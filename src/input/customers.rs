@@ -13,34 +13,6 @@ use super::source::InputFile;
 use super::table::{Fields, RowVisitor, read_file};
 use crate::error::{Location, TieringError};
 
-/// Output columns a customer column must not shadow; clashing names get a `customer_` prefix.
-pub const RESERVED: &[&str] = &[
-    "first_order_date",
-    "last_order_date",
-    "recency_days",
-    "tenure_days",
-    "orders",
-    "revenue",
-    "returns",
-    "cost",
-    "profit",
-    "aov",
-    "r_score",
-    "f_score",
-    "m_score",
-    "rfm_code",
-    "segment_id",
-    "segment",
-    "strategy",
-    "r_from",
-    "r_to",
-    "f_from",
-    "f_to",
-    "m_from",
-    "m_to",
-    "as_of",
-];
-
 /// The customer export as a frame: customer_id plus its other columns as text.
 pub struct LoadedCustomers {
     /// One row per customer.
@@ -51,11 +23,17 @@ pub struct LoadedCustomers {
     pub mapping: ColumnMapping,
 }
 
-/// Read a customer export.
-pub fn load_customers(file: &InputFile, options: &InputOptions) -> anyhow::Result<LoadedCustomers> {
+/// Read a customer export. Its columns named like one of `reserved` (the output's own
+/// columns) get a `customer_` prefix.
+pub fn load_customers(
+    file: &InputFile,
+    options: &InputOptions,
+    reserved: &[&str],
+) -> anyhow::Result<LoadedCustomers> {
     let mut faults = FaultLog::new(false);
     let mut visitor = CustomersVisitor {
         explicit: &options.columns,
+        reserved,
         mapping: ColumnMapping::default(),
         ids: StringChunkedBuilder::new(col_names::CUSTOMER_ID.into(), 1024),
         extras: Vec::new(),
@@ -85,6 +63,7 @@ pub fn load_customers(file: &InputFile, options: &InputOptions) -> anyhow::Resul
 
 struct CustomersVisitor<'a> {
     explicit: &'a ExplicitMap,
+    reserved: &'a [&'a str],
     mapping: ColumnMapping,
     ids: StringChunkedBuilder,
     extras: Vec<(String, Vec<Option<String>>)>,
@@ -115,7 +94,7 @@ impl RowVisitor for CustomersVisitor<'_> {
             .iter()
             .enumerate()
             .filter(|(i, _)| Some(*i) != id_index)
-            .map(|(i, name)| (output_name(name, i, &mut used), Vec::new()))
+            .map(|(i, name)| (output_name(name, i, self.reserved, &mut used), Vec::new()))
             .collect();
         Ok(())
     }
@@ -157,10 +136,10 @@ impl RowVisitor for CustomersVisitor<'_> {
 
 /// A customer column's output name: as in the file, unless it is empty, repeated, or
 /// would shadow an output column.
-fn output_name(name: &str, index: usize, used: &mut Vec<String>) -> String {
+fn output_name(name: &str, index: usize, reserved: &[&str], used: &mut Vec<String>) -> String {
     let mut candidate = if name.is_empty() {
         format!("column_{}", index + 1)
-    } else if RESERVED.contains(&name) || used.iter().any(|u| u == name) {
+    } else if reserved.contains(&name) || used.iter().any(|u| u == name) {
         format!("customer_{name}")
     } else {
         name.to_string()

@@ -264,3 +264,29 @@ fn score_computes_amounts_from_quantity_and_unit_price_when_there_is_no_amount_c
         "1 -27.24 27.50"
     );
 }
+
+#[test]
+fn score_prefixes_customer_export_columns_that_clash_with_output_columns() {
+    let dir = temp_dir();
+    let export = dir.path().join("customers.csv");
+    std::fs::write(&export, "客户ID,revenue,segment,\nA,1,x,y\n").unwrap();
+    let text = score_text(&[
+        &testdata("returns.csv"),
+        "--customers",
+        export.to_str().unwrap(),
+    ]);
+    let header = text.lines().next().unwrap();
+    assert!(
+        header.ends_with(",m_to,customer_revenue,customer_segment,column_4,as_of"),
+        "{header}"
+    );
+    let rows = parse_csv(&text);
+    assert_eq!(
+        cells(
+            &rows,
+            "A",
+            &["revenue", "customer_revenue", "customer_segment"]
+        ),
+        "150.00 1 x"
+    );
+}
