@@ -9,6 +9,7 @@ use crate::lang::Lang;
 use crate::output::OutputFormat;
 use crate::scorers::ScorerKind;
 use crate::scorers::ntile::TiePolicy;
+use crate::scorers::pareto::{Basis, CutBy, Method};
 
 const EXIT_STATUS: &str = "\
 Exit status:
@@ -133,6 +134,22 @@ pub struct ScoreArgs {
     /// How equal values are scored: shared (SQL RANK) or split (by customer_id).
     #[arg(long, value_enum)]
     pub ties: Option<TiePolicy>,
+
+    /// Pareto: rank customers by revenue or profit (profit needs a cost column).
+    #[arg(long, value_enum, help_heading = "Pareto")]
+    pub basis: Option<Basis>,
+
+    /// Pareto: cumulative cuts, `80,95` (A to 80%, B to 95%, C the rest) or class shares `70/20/10`.
+    #[arg(long, value_name = "CUTS", help_heading = "Pareto")]
+    pub cuts: Option<String>,
+
+    /// Pareto: cuts are shares of value, or of customers (`count`: the top 20% of customers).
+    #[arg(long, value_enum, help_heading = "Pareto")]
+    pub by: Option<CutBy>,
+
+    /// Pareto: fixed cuts, or limits computed from the data (Ultsch & Lötsch ABC analysis).
+    #[arg(long, value_enum, help_heading = "Pareto")]
+    pub method: Option<Method>,
 
     /// Language of segment names and strategies (default: from LANG).
     #[arg(long, value_enum, env = "TIERING_LANG")]

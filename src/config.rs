@@ -11,6 +11,7 @@ use crate::error::TieringError;
 use crate::lang::Lang;
 use crate::playbook::Playbook;
 use crate::scorers::ntile::TiePolicy;
+use crate::scorers::pareto::{Basis, CutBy, Method};
 use crate::scorers::segments::SegmentRule;
 
 /// The whole configuration file.
@@ -26,6 +27,9 @@ pub struct Config {
     /// RFM scorer settings.
     #[serde(default)]
     pub rfm: RfmConfig,
+    /// Pareto / ABC settings.
+    #[serde(default)]
+    pub pareto: ParetoConfig,
     /// Output settings.
     #[serde(default)]
     pub output: OutputConfig,
@@ -60,6 +64,20 @@ pub struct RfmConfig {
     pub ties: Option<TiePolicy>,
     /// Replacement segment map (`[[rfm.segment]]`), ordered, first match wins.
     pub segment: Option<Vec<SegmentRule>>,
+}
+
+/// `[pareto]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParetoConfig {
+    /// revenue or profit.
+    pub basis: Option<Basis>,
+    /// `"80,95"` or `"70/20/10"`.
+    pub cuts: Option<String>,
+    /// share or count.
+    pub by: Option<CutBy>,
+    /// fixed or computed.
+    pub method: Option<Method>,
 }
 
 /// `[output]`.

@@ -2,7 +2,7 @@
 //! CLI > environment > file > defaults.
 
 use crate::cli::{InputArgs, ScoreArgs};
-use crate::config::LoadedConfig;
+use crate::config::{Config, LoadedConfig};
 use crate::error::TieringError;
 use crate::input::InputOptions;
 use crate::input::columns::{ExplicitMap, canonical_from_user, parse_map_arg};
@@ -13,6 +13,7 @@ use crate::input::source::encoding_for_label;
 use crate::input::table::TextOptions;
 use crate::lang::Lang;
 use crate::playbook::Playbook;
+use crate::scorers::pareto::{ParetoSettings, parse_cuts};
 use crate::scorers::segments::SegmentMap;
 use crate::scorers::{ScoreContext, ScorerKind};
 
@@ -146,6 +147,7 @@ pub fn score_settings(
             lang,
             playbook,
             segments,
+            pareto: pareto_settings(args, config)?,
         },
         as_of,
         decimals: args
@@ -153,6 +155,23 @@ pub fn score_settings(
             .currency_decimals
             .or(config.input.currency_decimals)
             .unwrap_or(2),
+    })
+}
+
+fn pareto_settings(args: &ScoreArgs, config: &Config) -> Result<ParetoSettings, TieringError> {
+    let file = &config.pareto;
+    let defaults = ParetoSettings::default();
+    let cuts = match (&args.cuts, &file.cuts) {
+        (Some(text), _) => parse_cuts(text)?,
+        (None, Some(text)) => parse_cuts(text)
+            .map_err(|e| TieringError::config(format!("[pareto] cuts: {e}"), None))?,
+        (None, None) => defaults.cuts,
+    };
+    Ok(ParetoSettings {
+        basis: args.basis.or(file.basis).unwrap_or(defaults.basis),
+        cuts,
+        by: args.by.or(file.by).unwrap_or(defaults.by),
+        method: args.method.or(file.method).unwrap_or(defaults.method),
     })
 }
 

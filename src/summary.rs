@@ -1,5 +1,6 @@
-//! The per-segment summary behind the terminal table: customers and share, revenue and
-//! share, average recency and orders, strategy — in segment-map order.
+//! The per-group summary behind the terminal table (one row per segment or tier):
+//! customers and share, revenue and share, average recency and orders, strategy — in the
+//! scorer's order.
 
 use polars::prelude::*;
 
@@ -29,15 +30,29 @@ pub struct Totals {
     pub revenue: i64,
 }
 
-/// Summarise scored customers by segment, ordered as `segment_order` (ids).
-pub fn by_segment(
+/// The columns that name a customer's group: a stable id and a display label.
+#[derive(Clone, Copy, Debug)]
+pub struct GroupColumns {
+    /// e.g. `segment_id` or `tier_id`.
+    pub id: &'static str,
+    /// e.g. `segment` or `tier`.
+    pub label: &'static str,
+}
+
+/// Summarise scored customers by group, ordered as `order` (group ids).
+pub fn by_group(
     scored: &DataFrame,
-    segment_order: &[&str],
+    group: GroupColumns,
+    order: &[String],
 ) -> PolarsResult<(Vec<SegmentSummary>, Totals)> {
     let grouped = scored
         .clone()
         .lazy()
-        .group_by([col("segment_id"), col("segment"), col("strategy")])
+        .group_by([
+            col(group.id).alias("segment_id"),
+            col(group.label).alias("segment"),
+            col("strategy"),
+        ])
         .agg([
             len().cast(DataType::UInt64).alias("customers"),
             col("revenue").sum().alias("revenue"),
@@ -61,10 +76,7 @@ pub fn by_segment(
     let mut rows: Vec<(usize, SegmentSummary)> = (0..grouped.height())
         .map(|i| {
             let id = ids.get(i).unwrap_or_default();
-            let rank = segment_order
-                .iter()
-                .position(|s| *s == id)
-                .unwrap_or(usize::MAX);
+            let rank = order.iter().position(|s| s == id).unwrap_or(usize::MAX);
             let row = SegmentSummary {
                 segment: names.get(i).unwrap_or(id).to_string(),
                 customers: customers.get(i).unwrap_or(0),

@@ -19,7 +19,7 @@ use crate::output::{OutputData, OutputFormat};
 use crate::pipeline::prepare;
 use crate::printer::Printer;
 use crate::settings::{input_options, score_settings};
-use crate::summary::by_segment;
+use crate::summary::by_group;
 
 /// Run `tiering score`.
 pub fn run(
@@ -45,6 +45,7 @@ pub fn run(
         &reserved,
         printer,
     )?;
+    require_cost_for_profit(&settings, &prepared.orders)?;
     if let Some(path) = &args.rejects {
         let header = prepared
             .orders
@@ -78,12 +79,18 @@ pub fn run(
         .thresholds(customers.clone().lazy(), ctx)
         .with_column(date_lit(prepared.as_of).alias("as_of"))
         .collect()?;
-    report_empty_bins(&thresholds, ctx.ties.name(), printer)?;
+    for note in scorer.threshold_notes(&thresholds, ctx)? {
+        printer.note(&note);
+    }
 
     let as_of_text = format_date(prepared.as_of);
     let threshold_data = OutputData {
         frame: thresholds,
-        money: vec!["revenue_min".into(), "revenue_max".into()],
+        money: scorer
+            .threshold_money_columns()
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
         decimals: settings.decimals,
         title: "thresholds".into(),
     };
@@ -110,13 +117,21 @@ pub fn run(
         scorer.name(),
         &as_of_text,
         data.frame.height(),
-        ctx.bins,
-        ctx.ties.name(),
+        &scorer.describe(ctx),
         ctx.lang,
     );
     let status = destination.write(&data, |out| {
-        let (rows, totals) = by_segment(&data.frame, &ctx.segments.ids())?;
-        write_summary(out, &title, &rows, &totals, settings.decimals, ctx.lang)
+        let (rows, totals) = by_group(&data.frame, scorer.group(), &scorer.group_order(ctx))?;
+        let group = scorer.group_title(ctx.lang);
+        write_summary(
+            out,
+            &title,
+            group,
+            &rows,
+            &totals,
+            settings.decimals,
+            ctx.lang,
+        )
     })?;
     if matches!(destination, Destination::Terminal) {
         printer.hint(&format!(
@@ -132,16 +147,15 @@ fn summary_title(
     scorer: &str,
     as_of: &str,
     customers: usize,
-    bins: u32,
-    ties: &str,
+    options: &str,
     lang: crate::lang::Lang,
 ) -> String {
     match lang {
         crate::lang::Lang::En => {
-            format!("{scorer} · as of {as_of} · {customers} customers · {bins} bins, ties {ties}")
+            format!("{scorer} · as of {as_of} · {customers} customers · {options}")
         }
         crate::lang::Lang::Zh => {
-            format!("{scorer} · 截至 {as_of} · {customers} 位客户 · {bins} 档, 并列规则 {ties}")
+            format!("{scorer} · 截至 {as_of} · {customers} 位客户 · {options}")
         }
     }
 }
@@ -210,6 +224,31 @@ impl Destination {
     }
 }
 
+/// Ranking by profit needs a cost column in every order file.
+fn require_cost_for_profit(
+    settings: &crate::settings::ScoreSettings,
+    orders: &crate::input::LoadedOrders,
+) -> Result<(), TieringError> {
+    use crate::input::columns::Canonical;
+    use crate::scorers::{ScorerKind, pareto::Basis};
+    let by_profit =
+        settings.scorer == ScorerKind::Pareto && settings.context.pareto.basis == Basis::Profit;
+    match orders
+        .files
+        .iter()
+        .find(|f| f.mapping.get(Canonical::Cost).is_none())
+    {
+        Some(file) if by_profit => Err(TieringError::usage(
+            format!(
+                "--basis profit needs a cost column, and `{}` has none",
+                file.file.display
+            ),
+            Some("map one with --map cost=<header name>, or rank by --basis revenue".into()),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// `-o` must never replace one of the inputs.
 fn refuse_to_overwrite_input(
     output: &Path,
@@ -233,55 +272,6 @@ fn refuse_to_overwrite_input(
             ),
             Some("choose another -o file".into()),
         ));
-    }
-    Ok(())
-}
-
-/// Some bins can stay empty: above n when there are fewer customers than bins, and under
-/// shared ties where a group of equal values takes the bins it spans. Say which, so
-/// nobody thinks a row is lost.
-fn report_empty_bins(thresholds: &DataFrame, ties: &str, printer: &Printer) -> PolarsResult<()> {
-    let scores: Vec<i64> = thresholds
-        .column("score")?
-        .i64()?
-        .iter()
-        .flatten()
-        .collect();
-    let bins = scores.len() as i64;
-    let n: i64 = thresholds
-        .column("r_customers")?
-        .i64()?
-        .iter()
-        .flatten()
-        .sum();
-    if n < bins {
-        printer.note(&format!(
-            "only {n} purchasing customers for {bins} bins: scores above {n} stay empty"
-        ));
-    }
-    for (dimension, column) in [
-        ("r", "r_customers"),
-        ("f", "f_customers"),
-        ("m", "m_customers"),
-    ] {
-        let counts = thresholds.column(column)?.i64()?;
-        let empty: Vec<String> = scores
-            .iter()
-            .zip(counts.iter())
-            .filter(|(score, count)| count.is_none() && **score <= n)
-            .map(|(score, _)| score.to_string())
-            .collect();
-        if !empty.is_empty() {
-            let (noun, verb) = if empty.len() == 1 {
-                ("bin", "is")
-            } else {
-                ("bins", "are")
-            };
-            printer.note(&format!(
-                "{dimension}_score {noun} {} {verb} empty: customers with equal values share a score (--ties {ties})",
-                empty.join(", ")
-            ));
-        }
     }
     Ok(())
 }

@@ -9,11 +9,11 @@ use crate::input::money::format_money_grouped;
 use crate::lang::Lang;
 use crate::summary::{SegmentSummary, Totals};
 
-/// Column labels per language.
-fn labels(lang: Lang) -> [&'static str; 8] {
-    match lang {
+/// Column labels per language; the first is the scorer's group title.
+fn labels(lang: Lang, group: &str) -> [String; 8] {
+    let labels = match lang {
         Lang::En => [
-            "Segment",
+            group,
             "Customers",
             "Share",
             "Revenue",
@@ -23,7 +23,7 @@ fn labels(lang: Lang) -> [&'static str; 8] {
             "Strategy",
         ],
         Lang::Zh => [
-            "客户分群",
+            group,
             "客户数",
             "占比",
             "销售额",
@@ -32,13 +32,15 @@ fn labels(lang: Lang) -> [&'static str; 8] {
             "平均订单数",
             "策略建议",
         ],
-    }
+    };
+    labels.map(str::to_string)
 }
 
-/// Render the summary table with a title line.
+/// Render the summary table with a title line; `group` heads the first column.
 pub fn write_summary(
     out: &mut dyn Write,
     title: &str,
+    group: &str,
     rows: &[SegmentSummary],
     totals: &Totals,
     decimals: u32,
@@ -48,7 +50,7 @@ pub fn write_summary(
     table
         .load_preset(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(labels(lang));
+        .set_header(labels(lang, group));
     let percent = |part: f64, whole: f64| {
         if whole == 0.0 {
             "-".to_string()

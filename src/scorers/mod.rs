@@ -3,11 +3,15 @@
 //! the clock or the environment; everything they need is in [`ScoreContext`].
 
 pub mod ntile;
+pub mod pareto;
 pub mod rfm;
 pub mod segments;
 
 use clap::ValueEnum;
 use polars::prelude::*;
+
+use self::pareto::ParetoSettings;
+use crate::summary::GroupColumns;
 
 use self::ntile::TiePolicy;
 use self::segments::SegmentMap;
@@ -29,12 +33,16 @@ pub struct ScoreContext {
     pub playbook: Playbook,
     /// RFM segment rules.
     pub segments: SegmentMap,
+    /// Pareto/ABC options.
+    pub pareto: ParetoSettings,
 }
 
 /// A way of turning customer metrics into tiers.
 pub trait Scorer {
     /// Name on the command line.
     fn name(&self) -> &'static str;
+    /// The options in force, for titles: `5 bins, ties shared`.
+    fn describe(&self, ctx: &ScoreContext) -> String;
     /// Columns added to every customer row, in output order.
     fn output_columns(&self) -> Vec<&'static str>;
     /// Money columns among them (minor units).
@@ -43,6 +51,22 @@ pub trait Scorer {
     fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame>;
     /// The thresholds behind the scores, one row per bin or class.
     fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame;
+    /// Notes about the thresholds worth telling the user (empty bins, computed limits).
+    fn threshold_notes(
+        &self,
+        _thresholds: &DataFrame,
+        _ctx: &ScoreContext,
+    ) -> PolarsResult<Vec<String>> {
+        Ok(Vec::new())
+    }
+    /// Money columns of the thresholds table.
+    fn threshold_money_columns(&self) -> Vec<&'static str>;
+    /// The columns naming each customer's segment or tier.
+    fn group(&self) -> GroupColumns;
+    /// Group ids in reading order (best first, `no_purchase` last).
+    fn group_order(&self, ctx: &ScoreContext) -> Vec<String>;
+    /// Heading of the group column in the terminal table.
+    fn group_title(&self, lang: Lang) -> &'static str;
 }
 
 /// The scorers, selected with `--scorer`.
@@ -51,6 +75,8 @@ pub enum ScorerKind {
     /// RFM quintile scores and named segments.
     #[default]
     Rfm,
+    /// 80/20 Pareto / ABC classes by revenue or profit.
+    Pareto,
 }
 
 impl ScorerKind {
@@ -58,6 +84,31 @@ impl ScorerKind {
     pub fn build(self) -> Box<dyn Scorer> {
         match self {
             ScorerKind::Rfm => Box::new(rfm::RfmScorer),
+            ScorerKind::Pareto => Box::new(pareto::ParetoScorer),
         }
     }
+}
+
+/// Left join on equally named key columns.
+pub fn left_join(left: LazyFrame, right: LazyFrame, on: &[&str]) -> LazyFrame {
+    let keys: Vec<Expr> = on.iter().map(|c| col(*c)).collect();
+    left.join(right, keys.clone(), keys, JoinArgs::new(JoinType::Left))
+}
+
+/// For customers without a purchase: the `no_purchase` id, label and strategy in the
+/// scorer's id/label columns and `strategy`.
+pub fn fill_no_purchase(frame: LazyFrame, group: GroupColumns, ctx: &ScoreContext) -> LazyFrame {
+    let no_purchase = col("orders").eq(lit(0i64));
+    let fill = |column: &str, value: String| {
+        when(no_purchase.clone())
+            .then(lit(value))
+            .otherwise(col(column))
+            .alias(column)
+    };
+    let id = segments::NO_PURCHASE;
+    frame.with_columns([
+        fill(group.id, id.to_string()),
+        fill(group.label, ctx.playbook.name(id, ctx.lang)),
+        fill("strategy", ctx.playbook.strategy(id, ctx.lang)),
+    ])
 }

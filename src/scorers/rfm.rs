@@ -5,9 +5,10 @@
 use polars::prelude::*;
 
 use super::ntile::{bucket, with_position};
-use super::segments::NO_PURCHASE;
-use super::{ScoreContext, Scorer};
+use super::{ScoreContext, Scorer, fill_no_purchase, left_join};
 use crate::input::lines::col_names::CUSTOMER_ID;
+use crate::lang::Lang;
+use crate::summary::GroupColumns;
 
 /// The RFM scorer.
 pub struct RfmScorer;
@@ -64,14 +65,13 @@ impl Dimension {
     }
 }
 
-fn left_join(left: LazyFrame, right: LazyFrame, on: &[&str]) -> LazyFrame {
-    let keys: Vec<Expr> = on.iter().map(|c| col(*c)).collect();
-    left.join(right, keys.clone(), keys, JoinArgs::new(JoinType::Left))
-}
-
 impl Scorer for RfmScorer {
     fn name(&self) -> &'static str {
         "rfm"
+    }
+
+    fn describe(&self, ctx: &ScoreContext) -> String {
+        format!("{} bins, ties {}", ctx.bins, ctx.ties.name())
     }
 
     fn output_columns(&self) -> Vec<&'static str> {
@@ -117,20 +117,85 @@ impl Scorer for RfmScorer {
             explained = left_join(explained, ranges, &[dimension.score]);
         }
         explained = left_join(explained, lookup, &["r_score", "f_score", "m_score"]);
-        let no_purchase = col("orders").eq(lit(0i64));
-        let fill = |column: &str, value: String| {
-            when(no_purchase.clone())
-                .then(lit(value))
-                .otherwise(col(column))
-                .alias(column)
-        };
-        Ok(
-            left_join(customers, explained, &[CUSTOMER_ID]).with_columns([
-                fill("segment_id", NO_PURCHASE.to_string()),
-                fill("segment", ctx.playbook.name(NO_PURCHASE, ctx.lang)),
-                fill("strategy", ctx.playbook.strategy(NO_PURCHASE, ctx.lang)),
-            ]),
-        )
+        let scored = left_join(customers, explained, &[CUSTOMER_ID]);
+        Ok(fill_no_purchase(scored, self.group(), ctx))
+    }
+
+    /// Some bins can stay empty: above n when there are fewer customers than bins, and
+    /// under shared ties where a group of equal values takes the bins it spans. Say which,
+    /// so nobody thinks a row is lost.
+    fn threshold_notes(
+        &self,
+        thresholds: &DataFrame,
+        ctx: &ScoreContext,
+    ) -> PolarsResult<Vec<String>> {
+        let scores: Vec<i64> = thresholds
+            .column("score")?
+            .i64()?
+            .iter()
+            .flatten()
+            .collect();
+        let bins = scores.len() as i64;
+        let n: i64 = thresholds
+            .column("r_customers")?
+            .i64()?
+            .iter()
+            .flatten()
+            .sum();
+        let mut notes = Vec::new();
+        if n < bins {
+            notes.push(format!(
+                "only {n} purchasing customers for {bins} bins: scores above {n} stay empty"
+            ));
+        }
+        for (dimension, column) in [
+            ("r", "r_customers"),
+            ("f", "f_customers"),
+            ("m", "m_customers"),
+        ] {
+            let counts = thresholds.column(column)?.i64()?;
+            let empty: Vec<String> = scores
+                .iter()
+                .zip(counts.iter())
+                .filter(|(score, count)| count.is_none() && **score <= n)
+                .map(|(score, _)| score.to_string())
+                .collect();
+            if !empty.is_empty() {
+                let (noun, verb) = if empty.len() == 1 {
+                    ("bin", "is")
+                } else {
+                    ("bins", "are")
+                };
+                notes.push(format!(
+                    "{dimension}_score {noun} {} {verb} empty: customers with equal values share a score (--ties {})",
+                    empty.join(", "),
+                    ctx.ties.name()
+                ));
+            }
+        }
+        Ok(notes)
+    }
+
+    fn threshold_money_columns(&self) -> Vec<&'static str> {
+        vec!["revenue_min", "revenue_max"]
+    }
+
+    fn group(&self) -> GroupColumns {
+        GroupColumns {
+            id: "segment_id",
+            label: "segment",
+        }
+    }
+
+    fn group_order(&self, ctx: &ScoreContext) -> Vec<String> {
+        ctx.segments.ids().into_iter().map(str::to_string).collect()
+    }
+
+    fn group_title(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => "Segment",
+            Lang::Zh => "客户分群",
+        }
     }
 
     fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame {

@@ -23,16 +23,12 @@ fn duckdb_available() -> bool {
     ok
 }
 
-fn duckdb_scores(path: &str, as_of: &str, bins: u32, ties: &str) -> BTreeMap<String, String> {
+/// Run a cross-check script; its CSV output keyed by the first column.
+fn duckdb_rows(script: &str, args: &[&str]) -> BTreeMap<String, String> {
     let output = Command::new("python3")
         .current_dir(root())
-        .args([
-            "tests/crosscheck/rfm_duckdb.py",
-            path,
-            as_of,
-            &bins.to_string(),
-            ties,
-        ])
+        .arg(script)
+        .args(args)
         .output()
         .expect("python3 runs");
     assert!(
@@ -48,6 +44,14 @@ fn duckdb_scores(path: &str, as_of: &str, bins: u32, ties: &str) -> BTreeMap<Str
             (id.to_string(), rest.to_string())
         })
         .collect()
+}
+
+fn duckdb_scores(path: &str, as_of: &str, bins: u32, ties: &str) -> BTreeMap<String, String> {
+    let bins = bins.to_string();
+    duckdb_rows(
+        "tests/crosscheck/rfm_duckdb.py",
+        &[path, as_of, &bins, ties],
+    )
 }
 
 fn tiering_scores(path: &str, as_of: &str, bins: u32, ties: &str) -> BTreeMap<String, String> {
@@ -109,13 +113,8 @@ fn duckdb_agrees_on_every_customer_of_the_example_export() {
     }
 }
 
-#[test]
-fn duckdb_agrees_on_generated_orders_full_of_ties_and_returns() {
-    if !duckdb_available() {
-        return;
-    }
-    let dir = temp_dir();
-    let path = dir.path().join("ties.csv");
+/// Orders with few distinct amounts and days: many exact ties in every metric.
+fn write_tied_orders(path: &std::path::Path) {
     let mut text = String::from("order_id,customer_id,order_date,amount\n");
     let mut state = 7u64;
     let mut next = |n: u64| {
@@ -141,7 +140,17 @@ fn duckdb_agrees_on_generated_orders_full_of_ties_and_returns() {
             writeln!(text, "O{order},C{customer:03},2024-03-{day:02},-5.00").unwrap();
         }
     }
-    std::fs::write(&path, text).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn duckdb_agrees_on_generated_orders_full_of_ties_and_returns() {
+    if !duckdb_available() {
+        return;
+    }
+    let dir = temp_dir();
+    let path = dir.path().join("ties.csv");
+    write_tied_orders(&path);
     let path = path.to_str().unwrap();
     for ties in ["shared", "split"] {
         for bins in [2, 4, 5, 7] {
@@ -149,4 +158,60 @@ fn duckdb_agrees_on_generated_orders_full_of_ties_and_returns() {
         }
         agree(path, "2024-03-12", 5, ties);
     }
+}
+
+fn agree_on_pareto(path: &str, as_of: &str, cuts: &str, by: &str) {
+    let rows = score(&[
+        path, "--as-of", as_of, "--scorer", "pareto", "--cuts", cuts, "--by", by,
+    ]);
+    let ours: BTreeMap<String, String> = rows
+        .into_iter()
+        .filter(|(_, row)| !row["pareto_rank"].is_empty())
+        .map(|(id, row)| {
+            let cents = row["cum_value"].replace('.', "").parse::<i64>().unwrap();
+            (
+                id,
+                format!("{},{},{}", row["pareto_rank"], cents, row["abc_class"]),
+            )
+        })
+        .collect();
+    let theirs = duckdb_rows(
+        "tests/crosscheck/pareto_duckdb.py",
+        &[path, as_of, cuts, by],
+    );
+    assert!(ours.len() > 5, "too few customers to be a real check");
+    assert_eq!(
+        ours.len(),
+        theirs.len(),
+        "{path} {cuts} {by}: customer counts differ"
+    );
+    for (id, value) in &ours {
+        assert_eq!(
+            Some(value),
+            theirs.get(id),
+            "{path} cuts={cuts} by={by} customer {id}"
+        );
+    }
+}
+
+#[test]
+fn duckdb_agrees_on_pareto_classes_for_every_customer() {
+    if !duckdb_available() {
+        return;
+    }
+    let dir = temp_dir();
+    let tied = dir.path().join("ties.csv");
+    write_tied_orders(&tied);
+    for path in ["examples/orders.csv", tied.to_str().unwrap()] {
+        for (cuts, by) in [
+            ("80,95", "share"),
+            ("70,90", "share"),
+            ("20,50", "count"),
+            ("50,80,95", "share"),
+        ] {
+            agree_on_pareto(path, "2026-10-31", cuts, by);
+        }
+    }
+    agree_on_pareto("examples/orders.csv", "2026-03-31", "80,95", "share");
+    agree_on_pareto("testdata/pareto.csv", "2024-12-31", "80,95", "share");
 }

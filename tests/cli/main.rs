@@ -9,5 +9,6 @@ mod errors;
 mod help;
 mod inputs;
 mod outputs;
+mod pareto;
 mod scoring;
 mod support;
