@@ -123,9 +123,9 @@ pub struct ScoreArgs {
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
 
-    /// Scorer.
-    #[arg(long, value_enum, default_value_t = ScorerKind::Rfm)]
-    pub scorer: ScorerKind,
+    /// Scorer (default: `[score] scorer` in the config, else rfm).
+    #[arg(long, value_enum)]
+    pub scorer: Option<ScorerKind>,
 
     /// Quantile bins for R, F and M scores (2-10; default 5).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=10))]

@@ -10,14 +10,20 @@ use serde::Deserialize;
 use crate::error::TieringError;
 use crate::lang::Lang;
 use crate::playbook::Playbook;
+use crate::scorers::ScorerKind;
+use crate::scorers::lifecycle::LifecycleSettings;
 use crate::scorers::ntile::TiePolicy;
 use crate::scorers::pareto::{Basis, CutBy, Method};
+use crate::scorers::rules::Rule;
 use crate::scorers::segments::SegmentRule;
 
 /// The whole configuration file.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
+    /// Scorer choice.
+    #[serde(default)]
+    pub score: ScoreConfig,
     /// Canonical column -> header name.
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
@@ -30,12 +36,24 @@ pub struct Config {
     /// Pareto / ABC settings.
     #[serde(default)]
     pub pareto: ParetoConfig,
+    /// Lifecycle thresholds.
+    pub lifecycle: Option<LifecycleSettings>,
+    /// Threshold rules (`[[rules]]`), replacing the shipped example.
+    pub rules: Option<Vec<Rule>>,
     /// Output settings.
     #[serde(default)]
     pub output: OutputConfig,
     /// Strategy text overrides.
     #[serde(default)]
     pub playbook: Playbook,
+}
+
+/// `[score]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreConfig {
+    /// rfm, pareto, rules or lifecycle.
+    pub scorer: Option<ScorerKind>,
 }
 
 /// `[input]`.

@@ -126,3 +126,76 @@ pub fn join_customers(metrics: LazyFrame, customers: LazyFrame) -> LazyFrame {
             col("returns").fill_null(lit(0i64)),
         ])
 }
+
+/// What a trailing-window metric sums.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WindowKind {
+    /// Net revenue of orders dated in the window.
+    Revenue,
+    /// Purchases dated in the window.
+    Orders,
+}
+
+/// A per-customer metric over orders dated in `(start, end]` (days since the epoch).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WindowMetric {
+    /// Output column name, e.g. `revenue_12m`.
+    pub name: String,
+    /// What is summed.
+    pub kind: WindowKind,
+    /// Exclusive start day.
+    pub start: i32,
+    /// Inclusive end day.
+    pub end: i32,
+}
+
+/// Trailing-window metrics per customer, by order date (an order's date is its first line's).
+pub fn window_metrics(lines: LazyFrame, as_of: i32, windows: &[WindowMetric]) -> LazyFrame {
+    let in_window = |w: &WindowMetric| {
+        col(ORDER_DATE)
+            .cast(DataType::Int32)
+            .gt(lit(w.start))
+            .and(col(ORDER_DATE).cast(DataType::Int32).lt_eq(lit(w.end)))
+    };
+    let sums: Vec<Expr> = windows
+        .iter()
+        .map(|w| {
+            let value = match w.kind {
+                WindowKind::Revenue => col("net"),
+                WindowKind::Orders => col("purchase").cast(DataType::Int64),
+            };
+            when(in_window(w))
+                .then(value)
+                .otherwise(lit(0i64))
+                .sum()
+                .alias(w.name.as_str())
+        })
+        .collect();
+    orders(lines_until(lines, as_of))
+        .group_by([col(CUSTOMER_ID)])
+        .agg(sums)
+}
+
+/// Join window metrics onto customers; customers without orders get zeros.
+pub fn with_windows(
+    customers: LazyFrame,
+    lines: LazyFrame,
+    as_of: i32,
+    windows: &[WindowMetric],
+) -> LazyFrame {
+    if windows.is_empty() {
+        return customers;
+    }
+    let fills: Vec<Expr> = windows
+        .iter()
+        .map(|w| col(w.name.as_str()).fill_null(lit(0i64)))
+        .collect();
+    customers
+        .join(
+            window_metrics(lines, as_of, windows),
+            [col(CUSTOMER_ID)],
+            [col(CUSTOMER_ID)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_columns(fills)
+}

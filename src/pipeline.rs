@@ -9,7 +9,7 @@ use crate::input::dates::format_date;
 use crate::input::lines::col_names::ORDER_DATE;
 use crate::input::source::expand;
 use crate::input::{InputOptions, LoadedOrders, load_orders};
-use crate::metrics::{customer_metrics, join_customers};
+use crate::metrics::{WindowMetric, customer_metrics, join_customers, with_windows};
 use crate::printer::Printer;
 
 /// Metrics ready for a scorer, and what was learnt on the way.
@@ -24,16 +24,34 @@ pub struct Prepared {
     pub extra_columns: Vec<String>,
 }
 
-/// Read the inputs and build per-customer metrics as of `as_of` (default: latest order).
-/// `reserved` are the output's own column names, which customer-export columns must not take.
+/// What `prepare` needs besides the input options.
+pub struct Request<'a> {
+    /// Order inputs (paths, globs, `-`).
+    pub inputs: &'a [String],
+    /// The customer export, if any.
+    pub customers: Option<&'a str>,
+    /// The as-of date given, if any.
+    pub as_of: Option<i32>,
+    /// The output's own column names, which customer-export columns must not take.
+    pub reserved: &'a [&'a str],
+    /// Trailing-window metrics to add, given the as-of date in force.
+    pub windows: &'a dyn Fn(i32) -> anyhow::Result<Vec<WindowMetric>>,
+}
+
+/// Read the inputs and build per-customer metrics as of the as-of date (default: the
+/// latest order date).
 pub fn prepare(
-    inputs: &[String],
-    customers: Option<&str>,
+    request: &Request<'_>,
     options: &InputOptions,
-    as_of: Option<i32>,
-    reserved: &[&str],
     printer: &Printer,
 ) -> anyhow::Result<Prepared> {
+    let Request {
+        inputs,
+        customers,
+        as_of,
+        reserved,
+        windows,
+    } = *request;
     let files = expand(inputs)?;
     let bytes = files
         .iter()
@@ -76,7 +94,12 @@ pub fn prepare(
             format_date(as_of)
         ));
     }
-    let mut metrics = customer_metrics(lines.clone().lazy(), as_of);
+    let mut metrics = with_windows(
+        customer_metrics(lines.clone().lazy(), as_of),
+        lines.clone().lazy(),
+        as_of,
+        &windows(as_of)?,
+    );
     let mut extra_columns = Vec::new();
     if let Some(path) = customers {
         let file = expand(&[path.to_string()])?.remove(0);

@@ -14,6 +14,7 @@ use crate::input::table::TextOptions;
 use crate::lang::Lang;
 use crate::playbook::Playbook;
 use crate::scorers::pareto::{ParetoSettings, parse_cuts};
+use crate::scorers::rules::{RuleSet, default_rules};
 use crate::scorers::segments::SegmentMap;
 use crate::scorers::{ScoreContext, ScorerKind};
 
@@ -116,6 +117,11 @@ pub fn score_settings(
         None => SegmentMap::default(),
     };
     let playbook = Playbook::with_overrides(&config.playbook)?;
+    let money_decimals = args
+        .input
+        .currency_decimals
+        .or(config.input.currency_decimals)
+        .unwrap_or(2);
     let missing = playbook.missing(segments.ids());
     if !missing.is_empty() {
         return Err(TieringError::config(
@@ -139,7 +145,7 @@ pub fn score_settings(
         })
         .transpose()?;
     Ok(ScoreSettings {
-        scorer: args.scorer,
+        scorer: args.scorer.or(config.score.scorer).unwrap_or_default(),
         context: ScoreContext {
             as_of: as_of.unwrap_or_default(),
             bins,
@@ -148,13 +154,12 @@ pub fn score_settings(
             playbook,
             segments,
             pareto: pareto_settings(args, config)?,
+            lifecycle: config.lifecycle.clone().unwrap_or_default(),
+            rules: RuleSet::new(config.rules.clone().unwrap_or_else(default_rules))?,
+            decimals: money_decimals,
         },
         as_of,
-        decimals: args
-            .input
-            .currency_decimals
-            .or(config.input.currency_decimals)
-            .unwrap_or(2),
+        decimals: money_decimals,
     })
 }
 

@@ -16,8 +16,9 @@ use crate::output::atomic::write_atomically;
 use crate::output::rejects::write_rejects;
 use crate::output::summary_table::{write_frame_table, write_summary};
 use crate::output::{OutputData, OutputFormat};
-use crate::pipeline::prepare;
+use crate::pipeline::{Request, prepare};
 use crate::printer::Printer;
+use crate::scorers::ScoreContext;
 use crate::settings::{input_options, score_settings};
 use crate::summary::by_group;
 
@@ -36,15 +37,24 @@ pub fn run(
     let scorer = settings.scorer.build();
     let mut reserved = vec![CUSTOMER_ID, "as_of"];
     reserved.extend(METRIC_COLUMNS);
-    reserved.extend(scorer.output_columns());
-    let prepared = prepare(
-        &args.inputs,
-        args.customers.as_deref(),
-        &options,
-        settings.as_of,
-        &reserved,
-        printer,
-    )?;
+    let scorer_columns = scorer.output_columns(&settings.context);
+    reserved.extend(scorer_columns.iter().map(String::as_str));
+    let context = settings.context.clone();
+    let windows = |as_of: i32| {
+        let ctx = ScoreContext {
+            as_of,
+            ..context.clone()
+        };
+        scorer.windows(&ctx)
+    };
+    let request = Request {
+        inputs: &args.inputs,
+        customers: args.customers.as_deref(),
+        as_of: settings.as_of,
+        reserved: &reserved,
+        windows: &windows,
+    };
+    let prepared = prepare(&request, &options, printer)?;
     require_cost_for_profit(&settings, &prepared.orders)?;
     if let Some(path) = &args.rejects {
         let header = prepared
@@ -68,7 +78,7 @@ pub fn run(
 
     let mut columns: Vec<Expr> = vec![col(CUSTOMER_ID)];
     columns.extend(METRIC_COLUMNS.iter().map(|c| col(*c)));
-    columns.extend(scorer.output_columns().into_iter().map(col));
+    columns.extend(scorer_columns.iter().map(|c| col(c.as_str())));
     columns.extend(prepared.extra_columns.iter().map(|c| col(c.as_str())));
     columns.push(date_lit(prepared.as_of).alias("as_of"));
     let customers = scored
@@ -106,7 +116,7 @@ pub fn run(
         });
     }
     let mut money: Vec<String> = MONEY_COLUMNS.iter().map(|c| c.to_string()).collect();
-    money.extend(scorer.money_columns().iter().map(|c| c.to_string()));
+    money.extend(scorer.money_columns(ctx));
     let data = OutputData {
         frame: customers,
         money,

@@ -2,15 +2,20 @@
 //! scores, segment or tier, strategy and explanation columns. They never read files,
 //! the clock or the environment; everything they need is in [`ScoreContext`].
 
+pub mod lifecycle;
 pub mod ntile;
 pub mod pareto;
 pub mod rfm;
+pub mod rules;
 pub mod segments;
 
 use clap::ValueEnum;
 use polars::prelude::*;
 
+use self::lifecycle::LifecycleSettings;
 use self::pareto::ParetoSettings;
+use self::rules::RuleSet;
+use crate::metrics::WindowMetric;
 use crate::summary::GroupColumns;
 
 use self::ntile::TiePolicy;
@@ -35,18 +40,28 @@ pub struct ScoreContext {
     pub segments: SegmentMap,
     /// Pareto/ABC options.
     pub pareto: ParetoSettings,
+    /// Lifecycle thresholds.
+    pub lifecycle: LifecycleSettings,
+    /// Threshold rules.
+    pub rules: RuleSet,
+    /// Minor-unit digits of the currency (rules compare money in currency units).
+    pub decimals: u32,
 }
 
 /// A way of turning customer metrics into tiers.
 pub trait Scorer {
     /// Name on the command line.
     fn name(&self) -> &'static str;
+    /// Trailing-window metrics the scorer reads (computed from the order lines first).
+    fn windows(&self, _ctx: &ScoreContext) -> anyhow::Result<Vec<WindowMetric>> {
+        Ok(Vec::new())
+    }
     /// The options in force, for titles: `5 bins, ties shared`.
     fn describe(&self, ctx: &ScoreContext) -> String;
     /// Columns added to every customer row, in output order.
-    fn output_columns(&self) -> Vec<&'static str>;
+    fn output_columns(&self, ctx: &ScoreContext) -> Vec<String>;
     /// Money columns among them (minor units).
-    fn money_columns(&self) -> Vec<&'static str>;
+    fn money_columns(&self, ctx: &ScoreContext) -> Vec<String>;
     /// Scores, segment/tier, strategy and explanation columns for every customer.
     fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame>;
     /// The thresholds behind the scores, one row per bin or class.
@@ -69,14 +84,19 @@ pub trait Scorer {
     fn group_title(&self, lang: Lang) -> &'static str;
 }
 
-/// The scorers, selected with `--scorer`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+/// The scorers, selected with `--scorer` or `[score] scorer`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ScorerKind {
     /// RFM quintile scores and named segments.
     #[default]
     Rfm,
     /// 80/20 Pareto / ABC classes by revenue or profit.
     Pareto,
+    /// Threshold tiers from SQL conditions in the config (strategic / key / ordinary).
+    Rules,
+    /// Lifecycle stages against each customer's own rhythm, with churn warnings.
+    Lifecycle,
 }
 
 impl ScorerKind {
@@ -85,6 +105,8 @@ impl ScorerKind {
         match self {
             ScorerKind::Rfm => Box::new(rfm::RfmScorer),
             ScorerKind::Pareto => Box::new(pareto::ParetoScorer),
+            ScorerKind::Rules => Box::new(rules::RulesScorer),
+            ScorerKind::Lifecycle => Box::new(lifecycle::LifecycleScorer),
         }
     }
 }

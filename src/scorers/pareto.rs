@@ -179,8 +179,8 @@ impl Scorer for ParetoScorer {
         }
     }
 
-    fn output_columns(&self) -> Vec<&'static str> {
-        vec![
+    fn output_columns(&self, _ctx: &ScoreContext) -> Vec<String> {
+        [
             "pareto_rank",
             "pareto_value",
             "cum_value",
@@ -192,10 +192,12 @@ impl Scorer for ParetoScorer {
             "tier",
             "strategy",
         ]
+        .map(str::to_string)
+        .to_vec()
     }
 
-    fn money_columns(&self) -> Vec<&'static str> {
-        vec!["pareto_value", "cum_value"]
+    fn money_columns(&self, _ctx: &ScoreContext) -> Vec<String> {
+        ["pareto_value", "cum_value"].map(str::to_string).to_vec()
     }
 
     fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame> {

@@ -74,8 +74,8 @@ impl Scorer for RfmScorer {
         format!("{} bins, ties {}", ctx.bins, ctx.ties.name())
     }
 
-    fn output_columns(&self) -> Vec<&'static str> {
-        vec![
+    fn output_columns(&self, _ctx: &ScoreContext) -> Vec<String> {
+        [
             "r_score",
             "f_score",
             "m_score",
@@ -90,10 +90,12 @@ impl Scorer for RfmScorer {
             "m_from",
             "m_to",
         ]
+        .map(str::to_string)
+        .to_vec()
     }
 
-    fn money_columns(&self) -> Vec<&'static str> {
-        vec!["m_from", "m_to"]
+    fn money_columns(&self, _ctx: &ScoreContext) -> Vec<String> {
+        ["m_from", "m_to"].map(str::to_string).to_vec()
     }
 
     fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame> {

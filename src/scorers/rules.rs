@@ -1,0 +1,349 @@
+//! Threshold tiers written as SQL boolean expressions (parsed by polars' SQL support):
+//! ordered, first match wins, a final rule without `when` for everyone else. Rules see
+//! every customer column, money in currency units, and trailing windows such as
+//! `revenue_12m` or `orders_90d`, computed from the order lines on request.
+
+use chrono::Months;
+use polars::prelude::*;
+use serde::Deserialize;
+
+use super::{ScoreContext, Scorer, fill_no_purchase, left_join};
+use crate::error::TieringError;
+use crate::input::dates::{date_of_epoch_days, epoch_days_of};
+use crate::input::lines::col_names::CUSTOMER_ID;
+use crate::lang::Lang;
+use crate::metrics::{MONEY_COLUMNS, WindowKind, WindowMetric};
+use crate::summary::GroupColumns;
+
+const DEFAULT_RULES: &str = include_str!("../../templates/rules.toml");
+
+/// One rule: a tier and the condition for it (none for the final default).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Tier id (also the playbook key).
+    pub tier: String,
+    /// SQL boolean expression; absent for the default rule.
+    pub when: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RulesFile {
+    rules: Vec<Rule>,
+}
+
+/// The shipped example rules (strategic / key / ordinary).
+pub fn default_rules() -> Vec<Rule> {
+    toml::from_str::<RulesFile>(DEFAULT_RULES)
+        .expect("embedded rules are valid")
+        .rules
+}
+
+/// Checked rules with their parsed conditions.
+#[derive(Clone, Debug)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    conditions: Vec<Expr>,
+}
+
+impl RuleSet {
+    /// Parse and check: at least one conditional rule, a final default, valid SQL.
+    pub fn new(rules: Vec<Rule>) -> Result<RuleSet, TieringError> {
+        let bad = |message: String| {
+            TieringError::config(
+                message,
+                Some("write [[rules]] tier = \"key\" when = \"revenue_12m >= 1000000\", ending with a rule without `when`".into()),
+            )
+        };
+        let Some((last, conditional)) = rules.split_last() else {
+            return Err(bad("no [[rules]] given".into()));
+        };
+        if last.when.is_some() {
+            return Err(bad(format!(
+                "the last rule (tier `{}`) has a `when`; the last rule must be the default, without `when`",
+                last.tier
+            )));
+        }
+        let mut conditions = Vec::new();
+        for (i, rule) in conditional.iter().enumerate() {
+            if rule.tier.trim().is_empty() {
+                return Err(bad(format!("rule {} has an empty tier", i + 1)));
+            }
+            let Some(text) = &rule.when else {
+                return Err(bad(format!(
+                    "rule {} (tier `{}`) has no `when`; only the last rule may omit it",
+                    i + 1,
+                    rule.tier
+                )));
+            };
+            let condition = polars::sql::sql_expr(text).map_err(|e| {
+                bad(format!(
+                    "rule {} (tier `{}`): `{text}` is not a SQL condition: {e}",
+                    i + 1,
+                    rule.tier
+                ))
+            })?;
+            conditions.push(condition);
+        }
+        Ok(RuleSet { rules, conditions })
+    }
+
+    /// Column names the conditions read.
+    pub fn columns(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for condition in &self.conditions {
+            for name in condition.clone().meta().root_names() {
+                if !names.iter().any(|n| n == name.as_str()) {
+                    names.push(name.to_string());
+                }
+            }
+        }
+        names
+    }
+
+    /// The rules, in order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+}
+
+/// `revenue_12m`, `orders_90d`, `revenue_2y`, `orders_4w` as a window ending on `as_of`.
+pub fn parse_window(name: &str, as_of: i32) -> Option<WindowMetric> {
+    let (kind, span) = if let Some(span) = name.strip_prefix("revenue_") {
+        (WindowKind::Revenue, span)
+    } else if let Some(span) = name.strip_prefix("orders_") {
+        (WindowKind::Orders, span)
+    } else {
+        return None;
+    };
+    let unit = span.chars().last()?;
+    let count: u32 = span[..span.len() - 1].parse().ok().filter(|n| *n > 0)?;
+    let end = date_of_epoch_days(as_of);
+    let start = match unit {
+        'd' => as_of.checked_sub(i32::try_from(count).ok()?)?,
+        'w' => as_of.checked_sub(i32::try_from(count.checked_mul(7)?).ok()?)?,
+        'm' => epoch_days_of(end.checked_sub_months(Months::new(count))?),
+        'y' => epoch_days_of(end.checked_sub_months(Months::new(count.checked_mul(12)?))?),
+        _ => return None,
+    };
+    Some(WindowMetric {
+        name: name.to_string(),
+        kind,
+        start,
+        end: as_of,
+    })
+}
+
+/// The rules scorer.
+pub struct RulesScorer;
+
+impl RulesScorer {
+    fn window_columns(ctx: &ScoreContext) -> Vec<WindowMetric> {
+        ctx.rules
+            .columns()
+            .iter()
+            .filter_map(|name| parse_window(name, ctx.as_of))
+            .collect()
+    }
+}
+
+impl Scorer for RulesScorer {
+    fn name(&self) -> &'static str {
+        "rules"
+    }
+
+    fn windows(&self, ctx: &ScoreContext) -> anyhow::Result<Vec<WindowMetric>> {
+        Ok(Self::window_columns(ctx))
+    }
+
+    fn describe(&self, ctx: &ScoreContext) -> String {
+        format!("{} rules, first match wins", ctx.rules.rules().len())
+    }
+
+    fn output_columns(&self, ctx: &ScoreContext) -> Vec<String> {
+        let mut columns: Vec<String> = Self::window_columns(ctx)
+            .into_iter()
+            .map(|w| w.name)
+            .collect();
+        columns.extend(
+            ["rule_number", "rule_fired", "tier_id", "tier", "strategy"].map(str::to_string),
+        );
+        columns
+    }
+
+    fn money_columns(&self, ctx: &ScoreContext) -> Vec<String> {
+        Self::window_columns(ctx)
+            .into_iter()
+            .filter(|w| w.kind == WindowKind::Revenue)
+            .map(|w| w.name)
+            .collect()
+    }
+
+    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame> {
+        let schema = customers.clone().collect_schema()?;
+        for name in ctx.rules.columns() {
+            if !schema.contains(&name) {
+                let known: Vec<&str> = schema.iter_names().map(|n| n.as_str()).collect();
+                let hint = match crate::suggest::closest(&name, known.iter().copied()) {
+                    Some(near) => format!("did you mean `{near}`? columns: {}", known.join(", ")),
+                    None => format!(
+                        "columns: {}, and windows like revenue_12m or orders_90d",
+                        known.join(", ")
+                    ),
+                };
+                return Err(TieringError::config(
+                    format!("a rule uses the unknown column `{name}`"),
+                    Some(hint),
+                )
+                .into());
+            }
+        }
+        let scale = 10f64.powi(ctx.decimals as i32);
+        let mut money: Vec<String> = MONEY_COLUMNS.iter().map(|c| c.to_string()).collect();
+        money.extend(self.money_columns(ctx));
+        let in_units: Vec<Expr> = money
+            .iter()
+            .filter(|m| schema.contains(m.as_str()))
+            .map(|m| (col(m.as_str()).cast(DataType::Float64) / lit(scale)).alias(m.as_str()))
+            .collect();
+        let default = ctx.rules.conditions.len();
+        let mut number = lit(default as i64 + 1);
+        for (i, condition) in ctx.rules.conditions.iter().enumerate().rev() {
+            number = when(condition.clone())
+                .then(lit(i as i64 + 1))
+                .otherwise(number);
+        }
+        let fired = customers
+            .clone()
+            .with_columns(in_units)
+            .select([col(CUSTOMER_ID), number.alias("rule_number")]);
+        let texts = rule_texts(ctx);
+        let scored = left_join(customers, fired, &[CUSTOMER_ID]).join(
+            texts,
+            [col("rule_number")],
+            [col("rule_number")],
+            JoinArgs::new(JoinType::Left),
+        );
+        Ok(fill_no_purchase(scored, self.group(), ctx))
+    }
+
+    fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
+        let counts = scored
+            .filter(
+                col("rule_number")
+                    .is_not_null()
+                    .and(col("orders").gt(lit(0i64))),
+            )
+            .group_by([col("rule_number")])
+            .agg([
+                len().cast(DataType::Int64).alias("customers"),
+                col("revenue").sum().alias("revenue"),
+            ]);
+        left_join(
+            rule_texts(ctx).drop(by_name(["tier", "strategy"], true, false)),
+            counts,
+            &["rule_number"],
+        )
+        .sort(["rule_number"], SortMultipleOptions::default())
+    }
+
+    fn threshold_money_columns(&self) -> Vec<&'static str> {
+        vec!["revenue"]
+    }
+
+    fn group(&self) -> GroupColumns {
+        GroupColumns {
+            id: "tier_id",
+            label: "tier",
+        }
+    }
+
+    fn group_order(&self, ctx: &ScoreContext) -> Vec<String> {
+        let mut order: Vec<String> = Vec::new();
+        for rule in ctx.rules.rules() {
+            if !order.contains(&rule.tier) {
+                order.push(rule.tier.clone());
+            }
+        }
+        order.push(super::segments::NO_PURCHASE.to_string());
+        order
+    }
+
+    fn group_title(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => "Tier",
+            Lang::Zh => "客户层级",
+        }
+    }
+}
+
+/// rule_number -> rule_fired, tier_id, tier, strategy.
+fn rule_texts(ctx: &ScoreContext) -> LazyFrame {
+    let rules = ctx.rules.rules();
+    let numbers: Vec<i64> = (1..=rules.len() as i64).collect();
+    let fired: Vec<String> = rules
+        .iter()
+        .map(|r| r.when.clone().unwrap_or_else(|| "default".into()))
+        .collect();
+    let ids: Vec<String> = rules.iter().map(|r| r.tier.clone()).collect();
+    let names: Vec<String> = rules
+        .iter()
+        .map(|r| ctx.playbook.name(&r.tier, ctx.lang))
+        .collect();
+    let strategies: Vec<String> = rules
+        .iter()
+        .map(|r| ctx.playbook.strategy(&r.tier, ctx.lang))
+        .collect();
+    df!(
+        "rule_number" => numbers,
+        "rule_fired" => fired,
+        "tier_id" => ids,
+        "tier" => names,
+        "strategy" => strategies,
+    )
+    .expect("equal lengths")
+    .lazy()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_count_back_calendar_months_and_days() {
+        let as_of = crate::input::dates::parse_date("2024-03-31", &Default::default()).unwrap();
+        let w = parse_window("revenue_12m", as_of).unwrap();
+        assert_eq!(crate::input::dates::format_date(w.start), "2023-03-31");
+        let w = parse_window("orders_1m", as_of).unwrap();
+        assert_eq!(crate::input::dates::format_date(w.start), "2024-02-29");
+        assert_eq!(w.kind, WindowKind::Orders);
+        let w = parse_window("revenue_90d", as_of).unwrap();
+        assert_eq!(as_of - w.start, 90);
+        assert!(parse_window("revenue_0d", as_of).is_none());
+        assert!(parse_window("tenure_days", as_of).is_none());
+        assert!(parse_window("revenue_12x", as_of).is_none());
+    }
+
+    #[test]
+    fn rule_sets_need_a_final_default_and_valid_sql() {
+        assert!(RuleSet::new(default_rules()).is_ok());
+        let no_default = vec![Rule {
+            tier: "a".into(),
+            when: Some("revenue > 1".into()),
+        }];
+        assert!(RuleSet::new(no_default).is_err());
+        let bad_sql = vec![
+            Rule {
+                tier: "a".into(),
+                when: Some("revenue >>> 1".into()),
+            },
+            Rule {
+                tier: "b".into(),
+                when: None,
+            },
+        ];
+        assert!(RuleSet::new(bad_sql).is_err());
+        let set = RuleSet::new(default_rules()).unwrap();
+        assert_eq!(set.columns(), ["revenue_12m", "tenure_days"]);
+    }
+}

@@ -1,0 +1,62 @@
+//! Lifecycle stages against each customer's own rhythm (testdata/README.md).
+
+use crate::support::{cells, score, testdata};
+
+#[test]
+fn lifecycle_stages_follow_each_customers_rhythm() {
+    let rows = score(&[
+        &testdata("lifecycle.csv"),
+        "--scorer",
+        "lifecycle",
+        "--as-of",
+        "2024-12-31",
+    ]);
+    let columns = ["stage", "usual_gap_days", "overdue_ratio", "churn_warning"];
+    let expected = [
+        ("L1", "new 30.5 1.51 false"),
+        ("L2", "stable 30.5 0.36 false"),
+        ("L3", "growing 30.5 0.36 false"),
+        ("L4", "declining 30.5 0.36 true"),
+        ("L5", "at_risk 30 2 true"),
+        ("L6", "lapsed 30 10.17 false"),
+        ("L7", "lapsed 30.5 6.98 false"),
+    ];
+    for (customer, want) in expected {
+        assert_eq!(cells(&rows, customer, &columns), want, "{customer}");
+    }
+    assert_eq!(
+        cells(&rows, "L3", &["revenue_recent", "revenue_previous"]),
+        "600.00 300.00"
+    );
+    assert_eq!(
+        cells(&rows, "L5", &["churn_reason"]),
+        "no purchase for 60 days; usually every 30.0 days (2.0× the usual gap)"
+    );
+    assert!(rows["L4"]["churn_reason"].contains("down on the 90 days before"));
+    assert_eq!(cells(&rows, "L2", &["tier_id", "tier"]), "stable Stable");
+}
+
+#[test]
+fn lifecycle_thresholds_come_from_the_config() {
+    let dir = crate::support::temp_dir();
+    std::fs::write(
+        dir.path().join("tiering.toml"),
+        "[score]\nscorer = \"lifecycle\"\n\n[lifecycle]\nat_risk_ratio = 1.2\nlapsed_ratio = 1.8\n",
+    )
+    .unwrap();
+    let output = crate::support::tiering()
+        .current_dir(dir.path())
+        .arg("score")
+        .arg(crate::support::root().join("testdata/lifecycle.csv"))
+        .args(["--as-of", "2024-12-31", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows = crate::support::parse_csv(&String::from_utf8(output.stdout).unwrap());
+    // L5 is 2× overdue: at risk by default, lapsed above 1.8.
+    assert_eq!(cells(&rows, "L5", &["stage"]), "lapsed");
+}

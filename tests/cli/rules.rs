@@ -1,0 +1,114 @@
+//! Threshold rules in SQL (testdata/README.md): the shipped strategic / key / ordinary
+//! example, trailing windows, customer columns, and rule errors.
+
+use crate::support::{cells, parse_csv, root, score, temp_dir, testdata, tiering};
+
+#[test]
+fn rules_default_example_tiers_strategic_key_ordinary() {
+    let rows = score(&[
+        &testdata("rules.csv"),
+        "--scorer",
+        "rules",
+        "--as-of",
+        "2024-12-31",
+    ]);
+    let columns = ["revenue_12m", "rule_number", "tier_id"];
+    let expected = [
+        ("S1", "6000000.00 1 strategic"),
+        ("S2", "6000000.00 2 key"),
+        ("S3", "500000.00 3 ordinary"),
+        ("S4", "1000000.00 2 key"),
+        ("S5", "10.00 3 ordinary"),
+    ];
+    for (customer, want) in expected {
+        assert_eq!(cells(&rows, customer, &columns), want, "{customer}");
+    }
+    assert_eq!(
+        cells(&rows, "S1", &["rule_fired", "tier"]),
+        "revenue_12m >= 5000000 AND tenure_days >= 1095 Strategic"
+    );
+    assert_eq!(cells(&rows, "S3", &["rule_fired"]), "default");
+}
+
+#[test]
+fn rules_from_the_config_see_customer_columns_and_windows() {
+    let dir = temp_dir();
+    std::fs::write(
+        dir.path().join("tiering.toml"),
+        r#"
+[score]
+scorer = "rules"
+
+[[rules]]
+tier = "north_big"
+when = "region = 'North' AND orders_90d >= 1"
+
+[[rules]]
+tier = "returning"
+when = "orders >= 2 AND returns > 0"
+
+[[rules]]
+tier = "rest"
+
+[playbook.north_big.en]
+name = "North, active"
+strategy = "Visit them."
+"#,
+    )
+    .unwrap();
+    let output = tiering()
+        .current_dir(dir.path())
+        .arg("score")
+        .arg(root().join("testdata/returns.csv"))
+        .arg("--customers")
+        .arg(root().join("testdata/customers.csv"))
+        .args(["--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows = parse_csv(&String::from_utf8(output.stdout).unwrap());
+    // A (North) bought on 2024-03-01, within 90 days of the as-of date 2024-03-15.
+    assert_eq!(
+        cells(&rows, "A", &["tier_id", "tier", "strategy", "orders_90d"]),
+        "north_big North, active Visit them. 2"
+    );
+    // E has two purchases and a return.
+    assert_eq!(cells(&rows, "E", &["tier_id"]), "returning");
+    assert_eq!(cells(&rows, "B", &["tier_id"]), "rest");
+    assert_eq!(cells(&rows, "Z", &["tier_id"]), "no_purchase");
+}
+
+#[test]
+fn rules_with_unknown_columns_or_bad_sql_are_config_errors() {
+    for (rules, message) in [
+        (
+            "[[rules]]\ntier = \"a\"\nwhen = \"revenu > 1\"\n[[rules]]\ntier = \"b\"\n",
+            "unknown column `revenu`",
+        ),
+        (
+            "[[rules]]\ntier = \"a\"\nwhen = \"revenue >>> 1\"\n[[rules]]\ntier = \"b\"\n",
+            "is not a SQL condition",
+        ),
+        (
+            "[[rules]]\ntier = \"a\"\nwhen = \"revenue > 1\"\n",
+            "the last rule must be the default",
+        ),
+    ] {
+        let dir = temp_dir();
+        std::fs::write(dir.path().join("tiering.toml"), rules).unwrap();
+        let output = tiering()
+            .current_dir(dir.path())
+            .arg("score")
+            .arg(root().join("testdata/returns.csv"))
+            .args(["--scorer", "rules", "--format", "csv"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(message), "expected `{message}` in {stderr}");
+    }
+}
