@@ -14,6 +14,7 @@ use crate::scorers::ScorerKind;
 use crate::scorers::lifecycle::LifecycleSettings;
 use crate::scorers::ntile::TiePolicy;
 use crate::scorers::pareto::{Basis, CutBy, Method};
+use crate::scorers::profit::ProfitSettings;
 use crate::scorers::rules::Rule;
 use crate::scorers::segments::SegmentRule;
 
@@ -38,6 +39,8 @@ pub struct Config {
     pub pareto: ParetoConfig,
     /// Lifecycle thresholds.
     pub lifecycle: Option<LifecycleSettings>,
+    /// Profit contribution settings.
+    pub profit: Option<ProfitSettings>,
     /// Threshold rules (`[[rules]]`), replacing the shipped example.
     pub rules: Option<Vec<Rule>>,
     /// Output settings.

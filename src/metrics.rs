@@ -35,7 +35,8 @@ pub fn lines_until(lines: LazyFrame, as_of: i32) -> LazyFrame {
     lines.filter(col(ORDER_DATE).lt_eq(date_lit(as_of)))
 }
 
-/// One row per order: customer_id, order_id, order_date, net, returns, cost, purchase.
+/// One row per order: customer_id, order_id, order_date, net, returns, cost, return_lines,
+/// purchase.
 pub fn orders(lines: LazyFrame) -> LazyFrame {
     let is_return = col(AMOUNT).lt(lit(0i64));
     lines
@@ -44,13 +45,14 @@ pub fn orders(lines: LazyFrame) -> LazyFrame {
             col(ORDER_DATE).min().alias(ORDER_DATE),
             col(AMOUNT).sum().alias("net"),
             is_return.clone().any(true).alias("has_return"),
-            when(is_return)
+            when(is_return.clone())
                 .then(lit(0i64) - col(AMOUNT))
                 .otherwise(lit(0i64))
                 .sum()
                 .alias("returns"),
             col(COST).sum().alias(COST),
             col(COST).count().alias("cost_lines"),
+            is_return.clone().sum().cast(DataType::Int64).alias("return_lines"),
         ])
         .with_column(
             col("net")
@@ -71,6 +73,7 @@ pub fn customer_metrics(lines: LazyFrame, as_of: i32) -> LazyFrame {
             col("purchase").sum().cast(DataType::Int64).alias("orders"),
             col("net").sum().alias("revenue"),
             col("returns").sum().alias("returns"),
+            col("return_lines").sum().alias("return_lines"),
             when(col("cost_lines").sum().gt(lit(0)))
                 .then(col(COST).sum())
                 .otherwise(lit(NULL).cast(DataType::Int64))
@@ -124,6 +127,7 @@ pub fn join_customers(metrics: LazyFrame, customers: LazyFrame) -> LazyFrame {
             col("orders").fill_null(lit(0i64)),
             col("revenue").fill_null(lit(0i64)),
             col("returns").fill_null(lit(0i64)),
+            col("return_lines").fill_null(lit(0i64)),
         ])
 }
 

@@ -14,6 +14,7 @@ use crate::input::table::TextOptions;
 use crate::lang::Lang;
 use crate::playbook::Playbook;
 use crate::scorers::pareto::{ParetoSettings, parse_cuts};
+use crate::scorers::profit::ProfitSettings;
 use crate::scorers::rules::{RuleSet, default_rules};
 use crate::scorers::segments::SegmentMap;
 use crate::scorers::{ScoreContext, ScorerKind};
@@ -156,6 +157,7 @@ pub fn score_settings(
             pareto: pareto_settings(args, config)?,
             lifecycle: config.lifecycle.clone().unwrap_or_default(),
             rules: RuleSet::new(config.rules.clone().unwrap_or_else(default_rules))?,
+            profit: profit_settings(config)?,
             decimals: money_decimals,
         },
         as_of,
@@ -178,6 +180,12 @@ fn pareto_settings(args: &ScoreArgs, config: &Config) -> Result<ParetoSettings, 
         by: args.by.or(file.by).unwrap_or(defaults.by),
         method: args.method.or(file.method).unwrap_or(defaults.method),
     })
+}
+
+fn profit_settings(config: &Config) -> Result<ProfitSettings, TieringError> {
+    let settings = config.profit.clone().unwrap_or_default();
+    settings.validate()?;
+    Ok(settings)
 }
 
 fn locale_lang() -> Lang {

@@ -18,7 +18,7 @@ use crate::output::summary_table::{write_frame_table, write_summary};
 use crate::output::{OutputData, OutputFormat};
 use crate::pipeline::{Request, prepare};
 use crate::printer::Printer;
-use crate::scorers::ScoreContext;
+use crate::scorers::{ScoreContext, collect_scored};
 use crate::settings::{input_options, score_settings};
 use crate::summary::by_group;
 
@@ -81,14 +81,16 @@ pub fn run(
     columns.extend(scorer_columns.iter().map(|c| col(c.as_str())));
     columns.extend(prepared.extra_columns.iter().map(|c| col(c.as_str())));
     columns.push(date_lit(prepared.as_of).alias("as_of"));
-    let customers = scored
-        .select(columns)
-        .sort([CUSTOMER_ID], SortMultipleOptions::default())
-        .collect()?;
-    let thresholds = scorer
-        .thresholds(customers.clone().lazy(), ctx)
-        .with_column(date_lit(prepared.as_of).alias("as_of"))
-        .collect()?;
+    let customers = collect_scored(
+        scored
+            .select(columns)
+            .sort([CUSTOMER_ID], SortMultipleOptions::default()),
+    )?;
+    let thresholds = collect_scored(
+        scorer
+            .thresholds(customers.clone().lazy(), ctx)
+            .with_column(date_lit(prepared.as_of).alias("as_of")),
+    )?;
     for note in scorer.threshold_notes(&thresholds, ctx)? {
         printer.note(&note);
     }

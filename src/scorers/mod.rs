@@ -5,6 +5,7 @@
 pub mod lifecycle;
 pub mod ntile;
 pub mod pareto;
+pub mod profit;
 pub mod rfm;
 pub mod rules;
 pub mod segments;
@@ -14,6 +15,7 @@ use polars::prelude::*;
 
 use self::lifecycle::LifecycleSettings;
 use self::pareto::ParetoSettings;
+use self::profit::ProfitSettings;
 use self::rules::RuleSet;
 use crate::metrics::WindowMetric;
 use crate::summary::GroupColumns;
@@ -44,6 +46,8 @@ pub struct ScoreContext {
     pub lifecycle: LifecycleSettings,
     /// Threshold rules.
     pub rules: RuleSet,
+    /// Profit contribution settings.
+    pub profit: ProfitSettings,
     /// Minor-unit digits of the currency (rules compare money in currency units).
     pub decimals: u32,
 }
@@ -93,6 +97,8 @@ pub enum ScorerKind {
     Rfm,
     /// 80/20 Pareto / ABC classes by revenue or profit.
     Pareto,
+    /// Weighted profit contribution after cost-to-serve, tiers by score.
+    Profit,
     /// Threshold tiers from SQL conditions in the config (strategic / key / ordinary).
     Rules,
     /// Lifecycle stages against each customer's own rhythm, with churn warnings.
@@ -105,6 +111,7 @@ impl ScorerKind {
         match self {
             ScorerKind::Rfm => Box::new(rfm::RfmScorer),
             ScorerKind::Pareto => Box::new(pareto::ParetoScorer),
+            ScorerKind::Profit => Box::new(profit::ProfitScorer),
             ScorerKind::Rules => Box::new(rules::RulesScorer),
             ScorerKind::Lifecycle => Box::new(lifecycle::LifecycleScorer),
         }
@@ -133,4 +140,14 @@ pub fn fill_no_purchase(frame: LazyFrame, group: GroupColumns, ctx: &ScoreContex
         fill(group.label, ctx.playbook.name(id, ctx.lang)),
         fill("strategy", ctx.playbook.strategy(id, ctx.lang)),
     ])
+}
+
+/// Collect a scored frame. Common-subexpression elimination is off: polars 0.55 can
+/// hoist a scalar aggregate used in several expressions (a count `n`, a `median`) into a
+/// column of height 1 and then fail to broadcast it. Customer-level frames are small, so
+/// recomputing such subexpressions costs nothing measurable.
+pub fn collect_scored(frame: LazyFrame) -> PolarsResult<DataFrame> {
+    let mut flags = frame.get_current_optimizations();
+    flags.remove(OptFlags::COMM_SUBEXPR_ELIM);
+    frame.with_optimizations(flags).collect()
 }

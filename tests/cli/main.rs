@@ -11,6 +11,7 @@ mod inputs;
 mod lifecycle;
 mod outputs;
 mod pareto;
+mod profit;
 mod rules;
 mod scoring;
 mod support;

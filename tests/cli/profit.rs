@@ -1,0 +1,91 @@
+//! Profit contribution: cost-to-serve parts, weighted percentile factors, tiers by
+//! score, loss makers last (testdata/README.md).
+
+use crate::support::{cells, parse_csv, root, score, temp_dir, testdata, tiering};
+
+#[test]
+fn profit_scores_weighted_percentiles_and_puts_loss_makers_last() {
+    let rows = score(&[&testdata("pareto.csv"), "--scorer", "profit"]);
+    let columns = ["profit", "profit_pct", "profit_points", "score", "tier_id", "loss_making"];
+    let expected = [
+        ("P1", "400.00 100 60 62.86 A false"),
+        ("P3", "80.00 85.71 51.43 58.58 A false"),
+        ("P5", "60.00 71.43 42.86 54.29 B false"),
+        ("P4", "50.00 57.14 34.28 43.57 C false"),
+        ("P2", "-50.00 0 0 5 loss_making true"),
+        ("P8", "-10.00 14.29 8.57 23.57 loss_making true"),
+    ];
+    for (customer, want) in expected {
+        assert_eq!(cells(&rows, customer, &columns), want, "{customer}");
+    }
+    assert_eq!(cells(&rows, "P8", &["recency_days_pct", "return_rate_value"]), "100 2");
+    assert!(rows["P2"]["strategy"].starts_with("Serving them costs more"));
+}
+
+fn score_with_config(config: &str) -> std::process::Output {
+    let dir = temp_dir();
+    std::fs::write(dir.path().join("tiering.toml"), config).unwrap();
+    tiering()
+        .current_dir(dir.path())
+        .arg("score")
+        .arg(root().join("testdata/pareto.csv"))
+        .arg("--customers")
+        .arg(root().join("testdata/profit_customers.csv"))
+        .args(["--scorer", "profit", "--format", "csv"])
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn profit_subtracts_every_part_of_cost_to_serve() {
+    let output = score_with_config(
+        r#"
+[profit]
+per_order = 5.00
+per_return_line = 2.50
+customer_costs = [{ column = "support_tickets", per_unit = 12.50 }]
+capital = { days_column = "receivable_days", annual_rate = 0.073 }
+"#,
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let rows = parse_csv(&String::from_utf8(output.stdout).unwrap());
+    let columns = [
+        "cts_orders",
+        "cts_returns",
+        "cts_support_tickets",
+        "cts_capital",
+        "cost_to_serve",
+        "profit",
+    ];
+    assert_eq!(cells(&rows, "P1", &columns), "5.00 0.00 50.00 6.00 61.00 339.00");
+    assert_eq!(cells(&rows, "P7", &columns), "5.00 2.50 25.00 0.00 32.50 -32.50");
+    assert_eq!(cells(&rows, "P8", &columns), "5.00 2.50 0.00 0.00 7.50 -17.50");
+    assert_eq!(cells(&rows, "P7", &["tier_id"]), "loss_making");
+}
+
+#[test]
+fn profit_weights_must_sum_to_one() {
+    let output = score_with_config(
+        "[profit]\nfactors = [{ metric = \"profit\", weight = 0.5 }, { metric = \"orders\", weight = 0.3 }]\n",
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("weights sum to 0.8, not 1 (profit 0.5, orders 0.3)"), "{stderr}");
+}
+
+#[test]
+fn profit_factors_may_use_customer_columns() {
+    let output = score_with_config(
+        "[profit]\nfactors = [{ metric = \"profit\", weight = 0.8 }, { metric = \"receivable_days\", weight = 0.2, direction = \"lower\" }]\n",
+    );
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let rows = parse_csv(&String::from_utf8(output.stdout).unwrap());
+    // receivable_days 0 for P4-P7 (shared best), 30 for P2, P3, P8, 60 for P1 (worst).
+    assert_eq!(cells(&rows, "P1", &["receivable_days_value", "receivable_days_pct"]), "60 0");
+    assert_eq!(cells(&rows, "P4", &["receivable_days_pct"]), "57.14");
+    let missing = score_with_config(
+        "[profit]\nfactors = [{ metric = \"nps\", weight = 1.0 }]\n",
+    );
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("uses the column `nps`"));
+}
