@@ -48,6 +48,8 @@ pub enum Command {
     /// Show what would be read from order exports, without scoring.
     #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
+    /// Write a commented default tiering.toml (every scorer, the playbook in en and zh).
+    Init(InitArgs),
     /// Print a shell completion script to stdout.
     Completions(CompletionsArgs),
     /// Print the man page (roff) to stdout.
@@ -76,8 +78,10 @@ const CHECK_EXAMPLES: &str = "\
 Examples:
   tiering check orders.csv
   tiering check 'exports/*.csv' --encoding gbk
+  tiering check --config tiering.toml                 lint the configuration
+  tiering check --config tiering.toml orders.csv      ...and find threshold rules that match nobody
 
-Exit status: 0 all rows readable, 2 usage/config error, 3 bad rows or unreadable input.";
+Exit status: 0 fine, 2 usage error or configuration errors, 3 bad rows or unreadable input.";
 
 /// How inputs are read (shared by `score` and `check`).
 #[derive(Debug, Args, Clone, Default)]
@@ -109,7 +113,7 @@ pub struct InputArgs {
 }
 
 /// Arguments of `tiering score`.
-#[derive(Debug, Args)]
+#[derive(Debug, Args, Default)]
 pub struct ScoreArgs {
     /// Order exports: CSV (any delimiter, .gz, .zst), Parquet, globs, or - for stdin.
     #[arg(required = true, value_name = "ORDERS")]
@@ -179,8 +183,8 @@ pub struct ScoreArgs {
 /// Arguments of `tiering check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Order exports, as for `score`.
-    #[arg(required = true, value_name = "ORDERS")]
+    /// Order exports, as for `score`; without them only the configuration is linted.
+    #[arg(value_name = "ORDERS")]
     pub inputs: Vec<String>,
 
     /// Bad rows to list in full (the rest are counted).
@@ -190,6 +194,18 @@ pub struct CheckArgs {
     /// How inputs are read.
     #[command(flatten)]
     pub input: InputArgs,
+}
+
+/// Arguments of `tiering init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write it.
+    #[arg(default_value = "tiering.toml", value_name = "PATH")]
+    pub path: PathBuf,
+
+    /// Overwrite an existing file.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `tiering completions`.

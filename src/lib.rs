@@ -12,6 +12,7 @@ pub mod config;
 pub mod error;
 pub mod input;
 pub mod lang;
+pub mod lint;
 pub mod metrics;
 pub mod output;
 pub mod pipeline;
@@ -31,6 +32,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
     let printer = Printer::new(cli.verbose, cli.quiet);
     match &cli.command {
         Command::Completions(args) => return commands::completions::run(args),
+        Command::Init(args) => return commands::init::run(args),
         Command::Man => return commands::man::run(),
         _ => {}
     }
@@ -41,7 +43,9 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
     match &cli.command {
         Command::Score(args) => commands::score::run(args, &config, &printer),
         Command::Check(args) => commands::check::run(args, &config),
-        Command::Completions(_) | Command::Man => unreachable!("handled above"),
+        Command::Completions(_) | Command::Man | Command::Init(_) => {
+            unreachable!("handled above")
+        }
     }
 }
 

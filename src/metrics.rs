@@ -52,7 +52,11 @@ pub fn orders(lines: LazyFrame) -> LazyFrame {
                 .alias("returns"),
             col(COST).sum().alias(COST),
             col(COST).count().alias("cost_lines"),
-            is_return.clone().sum().cast(DataType::Int64).alias("return_lines"),
+            is_return
+                .clone()
+                .sum()
+                .cast(DataType::Int64)
+                .alias("return_lines"),
         ])
         .with_column(
             col("net")

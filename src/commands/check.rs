@@ -4,17 +4,44 @@
 use polars::prelude::*;
 
 use crate::cli::CheckArgs;
+use crate::cli::ScoreArgs;
 use crate::config::LoadedConfig;
 use crate::error::ExitStatus;
+use crate::error::TieringError;
 use crate::input::lines::col_names::{AMOUNT, CUSTOMER_ID, ORDER_DATE};
 use crate::input::load_orders;
 use crate::input::source::expand;
+use crate::lint::{Finding, Level, lint};
 use crate::metrics::orders;
-use crate::output::check_report::{CheckReport, Totals, write_check_report};
+use crate::output::check_report::{CheckReport, Totals, write_check_report, write_findings};
+use crate::pipeline::{Request, prepare};
+use crate::printer::Printer;
+use crate::scorers::{ScoreContext, ScorerKind, collect_scored};
 use crate::settings::input_options;
+use crate::settings::score_settings;
 
-/// Run `tiering check`; exit 3 when any row is bad.
+/// Run `tiering check`: lint the configuration (if one is in force) and report what the
+/// inputs hold. Exit 2 on configuration errors, 3 when any row is bad.
 pub fn run(args: &CheckArgs, config: &LoadedConfig) -> anyhow::Result<ExitStatus> {
+    let mut findings = match &config.path {
+        Some(_) => lint(&config.config),
+        None => Vec::new(),
+    };
+    if args.inputs.is_empty() {
+        let Some(path) = &config.path else {
+            return Err(TieringError::usage(
+                "nothing to check",
+                Some("give order files, or a configuration with --config tiering.toml".into()),
+            )
+            .into());
+        };
+        let mut stdout = std::io::stdout().lock();
+        write_findings(&mut stdout, &path.display().to_string(), &findings)?;
+        return Ok(lint_status(&findings));
+    }
+    if config.path.is_some() && config.config.rules.is_some() {
+        findings.extend(rules_matching_nobody(args, config)?);
+    }
     let options = input_options(&args.input, config, true)?;
     let files = expand(&args.inputs)?;
     let loaded = load_orders(&files, &options)?;
@@ -31,12 +58,77 @@ pub fn run(args: &CheckArgs, config: &LoadedConfig) -> anyhow::Result<ExitStatus
         decimals: options.typing.money.decimals,
     };
     let mut stdout = std::io::stdout().lock();
+    if let Some(path) = &config.path {
+        write_findings(&mut stdout, &path.display().to_string(), &findings)?;
+    }
     write_check_report(&mut stdout, &report)?;
-    Ok(if loaded.rejected.is_empty() {
-        ExitStatus::Success
-    } else {
-        ExitStatus::BadData
+    Ok(match lint_status(&findings) {
+        ExitStatus::Success if !loaded.rejected.is_empty() => ExitStatus::BadData,
+        status => status,
     })
+}
+
+fn lint_status(findings: &[Finding]) -> ExitStatus {
+    if findings.iter().any(|f| f.level == Level::Error) {
+        ExitStatus::Usage
+    } else {
+        ExitStatus::Success
+    }
+}
+
+/// Score the inputs with the configured threshold rules and name the rules nobody reaches.
+fn rules_matching_nobody(args: &CheckArgs, config: &LoadedConfig) -> anyhow::Result<Vec<Finding>> {
+    let score_args = ScoreArgs {
+        inputs: args.inputs.clone(),
+        scorer: Some(ScorerKind::Rules),
+        input: args.input.clone(),
+        ..ScoreArgs::default()
+    };
+    // A configuration that does not resolve is reported by the lint already.
+    let Ok(settings) = score_settings(&score_args, config) else {
+        return Ok(Vec::new());
+    };
+    let options = input_options(&args.input, config, true)?;
+    let scorer = settings.scorer.build();
+    let context = settings.context.clone();
+    let windows = |as_of: i32| {
+        scorer.windows(&ScoreContext {
+            as_of,
+            ..context.clone()
+        })
+    };
+    let request = Request {
+        inputs: &args.inputs,
+        customers: None,
+        as_of: None,
+        reserved: &[],
+        windows: &windows,
+    };
+    let prepared = prepare(&request, &options, &Printer::new(0, true))?;
+    let ctx = ScoreContext {
+        as_of: prepared.as_of,
+        ..context
+    };
+    let Ok(scored) = scorer.score(prepared.customers, &ctx) else {
+        return Ok(Vec::new());
+    };
+    let counts = collect_scored(scorer.thresholds(scored, &ctx))?;
+    let tiers = counts.column("tier_id")?.str()?.clone();
+    let customers = counts.column("customers")?.i64()?.clone();
+    Ok(tiers
+        .iter()
+        .zip(customers.iter())
+        .enumerate()
+        .filter(|(_, (_, count))| count.unwrap_or(0) == 0)
+        .map(|(i, (tier, _))| Finding {
+            level: Level::Warning,
+            message: format!(
+                "threshold rule {} (tier `{}`) matches nobody in the data",
+                i + 1,
+                tier.unwrap_or_default()
+            ),
+        })
+        .collect())
 }
 
 fn totals(lines: &DataFrame) -> anyhow::Result<Totals> {

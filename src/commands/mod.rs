@@ -2,5 +2,6 @@
 
 pub mod check;
 pub mod completions;
+pub mod init;
 pub mod man;
 pub mod score;

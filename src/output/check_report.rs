@@ -109,3 +109,31 @@ pub fn write_check_report(out: &mut dyn Write, report: &CheckReport<'_>) -> anyh
     }
     Ok(())
 }
+
+/// Write configuration lint findings, most serious first.
+pub fn write_findings(
+    out: &mut dyn Write,
+    config: &str,
+    findings: &[crate::lint::Finding],
+) -> anyhow::Result<()> {
+    use crate::lint::Level;
+    let count = |level| findings.iter().filter(|f| f.level == level).count();
+    writeln!(
+        out,
+        "config `{config}`: {} errors, {} warnings, {} notes",
+        count(Level::Error),
+        count(Level::Warning),
+        count(Level::Note)
+    )?;
+    let mut sorted: Vec<_> = findings.iter().collect();
+    sorted.sort_by_key(|f| std::cmp::Reverse(f.level));
+    for f in sorted {
+        let label = match f.level {
+            Level::Error => "error",
+            Level::Warning => "warning",
+            Level::Note => "note",
+        };
+        writeln!(out, "  {label}: {}", f.message.replace('\n', "\n    "))?;
+    }
+    Ok(())
+}

@@ -112,7 +112,11 @@ impl ProfitSettings {
                 .map(|f| format!("{} {}", f.metric, f.weight))
                 .collect();
             return Err(TieringError::config(
-                format!("[profit] factor weights sum to {sum}, not 1 ({})", list.join(", ")),
+                format!(
+                    "[profit] factor weights sum to {}, not 1 ({})",
+                    (sum * 1e6).round() / 1e6,
+                    list.join(", ")
+                ),
                 Some("make the weights of [[profit.factors]] add up to 1".into()),
             ));
         }
@@ -158,7 +162,11 @@ impl Scorer for ProfitScorer {
             .iter()
             .map(|f| format!("{} {}", f.metric, f.weight))
             .collect();
-        format!("tiers {} by score; weights {}", ctx.profit.tiers, weights.join(", "))
+        format!(
+            "tiers {} by score; weights {}",
+            ctx.profit.tiers,
+            weights.join(", ")
+        )
     }
 
     fn output_columns(&self, ctx: &ScoreContext) -> Vec<String> {
@@ -188,7 +196,12 @@ impl Scorer for ProfitScorer {
     fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame> {
         let cuts = ctx.profit.validate()?;
         let schema = customers.clone().collect_schema()?;
-        let mut needed: Vec<&str> = ctx.profit.customer_costs.iter().map(|c| c.column.as_str()).collect();
+        let mut needed: Vec<&str> = ctx
+            .profit
+            .customer_costs
+            .iter()
+            .map(|c| c.column.as_str())
+            .collect();
         needed.extend(ctx.profit.capital.as_ref().map(|c| c.days_column.as_str()));
         needed.extend(
             ctx.profit
@@ -201,7 +214,10 @@ impl Scorer for ProfitScorer {
             let known: Vec<&str> = schema.iter_names().map(|n| n.as_str()).collect();
             return Err(TieringError::config(
                 format!("[profit] uses the column `{missing}`, which the data does not have"),
-                Some(format!("columns: {} (customer-export columns need --customers)", known.join(", "))),
+                Some(format!(
+                    "columns: {} (customer-export columns need --customers)",
+                    known.join(", ")
+                )),
             )
             .into());
         }
@@ -214,7 +230,8 @@ impl Scorer for ProfitScorer {
                 .alias("cost_to_serve"),
         );
         let with_profit = with_costs.with_columns([
-            (col("revenue") - col("cost").fill_null(lit(0i64)) - col("cost_to_serve")).alias("profit"),
+            (col("revenue") - col("cost").fill_null(lit(0i64)) - col("cost_to_serve"))
+                .alias("profit"),
             (col("returns").cast(DataType::Float64)
                 / (col("revenue") + col("returns")).cast(DataType::Float64))
             .fill_nan(lit(0.0))
@@ -227,7 +244,9 @@ impl Scorer for ProfitScorer {
     }
 
     fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
-        let order = df!("tier_id" => self.group_order(ctx)).expect("static").lazy();
+        let order = df!("tier_id" => self.group_order(ctx))
+            .expect("static")
+            .lazy();
         let per_tier = scored
             .filter(col("orders").gt(lit(0i64)))
             .group_by([col("tier_id")])
@@ -239,7 +258,8 @@ impl Scorer for ProfitScorer {
                 col("cost_to_serve").sum().alias("cost_to_serve"),
                 col("profit").sum().alias("profit"),
             ]);
-        left_join(order, per_tier, &["tier_id"]).filter(col("tier_id").neq(lit(super::segments::NO_PURCHASE)))
+        left_join(order, per_tier, &["tier_id"])
+            .filter(col("tier_id").neq(lit(super::segments::NO_PURCHASE)))
     }
 
     fn threshold_money_columns(&self) -> Vec<&'static str> {
@@ -256,7 +276,10 @@ impl Scorer for ProfitScorer {
     fn group_order(&self, ctx: &ScoreContext) -> Vec<String> {
         (0..Self::classes(ctx))
             .map(class_letter)
-            .chain(["loss_making".to_string(), super::segments::NO_PURCHASE.to_string()])
+            .chain([
+                "loss_making".to_string(),
+                super::segments::NO_PURCHASE.to_string(),
+            ])
             .collect()
     }
 
@@ -318,7 +341,9 @@ fn factor_points(frame: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
             Direction::Higher => value.clone(),
             Direction::Lower => lit(0.0) - value.clone(),
         };
-        let ranked = when(purchaser.clone()).then(oriented).otherwise(lit(NULL).cast(DataType::Float64));
+        let ranked = when(purchaser.clone())
+            .then(oriented)
+            .otherwise(lit(NULL).cast(DataType::Float64));
         let rank = ranked
             .rank(
                 RankOptions {
@@ -337,7 +362,11 @@ fn factor_points(frame: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
         let points_name = format!("{}_points", f.metric);
         columns.push(col(f.metric.as_str()).alias(format!("{}_value", f.metric)));
         columns.push(pct.alias(pct_name.as_str()));
-        points.push((col(pct_name.as_str()) * lit(f.weight)).round(2, RoundMode::HalfToEven).alias(points_name.as_str()));
+        points.push(
+            (col(pct_name.as_str()) * lit(f.weight))
+                .round(2, RoundMode::HalfToEven)
+                .alias(points_name.as_str()),
+        );
     }
     let total = ctx
         .profit
@@ -355,7 +384,9 @@ fn factor_points(frame: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
 /// Tier letters by score among purchasers that make a profit (score descending, ties by
 /// customer_id; the same crossing rule as Pareto by count); loss makers get `loss_making`.
 fn tiers(frame: LazyFrame, cuts: &[u32], ctx: &ScoreContext) -> LazyFrame {
-    let eligible = col("orders").gt(lit(0i64)).and(col("profit").gt_eq(lit(0i64)));
+    let eligible = col("orders")
+        .gt(lit(0i64))
+        .and(col("profit").gt_eq(lit(0i64)));
     let ranked = frame
         .clone()
         .filter(eligible)
@@ -367,7 +398,10 @@ fn tiers(frame: LazyFrame, cuts: &[u32], ctx: &ScoreContext) -> LazyFrame {
                 .with_maintain_order(true),
         )
         .with_columns([
-            col(CUSTOMER_ID).cum_count(false).cast(DataType::Int64).alias("__rank"),
+            col(CUSTOMER_ID)
+                .cum_count(false)
+                .cast(DataType::Int64)
+                .alias("__rank"),
             len().cast(DataType::Int64).alias("__n"),
         ])
         .with_column({

@@ -20,6 +20,13 @@ pub const NO_PURCHASE: &str = "no_purchase";
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Levels(RangeInclusive<u32>);
 
+impl Levels {
+    /// Whether a 1-5 level is in the range.
+    pub fn contains(&self, level: u32) -> bool {
+        self.0.contains(&level)
+    }
+}
+
 impl<'de> Deserialize<'de> for Levels {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let text = String::deserialize(deserializer)?;

@@ -7,6 +7,7 @@ mod config;
 mod duckdb;
 mod errors;
 mod help;
+mod init;
 mod inputs;
 mod lifecycle;
 mod outputs;

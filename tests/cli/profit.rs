@@ -6,7 +6,14 @@ use crate::support::{cells, parse_csv, root, score, temp_dir, testdata, tiering}
 #[test]
 fn profit_scores_weighted_percentiles_and_puts_loss_makers_last() {
     let rows = score(&[&testdata("pareto.csv"), "--scorer", "profit"]);
-    let columns = ["profit", "profit_pct", "profit_points", "score", "tier_id", "loss_making"];
+    let columns = [
+        "profit",
+        "profit_pct",
+        "profit_points",
+        "score",
+        "tier_id",
+        "loss_making",
+    ];
     let expected = [
         ("P1", "400.00 100 60 62.86 A false"),
         ("P3", "80.00 85.71 51.43 58.58 A false"),
@@ -18,7 +25,10 @@ fn profit_scores_weighted_percentiles_and_puts_loss_makers_last() {
     for (customer, want) in expected {
         assert_eq!(cells(&rows, customer, &columns), want, "{customer}");
     }
-    assert_eq!(cells(&rows, "P8", &["recency_days_pct", "return_rate_value"]), "100 2");
+    assert_eq!(
+        cells(&rows, "P8", &["recency_days_pct", "return_rate_value"]),
+        "100 2"
+    );
     assert!(rows["P2"]["strategy"].starts_with("Serving them costs more"));
 }
 
@@ -47,7 +57,11 @@ customer_costs = [{ column = "support_tickets", per_unit = 12.50 }]
 capital = { days_column = "receivable_days", annual_rate = 0.073 }
 "#,
     );
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let rows = parse_csv(&String::from_utf8(output.stdout).unwrap());
     let columns = [
         "cts_orders",
@@ -57,9 +71,18 @@ capital = { days_column = "receivable_days", annual_rate = 0.073 }
         "cost_to_serve",
         "profit",
     ];
-    assert_eq!(cells(&rows, "P1", &columns), "5.00 0.00 50.00 6.00 61.00 339.00");
-    assert_eq!(cells(&rows, "P7", &columns), "5.00 2.50 25.00 0.00 32.50 -32.50");
-    assert_eq!(cells(&rows, "P8", &columns), "5.00 2.50 0.00 0.00 7.50 -17.50");
+    assert_eq!(
+        cells(&rows, "P1", &columns),
+        "5.00 0.00 50.00 6.00 61.00 339.00"
+    );
+    assert_eq!(
+        cells(&rows, "P7", &columns),
+        "5.00 2.50 25.00 0.00 32.50 -32.50"
+    );
+    assert_eq!(
+        cells(&rows, "P8", &columns),
+        "5.00 2.50 0.00 0.00 7.50 -17.50"
+    );
     assert_eq!(cells(&rows, "P7", &["tier_id"]), "loss_making");
 }
 
@@ -70,7 +93,10 @@ fn profit_weights_must_sum_to_one() {
     );
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("weights sum to 0.8, not 1 (profit 0.5, orders 0.3)"), "{stderr}");
+    assert!(
+        stderr.contains("weights sum to 0.8, not 1 (profit 0.5, orders 0.3)"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -78,14 +104,23 @@ fn profit_factors_may_use_customer_columns() {
     let output = score_with_config(
         "[profit]\nfactors = [{ metric = \"profit\", weight = 0.8 }, { metric = \"receivable_days\", weight = 0.2, direction = \"lower\" }]\n",
     );
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let rows = parse_csv(&String::from_utf8(output.stdout).unwrap());
     // receivable_days 0 for P4-P7 (shared best), 30 for P2, P3, P8, 60 for P1 (worst).
-    assert_eq!(cells(&rows, "P1", &["receivable_days_value", "receivable_days_pct"]), "60 0");
-    assert_eq!(cells(&rows, "P4", &["receivable_days_pct"]), "57.14");
-    let missing = score_with_config(
-        "[profit]\nfactors = [{ metric = \"nps\", weight = 1.0 }]\n",
+    assert_eq!(
+        cells(
+            &rows,
+            "P1",
+            &["receivable_days_value", "receivable_days_pct"]
+        ),
+        "60 0"
     );
+    assert_eq!(cells(&rows, "P4", &["receivable_days_pct"]), "57.14");
+    let missing = score_with_config("[profit]\nfactors = [{ metric = \"nps\", weight = 1.0 }]\n");
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("uses the column `nps`"));
 }
