@@ -21,9 +21,11 @@ pub struct Texts {
 }
 
 /// Both languages of one segment.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Entry {
+    /// Relative share of effort suggested for the segment.
+    pub effort: Option<f64>,
     /// English.
     #[serde(default)]
     pub en: Texts,
@@ -33,7 +35,7 @@ pub struct Entry {
 }
 
 /// Segment id -> texts.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
 #[serde(transparent)]
 pub struct Playbook {
     entries: BTreeMap<String, Entry>,
@@ -46,6 +48,9 @@ impl Playbook {
             .map_err(|e| TieringError::config(format!("embedded playbook: {e}"), None))?;
         for (id, entry) in &overrides.entries {
             let target = playbook.entries.entry(id.clone()).or_default();
+            if entry.effort.is_some() {
+                target.effort = entry.effort;
+            }
             merge(&mut target.en, &entry.en);
             merge(&mut target.zh, &entry.zh);
         }
@@ -62,6 +67,11 @@ impl Playbook {
     pub fn strategy(&self, id: &str, lang: Lang) -> String {
         self.pick(id, lang, |t| t.strategy.clone())
             .unwrap_or_default()
+    }
+
+    /// Relative effort weight of a segment (0 when not given).
+    pub fn effort(&self, id: &str) -> f64 {
+        self.entries.get(id).and_then(|e| e.effort).unwrap_or(0.0)
     }
 
     /// Ids that have no strategy in either language.

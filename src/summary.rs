@@ -19,6 +19,8 @@ pub struct SegmentSummary {
     pub avg_orders: f64,
     /// Strategy text.
     pub strategy: String,
+    /// Suggested share of effort (0-1), from the playbook's weights over the scorer's groups.
+    pub effort: Option<f64>,
 }
 
 /// Totals across all segments.
@@ -39,12 +41,15 @@ pub struct GroupColumns {
     pub label: &'static str,
 }
 
-/// Summarise scored customers by group, ordered as `order` (group ids).
+/// Summarise scored customers by group, ordered as `order` (group ids); `efforts` are the
+/// relative effort weights of the groups in `order`, normalised to shares.
 pub fn by_group(
     scored: &DataFrame,
     group: GroupColumns,
     order: &[String],
+    efforts: &[f64],
 ) -> PolarsResult<(Vec<SegmentSummary>, Totals)> {
+    let effort_total: f64 = efforts.iter().sum();
     let grouped = scored
         .clone()
         .lazy()
@@ -84,6 +89,10 @@ pub fn by_group(
                 avg_recency: recency.get(i),
                 avg_orders: orders.get(i).unwrap_or(0.0),
                 strategy: strategies.get(i).unwrap_or_default().to_string(),
+                effort: efforts
+                    .get(rank)
+                    .filter(|_| effort_total > 0.0)
+                    .map(|e| e / effort_total),
             };
             (rank, row)
         })

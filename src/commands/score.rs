@@ -133,7 +133,12 @@ pub fn run(
         ctx.lang,
     );
     let status = destination.write(&data, |out| {
-        let (rows, totals) = by_group(&data.frame, scorer.group(), &scorer.group_order(ctx))?;
+        let order = scorer.group_order(ctx);
+        let efforts: Vec<f64> = order
+            .iter()
+            .map(|id| ctx.playbook.effort(&scorer.playbook_key(id)))
+            .collect();
+        let (rows, totals) = by_group(&data.frame, scorer.group(), &order, &efforts)?;
         let group = scorer.group_title(ctx.lang);
         write_summary(
             out,

@@ -10,7 +10,7 @@ use crate::lang::Lang;
 use crate::summary::{SegmentSummary, Totals};
 
 /// Column labels per language; the first is the scorer's group title.
-fn labels(lang: Lang, group: &str) -> [String; 8] {
+fn labels(lang: Lang, group: &str) -> [String; 9] {
     let labels = match lang {
         Lang::En => [
             group,
@@ -20,6 +20,7 @@ fn labels(lang: Lang, group: &str) -> [String; 8] {
             "Revenue share",
             "Avg recency (days)",
             "Avg orders",
+            "Effort",
             "Strategy",
         ],
         Lang::Zh => [
@@ -30,6 +31,7 @@ fn labels(lang: Lang, group: &str) -> [String; 8] {
             "销售额占比",
             "平均最近购买(天)",
             "平均订单数",
+            "建议投入",
             "策略建议",
         ],
     };
@@ -71,6 +73,11 @@ pub fn write_summary(
             Cell::new(row.avg_recency.map_or("-".into(), |v| format!("{v:.0}")))
                 .set_alignment(CellAlignment::Right),
             Cell::new(format!("{:.1}", row.avg_orders)).set_alignment(CellAlignment::Right),
+            Cell::new(
+                row.effort
+                    .map_or("-".into(), |e| format!("{:.0}%", 100.0 * e)),
+            )
+            .set_alignment(CellAlignment::Right),
             Cell::new(&row.strategy),
         ]);
     }

@@ -194,11 +194,24 @@ impl Scorer for LifecycleScorer {
             .collect()
     }
 
+    fn playbook_key(&self, id: &str) -> String {
+        stage_key(id)
+    }
+
     fn group_title(&self, lang: Lang) -> &'static str {
         match lang {
             Lang::En => "Stage",
             Lang::Zh => "生命周期阶段",
         }
+    }
+}
+
+/// The playbook entry of a stage: `new` -> `lifecycle_new`; other ids unchanged.
+fn stage_key(id: &str) -> String {
+    if STAGES.contains(&id) {
+        format!("lifecycle_{id}")
+    } else {
+        id.to_string()
     }
 }
 
@@ -279,7 +292,7 @@ fn stage_texts(ctx: &ScoreContext) -> Vec<Expr> {
         }
         expr
     };
-    let key = |stage: &str| format!("lifecycle_{stage}");
+    let key = stage_key;
     vec![
         col("stage").alias("tier_id"),
         pick(&|s| ctx.playbook.name(&key(s), ctx.lang)).alias("tier"),

@@ -84,6 +84,11 @@ pub trait Scorer {
     fn group(&self) -> GroupColumns;
     /// Group ids in reading order (best first, `no_purchase` last).
     fn group_order(&self, ctx: &ScoreContext) -> Vec<String>;
+    /// The playbook entry of a group id (ids and playbook keys differ where scorers share
+    /// names, e.g. lifecycle `new` vs RFM `new`).
+    fn playbook_key(&self, id: &str) -> String {
+        id.to_string()
+    }
     /// Heading of the group column in the terminal table.
     fn group_title(&self, lang: Lang) -> &'static str;
 }

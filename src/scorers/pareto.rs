@@ -128,14 +128,29 @@ fn percent_to_basis_points(text: &str) -> Option<u32> {
 
 /// part / whole as a fraction rounded to 6 decimals, for reading (classes are decided in
 /// integers, never from this).
+/// Null when the whole is 0 (no positive value at all).
 fn share(part: Expr, whole: Expr) -> Expr {
-    (part.cast(DataType::Float64) / whole.cast(DataType::Float64)).round(6, RoundMode::HalfToEven)
+    when(whole.clone().eq(lit(0i64)))
+        .then(lit(NULL).cast(DataType::Float64))
+        .otherwise(
+            (part.cast(DataType::Float64) / whole.cast(DataType::Float64))
+                .round(6, RoundMode::HalfToEven),
+        )
 }
 
 /// Basis points as a percentage: 8000 -> `80%`, 8050 -> `80.5%`.
 fn format_percent(basis_points: u32) -> String {
     let text = format!("{}.{:02}", basis_points / 100, basis_points % 100);
     format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// The playbook entry of a class letter: `A` -> `pareto_a`; other ids unchanged.
+pub fn class_key(id: &str) -> String {
+    if id.len() == 1 && id.chars().all(|c| c.is_ascii_uppercase()) {
+        format!("pareto_{}", id.to_lowercase())
+    } else {
+        id.to_string()
+    }
 }
 
 /// The class letter of a 0-based class index.
@@ -295,6 +310,10 @@ impl Scorer for ParetoScorer {
             .map(class_letter)
             .chain(std::iter::once(super::segments::NO_PURCHASE.to_string()))
             .collect()
+    }
+
+    fn playbook_key(&self, id: &str) -> String {
+        class_key(id)
     }
 
     fn group_title(&self, lang: Lang) -> &'static str {
@@ -463,7 +482,7 @@ fn class_texts(classes: usize, ctx: &ScoreContext) -> Vec<Expr> {
         }
         expr
     };
-    let key = |index: usize| format!("pareto_{}", class_letter(index).to_lowercase());
+    let key = |index: usize| class_key(&class_letter(index));
     vec![
         pick(&class_letter).alias("abc_class"),
         pick(&class_letter).alias("tier_id"),

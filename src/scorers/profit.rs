@@ -8,7 +8,7 @@
 use polars::prelude::*;
 use serde::Deserialize;
 
-use super::pareto::{class_letter, parse_cuts};
+use super::pareto::{class_key, class_letter, parse_cuts};
 use super::{ScoreContext, Scorer, fill_no_purchase, left_join};
 use crate::error::TieringError;
 use crate::input::lines::col_names::CUSTOMER_ID;
@@ -283,6 +283,10 @@ impl Scorer for ProfitScorer {
             .collect()
     }
 
+    fn playbook_key(&self, id: &str) -> String {
+        class_key(id)
+    }
+
     fn group_title(&self, lang: Lang) -> &'static str {
         match lang {
             Lang::En => "Tier",
@@ -429,13 +433,7 @@ fn tiers(frame: LazyFrame, cuts: &[u32], ctx: &ScoreContext) -> LazyFrame {
         }
         expr
     };
-    let key = |id: &str| {
-        if id == "loss_making" {
-            id.to_string()
-        } else {
-            format!("pareto_{}", id.to_lowercase())
-        }
-    };
+    let key = class_key;
     left_join(frame, ranked, &[CUSTOMER_ID])
         .with_columns([
             col("profit").lt(lit(0i64)).alias("loss_making"),

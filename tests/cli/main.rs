@@ -5,6 +5,7 @@
 mod check;
 mod config;
 mod duckdb;
+mod edges;
 mod errors;
 mod help;
 mod init;

@@ -220,4 +220,5 @@ fn score_table_format_prints_the_segment_summary() {
     );
     assert!(text.contains("No purchase yet"));
     assert!(text.contains("Revenue share"));
+    assert!(text.contains("Effort"));
 }
