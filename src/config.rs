@@ -155,9 +155,29 @@ pub fn load(explicit: Option<&Path>) -> Result<LoadedConfig, TieringError> {
     })
 }
 
-/// Parse config text; the error names the line and the key.
+/// Parse config text; the error names the line and the key, and for an unknown key the
+/// nearest valid one.
 pub fn parse(text: &str) -> Result<Config, String> {
-    toml::from_str(text).map_err(|e| e.to_string().trim_end().replace('\n', "\n  "))
+    toml::from_str(text).map_err(|e| {
+        let message = e.to_string();
+        let mut text = message.trim_end().replace('\n', "\n  ");
+        if let Some(near) = nearest_key(&message) {
+            text.push_str(&format!("\n  hint: did you mean `{near}`?"));
+        }
+        text
+    })
+}
+
+/// From serde's "unknown field `binz`, expected one of `bins`, `ties`" (or "unknown
+/// variant"): the nearest valid name.
+fn nearest_key(message: &str) -> Option<String> {
+    let rest = message
+        .split("unknown field `")
+        .nth(1)
+        .or_else(|| message.split("unknown variant `").nth(1))?;
+    let (unknown, rest) = rest.split_once('`')?;
+    let expected: Vec<&str> = rest.split('`').skip(1).step_by(2).collect();
+    crate::suggest::closest(unknown, expected.iter().copied()).map(str::to_string)
 }
 
 #[cfg(test)]
@@ -168,7 +188,7 @@ mod tests {
     fn unknown_keys_are_errors() {
         let err = parse("[rfm]\nbinz = 4\n").unwrap_err();
         assert!(err.contains("binz"), "{err}");
-        assert!(err.contains("bins"), "{err}");
+        assert!(err.contains("did you mean `bins`?"), "{err}");
     }
 
     #[test]

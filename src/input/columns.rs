@@ -241,7 +241,7 @@ pub fn canonical_from_user(name: &str) -> Result<Canonical, TieringError> {
             None => format!("columns are {}", names.join(", ")),
         };
         TieringError::usage(
-            format!("unknown column `{}` in --map", name.trim()),
+            format!("unknown canonical column `{}`", name.trim()),
             Some(hint),
         )
     })

@@ -77,3 +77,27 @@ fn config_segment_map_with_gaps_is_rejected() {
         "{stderr}"
     );
 }
+
+#[test]
+fn config_mistakes_have_clear_messages() {
+    let cases = [
+        ("config_unknown_key", "[rfm]\nbinz = 3\n"),
+        ("config_wrong_type", "[rfm]\nbins = \"five\"\n"),
+        ("config_unknown_section", "[rfmm]\nbins = 3\n"),
+        ("config_unknown_scorer", "[score]\nscorer = \"abc\"\n"),
+        ("config_bad_cuts", "[pareto]\ncuts = \"95,80\"\n"),
+        ("config_bins_out_of_range", "[rfm]\nbins = 12\n"),
+        (
+            "config_bad_segment_range",
+            "[[rfm.segment]]\nid = \"x\"\nr = \"0-9\"\nf = \"1-5\"\nm = \"1-5\"\n",
+        ),
+        ("config_unknown_column", "[columns]\ncustomer = \"Kunde\"\n"),
+    ];
+    for (name, text) in cases {
+        let dir = temp_dir();
+        std::fs::write(dir.path().join("tiering.toml"), text).unwrap();
+        let output = score_in(dir.path(), &[]);
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        insta::assert_snapshot!(name, String::from_utf8_lossy(&output.stderr));
+    }
+}
