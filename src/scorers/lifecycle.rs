@@ -10,10 +10,9 @@
 use polars::prelude::*;
 use serde::Deserialize;
 
-use super::{ScoreContext, Scorer, fill_no_purchase};
+use super::{ScoreContext, Scorer, TIER_GROUP, fill_no_purchase};
 use crate::lang::Lang;
 use crate::metrics::{WindowKind, WindowMetric};
-use crate::summary::GroupColumns;
 
 /// `[lifecycle]` thresholds.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -147,7 +146,7 @@ impl Scorer for LifecycleScorer {
                     .otherwise(lit(NULL).cast(DataType::Float64))
                     .alias("overdue_ratio"),
             ]);
-        Ok(fill_no_purchase(staged, self.group(), ctx).with_column(
+        Ok(fill_no_purchase(staged, TIER_GROUP, ctx).with_column(
             when(col("orders").eq(lit(0i64)))
                 .then(lit(NULL).cast(DataType::String))
                 .otherwise(col("stage"))
@@ -177,13 +176,6 @@ impl Scorer for LifecycleScorer {
 
     fn threshold_money_columns(&self) -> Vec<&'static str> {
         vec!["revenue"]
-    }
-
-    fn group(&self) -> GroupColumns {
-        GroupColumns {
-            id: "tier_id",
-            label: "tier",
-        }
     }
 
     fn group_order(&self, _ctx: &ScoreContext) -> Vec<String> {

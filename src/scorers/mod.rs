@@ -81,7 +81,9 @@ pub trait Scorer {
     /// Money columns of the thresholds table.
     fn threshold_money_columns(&self) -> Vec<&'static str>;
     /// The columns naming each customer's segment or tier.
-    fn group(&self) -> GroupColumns;
+    fn group(&self) -> GroupColumns {
+        TIER_GROUP
+    }
     /// Group ids in reading order (best first, `no_purchase` last).
     fn group_order(&self, ctx: &ScoreContext) -> Vec<String>;
     /// The playbook entry of a group id (ids and playbook keys differ where scorers share
@@ -122,6 +124,12 @@ impl ScorerKind {
         }
     }
 }
+
+/// `tier_id` and `tier`: the group columns of every scorer but RFM (which has segments).
+pub const TIER_GROUP: GroupColumns = GroupColumns {
+    id: "tier_id",
+    label: "tier",
+};
 
 /// Left join on equally named key columns.
 pub fn left_join(left: LazyFrame, right: LazyFrame, on: &[&str]) -> LazyFrame {

@@ -10,11 +10,10 @@ use clap::ValueEnum;
 use polars::prelude::*;
 use serde::Deserialize;
 
-use super::{ScoreContext, Scorer, fill_no_purchase, left_join};
+use super::{ScoreContext, Scorer, TIER_GROUP, fill_no_purchase, left_join};
 use crate::error::TieringError;
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
-use crate::summary::GroupColumns;
 
 /// Which value is ranked.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum, Deserialize)]
@@ -239,7 +238,7 @@ impl Scorer for ParetoScorer {
             ]);
         let scored = left_join(customers, explained, &[CUSTOMER_ID])
             .with_column(col("profit").lt(lit(0i64)).alias("loss_making"));
-        Ok(fill_no_purchase(scored, self.group(), ctx))
+        Ok(fill_no_purchase(scored, TIER_GROUP, ctx))
     }
 
     fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
@@ -296,13 +295,6 @@ impl Scorer for ParetoScorer {
 
     fn threshold_money_columns(&self) -> Vec<&'static str> {
         vec!["value", "value_min", "value_max"]
-    }
-
-    fn group(&self) -> GroupColumns {
-        GroupColumns {
-            id: "tier_id",
-            label: "tier",
-        }
     }
 
     fn group_order(&self, ctx: &ScoreContext) -> Vec<String> {

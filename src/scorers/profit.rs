@@ -9,11 +9,10 @@ use polars::prelude::*;
 use serde::Deserialize;
 
 use super::pareto::{class_key, class_letter, parse_cuts};
-use super::{ScoreContext, Scorer, fill_no_purchase, left_join};
+use super::{ScoreContext, Scorer, TIER_GROUP, fill_no_purchase, left_join};
 use crate::error::TieringError;
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
-use crate::summary::GroupColumns;
 
 /// A factor's direction.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -240,7 +239,7 @@ impl Scorer for ProfitScorer {
         ]);
         let scored = factor_points(with_profit, ctx);
         let tiered = tiers(scored, &cuts, ctx);
-        Ok(fill_no_purchase(tiered, self.group(), ctx))
+        Ok(fill_no_purchase(tiered, TIER_GROUP, ctx))
     }
 
     fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
@@ -264,13 +263,6 @@ impl Scorer for ProfitScorer {
 
     fn threshold_money_columns(&self) -> Vec<&'static str> {
         vec!["revenue", "cost_to_serve", "profit"]
-    }
-
-    fn group(&self) -> GroupColumns {
-        GroupColumns {
-            id: "tier_id",
-            label: "tier",
-        }
     }
 
     fn group_order(&self, ctx: &ScoreContext) -> Vec<String> {

@@ -7,13 +7,12 @@ use chrono::Months;
 use polars::prelude::*;
 use serde::Deserialize;
 
-use super::{ScoreContext, Scorer, fill_no_purchase, left_join};
+use super::{ScoreContext, Scorer, TIER_GROUP, fill_no_purchase, left_join};
 use crate::error::TieringError;
 use crate::input::dates::{date_of_epoch_days, epoch_days_of};
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
 use crate::metrics::{MONEY_COLUMNS, WindowKind, WindowMetric};
-use crate::summary::GroupColumns;
 
 const DEFAULT_RULES: &str = include_str!("../../templates/rules.toml");
 
@@ -224,7 +223,7 @@ impl Scorer for RulesScorer {
             [col("rule_number")],
             JoinArgs::new(JoinType::Left),
         );
-        Ok(fill_no_purchase(scored, self.group(), ctx))
+        Ok(fill_no_purchase(scored, TIER_GROUP, ctx))
     }
 
     fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
@@ -249,13 +248,6 @@ impl Scorer for RulesScorer {
 
     fn threshold_money_columns(&self) -> Vec<&'static str> {
         vec!["revenue"]
-    }
-
-    fn group(&self) -> GroupColumns {
-        GroupColumns {
-            id: "tier_id",
-            label: "tier",
-        }
     }
 
     fn group_order(&self, ctx: &ScoreContext) -> Vec<String> {
