@@ -93,8 +93,6 @@ pub struct ScoreSettings {
     pub context: ScoreContext,
     /// The as-of date given, if any.
     pub as_of: Option<i32>,
-    /// Money digits, for output.
-    pub decimals: u32,
 }
 
 /// Resolve the scoring settings.
@@ -161,7 +159,6 @@ pub fn score_settings(
             decimals: money_decimals,
         },
         as_of,
-        decimals: money_decimals,
     })
 }
 

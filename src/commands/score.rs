@@ -18,7 +18,7 @@ use crate::output::summary_table::{write_frame_table, write_summary};
 use crate::output::{OutputData, OutputFormat};
 use crate::pipeline::{Request, prepare};
 use crate::printer::Printer;
-use crate::scorers::{ScoreContext, collect_scored};
+use crate::scorers::{ScoreContext, Scorer, collect_scored};
 use crate::settings::{input_options, score_settings};
 use crate::summary::by_group;
 
@@ -35,17 +35,16 @@ pub fn run(
         refuse_to_overwrite_input(path, &args.inputs, args.customers.as_deref())?;
     }
     let scorer = settings.scorer.build();
+    let scorer_columns = scorer.output_columns(&settings.context);
     let mut reserved = vec![CUSTOMER_ID, "as_of"];
     reserved.extend(METRIC_COLUMNS);
-    let scorer_columns = scorer.output_columns(&settings.context);
     reserved.extend(scorer_columns.iter().map(String::as_str));
     let context = settings.context.clone();
     let windows = |as_of: i32| {
-        let ctx = ScoreContext {
+        scorer.windows(&ScoreContext {
             as_of,
             ..context.clone()
-        };
-        scorer.windows(&ctx)
+        })
     };
     let request = Request {
         inputs: &args.inputs,
@@ -57,98 +56,52 @@ pub fn run(
     let prepared = prepare(&request, &options, printer)?;
     require_cost_for_profit(&settings, &prepared.orders)?;
     if let Some(path) = &args.rejects {
-        let header = prepared
-            .orders
-            .files
-            .first()
-            .map(|f| f.mapping.header.clone())
-            .unwrap_or_default();
-        write_rejects(path, &prepared.orders.rejected, &header)?;
-        if !prepared.orders.rejected.is_empty() {
-            printer.warn(&format!(
-                "{} bad rows written to `{}`; the rest is scored",
-                prepared.orders.rejected.len(),
-                path.display()
-            ));
-        }
+        write_rejects_file(path, &prepared.orders, printer)?;
     }
     settings.context.as_of = prepared.as_of;
     let ctx = &settings.context;
-    let scored = scorer.score(prepared.customers, ctx)?;
-
-    let mut columns: Vec<Expr> = vec![col(CUSTOMER_ID)];
-    columns.extend(METRIC_COLUMNS.iter().map(|c| col(*c)));
-    columns.extend(scorer_columns.iter().map(|c| col(c.as_str())));
-    columns.extend(prepared.extra_columns.iter().map(|c| col(c.as_str())));
-    columns.push(date_lit(prepared.as_of).alias("as_of"));
-    let customers = collect_scored(
-        scored
-            .select(columns)
-            .sort([CUSTOMER_ID], SortMultipleOptions::default()),
-    )?;
-    let thresholds = collect_scored(
-        scorer
-            .thresholds(customers.clone().lazy(), ctx)
-            .with_column(date_lit(prepared.as_of).alias("as_of")),
-    )?;
-    for note in scorer.threshold_notes(&thresholds, ctx)? {
-        printer.note(&note);
-    }
-
-    let as_of_text = format_date(prepared.as_of);
-    let threshold_data = OutputData {
-        frame: thresholds,
+    let mut columns: Vec<String> = scorer_columns;
+    columns.extend(prepared.extra_columns.iter().cloned());
+    let customers = collect_customers(scorer.score(prepared.customers, ctx)?, &columns, ctx.as_of)?;
+    let thresholds = OutputData {
+        frame: collect_scored(
+            scorer
+                .thresholds(customers.clone().lazy(), ctx)
+                .with_column(date_lit(ctx.as_of).alias("as_of")),
+        )?,
         money: scorer
             .threshold_money_columns()
             .into_iter()
             .map(str::to_string)
             .collect(),
-        decimals: settings.decimals,
+        decimals: ctx.decimals,
         title: "thresholds".into(),
     };
+    for note in scorer.threshold_notes(&thresholds.frame, ctx)? {
+        printer.note(&note);
+    }
     if printer.is_verbose() {
-        printer.detail(&format!("score thresholds as of {as_of_text}:"));
         let mut text = Vec::new();
-        write_frame_table(&mut text, &threshold_data)?;
+        write_frame_table(&mut text, &thresholds)?;
+        printer.detail(&format!(
+            "score thresholds as of {}:",
+            format_date(ctx.as_of)
+        ));
         printer.detail(String::from_utf8_lossy(&text).trim_end());
     }
     if args.thresholds {
-        return destination.write(&threshold_data, |out| {
-            write_frame_table(out, &threshold_data)
-        });
+        return destination.write(&thresholds, |out| write_frame_table(out, &thresholds));
     }
     let mut money: Vec<String> = MONEY_COLUMNS.iter().map(|c| c.to_string()).collect();
     money.extend(scorer.money_columns(ctx));
     let data = OutputData {
         frame: customers,
         money,
-        decimals: settings.decimals,
+        decimals: ctx.decimals,
         title: "customers".into(),
     };
-    let title = summary_title(
-        scorer.name(),
-        &as_of_text,
-        data.frame.height(),
-        &scorer.describe(ctx),
-        ctx.lang,
-    );
     let status = destination.write(&data, |out| {
-        let order = scorer.group_order(ctx);
-        let efforts: Vec<f64> = order
-            .iter()
-            .map(|id| ctx.playbook.effort(&scorer.playbook_key(id)))
-            .collect();
-        let (rows, totals) = by_group(&data.frame, scorer.group(), &order, &efforts)?;
-        let group = scorer.group_title(ctx.lang);
-        write_summary(
-            out,
-            &title,
-            group,
-            &rows,
-            &totals,
-            settings.decimals,
-            ctx.lang,
-        )
+        write_summary_view(out, &data, scorer.as_ref(), ctx)
     })?;
     if matches!(destination, Destination::Terminal) {
         printer.hint(&format!(
@@ -158,6 +111,65 @@ pub fn run(
         ));
     }
     Ok(status)
+}
+
+/// The per-customer frame in output order: customer_id, metrics, the scorer's columns and
+/// the export's, as_of; sorted by customer_id.
+fn collect_customers(scored: LazyFrame, columns: &[String], as_of: i32) -> PolarsResult<DataFrame> {
+    let mut select: Vec<Expr> = vec![col(CUSTOMER_ID)];
+    select.extend(METRIC_COLUMNS.iter().map(|c| col(*c)));
+    select.extend(columns.iter().map(|c| col(c.as_str())));
+    select.push(date_lit(as_of).alias("as_of"));
+    collect_scored(
+        scored
+            .select(select)
+            .sort([CUSTOMER_ID], SortMultipleOptions::default()),
+    )
+}
+
+fn write_rejects_file(
+    path: &Path,
+    orders: &crate::input::LoadedOrders,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    let header = orders
+        .files
+        .first()
+        .map(|f| f.mapping.header.clone())
+        .unwrap_or_default();
+    write_rejects(path, &orders.rejected, &header)?;
+    if !orders.rejected.is_empty() {
+        printer.warn(&format!(
+            "{} bad rows written to `{}`; the rest is scored",
+            orders.rejected.len(),
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
+/// The readable view: one summary row per segment or tier.
+fn write_summary_view(
+    out: &mut dyn Write,
+    data: &OutputData,
+    scorer: &dyn Scorer,
+    ctx: &ScoreContext,
+) -> anyhow::Result<()> {
+    let order = scorer.group_order(ctx);
+    let efforts: Vec<f64> = order
+        .iter()
+        .map(|id| ctx.playbook.effort(&scorer.playbook_key(id)))
+        .collect();
+    let (rows, totals) = by_group(&data.frame, scorer.group(), &order, &efforts)?;
+    let title = summary_title(
+        scorer.name(),
+        &format_date(ctx.as_of),
+        data.frame.height(),
+        &scorer.describe(ctx),
+        ctx.lang,
+    );
+    let group = scorer.group_title(ctx.lang);
+    write_summary(out, &title, group, &rows, &totals, ctx.decimals, ctx.lang)
 }
 
 fn summary_title(
