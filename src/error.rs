@@ -105,7 +105,7 @@ pub enum TieringError {
         more: u64,
     },
     /// The file has no bytes (or only blank lines).
-    #[error("`{file}` is empty{}", hint_line(&Some("export the orders again; a file needs a header line and at least one row".to_string())))]
+    #[error("`{file}` is empty{}", hint_line(&Some("export it again: a file needs a header line and at least one row".to_string())))]
     Empty {
         /// File as the user named it.
         file: String,

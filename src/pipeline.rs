@@ -64,6 +64,9 @@ pub fn prepare(
     progress.stage("computing metrics");
     for file in &orders.files {
         printer.detail(&describe_file(file));
+        if file.report.rows == 0 {
+            printer.warn(&format!("`{}` has a header but no rows", file.file.display));
+        }
     }
     let lines = &orders.lines;
     let dates = lines.column(ORDER_DATE)?.date()?.physical().clone();

@@ -41,7 +41,13 @@ pub fn load_customers(
         duplicate: None,
         display: file.display.clone(),
     };
-    read_file(file, &options.text, &mut visitor, &mut faults)?;
+    let report = read_file(file, &options.text, &mut visitor, &mut faults)?;
+    if report.rows == 0 {
+        return Err(TieringError::HeaderOnly {
+            file: file.display.clone(),
+        }
+        .into());
+    }
     faults.into_result()?;
     if let Some(error) = visitor.duplicate {
         return Err(error.into());

@@ -71,6 +71,15 @@ pub fn load_orders(inputs: &[InputFile], options: &InputOptions) -> anyhow::Resu
             mapping: visitor.mapping.clone(),
         });
     }
+    if files.iter().all(|f| f.report.rows == 0) {
+        return Err(TieringError::HeaderOnly {
+            file: inputs
+                .first()
+                .map(|f| f.display.clone())
+                .unwrap_or_default(),
+        }
+        .into());
+    }
     let rejected = faults.into_result()?;
     let lines = visitor.lines.finish()?;
     Ok(LoadedOrders {

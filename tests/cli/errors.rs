@@ -70,6 +70,55 @@ fn score_fails_on_unreadable_values_naming_file_line_column_and_value() {
         &["score", &testdata("chinese_gbk.csv")],
         3,
     );
+    failure(
+        "parquet_wrong_types",
+        &["score", &testdata("bad/wrong_types.parquet")],
+        3,
+    );
+}
+
+#[test]
+fn score_fails_on_bad_customer_exports() {
+    let orders = testdata("returns.csv");
+    failure(
+        "customers_empty",
+        &[
+            "score",
+            &orders,
+            "--customers",
+            &testdata("bad/customers_empty.csv"),
+        ],
+        3,
+    );
+    failure(
+        "customers_duplicate",
+        &[
+            "score",
+            &orders,
+            "--customers",
+            &testdata("bad/customers_duplicate.csv"),
+        ],
+        3,
+    );
+}
+
+#[test]
+fn score_warns_about_a_header_only_file_among_others() {
+    let output = tiering()
+        .args([
+            "score",
+            &testdata("returns.csv"),
+            &testdata("bad/header_only.csv"),
+            "--format",
+            "csv",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("warning: `testdata/bad/header_only.csv` has a header but no rows")
+    );
 }
 
 #[test]

@@ -290,3 +290,10 @@ fn score_prefixes_customer_export_columns_that_clash_with_output_columns() {
         "150.00 1 x"
     );
 }
+
+#[test]
+fn score_reads_mixed_line_endings_and_blank_crlf_lines() {
+    let rows = score(&[&testdata("mixed_line_endings.csv")]);
+    assert_eq!(cells(&rows, "A", &["orders", "revenue"]), "2 11.00");
+    assert_eq!(cells(&rows, "B", &["orders", "revenue"]), "1 5.00");
+}

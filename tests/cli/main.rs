@@ -14,6 +14,7 @@ mod lifecycle;
 mod outputs;
 mod pareto;
 mod profit;
+mod properties;
 mod rules;
 mod scoring;
 mod support;

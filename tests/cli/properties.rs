@@ -1,0 +1,157 @@
+//! Property tests (proptest) on generated order sets, through the real binary:
+//! conservation to the cent, one segment per customer, invariance under row order and
+//! file splits, monotonicity of M and ABC class in revenue, and equal scores for ties.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proptest::prelude::*;
+
+use crate::support::{parse_csv, score_text, temp_dir};
+
+/// One generated order line: customer, order, day of March 2024, amount in cents.
+#[derive(Clone, Debug)]
+struct Line {
+    customer: u8,
+    order: u8,
+    day: u8,
+    cents: i64,
+}
+
+fn lines() -> impl Strategy<Value = Vec<Line>> {
+    prop::collection::vec(
+        (0u8..12, 0u8..6, 1u8..29, -5_000i64..50_000).prop_map(|(customer, order, day, cents)| {
+            Line {
+                customer,
+                order,
+                day,
+                // Order ids are per customer, so one order keeps one date.
+                cents: if cents < -2_000 { 0 } else { cents },
+            }
+        }),
+        1..60,
+    )
+}
+
+fn csv(lines: &[Line]) -> String {
+    let mut text = String::from("customer_id,order_id,order_date,amount\n");
+    for l in lines {
+        let sign = if l.cents < 0 { "-" } else { "" };
+        text.push_str(&format!(
+            "C{:02},O{}-{},2024-03-{:02},{sign}{}.{:02}\n",
+            l.customer,
+            l.customer,
+            l.order,
+            l.day,
+            l.cents.abs() / 100,
+            l.cents.abs() % 100
+        ));
+    }
+    text
+}
+
+fn cents(text: &str) -> i64 {
+    let negative = text.starts_with('-');
+    let digits: i64 = text
+        .trim_start_matches('-')
+        .replace('.', "")
+        .parse()
+        .unwrap();
+    if negative { -digits } else { digits }
+}
+
+fn run(lines: &[Line], args: &[&str]) -> String {
+    let dir = temp_dir();
+    let path = dir.path().join("orders.csv");
+    std::fs::write(&path, csv(lines)).unwrap();
+    let mut all = vec![path.to_str().unwrap(), "--as-of", "2024-03-31"];
+    all.extend_from_slice(args);
+    score_text(&all)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn conservation_customers_purchases_and_revenue_to_the_cent(lines in lines()) {
+        let rows = parse_csv(&run(&lines, &[]));
+        // Independent computation of DESIGN §4 from the generated lines.
+        let customers: BTreeSet<u8> = lines.iter().map(|l| l.customer).collect();
+        let revenue: i64 = lines.iter().map(|l| l.cents).sum();
+        let mut orders: BTreeMap<(u8, u8), (i64, bool)> = BTreeMap::new();
+        for l in &lines {
+            let entry = orders.entry((l.customer, l.order)).or_default();
+            entry.0 += l.cents;
+            entry.1 |= l.cents < 0;
+        }
+        let purchases = orders.values().filter(|(net, ret)| *net > 0 || (*net == 0 && !ret)).count();
+        prop_assert_eq!(rows.len(), customers.len());
+        prop_assert_eq!(rows.values().map(|r| cents(&r["revenue"])).sum::<i64>(), revenue);
+        prop_assert_eq!(rows.values().map(|r| r["orders"].parse::<usize>().unwrap()).sum::<usize>(), purchases);
+        for row in rows.values() {
+            prop_assert!(!row["segment_id"].is_empty());
+            prop_assert_eq!(row["orders"] == "0", row["segment_id"] == "no_purchase");
+        }
+    }
+
+    #[test]
+    fn output_is_identical_under_shuffling_and_file_splits(lines in lines(), seed in any::<u64>()) {
+        let whole = run(&lines, &[]);
+        let mut shuffled = lines.clone();
+        let mut state = seed | 1;
+        for i in (1..shuffled.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            shuffled.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        prop_assert_eq!(&run(&shuffled, &[]), &whole);
+        let dir = temp_dir();
+        let (a, b) = shuffled.split_at(shuffled.len() / 2);
+        let first = dir.path().join("a.csv");
+        let second = dir.path().join("b.csv");
+        std::fs::write(&first, csv(a)).unwrap();
+        std::fs::write(&second, csv(b)).unwrap();
+        let split = score_text(&[first.to_str().unwrap(), second.to_str().unwrap(), "--as-of", "2024-03-31"]);
+        prop_assert_eq!(&split, &whole);
+    }
+
+    #[test]
+    fn more_revenue_never_lowers_m_score_or_abc_class(lines in lines(), extra in 1i64..100_000, who in 0u8..12) {
+        let mut more = lines.clone();
+        more.push(Line { customer: who, order: 9, day: 15, cents: extra });
+        let before = parse_csv(&run(&lines, &[]));
+        let after = parse_csv(&run(&more, &[]));
+        let id = format!("C{who:02}");
+        if let (Some(b), Some(a)) = (before.get(&id), after.get(&id)) {
+            if !b["m_score"].is_empty() {
+                prop_assert!(a["m_score"].parse::<u32>().unwrap() >= b["m_score"].parse::<u32>().unwrap());
+            }
+        }
+        let before = parse_csv(&run(&lines, &["--scorer", "pareto"]));
+        let after = parse_csv(&run(&more, &["--scorer", "pareto"]));
+        if let (Some(b), Some(a)) = (before.get(&id), after.get(&id)) {
+            if !b["abc_class"].is_empty() {
+                prop_assert!(a["abc_class"] <= b["abc_class"], "{} -> {}", b["abc_class"], a["abc_class"]);
+            }
+        }
+    }
+
+    #[test]
+    fn equal_values_get_equal_scores_under_shared_ties(lines in lines()) {
+        let rows = parse_csv(&run(&lines, &[]));
+        let purchasers: Vec<_> = rows.values().filter(|r| r["orders"] != "0").collect();
+        for a in &purchasers {
+            for b in &purchasers {
+                if a["revenue"] == b["revenue"] {
+                    prop_assert_eq!(&a["m_score"], &b["m_score"]);
+                }
+                if a["orders"] == b["orders"] {
+                    prop_assert_eq!(&a["f_score"], &b["f_score"]);
+                }
+                if a["recency_days"] == b["recency_days"] {
+                    prop_assert_eq!(&a["r_score"], &b["r_score"]);
+                }
+            }
+        }
+    }
+}
