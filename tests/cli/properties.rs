@@ -122,17 +122,17 @@ proptest! {
         let before = parse_csv(&run(&lines, &[]));
         let after = parse_csv(&run(&more, &[]));
         let id = format!("C{who:02}");
-        if let (Some(b), Some(a)) = (before.get(&id), after.get(&id)) {
-            if !b["m_score"].is_empty() {
-                prop_assert!(a["m_score"].parse::<u32>().unwrap() >= b["m_score"].parse::<u32>().unwrap());
-            }
+        if let (Some(b), Some(a)) = (before.get(&id), after.get(&id))
+            && !b["m_score"].is_empty()
+        {
+            prop_assert!(a["m_score"].parse::<u32>().unwrap() >= b["m_score"].parse::<u32>().unwrap());
         }
         let before = parse_csv(&run(&lines, &["--scorer", "pareto"]));
         let after = parse_csv(&run(&more, &["--scorer", "pareto"]));
-        if let (Some(b), Some(a)) = (before.get(&id), after.get(&id)) {
-            if !b["abc_class"].is_empty() {
-                prop_assert!(a["abc_class"] <= b["abc_class"], "{} -> {}", b["abc_class"], a["abc_class"]);
-            }
+        if let (Some(b), Some(a)) = (before.get(&id), after.get(&id))
+            && !b["abc_class"].is_empty()
+        {
+            prop_assert!(a["abc_class"] <= b["abc_class"], "{} -> {}", b["abc_class"], a["abc_class"]);
         }
     }
 
