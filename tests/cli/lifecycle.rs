@@ -1,6 +1,6 @@
 //! Lifecycle stages against each customer's own rhythm (testdata/README.md).
 
-use crate::support::{cells, score, testdata};
+use crate::support::{assert_cells, cells, score, testdata};
 
 #[test]
 fn lifecycle_stages_follow_each_customers_rhythm() {
@@ -21,9 +21,7 @@ fn lifecycle_stages_follow_each_customers_rhythm() {
         ("L6", "lapsed 30 10.17 false"),
         ("L7", "lapsed 30.5 6.98 false"),
     ];
-    for (customer, want) in expected {
-        assert_eq!(cells(&rows, customer, &columns), want, "{customer}");
-    }
+    assert_cells(&rows, &columns, &expected);
     assert_eq!(
         cells(&rows, "L3", &["revenue_recent", "revenue_previous"]),
         "600.00 300.00"

@@ -1,6 +1,6 @@
 //! Pareto / ABC: hand-worked classes (testdata/README.md), every option.
 
-use crate::support::{cells, score, testdata, tiering};
+use crate::support::{assert_cells, cells, score, testdata, tiering};
 
 const COLUMNS: [&str; 6] = [
     "pareto_rank",
@@ -24,9 +24,7 @@ fn pareto_puts_the_customer_crossing_80_percent_in_a_and_non_positive_values_in_
         ("P7", "7 1000.00 C false false C"),
         ("P8", "8 1000.00 C false true C"),
     ];
-    for (customer, want) in expected {
-        assert_eq!(cells(&rows, customer, &COLUMNS), want, "{customer}");
-    }
+    assert_cells(&rows, &COLUMNS, &expected);
     assert_eq!(
         cells(&rows, "P3", &["cum_share", "tier"]),
         "0.8 A — key accounts"
@@ -75,13 +73,7 @@ fn pareto_by_profit_ranks_profit_and_flags_loss_makers() {
         ("P8", "7 620.00 C"),
         ("P2", "8 620.00 C"),
     ];
-    for (customer, want) in expected {
-        assert_eq!(
-            cells(&rows, customer, &["pareto_rank", "cum_value", "abc_class"]),
-            want,
-            "{customer}"
-        );
-    }
+    assert_cells(&rows, &["pareto_rank", "cum_value", "abc_class"], &expected);
     assert_eq!(
         cells(&rows, "P2", &["loss_making", "pareto_value"]),
         "true -50.00"

@@ -1,7 +1,7 @@
 //! Profit contribution: cost-to-serve parts, weighted percentile factors, tiers by
 //! score, loss makers last (testdata/README.md).
 
-use crate::support::{cells, parse_csv, root, score, temp_dir, testdata, tiering};
+use crate::support::{assert_cells, cells, parse_csv, root, score, temp_dir, testdata, tiering};
 
 #[test]
 fn profit_scores_weighted_percentiles_and_puts_loss_makers_last() {
@@ -22,9 +22,7 @@ fn profit_scores_weighted_percentiles_and_puts_loss_makers_last() {
         ("P2", "-50.00 0 0 5 loss_making true"),
         ("P8", "-10.00 14.29 8.57 23.57 loss_making true"),
     ];
-    for (customer, want) in expected {
-        assert_eq!(cells(&rows, customer, &columns), want, "{customer}");
-    }
+    assert_cells(&rows, &columns, &expected);
     assert_eq!(
         cells(&rows, "P8", &["recency_days_pct", "return_rate_value"]),
         "100 2"

@@ -1,7 +1,7 @@
 //! Threshold rules in SQL (testdata/README.md): the shipped strategic / key / ordinary
 //! example, trailing windows, customer columns, and rule errors.
 
-use crate::support::{cells, parse_csv, root, score, temp_dir, testdata, tiering};
+use crate::support::{assert_cells, cells, parse_csv, root, score, temp_dir, testdata, tiering};
 
 #[test]
 fn rules_default_example_tiers_strategic_key_ordinary() {
@@ -20,9 +20,7 @@ fn rules_default_example_tiers_strategic_key_ordinary() {
         ("S4", "1000000.00 2 key"),
         ("S5", "10.00 3 ordinary"),
     ];
-    for (customer, want) in expected {
-        assert_eq!(cells(&rows, customer, &columns), want, "{customer}");
-    }
+    assert_cells(&rows, &columns, &expected);
     assert_eq!(
         cells(&rows, "S1", &["rule_fired", "tier"]),
         "revenue_12m >= 5000000 AND tenure_days >= 1095 Strategic"

@@ -1,6 +1,6 @@
 //! Hand-worked RFM expectations (testdata/README.md explains each number).
 
-use crate::support::{cells, score, testdata, tiering};
+use crate::support::{assert_cells, cells, score, testdata, tiering};
 
 const SCORES: [&str; 5] = ["r_score", "f_score", "m_score", "rfm_code", "segment_id"];
 
@@ -16,9 +16,7 @@ fn score_rfm_small_with_shared_ties_matches_hand_worked_buckets() {
         ("K6", "1 5 5 155 cant_lose"),
         ("K7", "1 1 1 111 lost"),
     ];
-    for (customer, want) in expected {
-        assert_eq!(cells(&rows, customer, &SCORES), want, "{customer}");
-    }
+    assert_cells(&rows, &SCORES, &expected);
 }
 
 #[test]
@@ -39,9 +37,7 @@ fn score_rfm_small_with_split_ties_orders_equal_values_by_customer_id() {
         ("K6", "1 5 5 155 cant_lose"),
         ("K7", "1 2 1 121 hibernating"),
     ];
-    for (customer, want) in expected {
-        assert_eq!(cells(&rows, customer, &SCORES), want, "{customer}");
-    }
+    assert_cells(&rows, &SCORES, &expected);
 }
 
 #[test]
@@ -62,13 +58,7 @@ fn score_with_three_bins_uses_ntile_sizes_three_two_two() {
         ("K6", "1 3 3"),
         ("K7", "1 1 1"),
     ];
-    for (customer, want) in expected {
-        assert_eq!(
-            cells(&rows, customer, &["r_score", "f_score", "m_score"]),
-            want,
-            "{customer}"
-        );
-    }
+    assert_cells(&rows, &["r_score", "f_score", "m_score"], &expected);
 }
 
 #[test]

@@ -86,6 +86,13 @@ pub fn cells(rows: &BTreeMap<String, Row>, customer: &str, columns: &[&str]) -> 
         .join(" ")
 }
 
+/// Assert the given columns of several customers: `(customer, "v1 v2 ...")`.
+pub fn assert_cells(rows: &BTreeMap<String, Row>, columns: &[&str], expected: &[(&str, &str)]) {
+    for (customer, want) in expected {
+        assert_eq!(cells(rows, customer, columns), *want, "{customer}");
+    }
+}
+
 /// Path of a file under testdata/.
 pub fn testdata(name: &str) -> String {
     Path::new("testdata").join(name).display().to_string()
