@@ -5,7 +5,8 @@ usage: python3 benches/run.py [--rows 1000000 10000000] [--runs 3] [--tiering PA
 Generates deterministic order exports with `examples/gen_orders` (CSV and Parquet) in
 benches/data/, then times, side by side in one run:
   - tiering score --scorer rfm / pareto, writing CSV to a file
-  - the same metrics and scores in DuckDB SQL (Python package), writing CSV
+  - the same metrics and scores in DuckDB SQL (tests/crosscheck/rfm_duckdb.py, the script
+    the test suite cross-checks with), writing CSV with COPY
   - polars (Python) scan + group_by per customer: the floor any polars-based tool pays
 Each command is a fresh process; the median of --runs wall times and the peak RSS
 (/usr/bin/time -v) are reported, with ratios to DuckDB and to the floor. The RFM scores
@@ -22,48 +23,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DATA = os.path.join(ROOT, "benches", "data")
 
-DUCKDB_RFM = """
-import duckdb, sys
-src, out = sys.argv[1], sys.argv[2]
-reader = f"read_parquet('{src}')" if src.endswith('.parquet') else f"read_csv('{src}', header=true, all_varchar=true)"
-duckdb.sql(f'''
-COPY (
-WITH lines AS (
-  SELECT customer_id, order_id, CAST(order_date AS DATE) AS order_date,
-         CAST(CAST(amount AS DECIMAL(18, 2)) * 100 AS BIGINT) AS cents
-  FROM {reader}
-),
-bounds AS (SELECT max(order_date) AS as_of FROM lines),
-orders AS (
-  SELECT customer_id, order_id, min(order_date) AS order_date, sum(cents) AS net,
-         bool_or(cents < 0) AS has_return
-  FROM lines GROUP BY ALL
-),
-customers AS (
-  SELECT customer_id, count(*) FILTER (WHERE net > 0 OR (net = 0 AND NOT has_return)) AS orders,
-         sum(net) AS revenue,
-         date_diff('day', max(order_date) FILTER (WHERE net > 0 OR (net = 0 AND NOT has_return)),
-                   (SELECT as_of FROM bounds)) AS recency
-  FROM orders GROUP BY customer_id
-),
-ranked AS (
-  SELECT *, count(*) OVER () AS n,
-         RANK() OVER (ORDER BY recency DESC) AS pr,
-         RANK() OVER (ORDER BY orders) AS pf,
-         RANK() OVER (ORDER BY revenue) AS pm
-  FROM customers WHERE orders > 0
-)
-SELECT customer_id, orders, revenue, recency,
-  CASE WHEN pr <= (n % 5) * (n // 5 + 1) THEN (pr - 1) // (n // 5 + 1) + 1
-       ELSE (n % 5) + (pr - (n % 5) * (n // 5 + 1) - 1) // (n // 5) + 1 END AS r_score,
-  CASE WHEN pf <= (n % 5) * (n // 5 + 1) THEN (pf - 1) // (n // 5 + 1) + 1
-       ELSE (n % 5) + (pf - (n % 5) * (n // 5 + 1) - 1) // (n // 5) + 1 END AS f_score,
-  CASE WHEN pm <= (n % 5) * (n // 5 + 1) THEN (pm - 1) // (n // 5 + 1) + 1
-       ELSE (n % 5) + (pm - (n % 5) * (n // 5 + 1) - 1) // (n // 5) + 1 END AS m_score
-FROM ranked ORDER BY customer_id
-) TO '{out}' (HEADER, DELIMITER ',')
-''')
-"""
+CROSSCHECK = os.path.join(ROOT, "tests", "crosscheck", "rfm_duckdb.py")
 
 POLARS_FLOOR = """
 import polars as pl, sys
@@ -143,7 +103,8 @@ def main():
         paths = generate(rows, gen)
         for kind, path in paths.items():
             duck_out = os.path.join(out, f"duckdb-{rows}-{kind}.csv")
-            duck = measure([sys.executable, "-c", DUCKDB_RFM, path, duck_out], args.runs)
+            duck_command = [sys.executable, CROSSCHECK, path, "latest", "5", "shared", "--copy-to", duck_out]
+            duck = measure(duck_command, args.runs)
             floor = measure([sys.executable, "-c", POLARS_FLOOR, path], args.runs) if have_polars else None
             results = [("duckdb rfm", duck)]
             for scorer in ("rfm", "pareto"):

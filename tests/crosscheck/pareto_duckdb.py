@@ -3,9 +3,13 @@
 usage: pareto_duckdb.py ORDERS.csv AS_OF CUTS BY   (CUTS: cumulative percents "80,95"; BY: share | count)
 prints CSV: customer_id,pareto_rank,cum_value_cents,abc_class
 """
+import os
 import sys
 
 import duckdb
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from design_sql import customer_metrics  # noqa: E402
 
 path, as_of, cuts, by = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 # basis points, so shares compare exactly in integers
@@ -19,22 +23,7 @@ reached = " + ".join(f"CAST({before} * 10000 >= {bp} * {whole} AS INTEGER)" for 
 last = len(cuts_bp)
 
 sql = f"""
-WITH lines AS (
-  SELECT trim(customer_id) AS customer_id, order_id,
-         CAST(order_date AS DATE) AS order_date,
-         CAST(CAST(amount AS DECIMAL(18, 2)) * 100 AS BIGINT) AS cents
-  FROM read_csv('{path}', all_varchar = true, header = true)
-  WHERE CAST(order_date AS DATE) <= DATE '{as_of}'
-),
-orders AS (
-  SELECT customer_id, order_id, sum(cents) AS net, bool_or(cents < 0) AS has_return
-  FROM lines GROUP BY customer_id, order_id
-),
-customers AS (
-  SELECT customer_id, sum(net) AS revenue,
-         count(*) FILTER (WHERE net > 0 OR (net = 0 AND NOT has_return)) AS orders
-  FROM orders GROUP BY customer_id
-),
+WITH {customer_metrics(path, as_of)},
 ranked AS (
   SELECT customer_id, revenue,
          ROW_NUMBER() OVER (ORDER BY revenue DESC, customer_id) AS rnk,

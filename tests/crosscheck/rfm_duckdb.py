@@ -1,50 +1,32 @@
 """RFM scores computed by DuckDB SQL written from DESIGN.md §4-5, independently of tiering.
 
-usage: rfm_duckdb.py ORDERS.csv AS_OF BINS TIES   (TIES: shared | split)
-prints CSV: customer_id,orders,revenue_cents,recency_days,r_score,f_score,m_score
+usage: rfm_duckdb.py ORDERS.csv|.parquet AS_OF|latest BINS TIES [--copy-to OUT.csv]
+       (TIES: shared | split)
+prints CSV (or writes it with COPY): customer_id,orders,revenue_cents,recency_days,
+r_score,f_score,m_score
 """
+import os
 import sys
 
 import duckdb
 
-path, as_of, bins, ties = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from design_sql import customer_metrics, ntile_of_position  # noqa: E402
 
-# Shared ties: the NTILE bucket of the RANK() position, written out from DESIGN §5.
-# Split ties: SQL's own NTILE over (value, customer_id), which is the same definition.
-bucket = """CASE WHEN {p} <= (n % {b}) * (n // {b} + 1)
-     THEN ({p} - 1) // (n // {b} + 1) + 1
-     ELSE (n % {b}) + ({p} - (n % {b}) * (n // {b} + 1) - 1) // NULLIF(n // {b}, 0) + 1 END"""
+path, as_of, bins, ties = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+copy_to = sys.argv[6] if len(sys.argv) > 6 and sys.argv[5] == "--copy-to" else None
 
 
 def score(position, order):
+    # Shared ties: the NTILE bucket of the RANK() position; split: SQL's own NTILE over
+    # (value, customer_id), which is the same definition.
     if ties == "shared":
-        return bucket.format(p=position, b=bins)
+        return ntile_of_position(position, bins)
     return f"NTILE({bins}) OVER (ORDER BY {order}, customer_id)"
 
 
 sql = f"""
-WITH lines AS (
-  SELECT trim(customer_id) AS customer_id, order_id,
-         CAST(order_date AS DATE) AS order_date,
-         CAST(CAST(amount AS DECIMAL(18, 2)) * 100 AS BIGINT) AS cents
-  FROM read_csv('{path}', all_varchar = true, header = true)
-  WHERE CAST(order_date AS DATE) <= DATE '{as_of}'
-),
-orders AS (
-  SELECT customer_id, order_id, min(order_date) AS order_date,
-         sum(cents) AS net, bool_or(cents < 0) AS has_return
-  FROM lines GROUP BY customer_id, order_id
-),
-flagged AS (
-  SELECT *, (net > 0 OR (net = 0 AND NOT has_return)) AS purchase FROM orders
-),
-customers AS (
-  SELECT customer_id,
-         count(*) FILTER (WHERE purchase) AS orders,
-         sum(net) AS revenue,
-         date_diff('day', max(order_date) FILTER (WHERE purchase), DATE '{as_of}') AS recency
-  FROM flagged GROUP BY customer_id
-),
+WITH {customer_metrics(path, as_of)},
 ranked AS (
   SELECT *, count(*) OVER () AS n,
          RANK() OVER (ORDER BY recency DESC) AS pr,
@@ -52,13 +34,16 @@ ranked AS (
          RANK() OVER (ORDER BY revenue) AS pm
   FROM customers WHERE orders > 0
 )
-SELECT customer_id, orders, revenue, recency,
+SELECT customer_id, orders, revenue AS revenue_cents, recency AS recency_days,
        {score('pr', 'recency DESC')} AS r_score,
        {score('pf', 'orders')} AS f_score,
        {score('pm', 'revenue')} AS m_score
 FROM ranked ORDER BY customer_id
 """
 
-print("customer_id,orders,revenue_cents,recency_days,r_score,f_score,m_score")
-for row in duckdb.sql(sql).fetchall():
-    print(",".join(str(v) for v in row))
+if copy_to:
+    duckdb.sql(f"COPY ({sql}) TO '{copy_to}' (HEADER, DELIMITER ',')")
+else:
+    print("customer_id,orders,revenue_cents,recency_days,r_score,f_score,m_score")
+    for row in duckdb.sql(sql).fetchall():
+        print(",".join(str(v) for v in row))
