@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::clv::TimeUnit;
 use crate::lang::Lang;
 use crate::output::OutputFormat;
 use crate::scorers::ScorerKind;
@@ -45,6 +46,9 @@ pub enum Command {
     /// Score customers from order exports and write a segment and strategy per customer.
     #[command(after_help = SCORE_EXAMPLES)]
     Score(ScoreArgs),
+    /// Test the CLV model on your data: fit up to a date, predict the purchases after it.
+    #[command(after_help = BACKTEST_EXAMPLES)]
+    Backtest(BacktestArgs),
     /// Show what would be read from order exports, without scoring.
     #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
@@ -71,6 +75,17 @@ Output columns (CSV/JSON/Parquet/XLSX), in this order:
   revenue, returns, cost, profit, aov, r_score, f_score, m_score, rfm_code, segment_id,
   segment, strategy, r_from, r_to, f_from, f_to, m_from, m_to, <customer export columns>,
   as_of. Rows are sorted by customer_id.
+
+Exit status: 0 success, 1 runtime failure, 2 usage/config error, 3 bad input data.";
+
+const BACKTEST_EXAMPLES: &str = "\
+Examples:
+  tiering backtest orders.csv --calibration-end 2026-06-30
+  tiering backtest orders.csv --calibration-end 2026-06-30 -o predictions.csv
+
+The terminal shows predicted against actual purchases after the calibration end, in total
+and by the number of repeat purchases before it. Output columns: customer_id, frequency,
+recency_t, age_t, p_alive, predicted_purchases, actual_purchases.
 
 Exit status: 0 success, 1 runtime failure, 2 usage/config error, 3 bad input data.";
 
@@ -174,6 +189,66 @@ pub struct ScoreArgs {
     /// Write bad input rows here (with line number and reason) and score the rest.
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
+
+    /// CLV model options.
+    #[command(flatten)]
+    pub clv: ClvArgs,
+
+    /// How inputs are read.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// Options of the CLV models (`--scorer clv` and `backtest`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct ClvArgs {
+    /// CLV: the models' time unit (default weeks; the results do not depend on it).
+    #[arg(long, value_enum, help_heading = "CLV")]
+    pub time_unit: Option<TimeUnit>,
+
+    /// CLV: projection horizon, e.g. 90d, 13w, 1y (default 90d).
+    #[arg(long, value_name = "SPAN", help_heading = "CLV")]
+    pub horizon: Option<String>,
+
+    /// CLV: annual discount rate, e.g. 0.1 (default 0.1).
+    #[arg(long, value_name = "RATE", help_heading = "CLV")]
+    pub discount_rate: Option<f64>,
+
+    /// CLV: churn_warning when P(alive) is below this (default 0.5).
+    #[arg(long, value_name = "P", help_heading = "CLV")]
+    pub churn_threshold: Option<f64>,
+
+    /// CLV: write the fitted parameters, standard errors and log-likelihoods here (JSON).
+    #[arg(long, value_name = "FILE", help_heading = "CLV")]
+    pub fit_report: Option<PathBuf>,
+}
+
+/// Arguments of `tiering backtest`.
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// Order exports, as for `score`.
+    #[arg(required = true, value_name = "ORDERS")]
+    pub inputs: Vec<String>,
+
+    /// Fit on orders up to this date (YYYY-MM-DD); predict the purchases after it.
+    #[arg(long, value_name = "DATE")]
+    pub calibration_end: String,
+
+    /// End of the holdout period (default: the latest order date).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+
+    /// Write the per-customer predictions to this file; the format follows the extension.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Output format (default: the calibration table in a terminal, else CSV).
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+
+    /// CLV model options.
+    #[command(flatten)]
+    pub clv: ClvArgs,
 
     /// How inputs are read.
     #[command(flatten)]

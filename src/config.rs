@@ -11,6 +11,7 @@ use crate::error::TieringError;
 use crate::lang::Lang;
 use crate::playbook::Playbook;
 use crate::scorers::ScorerKind;
+use crate::scorers::clv::ClvSettings;
 use crate::scorers::lifecycle::LifecycleSettings;
 use crate::scorers::ntile::TiePolicy;
 use crate::scorers::pareto::{Basis, CutBy, Method};
@@ -41,6 +42,8 @@ pub struct Config {
     pub lifecycle: Option<LifecycleSettings>,
     /// Profit contribution settings.
     pub profit: Option<ProfitSettings>,
+    /// CLV model settings.
+    pub clv: Option<ClvSettings>,
     /// Threshold rules (`[[rules]]`), replacing the shipped example.
     pub rules: Option<Vec<Rule>>,
     /// Output settings.
@@ -55,7 +58,7 @@ pub struct Config {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreConfig {
-    /// rfm, pareto, rules or lifecycle.
+    /// rfm, pareto, profit, rules, lifecycle or clv.
     pub scorer: Option<ScorerKind>,
 }
 

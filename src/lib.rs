@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 pub mod cli;
+pub mod clv;
 pub mod commands;
 pub mod config;
 pub mod error;
@@ -43,6 +44,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
     match &cli.command {
         Command::Score(args) => commands::score::run(args, &config, &printer),
         Command::Check(args) => commands::check::run(args, &config),
+        Command::Backtest(args) => commands::backtest::run(args, &config, &printer),
         Command::Completions(_) | Command::Man | Command::Init(_) => {
             unreachable!("handled above")
         }

@@ -207,3 +207,40 @@ pub fn with_windows(
         )
         .with_columns(fills)
 }
+
+/// Per customer, over purchases dated in `(after, until]`: `purchase_days` (distinct
+/// dates with a purchase) and `repeat_spend` (net of purchases on all but the first of
+/// those days) — the frequency and spend of the BG/NBD and Gamma-Gamma models.
+pub fn purchase_day_metrics(lines: LazyFrame, after: Option<i32>, until: i32) -> LazyFrame {
+    let mut purchases = orders(lines_until(lines, until)).filter(col("purchase"));
+    if let Some(after) = after {
+        purchases = purchases.filter(col(ORDER_DATE).gt(date_lit(after)));
+    }
+    purchases
+        .group_by([col(CUSTOMER_ID), col(ORDER_DATE)])
+        .agg([col("net").sum().alias("day_spend")])
+        .group_by([col(CUSTOMER_ID)])
+        .agg([
+            len().cast(DataType::Int64).alias("purchase_days"),
+            (col("day_spend").sum()
+                - col("day_spend")
+                    .sort_by([col(ORDER_DATE)], SortMultipleOptions::default())
+                    .first())
+            .alias("repeat_spend"),
+        ])
+}
+
+/// Join purchase-day metrics onto customers; customers without purchases get zeros.
+pub fn with_purchase_days(customers: LazyFrame, lines: LazyFrame, as_of: i32) -> LazyFrame {
+    customers
+        .join(
+            purchase_day_metrics(lines, None, as_of),
+            [col(CUSTOMER_ID)],
+            [col(CUSTOMER_ID)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_columns([
+            col("purchase_days").fill_null(lit(0i64)),
+            col("repeat_spend").fill_null(lit(0i64)),
+        ])
+}

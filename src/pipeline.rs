@@ -9,7 +9,9 @@ use crate::input::dates::format_date;
 use crate::input::lines::col_names::ORDER_DATE;
 use crate::input::source::expand;
 use crate::input::{InputOptions, LoadedOrders, load_orders};
-use crate::metrics::{WindowMetric, customer_metrics, join_customers, with_windows};
+use crate::metrics::{
+    WindowMetric, customer_metrics, join_customers, with_purchase_days, with_windows,
+};
 use crate::printer::Printer;
 
 /// Metrics ready for a scorer, and what was learnt on the way.
@@ -36,6 +38,8 @@ pub struct Request<'a> {
     pub reserved: &'a [&'a str],
     /// Trailing-window metrics to add, given the as-of date in force.
     pub windows: &'a dyn Fn(i32) -> anyhow::Result<Vec<WindowMetric>>,
+    /// Add `purchase_days` and `repeat_spend` (for purchase-timing models).
+    pub purchase_days: bool,
 }
 
 /// Read the inputs and build per-customer metrics as of the as-of date (default: the
@@ -51,6 +55,7 @@ pub fn prepare(
         as_of,
         reserved,
         windows,
+        purchase_days,
     } = *request;
     let files = expand(inputs)?;
     let bytes = files
@@ -103,6 +108,9 @@ pub fn prepare(
         as_of,
         &windows(as_of)?,
     );
+    if purchase_days {
+        metrics = with_purchase_days(metrics, lines.clone().lazy(), as_of);
+    }
     let mut extra_columns = Vec::new();
     if let Some(path) = customers {
         let file = expand(&[path.to_string()])?.remove(0);

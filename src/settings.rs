@@ -1,7 +1,8 @@
 //! Raw arguments and the config file resolved once into settings the commands use:
 //! CLI > environment > file > defaults.
 
-use crate::cli::{InputArgs, ScoreArgs};
+use crate::cli::{ClvArgs, InputArgs, ScoreArgs};
+use crate::clv::value::parse_horizon;
 use crate::config::{Config, LoadedConfig};
 use crate::error::TieringError;
 use crate::input::InputOptions;
@@ -13,6 +14,7 @@ use crate::input::source::encoding_for_label;
 use crate::input::table::TextOptions;
 use crate::lang::Lang;
 use crate::playbook::Playbook;
+use crate::scorers::clv::ClvSettings;
 use crate::scorers::pareto::{ParetoSettings, parse_cuts};
 use crate::scorers::profit::ProfitSettings;
 use crate::scorers::rules::{RuleSet, default_rules};
@@ -134,14 +136,7 @@ pub fn score_settings(
     let as_of = args
         .as_of
         .as_deref()
-        .map(|text| {
-            parse_date(text, &DateFormat::Auto).map_err(|e| {
-                TieringError::usage(
-                    format!("--as-of `{text}`: {}", e.reason()),
-                    Some("write it as YYYY-MM-DD".into()),
-                )
-            })
-        })
+        .map(|text| date_arg("--as-of", text))
         .transpose()?;
     Ok(ScoreSettings {
         scorer: args.scorer.or(config.score.scorer).unwrap_or_default(),
@@ -157,8 +152,19 @@ pub fn score_settings(
             rules: RuleSet::new(config.rules.clone().unwrap_or_else(default_rules))?,
             profit: profit_settings(config)?,
             decimals: money_decimals,
+            clv: clv_settings(&args.clv, config)?,
         },
         as_of,
+    })
+}
+
+/// A date given on the command line.
+pub fn date_arg(flag: &str, text: &str) -> Result<i32, TieringError> {
+    parse_date(text, &DateFormat::Auto).map_err(|e| {
+        TieringError::usage(
+            format!("{flag} `{text}`: {}", e.reason()),
+            Some("write it as YYYY-MM-DD".into()),
+        )
     })
 }
 
@@ -177,6 +183,28 @@ fn pareto_settings(args: &ScoreArgs, config: &Config) -> Result<ParetoSettings, 
         by: args.by.or(file.by).unwrap_or(defaults.by),
         method: args.method.or(file.method).unwrap_or(defaults.method),
     })
+}
+
+/// `[clv]` with the command-line options on top.
+pub fn clv_settings(args: &ClvArgs, config: &Config) -> Result<ClvSettings, TieringError> {
+    let mut settings = config.clv.clone().unwrap_or_default();
+    if let Some(unit) = args.time_unit {
+        settings.time_unit = unit;
+    }
+    if let Some(horizon) = &args.horizon {
+        parse_horizon(horizon).map_err(|e| {
+            TieringError::usage(format!("--horizon: {e}"), Some("e.g. --horizon 90d".into()))
+        })?;
+        settings.horizon = horizon.clone();
+    }
+    if let Some(rate) = args.discount_rate {
+        settings.discount_rate = rate;
+    }
+    if let Some(threshold) = args.churn_threshold {
+        settings.churn_threshold = threshold;
+    }
+    settings.validate()?;
+    Ok(settings)
 }
 
 fn profit_settings(config: &Config) -> Result<ProfitSettings, TieringError> {

@@ -103,6 +103,7 @@ fn rules_matching_nobody(args: &CheckArgs, config: &LoadedConfig) -> anyhow::Res
         as_of: None,
         reserved: &[],
         windows: &windows,
+        purchase_days: scorer.needs_purchase_days(),
     };
     let prepared = prepare(&request, &options, &Printer::new(0, true))?;
     let ctx = ScoreContext {

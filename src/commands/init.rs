@@ -71,6 +71,10 @@ mod tests {
             crate::scorers::profit::ProfitSettings::default()
         );
         assert_eq!(
+            config.clv.unwrap(),
+            crate::scorers::clv::ClvSettings::default()
+        );
+        assert_eq!(
             config.lifecycle.unwrap(),
             crate::scorers::lifecycle::LifecycleSettings::default()
         );

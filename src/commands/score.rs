@@ -1,7 +1,7 @@
 //! `tiering score`: read orders, score customers, write one row per customer (or the
 //! summary table in a terminal, or the score thresholds).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use polars::prelude::*;
@@ -12,10 +12,11 @@ use crate::error::{ExitStatus, TieringError};
 use crate::input::dates::format_date;
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::metrics::{METRIC_COLUMNS, MONEY_COLUMNS, date_lit};
+use crate::output::OutputData;
 use crate::output::atomic::write_atomically;
+use crate::output::destination::Destination;
 use crate::output::rejects::write_rejects;
 use crate::output::summary_table::{write_frame_table, write_summary};
-use crate::output::{OutputData, OutputFormat};
 use crate::pipeline::{Request, prepare};
 use crate::printer::Printer;
 use crate::scorers::{ScoreContext, Scorer, collect_scored};
@@ -30,11 +31,18 @@ pub fn run(
 ) -> anyhow::Result<ExitStatus> {
     let options = input_options(&args.input, config, args.rejects.is_some())?;
     let mut settings = score_settings(args, config)?;
-    let destination = Destination::resolve(args)?;
+    let destination = Destination::resolve(args.output.as_ref(), args.format)?;
     if let Destination::File(path, _) = &destination {
         refuse_to_overwrite_input(path, &args.inputs, args.customers.as_deref())?;
     }
     let scorer = settings.scorer.build();
+    if args.clv.fit_report.is_some() && settings.scorer != crate::scorers::ScorerKind::Clv {
+        return Err(TieringError::usage(
+            format!("--fit-report: the {} scorer fits no model", scorer.name()),
+            Some("use it with --scorer clv".into()),
+        )
+        .into());
+    }
     let scorer_columns = scorer.output_columns(&settings.context);
     let mut reserved = vec![CUSTOMER_ID, "as_of"];
     reserved.extend(METRIC_COLUMNS);
@@ -52,6 +60,7 @@ pub fn run(
         as_of: settings.as_of,
         reserved: &reserved,
         windows: &windows,
+        purchase_days: scorer.needs_purchase_days(),
     };
     let prepared = prepare(&request, &options, printer)?;
     require_cost_for_profit(&settings, &prepared.orders)?;
@@ -79,6 +88,9 @@ pub fn run(
     };
     for note in scorer.threshold_notes(&thresholds.frame, ctx)? {
         printer.note(&note);
+    }
+    if let Some(path) = &args.clv.fit_report {
+        write_fit_report(path, scorer.as_ref(), ctx)?;
     }
     if printer.is_verbose() {
         let mut text = Vec::new();
@@ -125,6 +137,18 @@ fn collect_customers(scored: LazyFrame, columns: &[String], as_of: i32) -> Polar
             .select(select)
             .sort([CUSTOMER_ID], SortMultipleOptions::default()),
     )
+}
+
+/// `--fit-report`: what a model-based scorer fitted, as JSON.
+fn write_fit_report(path: &Path, scorer: &dyn Scorer, ctx: &ScoreContext) -> anyhow::Result<()> {
+    let Some(mut report) = scorer.fit_report() else {
+        anyhow::bail!("the {} scorer produced no fit report", scorer.name());
+    };
+    report["as_of"] = format_date(ctx.as_of).into();
+    write_atomically(path, |out| {
+        serde_json::to_writer_pretty(&mut *out, &report)?;
+        Ok(out.write_all(b"\n")?)
+    })
 }
 
 fn write_rejects_file(
@@ -189,70 +213,6 @@ fn summary_title(
     }
 }
 
-/// Where the result goes.
-enum Destination {
-    /// The summary table on a terminal.
-    Terminal,
-    /// stdout in a per-row (or table) format.
-    Stdout(OutputFormat),
-    /// A file, written atomically.
-    File(PathBuf, OutputFormat),
-}
-
-impl Destination {
-    fn resolve(args: &ScoreArgs) -> Result<Destination, TieringError> {
-        let stdout_is_terminal = std::io::stdout().is_terminal();
-        match (&args.output, args.format) {
-            (Some(path), Some(format)) => Ok(Destination::File(path.clone(), format)),
-            (Some(path), None) => match OutputFormat::from_path(path) {
-                Some(format) => Ok(Destination::File(path.clone(), format)),
-                None => Err(TieringError::usage(
-                    format!("cannot tell the output format of `{}` from its extension", path.display()),
-                    Some("name it .csv, .tsv, .json, .ndjson, .parquet, .xlsx or .md, or pass --format".into()),
-                )),
-            },
-            (None, Some(format)) if format.is_binary() && stdout_is_terminal => {
-                Err(TieringError::usage(
-                    format!("refusing to write {format:?} to a terminal"),
-                    Some("write it to a file with -o, or redirect stdout".into()),
-                ))
-            }
-            (None, Some(OutputFormat::Table)) if stdout_is_terminal => Ok(Destination::Terminal),
-            (None, Some(format)) => Ok(Destination::Stdout(format)),
-            (None, None) if stdout_is_terminal => Ok(Destination::Terminal),
-            (None, None) => Ok(Destination::Stdout(OutputFormat::Csv)),
-        }
-    }
-
-    /// Write `data` in the destination's format; `table` renders the readable view.
-    fn write(
-        &self,
-        data: &OutputData,
-        table: impl Fn(&mut dyn Write) -> anyhow::Result<()>,
-    ) -> anyhow::Result<ExitStatus> {
-        let render = |format: OutputFormat, out: &mut dyn Write| match format.build() {
-            Some(output) => output.write(data, out),
-            None => table(out),
-        };
-        match self {
-            Destination::Terminal => {
-                let mut stdout = std::io::stdout().lock();
-                table(&mut stdout)?;
-                stdout.flush()?;
-            }
-            Destination::Stdout(format) => {
-                let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-                render(*format, &mut stdout)?;
-                stdout.flush()?;
-            }
-            Destination::File(path, format) => {
-                write_atomically(path, |out| render(*format, out))?;
-            }
-        }
-        Ok(ExitStatus::Success)
-    }
-}
-
 /// Ranking by profit needs a cost column in every order file.
 fn require_cost_for_profit(
     settings: &crate::settings::ScoreSettings,
@@ -279,7 +239,7 @@ fn require_cost_for_profit(
 }
 
 /// `-o` must never replace one of the inputs.
-fn refuse_to_overwrite_input(
+pub fn refuse_to_overwrite_input(
     output: &Path,
     inputs: &[String],
     customers: Option<&str>,

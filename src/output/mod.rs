@@ -6,6 +6,7 @@ pub mod atomic;
 pub mod cells;
 pub mod check_report;
 pub mod delimited;
+pub mod destination;
 pub mod json;
 pub mod markdown;
 pub mod parquet;

@@ -2,6 +2,7 @@
 //! scores, segment or tier, strategy and explanation columns. They never read files,
 //! the clock or the environment; everything they need is in [`ScoreContext`].
 
+pub mod clv;
 pub mod lifecycle;
 pub mod ntile;
 pub mod pareto;
@@ -50,6 +51,8 @@ pub struct ScoreContext {
     pub profit: ProfitSettings,
     /// Minor-unit digits of the currency (rules compare money in currency units).
     pub decimals: u32,
+    /// CLV model settings.
+    pub clv: self::clv::ClvSettings,
 }
 
 /// A way of turning customer metrics into tiers.
@@ -59,6 +62,10 @@ pub trait Scorer {
     /// Trailing-window metrics the scorer reads (computed from the order lines first).
     fn windows(&self, _ctx: &ScoreContext) -> anyhow::Result<Vec<WindowMetric>> {
         Ok(Vec::new())
+    }
+    /// Whether the scorer reads `purchase_days` and `repeat_spend`.
+    fn needs_purchase_days(&self) -> bool {
+        false
     }
     /// The options in force, for titles: `5 bins, ties shared`.
     fn describe(&self, ctx: &ScoreContext) -> String;
@@ -93,6 +100,10 @@ pub trait Scorer {
     }
     /// Heading of the group column in the terminal table.
     fn group_title(&self, lang: Lang) -> &'static str;
+    /// What a model-based scorer fitted, for `--fit-report` (JSON).
+    fn fit_report(&self) -> Option<serde_json::Value> {
+        None
+    }
 }
 
 /// The scorers, selected with `--scorer` or `[score] scorer`.
@@ -110,6 +121,8 @@ pub enum ScorerKind {
     Rules,
     /// Lifecycle stages against each customer's own rhythm, with churn warnings.
     Lifecycle,
+    /// Customer lifetime value and P(alive) from the BG/NBD and Gamma-Gamma models.
+    Clv,
 }
 
 impl ScorerKind {
@@ -121,6 +134,7 @@ impl ScorerKind {
             ScorerKind::Profit => Box::new(profit::ProfitScorer),
             ScorerKind::Rules => Box::new(rules::RulesScorer),
             ScorerKind::Lifecycle => Box::new(lifecycle::LifecycleScorer),
+            ScorerKind::Clv => Box::new(clv::ClvScorer::default()),
         }
     }
 }

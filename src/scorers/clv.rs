@@ -1,0 +1,488 @@
+//! `clv`: customer lifetime value from the BG/NBD and Gamma-Gamma models (see
+//! [`crate::clv`]). Per customer: repeat frequency, recency and age in the model's time
+//! unit, P(alive), expected purchases and spend over the horizon, and the discounted CLV.
+//! Tiers cut the purchasers by CLV, best first: by default the top 20 % (`clv_high`), the
+//! next 30 % (`clv_medium`) and the rest (`clv_low`); equal CLVs share the tier of the
+//! first of them. `churn_warning` flags P(alive) below the threshold.
+
+use std::sync::OnceLock;
+
+use polars::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::{ScoreContext, Scorer, TIER_GROUP, fill_no_purchase, left_join};
+use crate::clv::TimeUnit;
+use crate::clv::bgnbd::{BgNbd, BgNbdFit};
+use crate::clv::frame::{Purchaser, fit_purchases, fit_spend, purchasers};
+use crate::clv::gamma_gamma::{GammaGamma, GammaGammaFit};
+use crate::clv::value::{Horizon, parse_horizon};
+use crate::error::TieringError;
+use crate::input::lines::col_names::CUSTOMER_ID;
+use crate::lang::Lang;
+
+/// Tier ids, best first (they are also the playbook keys).
+pub const TIERS: [&str; 3] = ["clv_high", "clv_medium", "clv_low"];
+
+/// `[clv]` settings.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClvSettings {
+    /// Time unit of the model.
+    pub time_unit: TimeUnit,
+    /// Projection horizon: `90d`, `13w`, `1y`.
+    pub horizon: String,
+    /// Annual discount rate.
+    pub discount_rate: f64,
+    /// Cumulative shares of purchasers, in percent, closing the high and medium tiers.
+    pub cuts: Vec<f64>,
+    /// P(alive) below this raises `churn_warning`.
+    pub churn_threshold: f64,
+    /// Use these BG/NBD parameters instead of fitting (in `time_unit`).
+    pub bgnbd: Option<BgNbd>,
+    /// Use these Gamma-Gamma parameters instead of fitting.
+    pub gamma_gamma: Option<GammaGamma>,
+}
+
+impl Default for ClvSettings {
+    fn default() -> Self {
+        ClvSettings {
+            time_unit: TimeUnit::Weeks,
+            horizon: "90d".into(),
+            discount_rate: 0.10,
+            cuts: vec![20.0, 50.0],
+            churn_threshold: 0.5,
+            bgnbd: None,
+            gamma_gamma: None,
+        }
+    }
+}
+
+impl ClvSettings {
+    /// Check values a serde type cannot.
+    pub fn validate(&self) -> Result<(), TieringError> {
+        let bad = |what: String, hint: &str| Err(TieringError::config(what, Some(hint.into())));
+        if let Err(e) = parse_horizon(&self.horizon) {
+            return bad(format!("[clv] horizon: {e}"), "e.g. horizon = \"90d\"");
+        }
+        if !(0.0..=10.0).contains(&self.discount_rate) {
+            return bad(
+                format!(
+                    "[clv] discount_rate = {} is out of range",
+                    self.discount_rate
+                ),
+                "an annual rate such as 0.1 for 10 %",
+            );
+        }
+        if self.cuts.len() != 2
+            || !(0.0 < self.cuts[0] && self.cuts[0] < self.cuts[1] && self.cuts[1] < 100.0)
+        {
+            return bad(
+                format!(
+                    "[clv] cuts = {:?} must be two increasing percentages below 100",
+                    self.cuts
+                ),
+                "e.g. cuts = [20, 50]: top 20 % high, next 30 % medium, the rest low",
+            );
+        }
+        if !(0.0..=1.0).contains(&self.churn_threshold) {
+            return bad(
+                format!(
+                    "[clv] churn_threshold = {} is not a probability",
+                    self.churn_threshold
+                ),
+                "e.g. churn_threshold = 0.5",
+            );
+        }
+        let positive = |values: &[f64]| values.iter().all(|v| v.is_finite() && *v > 0.0);
+        if self
+            .bgnbd
+            .is_some_and(|m| !positive(&[m.r, m.alpha, m.a, m.b]))
+            || self
+                .gamma_gamma
+                .is_some_and(|m| !positive(&[m.p, m.q, m.gamma]))
+        {
+            return bad(
+                "[clv] fixed model parameters must all be positive".into(),
+                "e.g. bgnbd = { r = 0.243, alpha = 4.414, a = 0.793, b = 2.426 }",
+            );
+        }
+        Ok(())
+    }
+
+    /// The horizon in force.
+    pub fn horizon(&self) -> Horizon {
+        Horizon {
+            days: parse_horizon(&self.horizon).unwrap_or(90),
+            discount_rate: self.discount_rate,
+            unit: self.time_unit,
+        }
+    }
+}
+
+/// What was fitted, for the notes on stderr and `--fit-report`.
+#[derive(Clone, Debug, Serialize)]
+pub struct FitReport {
+    /// The model's time unit.
+    pub time_unit: &'static str,
+    /// Projection horizon in days.
+    pub horizon_days: u32,
+    /// Annual discount rate.
+    pub discount_rate: f64,
+    /// BG/NBD parameters in force.
+    pub bgnbd: BgNbd,
+    /// The BG/NBD fit (null when the parameters were fixed in the config).
+    pub bgnbd_fit: Option<BgNbdFit>,
+    /// Gamma-Gamma parameters in force.
+    pub gamma_gamma: GammaGamma,
+    /// The Gamma-Gamma fit (null when fixed).
+    pub gamma_gamma_fit: Option<GammaGammaFit>,
+}
+
+/// The CLV scorer; keeps its fit for the report.
+#[derive(Default)]
+pub struct ClvScorer {
+    report: OnceLock<FitReport>,
+}
+
+impl Scorer for ClvScorer {
+    fn name(&self) -> &'static str {
+        "clv"
+    }
+
+    fn needs_purchase_days(&self) -> bool {
+        true
+    }
+
+    fn describe(&self, ctx: &ScoreContext) -> String {
+        let c = &ctx.clv;
+        format!(
+            "BG/NBD + Gamma-Gamma in {}, horizon {}, discount {}%/year",
+            c.time_unit.name(),
+            c.horizon,
+            c.discount_rate * 100.0
+        )
+    }
+
+    fn output_columns(&self, _ctx: &ScoreContext) -> Vec<String> {
+        [
+            "frequency",
+            "recency_t",
+            "age_t",
+            "monetary_value",
+            "p_alive",
+            "expected_purchases",
+            "expected_spend",
+            "clv",
+            "churn_warning",
+            "tier_id",
+            "tier",
+            "strategy",
+        ]
+        .map(str::to_string)
+        .to_vec()
+    }
+
+    fn money_columns(&self, _ctx: &ScoreContext) -> Vec<String> {
+        ["monetary_value", "expected_spend", "clv"]
+            .map(str::to_string)
+            .to_vec()
+    }
+
+    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame> {
+        let frame = customers.collect()?;
+        let settings = &ctx.clv;
+        let rows = purchasers(&frame, settings.time_unit, ctx.decimals)?;
+        let known: Vec<Purchaser> = rows.iter().flatten().copied().collect();
+        let summaries: Vec<_> = known.iter().map(|p| p.summary).collect();
+        let (purchases, bgnbd_fit) = fit_purchases(&summaries, settings.bgnbd)?;
+        let (spend, gamma_gamma_fit) = fit_spend(&known, settings.gamma_gamma)?;
+        let horizon = settings.horizon();
+        let scale = 10f64.powi(ctx.decimals as i32);
+        let mut columns = ModelColumns::with_capacity(rows.len());
+        for row in &rows {
+            columns.push(row.as_ref(), &purchases, &spend, &horizon, scale)?;
+        }
+        let ids: Vec<Option<&str>> = frame.column(CUSTOMER_ID)?.str()?.iter().collect();
+        let tiers = tiers_by_value(&columns.clv, &ids, &settings.cuts);
+        let _ = self.report.set(FitReport {
+            time_unit: settings.time_unit.name(),
+            horizon_days: horizon.days,
+            discount_rate: horizon.discount_rate,
+            bgnbd: purchases,
+            bgnbd_fit,
+            gamma_gamma: spend,
+            gamma_gamma_fit,
+        });
+        let churn: Vec<Option<bool>> = columns
+            .p_alive
+            .iter()
+            .map(|p| p.map(|p| p < settings.churn_threshold))
+            .collect();
+        let pick = |text: &dyn Fn(&str) -> String| -> Vec<Option<String>> {
+            tiers.iter().map(|t| t.map(text)).collect()
+        };
+        let mut frame = frame;
+        frame.hstack_mut(&[
+            Column::new("frequency".into(), columns.frequency),
+            Column::new("recency_t".into(), columns.recency),
+            Column::new("age_t".into(), columns.age),
+            Column::new("monetary_value".into(), columns.monetary),
+            Column::new("p_alive".into(), columns.p_alive),
+            Column::new("expected_purchases".into(), columns.purchases),
+            Column::new("expected_spend".into(), columns.spend),
+            Column::new("clv".into(), columns.clv),
+            Column::new("churn_warning".into(), churn),
+            Column::new("tier_id".into(), pick(&|t| t.to_string())),
+            Column::new("tier".into(), pick(&|t| ctx.playbook.name(t, ctx.lang))),
+            Column::new(
+                "strategy".into(),
+                pick(&|t| ctx.playbook.strategy(t, ctx.lang)),
+            ),
+        ])?;
+        Ok(fill_no_purchase(frame.lazy(), TIER_GROUP, ctx))
+    }
+
+    fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
+        let order = df!("tier_id" => self.group_order(ctx))
+            .expect("static")
+            .lazy();
+        let per_tier = scored
+            .filter(col("orders").gt(lit(0i64)))
+            .group_by([col("tier_id")])
+            .agg([
+                len().cast(DataType::Int64).alias("customers"),
+                col("clv").min().alias("clv_min"),
+                col("clv").max().alias("clv_max"),
+                col("clv").sum().alias("clv_total"),
+                col("p_alive").mean().alias("mean_p_alive"),
+                col("expected_purchases").sum().alias("expected_purchases"),
+                col("churn_warning")
+                    .sum()
+                    .cast(DataType::Int64)
+                    .alias("churn_warnings"),
+            ]);
+        left_join(order, per_tier, &["tier_id"])
+            .filter(col("tier_id").neq(lit(super::segments::NO_PURCHASE)))
+    }
+
+    fn threshold_notes(
+        &self,
+        _thresholds: &DataFrame,
+        _ctx: &ScoreContext,
+    ) -> PolarsResult<Vec<String>> {
+        Ok(self.report.get().map(fit_notes).unwrap_or_default())
+    }
+
+    fn threshold_money_columns(&self) -> Vec<&'static str> {
+        vec!["clv_min", "clv_max", "clv_total"]
+    }
+
+    fn group_order(&self, _ctx: &ScoreContext) -> Vec<String> {
+        TIERS
+            .iter()
+            .map(|t| t.to_string())
+            .chain(std::iter::once(super::segments::NO_PURCHASE.to_string()))
+            .collect()
+    }
+
+    fn group_title(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => "CLV tier",
+            Lang::Zh => "客户价值层级",
+        }
+    }
+
+    fn fit_report(&self) -> Option<serde_json::Value> {
+        self.report.get().and_then(|r| serde_json::to_value(r).ok())
+    }
+}
+
+/// Per-customer model outputs, nulls for customers without a purchase.
+struct ModelColumns {
+    frequency: Vec<Option<i64>>,
+    recency: Vec<Option<f64>>,
+    age: Vec<Option<f64>>,
+    monetary: Vec<Option<i64>>,
+    p_alive: Vec<Option<f64>>,
+    purchases: Vec<Option<f64>>,
+    spend: Vec<Option<i64>>,
+    clv: Vec<Option<i64>>,
+}
+
+impl ModelColumns {
+    fn with_capacity(n: usize) -> Self {
+        ModelColumns {
+            frequency: Vec::with_capacity(n),
+            recency: Vec::with_capacity(n),
+            age: Vec::with_capacity(n),
+            monetary: Vec::with_capacity(n),
+            p_alive: Vec::with_capacity(n),
+            purchases: Vec::with_capacity(n),
+            spend: Vec::with_capacity(n),
+            clv: Vec::with_capacity(n),
+        }
+    }
+
+    fn push(
+        &mut self,
+        row: Option<&Purchaser>,
+        purchases: &BgNbd,
+        spend: &GammaGamma,
+        horizon: &Horizon,
+        scale: f64,
+    ) -> Result<(), TieringError> {
+        let Some(p) = row else {
+            self.frequency.push(None);
+            self.recency.push(None);
+            self.age.push(None);
+            self.monetary.push(None);
+            self.p_alive.push(None);
+            self.purchases.push(None);
+            self.spend.push(None);
+            self.clv.push(None);
+            return Ok(());
+        };
+        let s = &p.summary;
+        let diverged = || TieringError::NoData {
+            message: format!(
+                "expected purchases could not be computed for a customer with {} repeat purchases over {:.1} {}",
+                s.x,
+                s.age,
+                horizon.unit.name()
+            ),
+            hint: Some("try a shorter --horizon or the other --time-unit".into()),
+        };
+        let expected = horizon.purchases(purchases, s).ok_or_else(diverged)?;
+        let discounted = horizon
+            .discounted_purchases(purchases, s)
+            .ok_or_else(diverged)?;
+        let per_purchase = spend
+            .expected_spend(s.x, p.mean_repeat_spend)
+            .unwrap_or(0.0);
+        self.frequency.push(Some(s.x as i64));
+        self.recency.push(Some(s.t_x));
+        self.age.push(Some(s.age));
+        self.monetary.push(p.mean_repeat_spend_minor);
+        self.p_alive.push(Some(purchases.p_alive(s)));
+        self.purchases.push(Some(expected));
+        self.spend.push(Some(to_minor(per_purchase, scale)));
+        self.clv
+            .push(Some(to_minor(per_purchase * discounted, scale)));
+        Ok(())
+    }
+}
+
+/// Currency units to minor units, half away from zero.
+fn to_minor(value: f64, scale: f64) -> i64 {
+    (value * scale).round() as i64
+}
+
+/// Tier per row by CLV descending (ties by customer_id); a tie group takes the tier of
+/// its first position; tier k holds positions up to ceil(n · cut_k / 100).
+fn tiers_by_value(
+    clv: &[Option<i64>],
+    ids: &[Option<&str>],
+    cuts: &[f64],
+) -> Vec<Option<&'static str>> {
+    let mut order: Vec<usize> = (0..clv.len()).filter(|&i| clv[i].is_some()).collect();
+    order.sort_by(|&a, &b| clv[b].cmp(&clv[a]).then_with(|| ids[a].cmp(&ids[b])));
+    let n = order.len() as f64;
+    let limits: Vec<usize> = cuts
+        .iter()
+        .map(|cut| (n * cut / 100.0 - 1e-9).ceil() as usize)
+        .collect();
+    let mut tiers = vec![None; clv.len()];
+    let mut group_start = 0;
+    for (position, &row) in order.iter().enumerate() {
+        if position == 0 || clv[row] != clv[order[position - 1]] {
+            group_start = position + 1;
+        }
+        let tier = limits
+            .iter()
+            .position(|&limit| group_start <= limit)
+            .unwrap_or(limits.len());
+        tiers[row] = Some(TIERS[tier]);
+    }
+    tiers
+}
+
+fn fit_notes(report: &FitReport) -> Vec<String> {
+    let se = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.4}"));
+    let mut notes = Vec::new();
+    let m = &report.bgnbd;
+    match &report.bgnbd_fit {
+        Some(fit) => notes.push(format!(
+            "BG/NBD fit ({}): r = {:.4} (± {}), α = {:.4} (± {}), a = {:.4} (± {}), b = {:.4} (± {}); log-likelihood {:.4}; {} customers, {} repeat buyers",
+            report.time_unit,
+            m.r, se(fit.standard_errors.r),
+            m.alpha, se(fit.standard_errors.alpha),
+            m.a, se(fit.standard_errors.a),
+            m.b, se(fit.standard_errors.b),
+            fit.log_likelihood, fit.customers, fit.repeat_buyers
+        )),
+        None => notes.push(format!(
+            "BG/NBD parameters fixed by the config ({}): r = {}, α = {}, a = {}, b = {}",
+            report.time_unit, m.r, m.alpha, m.a, m.b
+        )),
+    }
+    let g = &report.gamma_gamma;
+    match &report.gamma_gamma_fit {
+        Some(fit) => {
+            let correlation = fit
+                .frequency_spend_correlation
+                .map_or("n/a".into(), |c| format!("{c:.3}"));
+            notes.push(format!(
+                "Gamma-Gamma fit: p = {:.4} (± {}), q = {:.4} (± {}), γ = {:.4} (± {}); log-likelihood {:.4}; {} repeat buyers; frequency–spend correlation {correlation}",
+                g.p, se(fit.standard_errors.p),
+                g.q, se(fit.standard_errors.q),
+                g.gamma, se(fit.standard_errors.gamma),
+                fit.log_likelihood, fit.customers
+            ));
+            if fit
+                .frequency_spend_correlation
+                .is_some_and(|c| c.abs() > 0.3)
+            {
+                notes.push(
+                    "spend per purchase is correlated with frequency: the Gamma-Gamma independence assumption is doubtful, treat expected spend with care"
+                        .into(),
+                );
+            }
+        }
+        None => notes.push(format!(
+            "Gamma-Gamma parameters fixed by the config: p = {}, q = {}, γ = {}",
+            g.p, g.q, g.gamma
+        )),
+    }
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiers_cut_by_count_and_ties_share_the_first_position() {
+        // Ten customers; cuts 20/50 -> positions 1-2 high, 3-5 medium, 6-10 low.
+        let clv: Vec<Option<i64>> = vec![100, 90, 90, 80, 70, 70, 60, 50, 40, 30]
+            .into_iter()
+            .map(Some)
+            .collect();
+        let ids: Vec<String> = (0..10).map(|i| format!("c{i}")).collect();
+        let ids: Vec<Option<&str>> = ids.iter().map(|s| Some(s.as_str())).collect();
+        let tiers = tiers_by_value(&clv, &ids, &[20.0, 50.0]);
+        let expected = [
+            "clv_high",
+            "clv_high",
+            "clv_high",
+            "clv_medium",
+            "clv_medium",
+            "clv_medium",
+            "clv_low",
+            "clv_low",
+            "clv_low",
+            "clv_low",
+        ];
+        // c2 ties c1 at position 2 (high); c5 ties c4 at position 5 (medium).
+        assert_eq!(tiers, expected.map(Some).to_vec());
+    }
+}
