@@ -134,10 +134,10 @@ fn explain(model: &str, failure: FitFailure, customers: usize) -> TieringError {
         },
         FitFailure::NoConvergence(detail) => TieringError::NoData {
             message: format!("the {model} fit did not converge: {detail}"),
-            hint: Some(
-                "the data may not fit the model (e.g. all customers alike, or a very short history); try --time-unit days, a longer history, or fix the parameters in [clv] of tiering.toml"
-                    .into(),
-            ),
+            hint: Some(match model {
+                "Gamma-Gamma" => "spend per purchase hardly varies between customers, so the spend model has no optimum; fix `gamma_gamma` in [clv] of tiering.toml, or rank by revenue with --scorer pareto".into(),
+                _ => "purchase timing hardly varies between customers (or the history is very short), so the model has no optimum; use a longer history, or fix `bgnbd` in [clv] of tiering.toml".into(),
+            }),
         },
     }
 }
