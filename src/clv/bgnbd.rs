@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::Summary;
-use super::optimise::{minimise, standard_errors};
-use super::special::{euler_bracket, lgamma};
+use super::optimise::{Edge, LOG_BOX, WIDER, edge_of, minimise_smooth, standard_errors};
+use super::special::{chunked_sum, digamma, euler_bracket, lgamma};
 
 /// Model parameters, in the time unit of the data they were fitted on.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
@@ -26,51 +26,81 @@ pub struct BgNbd {
     pub b: f64,
 }
 
-/// Customers sharing one `(x, t_x, T)`.
+/// Customers sharing one `(x, t_x, T)`, as indexes into the distinct values.
 #[derive(Clone, Copy, Debug)]
 struct Cell {
-    x: f64,
-    t_x: f64,
-    age: f64,
+    x: usize,
+    t_x: usize,
+    age: usize,
     customers: f64,
 }
 
-/// The data of a fit: identical summaries grouped, and customers counted per `x` (the
-/// gamma-function terms depend on `x` alone).
+/// The data of a fit: identical summaries grouped into cells over the distinct values of
+/// x, t_x and T (a few hundred each for day-level data), so that logarithms of α + t are
+/// computed once per distinct t, not once per customer.
 #[derive(Clone, Debug)]
 pub struct FitData {
     cells: Vec<Cell>,
-    by_x: Vec<(f64, f64)>,
+    xs: Vec<f64>,
+    customers_by_x: Vec<f64>,
+    t_xs: Vec<f64>,
+    ages: Vec<f64>,
     customers: f64,
     /// Customers with at least one repeat purchase.
     pub repeat_buyers: usize,
 }
 
+/// Position of each distinct value (by bits) in sorted order.
+fn distinct(values: impl Iterator<Item = f64>) -> BTreeMap<u64, usize> {
+    let mut sorted: Vec<f64> = values.collect();
+    sorted.sort_by(f64::total_cmp);
+    sorted.dedup();
+    sorted
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| (v.to_bits(), i))
+        .collect()
+}
+
+fn values_of(index: &BTreeMap<u64, usize>) -> Vec<f64> {
+    let mut values = vec![0.0; index.len()];
+    for (&bits, &i) in index {
+        values[i] = f64::from_bits(bits);
+    }
+    values
+}
+
 impl FitData {
     /// Group summaries; times must be in the model's unit.
     pub fn new(summaries: &[Summary]) -> FitData {
-        let mut cells: BTreeMap<(u64, u64, u64), f64> = BTreeMap::new();
-        let mut by_x: BTreeMap<u64, f64> = BTreeMap::new();
+        let xs = distinct(summaries.iter().map(|s| s.x));
+        let t_xs = distinct(summaries.iter().map(|s| s.t_x));
+        let ages = distinct(summaries.iter().map(|s| s.age));
+        let mut cells: BTreeMap<(usize, usize, usize), f64> = BTreeMap::new();
+        let mut customers_by_x = vec![0.0; xs.len()];
         for s in summaries {
-            *cells
-                .entry((s.x.to_bits(), s.t_x.to_bits(), s.age.to_bits()))
-                .or_default() += 1.0;
-            *by_x.entry(s.x.to_bits()).or_default() += 1.0;
+            let key = (
+                xs[&s.x.to_bits()],
+                t_xs[&s.t_x.to_bits()],
+                ages[&s.age.to_bits()],
+            );
+            *cells.entry(key).or_default() += 1.0;
+            customers_by_x[key.0] += 1.0;
         }
         FitData {
             cells: cells
                 .into_iter()
                 .map(|((x, t_x, age), customers)| Cell {
-                    x: f64::from_bits(x),
-                    t_x: f64::from_bits(t_x),
-                    age: f64::from_bits(age),
+                    x,
+                    t_x,
+                    age,
                     customers,
                 })
                 .collect(),
-            by_x: by_x
-                .into_iter()
-                .map(|(x, n)| (f64::from_bits(x), n))
-                .collect(),
+            xs: values_of(&xs),
+            customers_by_x,
+            t_xs: values_of(&t_xs),
+            ages: values_of(&ages),
             customers: summaries.len() as f64,
             repeat_buyers: summaries.iter().filter(|s| s.x > 0.0).count(),
         }
@@ -83,7 +113,11 @@ impl FitData {
 
     /// Mean customer age, for starting points.
     fn mean_age(&self) -> f64 {
-        let total: f64 = self.cells.iter().map(|c| c.age * c.customers).sum();
+        let total: f64 = self
+            .cells
+            .iter()
+            .map(|c| self.ages[c.age] * c.customers)
+            .sum();
         (total / self.customers).max(1e-3)
     }
 }
@@ -91,29 +125,76 @@ impl FitData {
 impl BgNbd {
     /// Total log-likelihood of the data.
     pub fn log_likelihood(&self, data: &FitData) -> f64 {
+        self.log_likelihood_and_gradient(data).0
+    }
+
+    /// Total log-likelihood and its gradient in (r, α, a, b).
+    pub fn log_likelihood_and_gradient(&self, data: &FitData) -> (f64, [f64; 4]) {
         let BgNbd { r, alpha, a, b } = *self;
-        let common = data.customers * (r * alpha.ln() - lgamma(r) + lgamma(a + b) - lgamma(b));
-        let gamma_terms: f64 = data
-            .by_x
-            .iter()
-            .map(|&(x, n)| n * (lgamma(r + x) + lgamma(b + x) - lgamma(a + b + x)))
-            .sum();
+        let n = data.customers;
+        let mut value = n * (r * alpha.ln() - lgamma(r) + lgamma(a + b) - lgamma(b));
+        let mut grad = [
+            n * (alpha.ln() - digamma(r)),
+            n * r / alpha,
+            n * digamma(a + b),
+            n * (digamma(a + b) - digamma(b)),
+        ];
+        // Per distinct x: the gamma terms, and ln(b + x − 1) for the cells.
+        let mut ln_b_x = vec![0.0; data.xs.len()];
+        for (i, (&x, &count)) in data.xs.iter().zip(&data.customers_by_x).enumerate() {
+            value += count * (lgamma(r + x) + lgamma(b + x) - lgamma(a + b + x));
+            grad[0] += count * digamma(r + x);
+            grad[2] -= count * digamma(a + b + x);
+            grad[3] += count * (digamma(b + x) - digamma(a + b + x));
+            if x > 0.0 {
+                ln_b_x[i] = (b + x - 1.0).ln();
+            }
+        }
+        let logs = |ts: &[f64]| -> (Vec<f64>, Vec<f64>) {
+            ts.iter()
+                .map(|t| ((alpha + t).ln(), 1.0 / (alpha + t)))
+                .unzip()
+        };
+        let (ln_age, inv_age) = logs(&data.ages);
+        let (ln_tx, inv_tx) = logs(&data.t_xs);
         let ln_a = a.ln();
-        let cells: f64 = data
-            .cells
-            .iter()
-            .map(|c| {
-                let a3 = -(r + c.x) * (alpha + c.age).ln();
-                let term = if c.x > 0.0 {
-                    let a4 = ln_a - (b + c.x - 1.0).ln() - (r + c.x) * (alpha + c.t_x).ln();
-                    log_add(a3, a4)
+        let sums = chunked_sum(&data.cells, |cells| {
+            let mut acc = [0.0; 5];
+            for c in cells {
+                let x = data.xs[c.x];
+                let rx = r + x;
+                let a3 = -rx * ln_age[c.age];
+                let (term, dropout_share) = if x > 0.0 {
+                    let a4 = ln_a - ln_b_x[c.x] - rx * ln_tx[c.t_x];
+                    let (high, low) = if a3 > a4 { (a3, a4) } else { (a4, a3) };
+                    let e = (low - high).exp();
+                    let share_of_high = 1.0 / (1.0 + e);
+                    let share4 = if a4 >= a3 {
+                        share_of_high
+                    } else {
+                        1.0 - share_of_high
+                    };
+                    (high + e.ln_1p(), share4)
                 } else {
-                    a3
+                    (a3, 0.0)
                 };
-                c.customers * term
-            })
-            .sum();
-        common + gamma_terms + cells
+                let w = c.customers;
+                let stay = 1.0 - dropout_share;
+                acc[0] += w * term;
+                acc[1] -= w * (stay * ln_age[c.age] + dropout_share * ln_tx[c.t_x]);
+                acc[2] -= w * rx * (stay * inv_age[c.age] + dropout_share * inv_tx[c.t_x]);
+                if x > 0.0 {
+                    acc[3] += w * dropout_share / a;
+                    acc[4] -= w * dropout_share / (b + x - 1.0);
+                }
+            }
+            acc
+        });
+        value += sums[0];
+        for (g, s) in grad.iter_mut().zip(&sums[1..]) {
+            *g += s;
+        }
+        (value, grad)
     }
 
     /// P(alive | x, t_x, T).
@@ -155,11 +236,6 @@ impl BgNbd {
     }
 }
 
-fn log_add(p: f64, q: f64) -> f64 {
-    let m = p.max(q);
-    m + ((p - m).exp() + (q - m).exp()).ln()
-}
-
 /// A fitted model and how good the fit is.
 #[derive(Clone, Debug, Serialize)]
 pub struct BgNbdFit {
@@ -177,6 +253,9 @@ pub struct BgNbdFit {
     pub groups: usize,
     /// Optimiser iterations.
     pub iterations: u64,
+    /// Whether the optimum is the limiting model at the edge of the parameter space
+    /// (some parameter effectively 0 or infinite; its standard error means nothing).
+    pub at_edge: bool,
 }
 
 /// Standard errors of the BG/NBD parameters.
@@ -223,26 +302,39 @@ pub fn fit(data: &FitData) -> Result<BgNbdFit, FitFailure> {
         a: p[2].exp(),
         b: p[3].exp(),
     };
-    let objective = |p: &[f64]| {
-        if p.iter().any(|v| v.abs() > 30.0) {
-            return f64::INFINITY;
+    let bounded = |p: &[f64], limit: f64| {
+        if p.iter().any(|v| v.abs() > limit) {
+            return (f64::INFINITY, vec![0.0; 4]);
         }
-        -from_log(p).log_likelihood(data)
+        let model = from_log(p);
+        let (value, gradient) = model.log_likelihood_and_gradient(data);
+        let natural = [model.r, model.alpha, model.a, model.b];
+        (
+            -value,
+            natural.iter().zip(gradient).map(|(v, g)| -v * g).collect(),
+        )
     };
+    let objective = |point: &[f64]| bounded(point, LOG_BOX);
     let age = data.mean_age().ln();
     let starts = [
         vec![0.0, age, 0.0, 0.0],
         vec![-1.0, age - 1.0, -0.5, 0.5],
         vec![0.5, age + 0.5, 0.5, 1.5],
     ];
-    let found =
-        minimise(&objective, &starts).map_err(|e| FitFailure::NoConvergence(e.to_string()))?;
+    let found = minimise_smooth(&objective, &starts)
+        .map_err(|e| FitFailure::NoConvergence(e.to_string()))?;
     let params = from_log(&found.point);
     let log_likelihood = -found.value;
-    if !found.converged || !log_likelihood.is_finite() || found.point.iter().any(|v| v.abs() > 25.0)
-    {
+    let widened = |point: &[f64]| bounded(point, LOG_BOX + WIDER).0;
+    let edge = edge_of(&widened, &found.point, found.value);
+    if !found.converged || !log_likelihood.is_finite() || edge == Edge::Unbounded {
+        let why = if edge == Edge::Unbounded {
+            "has no optimum: the likelihood keeps rising towards the edge of the parameter space; "
+        } else {
+            ""
+        };
         return Err(FitFailure::NoConvergence(format!(
-            "stopped at r = {:.4}, α = {:.4}, a = {:.4}, b = {:.4} (log-likelihood {:.2}) after {} iterations",
+            "{why}stopped at r = {:.4}, α = {:.4}, a = {:.4}, b = {:.4} (log-likelihood {:.2}) after {} iterations",
             params.r, params.alpha, params.a, params.b, log_likelihood, found.iterations
         )));
     }
@@ -273,6 +365,7 @@ pub fn fit(data: &FitData) -> Result<BgNbdFit, FitFailure> {
         repeat_buyers: data.repeat_buyers,
         groups: data.groups(),
         iterations: found.iterations,
+        at_edge: edge == Edge::Limit,
     })
 }
 
@@ -301,6 +394,39 @@ mod tests {
         assert!((CDNOW.p_alive(&s) - expected).abs() < 1e-12);
         let new = Summary { x: 0.0, ..s };
         assert_eq!(CDNOW.p_alive(&new), 1.0);
+    }
+
+    #[test]
+    fn gradient_matches_finite_differences() {
+        let summaries: Vec<Summary> = [
+            (0.0, 0.0, 30.0),
+            (2.0, 20.0, 38.0),
+            (5.0, 31.0, 35.0),
+            (1.0, 3.0, 12.0),
+        ]
+        .map(|(x, t_x, age)| Summary { x, t_x, age })
+        .to_vec();
+        let data = FitData::new(&summaries);
+        let (_, gradient) = CDNOW.log_likelihood_and_gradient(&data);
+        let h = 1e-6;
+        let shifted = |i: usize, by: f64| {
+            let mut v = [CDNOW.r, CDNOW.alpha, CDNOW.a, CDNOW.b];
+            v[i] += by;
+            BgNbd {
+                r: v[0],
+                alpha: v[1],
+                a: v[2],
+                b: v[3],
+            }
+            .log_likelihood(&data)
+        };
+        for (i, g) in gradient.iter().enumerate() {
+            let numeric = (shifted(i, h) - shifted(i, -h)) / (2.0 * h);
+            assert!(
+                (g - numeric).abs() < 1e-5 * numeric.abs().max(1.0),
+                "{i}: {g} vs {numeric}"
+            );
+        }
     }
 
     #[test]

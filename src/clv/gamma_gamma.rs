@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::bgnbd::FitFailure;
-use super::optimise::{minimise, standard_errors};
-use super::special::lgamma;
+use super::optimise::{Edge, LOG_BOX, WIDER, edge_of, minimise_smooth, standard_errors};
+use super::special::{chunked_sum, digamma, lgamma};
 
 /// Model parameters (γ in currency units).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, serde::Deserialize)]
@@ -92,21 +92,43 @@ impl SpendData {
 impl GammaGamma {
     /// Total log-likelihood of the repeat buyers' mean spend.
     pub fn log_likelihood(&self, data: &SpendData) -> f64 {
+        self.log_likelihood_and_gradient(data).0
+    }
+
+    /// Total log-likelihood and its gradient in (p, q, γ).
+    pub fn log_likelihood_and_gradient(&self, data: &SpendData) -> (f64, [f64; 3]) {
         let GammaGamma { p, q, gamma } = *self;
         let n = data.pairs.len() as f64;
-        let gamma_terms: f64 = data
-            .by_x
-            .iter()
-            .map(|&(x, count)| count * (lgamma(p * x + q) - lgamma(p * x)))
-            .sum();
-        let tail: f64 = data
-            .pairs
-            .iter()
-            .map(|&(x, m)| (p * x + q) * (x * m + gamma).ln())
-            .sum();
-        gamma_terms - n * lgamma(q) + n * q * gamma.ln() + p * data.sum_x_ln_m - data.sum_ln_m
-            + p * data.sum_x_ln_x
-            - tail
+        let mut value = -n * lgamma(q) + n * q * gamma.ln() + p * data.sum_x_ln_m - data.sum_ln_m
+            + p * data.sum_x_ln_x;
+        let mut grad = [
+            data.sum_x_ln_m + data.sum_x_ln_x,
+            -n * digamma(q) + n * gamma.ln(),
+            n * q / gamma,
+        ];
+        for &(x, count) in &data.by_x {
+            value += count * (lgamma(p * x + q) - lgamma(p * x));
+            grad[0] += count * x * (digamma(p * x + q) - digamma(p * x));
+            grad[1] += count * digamma(p * x + q);
+        }
+        // Σ (p·x + q)·ln(x·m + γ) and its derivatives: the one pass over customers.
+        let tail = chunked_sum(&data.pairs, |pairs| {
+            let mut acc = [0.0; 4];
+            for &(x, m) in pairs {
+                let spend = x * m + gamma;
+                let ln_spend = spend.ln();
+                acc[0] += (p * x + q) * ln_spend;
+                acc[1] += x * ln_spend;
+                acc[2] += ln_spend;
+                acc[3] += (p * x + q) / spend;
+            }
+            acc
+        });
+        value -= tail[0];
+        grad[0] -= tail[1];
+        grad[1] -= tail[2];
+        grad[2] -= tail[3];
+        (value, grad)
     }
 
     /// Expected spend per purchase for a customer with `x` repeat purchases of mean `m`
@@ -140,6 +162,9 @@ pub struct GammaGammaFit {
     pub frequency_spend_correlation: Option<f64>,
     /// Optimiser iterations.
     pub iterations: u64,
+    /// Whether the optimum is the limiting model at the edge of the parameter space
+    /// (some parameter effectively 0 or infinite; its standard error means nothing).
+    pub at_edge: bool,
 }
 
 /// Standard errors of the Gamma-Gamma parameters.
@@ -162,17 +187,35 @@ pub fn fit(data: &SpendData) -> Result<GammaGammaFit, FitFailure> {
             needed,
         });
     }
+    // Equal spends make the likelihood grow without end (the spend variance goes to 0);
+    // say so rather than report whatever parameters the search stopped at.
+    let (low, high) = data
+        .pairs
+        .iter()
+        .fold((f64::INFINITY, 0.0f64), |(lo, hi), &(_, m)| (lo.min(m), hi.max(m)));
+    if high - low <= 1e-9 * high {
+        return Err(FitFailure::NoConvergence(format!(
+            "has no optimum: every repeat buyer's mean spend is the same ({high})"
+        )));
+    }
     let from_log = |v: &[f64]| GammaGamma {
         p: v[0].exp(),
         q: v[1].exp(),
         gamma: v[2].exp(),
     };
-    let objective = |v: &[f64]| {
-        if v.iter().any(|t| t.abs() > 30.0) {
-            return f64::INFINITY;
+    let bounded = |v: &[f64], limit: f64| {
+        if v.iter().any(|t| t.abs() > limit) {
+            return (f64::INFINITY, vec![0.0; 3]);
         }
-        -from_log(v).log_likelihood(data)
+        let model = from_log(v);
+        let (value, gradient) = model.log_likelihood_and_gradient(data);
+        let natural = [model.p, model.q, model.gamma];
+        (
+            -value,
+            natural.iter().zip(gradient).map(|(v, g)| -v * g).collect(),
+        )
     };
+    let objective = |point: &[f64]| bounded(point, LOG_BOX);
     let mean_m = data.pairs.iter().map(|(_, m)| m).sum::<f64>() / data.len() as f64;
     let scale = mean_m.max(1e-6).ln();
     let starts = [
@@ -180,14 +223,20 @@ pub fn fit(data: &SpendData) -> Result<GammaGammaFit, FitFailure> {
         vec![1.0, 1.0, scale],
         vec![2.0, 1.5, scale + 1.0],
     ];
-    let found =
-        minimise(&objective, &starts).map_err(|e| FitFailure::NoConvergence(e.to_string()))?;
+    let found = minimise_smooth(&objective, &starts)
+        .map_err(|e| FitFailure::NoConvergence(e.to_string()))?;
     let params = from_log(&found.point);
     let log_likelihood = -found.value;
-    if !found.converged || !log_likelihood.is_finite() || found.point.iter().any(|v| v.abs() > 25.0)
-    {
+    let widened = |point: &[f64]| bounded(point, LOG_BOX + WIDER).0;
+    let edge = edge_of(&widened, &found.point, found.value);
+    if !found.converged || !log_likelihood.is_finite() || edge == Edge::Unbounded {
+        let why = if edge == Edge::Unbounded {
+            "has no optimum: the likelihood keeps rising towards the edge of the parameter space; "
+        } else {
+            ""
+        };
         return Err(FitFailure::NoConvergence(format!(
-            "stopped at p = {:.4}, q = {:.4}, γ = {:.4} (log-likelihood {:.2}) after {} iterations",
+            "{why}stopped at p = {:.4}, q = {:.4}, γ = {:.4} (log-likelihood {:.2}) after {} iterations",
             params.p, params.q, params.gamma, log_likelihood, found.iterations
         )));
     }
@@ -214,6 +263,7 @@ pub fn fit(data: &SpendData) -> Result<GammaGammaFit, FitFailure> {
         customers: data.len(),
         frequency_spend_correlation: data.correlation(),
         iterations: found.iterations,
+        at_edge: edge == Edge::Limit,
     })
 }
 
@@ -240,5 +290,34 @@ mod tests {
         let expected = (g + x * m) * p / (p * x + q - 1.0);
         assert!((model.expected_spend(x, m).unwrap() - expected).abs() < 1e-12);
         assert!((model.expected_spend(0.0, 0.0).unwrap() - p * g / (q - 1.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn gradient_matches_finite_differences() {
+        let data = SpendData::new([(1.0, 12.5), (3.0, 20.5), (3.0, 31.0), (7.0, 18.25)]);
+        let model = GammaGamma {
+            p: 2.5,
+            q: 3.1,
+            gamma: 9.0,
+        };
+        let (_, gradient) = model.log_likelihood_and_gradient(&data);
+        let h = 1e-6;
+        let shifted = |i: usize, by: f64| {
+            let mut v = [model.p, model.q, model.gamma];
+            v[i] += by;
+            GammaGamma {
+                p: v[0],
+                q: v[1],
+                gamma: v[2],
+            }
+            .log_likelihood(&data)
+        };
+        for (i, g) in gradient.iter().enumerate() {
+            let numeric = (shifted(i, h) - shifted(i, -h)) / (2.0 * h);
+            assert!(
+                (g - numeric).abs() < 1e-5 * numeric.abs().max(1.0),
+                "{i}: {g} vs {numeric}"
+            );
+        }
     }
 }

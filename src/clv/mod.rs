@@ -9,6 +9,7 @@ pub mod bgnbd;
 pub mod frame;
 pub mod gamma_gamma;
 pub mod optimise;
+pub mod report;
 pub mod special;
 pub mod value;
 

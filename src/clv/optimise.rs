@@ -1,8 +1,13 @@
-//! Maximum-likelihood plumbing shared by the models: Nelder–Mead (argmin) with restarts
-//! on log-scale parameters, and standard errors from the observed information matrix.
+//! Maximum-likelihood plumbing shared by the models: L-BFGS with analytic gradients
+//! (argmin), Nelder–Mead restarts to polish or to rescue a failed line search, on
+//! log-scale parameters; standard errors from the observed information matrix.
 
-use argmin::core::{CostFunction, Executor, State};
+use std::sync::Mutex;
+
+use argmin::core::{CostFunction, Executor, Gradient, State, TerminationReason};
+use argmin::solver::linesearch::MoreThuenteLineSearch;
 use argmin::solver::neldermead::NelderMead;
+use argmin::solver::quasinewton::LBFGS;
 
 /// Iterations per Nelder–Mead run.
 const MAX_ITERATIONS: u64 = 4_000;
@@ -38,16 +43,104 @@ impl<F: Fn(&[f64]) -> f64> CostFunction for Objective<'_, F> {
     }
 }
 
-/// Minimise `function` from each of `starts`, restarting from the best point until a
-/// restart gains less than 1e-10 (relative).
+/// A smooth objective: value and gradient, evaluated once per point (argmin asks for
+/// cost and gradient separately; the last evaluation is cached).
+struct Smooth<'a, F: Fn(&[f64]) -> (f64, Vec<f64>)> {
+    function: &'a F,
+    last: Mutex<Option<(Vec<f64>, f64, Vec<f64>)>>,
+}
+
+impl<F: Fn(&[f64]) -> (f64, Vec<f64>)> Smooth<'_, F> {
+    fn evaluate(&self, point: &[f64]) -> (f64, Vec<f64>) {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((at, value, gradient)) = last.as_ref()
+            && at.as_slice() == point
+        {
+            return (*value, gradient.clone());
+        }
+        let (value, gradient) = (self.function)(point);
+        *last = Some((point.to_vec(), value, gradient.clone()));
+        (value, gradient)
+    }
+}
+
+impl<F: Fn(&[f64]) -> (f64, Vec<f64>)> CostFunction for Smooth<'_, F> {
+    type Param = Vec<f64>;
+    type Output = f64;
+
+    fn cost(&self, point: &Self::Param) -> Result<f64, argmin::core::Error> {
+        Ok(self.evaluate(point).0)
+    }
+}
+
+impl<F: Fn(&[f64]) -> (f64, Vec<f64>)> Gradient for Smooth<'_, F> {
+    type Param = Vec<f64>;
+    type Gradient = Vec<f64>;
+
+    fn gradient(&self, point: &Self::Param) -> Result<Vec<f64>, argmin::core::Error> {
+        Ok(self.evaluate(point).1)
+    }
+}
+
+/// Minimise a smooth function: L-BFGS from each start, then Nelder–Mead restarts from the
+/// best point (cheap when L-BFGS has converged, a rescue when its line search failed).
+pub fn minimise_smooth<F: Fn(&[f64]) -> (f64, Vec<f64>)>(
+    function: &F,
+    starts: &[Vec<f64>],
+) -> Result<Minimum, argmin::core::Error> {
+    let mut best: Option<(Vec<f64>, f64)> = None;
+    let mut iterations = 0;
+    for start in starts {
+        let problem = Smooth {
+            function,
+            last: Mutex::new(None),
+        };
+        let solver = LBFGS::new(MoreThuenteLineSearch::new(), 7)
+            .with_tolerance_grad(1e-10)?
+            .with_tolerance_cost(1e-15)?;
+        let Ok(result) = Executor::new(problem, solver)
+            .configure(|state| state.param(start.clone()).max_iters(500))
+            .run()
+        else {
+            continue;
+        };
+        let state = result.state();
+        iterations += state.get_iter();
+        let (Some(point), value) = (state.get_best_param(), state.get_best_cost()) else {
+            continue;
+        };
+        if value.is_finite() && best.as_ref().is_none_or(|b| value < b.1) {
+            best = Some((point.clone(), value));
+        }
+        let converged = matches!(
+            state.get_termination_reason(),
+            Some(TerminationReason::SolverConverged)
+        );
+        if converged && best.as_ref().is_some_and(|b| b.1 == value) {
+            break;
+        }
+    }
+    let value_only = |p: &[f64]| function(p).0;
+    let polish_from = match best {
+        Some((point, _)) => vec![point],
+        None => starts.to_vec(),
+    };
+    let mut polished = minimise(&value_only, &polish_from, 0.05)?;
+    polished.iterations += iterations;
+    Ok(polished)
+}
+
+/// Minimise `function` from each of `starts` (first simplex of size `step`), restarting
+/// from the best point until a restart gains less than 1e-10 (relative).
 pub fn minimise<F: Fn(&[f64]) -> f64>(
     function: &F,
     starts: &[Vec<f64>],
+    step: f64,
 ) -> Result<Minimum, argmin::core::Error> {
     let mut best: Option<Minimum> = None;
     let mut iterations = 0;
     for start in starts {
-        let found = run(function, start, 0.5)?;
+        let found = run(function, start, step)?;
         iterations += found.2;
         if best.as_ref().is_none_or(|b| found.1 < b.value) {
             best = Some(Minimum {
@@ -87,7 +180,12 @@ fn run<F: Fn(&[f64]) -> f64>(
         vertex[i] += step;
         simplex.push(vertex);
     }
-    let solver = NelderMead::new(simplex).with_sd_tolerance(1e-13)?;
+    // The tolerance is on the spread of objective values over the simplex, which cannot
+    // shrink below the rounding of values of this size.
+    let scale = Some(function(start).abs())
+        .filter(|v| v.is_finite())
+        .map_or(1.0, |v| v.max(1.0));
+    let solver = NelderMead::new(simplex).with_sd_tolerance(1e-13 * scale)?;
     let result = Executor::new(Objective { function }, solver)
         .configure(|state| state.max_iters(MAX_ITERATIONS))
         .run()?;
@@ -98,6 +196,41 @@ fn run<F: Fn(&[f64]) -> f64>(
         .unwrap_or_else(|| start.to_vec());
     Ok((point, state.get_best_cost(), state.get_iter()))
 }
+
+/// Log-parameters beyond this are treated as infinite: the objective is not evaluated.
+pub const LOG_BOX: f64 = 40.0;
+/// Log-parameters beyond this count as "at the edge" of the parameter space.
+const EDGE: f64 = 15.0;
+
+/// Where a minimum lies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edge {
+    /// Inside the parameter space: an ordinary optimum.
+    Interior,
+    /// At the edge, where the objective levels off: the limiting model is the optimum
+    /// (e.g. BG/NBD with no dropout).
+    Limit,
+    /// At the edge and still falling outwards: no optimum exists.
+    Unbounded,
+}
+
+/// Classify a minimum found at `point` (log-parameters, objective `value`): at the edge,
+/// minimise again in a box [`WIDER`] larger (`widened` evaluates the objective there);
+/// if that still gains, the objective falls without end and there is no optimum.
+pub fn edge_of<F: Fn(&[f64]) -> f64>(widened: &F, point: &[f64], value: f64) -> Edge {
+    if point.iter().all(|v| v.abs() <= EDGE) {
+        return Edge::Interior;
+    }
+    let further = minimise(widened, &[point.to_vec()], 1.0).map_or(value, |m| m.value);
+    if further < value - 1e-6 * value.abs().max(1.0) {
+        Edge::Unbounded
+    } else {
+        Edge::Limit
+    }
+}
+
+/// How much further out [`edge_of`] looks.
+pub const WIDER: f64 = 20.0;
 
 /// Standard errors of the parameters at a minimum of a negative log-likelihood:
 /// square roots of the diagonal of the inverse Hessian (central differences).
@@ -172,12 +305,28 @@ mod tests {
     #[test]
     fn finds_the_minimum_of_a_quadratic_and_its_curvature() {
         let f = |p: &[f64]| (p[0] - 1.0).powi(2) * 2.0 + (p[1] + 3.0).powi(2) * 8.0;
-        let found = minimise(&f, &[vec![0.0, 0.0]]).unwrap();
+        let found = minimise(&f, &[vec![0.0, 0.0]], 0.5).unwrap();
         assert!(found.converged);
         assert!((found.point[0] - 1.0).abs() < 1e-6 && (found.point[1] + 3.0).abs() < 1e-6);
         // Hessian diag(4, 16) -> standard errors 1/2 and 1/4.
         let se = standard_errors(&f, &found.point);
         assert!((se[0].unwrap() - 0.5).abs() < 1e-4 && (se[1].unwrap() - 0.25).abs() < 1e-4);
+    }
+
+    #[test]
+    fn lbfgs_finds_the_minimum_of_a_banana() {
+        let f = |p: &[f64]| {
+            let (x, y) = (p[0], p[1]);
+            let value = (1.0 - x).powi(2) + 100.0 * (y - x * x).powi(2);
+            let gradient = vec![
+                -2.0 * (1.0 - x) - 400.0 * x * (y - x * x),
+                200.0 * (y - x * x),
+            ];
+            (value, gradient)
+        };
+        let found = minimise_smooth(&f, &[vec![-1.2, 1.0]]).unwrap();
+        assert!(found.converged);
+        assert!((found.point[0] - 1.0).abs() < 1e-5 && (found.point[1] - 1.0).abs() < 1e-5);
     }
 
     #[test]

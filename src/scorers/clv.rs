@@ -8,13 +8,14 @@
 use std::sync::OnceLock;
 
 use polars::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::{ScoreContext, Scorer, TIER_GROUP, fill_no_purchase, left_join};
 use crate::clv::TimeUnit;
-use crate::clv::bgnbd::{BgNbd, BgNbdFit};
+use crate::clv::bgnbd::BgNbd;
 use crate::clv::frame::{Purchaser, fit_purchases, fit_spend, purchasers};
-use crate::clv::gamma_gamma::{GammaGamma, GammaGammaFit};
+use crate::clv::gamma_gamma::GammaGamma;
+use crate::clv::report::{FitReport, fit_notes};
 use crate::clv::value::{Horizon, parse_horizon};
 use crate::error::TieringError;
 use crate::input::lines::col_names::CUSTOMER_ID;
@@ -117,25 +118,6 @@ impl ClvSettings {
             unit: self.time_unit,
         }
     }
-}
-
-/// What was fitted, for the notes on stderr and `--fit-report`.
-#[derive(Clone, Debug, Serialize)]
-pub struct FitReport {
-    /// The model's time unit.
-    pub time_unit: &'static str,
-    /// Projection horizon in days.
-    pub horizon_days: u32,
-    /// Annual discount rate.
-    pub discount_rate: f64,
-    /// BG/NBD parameters in force.
-    pub bgnbd: BgNbd,
-    /// The BG/NBD fit (null when the parameters were fixed in the config).
-    pub bgnbd_fit: Option<BgNbdFit>,
-    /// Gamma-Gamma parameters in force.
-    pub gamma_gamma: GammaGamma,
-    /// The Gamma-Gamma fit (null when fixed).
-    pub gamma_gamma_fit: Option<GammaGammaFit>,
 }
 
 /// The CLV scorer; keeps its fit for the report.
@@ -404,56 +386,6 @@ fn tiers_by_value(
         tiers[row] = Some(TIERS[tier]);
     }
     tiers
-}
-
-fn fit_notes(report: &FitReport) -> Vec<String> {
-    let se = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.4}"));
-    let mut notes = Vec::new();
-    let m = &report.bgnbd;
-    match &report.bgnbd_fit {
-        Some(fit) => notes.push(format!(
-            "BG/NBD fit ({}): r = {:.4} (± {}), α = {:.4} (± {}), a = {:.4} (± {}), b = {:.4} (± {}); log-likelihood {:.4}; {} customers, {} repeat buyers",
-            report.time_unit,
-            m.r, se(fit.standard_errors.r),
-            m.alpha, se(fit.standard_errors.alpha),
-            m.a, se(fit.standard_errors.a),
-            m.b, se(fit.standard_errors.b),
-            fit.log_likelihood, fit.customers, fit.repeat_buyers
-        )),
-        None => notes.push(format!(
-            "BG/NBD parameters fixed by the config ({}): r = {}, α = {}, a = {}, b = {}",
-            report.time_unit, m.r, m.alpha, m.a, m.b
-        )),
-    }
-    let g = &report.gamma_gamma;
-    match &report.gamma_gamma_fit {
-        Some(fit) => {
-            let correlation = fit
-                .frequency_spend_correlation
-                .map_or("n/a".into(), |c| format!("{c:.3}"));
-            notes.push(format!(
-                "Gamma-Gamma fit: p = {:.4} (± {}), q = {:.4} (± {}), γ = {:.4} (± {}); log-likelihood {:.4}; {} repeat buyers; frequency–spend correlation {correlation}",
-                g.p, se(fit.standard_errors.p),
-                g.q, se(fit.standard_errors.q),
-                g.gamma, se(fit.standard_errors.gamma),
-                fit.log_likelihood, fit.customers
-            ));
-            if fit
-                .frequency_spend_correlation
-                .is_some_and(|c| c.abs() > 0.3)
-            {
-                notes.push(
-                    "spend per purchase is correlated with frequency: the Gamma-Gamma independence assumption is doubtful, treat expected spend with care"
-                        .into(),
-                );
-            }
-        }
-        None => notes.push(format!(
-            "Gamma-Gamma parameters fixed by the config: p = {}, q = {}, γ = {}",
-            g.p, g.q, g.gamma
-        )),
-    }
-    notes
 }
 
 #[cfg(test)]
