@@ -45,6 +45,9 @@ pub fn lint(config: &Config) -> Vec<Finding> {
     if let Err(e) = config.profit.clone().unwrap_or_default().validate() {
         findings.push(finding(Level::Error, e.to_string()));
     }
+    if let Err(e) = config.clv.clone().unwrap_or_default().validate() {
+        findings.push(finding(Level::Error, e.to_string()));
+    }
     findings.extend(lint_profit_columns(
         &config.profit.clone().unwrap_or_default(),
     ));

@@ -192,7 +192,9 @@ pub fn fit(data: &SpendData) -> Result<GammaGammaFit, FitFailure> {
     let (low, high) = data
         .pairs
         .iter()
-        .fold((f64::INFINITY, 0.0f64), |(lo, hi), &(_, m)| (lo.min(m), hi.max(m)));
+        .fold((f64::INFINITY, 0.0f64), |(lo, hi), &(_, m)| {
+            (lo.min(m), hi.max(m))
+        });
     if high - low <= 1e-9 * high {
         return Err(FitFailure::NoConvergence(format!(
             "has no optimum: every repeat buyer's mean spend is the same ({high})"

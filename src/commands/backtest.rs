@@ -6,6 +6,7 @@
 use std::io::Write;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 
 use crate::cli::BacktestArgs;
 use crate::clv::bgnbd::{BgNbd, BgNbdFit};
@@ -102,18 +103,20 @@ pub fn run(
     let summaries: Vec<_> = rows.iter().map(|p| p.summary).collect();
     let (model, fit) = fit_purchases(&summaries, settings.bgnbd)?;
     let holdout = f64::from(end - calibration_end) / settings.time_unit.days();
-    let mut predicted = Vec::with_capacity(rows.len());
-    for s in &summaries {
-        predicted.push(model.expected_purchases(s, holdout).ok_or_else(|| {
-            TieringError::NoData {
-                message: format!(
-                    "expected purchases could not be computed for a customer with {} repeat purchases",
-                    s.x
-                ),
-                hint: Some("try the other --time-unit".into()),
-            }
-        })?);
-    }
+    let predicted: Vec<f64> = summaries
+        .par_iter()
+        .map(|s| {
+            model
+                .expected_purchases(s, holdout)
+                .ok_or_else(|| TieringError::NoData {
+                    message: format!(
+                        "expected purchases could not be computed for a customer with {} repeat purchases",
+                        s.x
+                    ),
+                    hint: Some("check the customer's history for duplicated days".into()),
+                })
+        })
+        .collect::<Result<_, _>>()?;
     let frame = DataFrame::new(
         rows.len(),
         vec![

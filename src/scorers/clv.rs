@@ -8,6 +8,7 @@
 use std::sync::OnceLock;
 
 use polars::prelude::*;
+use rayon::prelude::*;
 use serde::Deserialize;
 
 use super::{ScoreContext, Scorer, TIER_GROUP, fill_no_purchase, left_join};
@@ -180,9 +181,17 @@ impl Scorer for ClvScorer {
         let (spend, gamma_gamma_fit) = fit_spend(&known, settings.gamma_gamma)?;
         let horizon = settings.horizon();
         let scale = 10f64.powi(ctx.decimals as i32);
+        let predictions: Vec<Option<Prediction>> = rows
+            .par_iter()
+            .map(|row| {
+                row.as_ref()
+                    .map(|p| predict(p, &purchases, &spend, &horizon))
+                    .transpose()
+            })
+            .collect::<Result<_, _>>()?;
         let mut columns = ModelColumns::with_capacity(rows.len());
-        for row in &rows {
-            columns.push(row.as_ref(), &purchases, &spend, &horizon, scale)?;
+        for (row, prediction) in rows.iter().zip(&predictions) {
+            columns.push(row.as_ref().zip(prediction.as_ref()), scale);
         }
         let ids: Vec<Option<&str>> = frame.column(CUSTOMER_ID)?.str()?.iter().collect();
         let tiers = tiers_by_value(&columns.clv, &ids, &settings.cuts);
@@ -305,15 +314,8 @@ impl ModelColumns {
         }
     }
 
-    fn push(
-        &mut self,
-        row: Option<&Purchaser>,
-        purchases: &BgNbd,
-        spend: &GammaGamma,
-        horizon: &Horizon,
-        scale: f64,
-    ) -> Result<(), TieringError> {
-        let Some(p) = row else {
+    fn push(&mut self, row: Option<(&Purchaser, &Prediction)>, scale: f64) {
+        let Some((p, prediction)) = row else {
             self.frequency.push(None);
             self.recency.push(None);
             self.age.push(None);
@@ -322,36 +324,57 @@ impl ModelColumns {
             self.purchases.push(None);
             self.spend.push(None);
             self.clv.push(None);
-            return Ok(());
+            return;
         };
         let s = &p.summary;
-        let diverged = || TieringError::NoData {
-            message: format!(
-                "expected purchases could not be computed for a customer with {} repeat purchases over {:.1} {}",
-                s.x,
-                s.age,
-                horizon.unit.name()
-            ),
-            hint: Some("try a shorter --horizon or the other --time-unit".into()),
-        };
-        let expected = horizon.purchases(purchases, s).ok_or_else(diverged)?;
-        let discounted = horizon
-            .discounted_purchases(purchases, s)
-            .ok_or_else(diverged)?;
-        let per_purchase = spend
-            .expected_spend(s.x, p.mean_repeat_spend)
-            .unwrap_or(0.0);
         self.frequency.push(Some(s.x as i64));
         self.recency.push(Some(s.t_x));
         self.age.push(Some(s.age));
         self.monetary.push(p.mean_repeat_spend_minor);
-        self.p_alive.push(Some(purchases.p_alive(s)));
-        self.purchases.push(Some(expected));
-        self.spend.push(Some(to_minor(per_purchase, scale)));
-        self.clv
-            .push(Some(to_minor(per_purchase * discounted, scale)));
-        Ok(())
+        self.p_alive.push(Some(prediction.p_alive));
+        self.purchases.push(Some(prediction.purchases));
+        self.spend.push(Some(to_minor(prediction.spend, scale)));
+        self.clv.push(Some(to_minor(
+            prediction.spend * prediction.discounted_purchases,
+            scale,
+        )));
     }
+}
+
+/// The models' answers for one purchaser.
+struct Prediction {
+    p_alive: f64,
+    purchases: f64,
+    discounted_purchases: f64,
+    spend: f64,
+}
+
+fn predict(
+    p: &Purchaser,
+    purchases: &BgNbd,
+    spend: &GammaGamma,
+    horizon: &Horizon,
+) -> Result<Prediction, TieringError> {
+    let s = &p.summary;
+    let diverged = || TieringError::NoData {
+        message: format!(
+            "expected purchases could not be computed for a customer with {} repeat purchases over {:.1} {}",
+            s.x,
+            s.age,
+            horizon.unit.name()
+        ),
+        hint: Some("try a shorter --horizon".into()),
+    };
+    Ok(Prediction {
+        p_alive: purchases.p_alive(s),
+        purchases: horizon.purchases(purchases, s).ok_or_else(diverged)?,
+        discounted_purchases: horizon
+            .discounted_purchases(purchases, s)
+            .ok_or_else(diverged)?,
+        spend: spend
+            .expected_spend(s.x, p.mean_repeat_spend)
+            .unwrap_or(0.0),
+    })
 }
 
 /// Currency units to minor units, half away from zero.

@@ -82,6 +82,9 @@ m = "5"
 [profit]
 factors = [{ metric = "profit", weight = 0.7 }, { metric = "orders", weight = 0.2 }]
 
+[clv]
+cuts = [50.0, 20.0]
+
 [[rules]]
 tier = "big"
 when = "revenue_12m >= 100000000"
@@ -104,6 +107,7 @@ tier = "rest"
     assert_eq!(output.status.code(), Some(2), "{report}");
     for expected in [
         "error: [profit] factor weights sum to 0.9",
+        "error: [clv] cuts = [50.0, 20.0] must be two increasing percentages below 100",
         "warning: segment rule 2 (`never`) never fires",
         "warning: a threshold rule uses `vip_flag`, which is no metric or window",
         "warning: the playbook has no strategy for: everyone, never, big, vip, rest",
