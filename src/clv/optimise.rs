@@ -82,22 +82,28 @@ impl<F: Fn(&[f64]) -> (f64, Vec<f64>)> Gradient for Smooth<'_, F> {
     }
 }
 
-/// Minimise a smooth function: L-BFGS from each start, then Nelder–Mead restarts from the
-/// best point (cheap when L-BFGS has converged, a rescue when its line search failed).
+/// Minimise a smooth function: L-BFGS from each start until one converges; if none
+/// does (a failed line search, an iteration limit), Nelder–Mead restarts from the best
+/// point found.
 pub fn minimise_smooth<F: Fn(&[f64]) -> (f64, Vec<f64>)>(
     function: &F,
     starts: &[Vec<f64>],
 ) -> Result<Minimum, argmin::core::Error> {
-    let mut best: Option<(Vec<f64>, f64)> = None;
+    let mut best: Option<(Vec<f64>, f64, bool)> = None;
     let mut iterations = 0;
     for start in starts {
+        // Tolerances scale with the objective (a sum over customers): its rounding error,
+        // and so the smallest meaningful gradient, grows with the data.
+        let scale = Some(function(start).0.abs())
+            .filter(|v| v.is_finite())
+            .map_or(1.0, |v| v.max(1.0));
         let problem = Smooth {
             function,
             last: Mutex::new(None),
         };
         let solver = LBFGS::new(MoreThuenteLineSearch::new(), 7)
-            .with_tolerance_grad(1e-10)?
-            .with_tolerance_cost(1e-15)?;
+            .with_tolerance_grad(1e-9 * scale)?
+            .with_tolerance_cost(1e-14 * scale)?;
         let Ok(result) = Executor::new(problem, solver)
             .configure(|state| state.param(start.clone()).max_iters(500))
             .run()
@@ -109,20 +115,28 @@ pub fn minimise_smooth<F: Fn(&[f64]) -> (f64, Vec<f64>)>(
         let (Some(point), value) = (state.get_best_param(), state.get_best_cost()) else {
             continue;
         };
-        if value.is_finite() && best.as_ref().is_none_or(|b| value < b.1) {
-            best = Some((point.clone(), value));
-        }
         let converged = matches!(
             state.get_termination_reason(),
             Some(TerminationReason::SolverConverged)
         );
+        if value.is_finite() && best.as_ref().is_none_or(|b| value < b.1) {
+            best = Some((point.clone(), value, converged));
+        }
         if converged && best.as_ref().is_some_and(|b| b.1 == value) {
             break;
         }
     }
+    if let Some((point, value, true)) = &best {
+        return Ok(Minimum {
+            point: point.clone(),
+            value: *value,
+            iterations,
+            converged: true,
+        });
+    }
     let value_only = |p: &[f64]| function(p).0;
     let polish_from = match best {
-        Some((point, _)) => vec![point],
+        Some((point, _, _)) => vec![point],
         None => starts.to_vec(),
     };
     let mut polished = minimise(&value_only, &polish_from, 0.05)?;
