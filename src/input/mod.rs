@@ -6,6 +6,7 @@ pub mod columns;
 pub mod customers;
 pub mod dates;
 pub mod faults;
+pub mod limits;
 pub mod lines;
 pub mod money;
 pub mod source;

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use encoding_rs::Encoding;
 use encoding_rs_io::DecodeReaderBytesBuilder;
 
+use super::limits::LineLimit;
 use crate::error::TieringError;
 
 /// One input named by the user (a path, a glob match, or stdin).
@@ -113,13 +114,15 @@ pub fn open(input: &InputFile, encoding: Option<&'static Encoding>) -> anyhow::R
     } else {
         Box::new(reader)
     };
-    let decoded = DecodeReaderBytesBuilder::new()
-        .encoding(encoding)
-        .bom_sniffing(true)
-        .bom_override(true)
-        .utf8_passthru(true)
-        .strip_bom(true)
-        .build(decompressed);
+    let decoded = LineLimit::new(
+        DecodeReaderBytesBuilder::new()
+            .encoding(encoding)
+            .bom_sniffing(true)
+            .bom_override(true)
+            .utf8_passthru(true)
+            .strip_bom(true)
+            .build(decompressed),
+    );
     Ok(Opened::Text(Box::new(BufReader::with_capacity(
         1 << 16,
         decoded,

@@ -3,6 +3,7 @@
 //! newlines), Parquet through polars (each column cast to text, rows numbered from 1).
 //! Row-level problems become [`BadRow`]s in the [`FaultLog`]; the visitor types the rows.
 
+use super::limits::{MAX_COLUMNS, too_many_columns};
 use std::io::{BufRead, Read};
 
 use polars::prelude::*;
@@ -93,6 +94,9 @@ fn read_text(
             file: file.display.clone(),
         }
         .into());
+    }
+    if record.len() > MAX_COLUMNS {
+        return Err(unreadable(file, &too_many_columns(record.len())));
     }
     let header = decode_header(file, &record)?;
     visitor.header(file, &header)?;
@@ -264,7 +268,15 @@ fn read_parquet(
     visitor: &mut dyn RowVisitor,
     faults: &mut FaultLog,
 ) -> anyhow::Result<FileReport> {
-    let frame = ParquetReader::new(std::io::Cursor::new(bytes))
+    let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
+    let width = reader
+        .schema()
+        .map_err(|e| unreadable(file, &format!("not a readable Parquet file ({e})")))?
+        .len();
+    if width > MAX_COLUMNS {
+        return Err(unreadable(file, &too_many_columns(width)));
+    }
+    let frame = reader
         .finish()
         .map_err(|e| unreadable(file, &format!("not a readable Parquet file ({e})")))?;
     let header: Vec<String> = frame

@@ -194,3 +194,60 @@ fn score_fails_on_bad_flags_with_usage_status() {
         2,
     );
 }
+
+#[test]
+fn a_gigabyte_line_fails_with_a_message_before_it_is_read_whole() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tiering"))
+        .args(["score", "-", "--format", "csv"])
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![b'9'; 1 << 20];
+        let mut written = 0usize;
+        if stdin
+            .write_all(b"customer_id,order_date,amount\nc1,2024-01-01,")
+            .is_err()
+        {
+            return written;
+        }
+        // Up to 1 GiB in one field; the reader gives up long before.
+        while written < 1 << 30 {
+            if stdin.write_all(&chunk).is_err() {
+                break;
+            }
+            written += chunk.len();
+        }
+        written
+    });
+    let output = child.wait_with_output().unwrap();
+    let written = writer.join().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("line 2 is longer than 64 MiB"), "{stderr}");
+    assert!(
+        written < 1 << 30,
+        "the whole field was consumed ({written} bytes)"
+    );
+}
+
+#[test]
+fn millions_of_columns_fail_with_a_message() {
+    let dir = temp_dir();
+    let path = dir.path().join("wide.csv");
+    let header: Vec<String> = (0..2_000_000).map(|i| format!("c{i}")).collect();
+    std::fs::write(&path, header.join(",") + "\n").unwrap();
+    let output = tiering().arg("score").arg(&path).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("it has 2000000 columns; tiering reads files of at most 10000 columns"),
+        "{stderr}"
+    );
+}
