@@ -2,6 +2,8 @@
 //! stdout, or a file written atomically.
 
 use std::io::{IsTerminal, Write};
+
+use anyhow::Context;
 use std::path::PathBuf;
 
 use super::atomic::write_atomically;
@@ -65,8 +67,9 @@ impl Destination {
             }
             Destination::Stdout(format) => {
                 let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-                render(*format, &mut stdout)?;
-                stdout.flush()?;
+                render(*format, &mut stdout)
+                    .and_then(|()| Ok(stdout.flush()?))
+                    .context("failed to write to standard output")?;
             }
             Destination::File(path, format) => {
                 write_atomically(path, |out| render(*format, out))?;

@@ -17,5 +17,6 @@ mod pareto;
 mod profit;
 mod properties;
 mod rules;
+mod safety;
 mod scoring;
 mod support;
