@@ -144,8 +144,14 @@ fn read_record<R: std::io::Read>(
 }
 
 fn unreadable(file: &InputFile, reason: &str) -> anyhow::Error {
-    let hint = if reason.contains("invalid") || reason.contains("corrupt") || reason.contains("eof")
-    {
+    let truncated = [
+        "invalid",
+        "corrupt",
+        "eof",
+        "incomplete",
+        "out of specification",
+    ];
+    let hint = if truncated.iter().any(|word| reason.contains(word)) {
         Some("the file may be truncated or corrupt; export or download it again".to_string())
     } else {
         None

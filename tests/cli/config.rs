@@ -92,6 +92,7 @@ fn config_mistakes_have_clear_messages() {
             "[[rfm.segment]]\nid = \"x\"\nr = \"0-9\"\nf = \"1-5\"\nm = \"1-5\"\n",
         ),
         ("config_unknown_column", "[columns]\ncustomer = \"Kunde\"\n"),
+        ("config_bad_clv_horizon", "[clv]\nhorizon = \"3 months\"\n"),
     ];
     for (name, text) in cases {
         let dir = temp_dir();

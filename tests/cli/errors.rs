@@ -45,6 +45,17 @@ fn score_fails_on_unreadable_values_naming_file_line_column_and_value() {
         &["score", &testdata("bad/ambiguous_date.csv")],
         3,
     );
+    failure("empty_date", &["score", &testdata("bad/empty_date.csv")], 3);
+    failure(
+        "other_date_format",
+        &["score", &testdata("bad/other_date_format.csv")],
+        3,
+    );
+    failure(
+        "extra_field",
+        &["score", &testdata("bad/extra_field.csv")],
+        3,
+    );
     failure(
         "wrong_field_count",
         &["score", &testdata("bad/wrong_fields.csv")],
@@ -149,20 +160,15 @@ fn score_fails_on_files_without_data() {
         &["score", &testdata("returns.csv"), "--as-of", "2020-01-01"],
         3,
     );
-    let dir = temp_dir();
-    let truncated = dir.path().join("t.parquet");
-    std::fs::write(&truncated, b"PAR1\x00\x00garbage").unwrap();
-    let output = tiering().arg("score").arg(&truncated).output().unwrap();
-    assert_eq!(output.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("not a readable Parquet file"));
-    let gz = dir.path().join("t.csv.gz");
-    std::fs::write(&gz, [0x1f, 0x8b, 0x08, 0x00, 0x00]).unwrap();
-    let output = tiering().arg("score").arg(&gz).output().unwrap();
-    assert_eq!(
-        output.status.code(),
-        Some(3),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    failure(
+        "truncated_parquet",
+        &["score", &testdata("bad/truncated.parquet")],
+        3,
+    );
+    failure(
+        "truncated_gzip",
+        &["score", &testdata("bad/truncated.csv.gz")],
+        3,
     );
 }
 
