@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::Summary;
-use super::optimise::{Edge, LOG_BOX, WIDER, edge_of, minimise_smooth, standard_errors};
+use super::optimise::maximise_likelihood;
 use super::special::{chunked_sum, digamma, euler_bracket, lgamma};
 
 /// Model parameters, in the time unit of the data they were fitted on.
@@ -123,6 +123,16 @@ impl FitData {
 }
 
 impl BgNbd {
+    /// From `[r, α, a, b]`.
+    fn from_slice(p: &[f64]) -> BgNbd {
+        BgNbd {
+            r: p[0],
+            alpha: p[1],
+            a: p[2],
+            b: p[3],
+        }
+    }
+
     /// Total log-likelihood of the data.
     pub fn log_likelihood(&self, data: &FitData) -> f64 {
         self.log_likelihood_and_gradient(data).0
@@ -296,76 +306,36 @@ pub fn fit(data: &FitData) -> Result<BgNbdFit, FitFailure> {
             needed: MIN_REPEAT_BUYERS,
         });
     }
-    let from_log = |p: &[f64]| BgNbd {
-        r: p[0].exp(),
-        alpha: p[1].exp(),
-        a: p[2].exp(),
-        b: p[3].exp(),
-    };
-    let bounded = |p: &[f64], limit: f64| {
-        if p.iter().any(|v| v.abs() > limit) {
-            return (f64::INFINITY, vec![0.0; 4]);
-        }
-        let model = from_log(p);
-        let (value, gradient) = model.log_likelihood_and_gradient(data);
-        let natural = [model.r, model.alpha, model.a, model.b];
-        (
-            -value,
-            natural.iter().zip(gradient).map(|(v, g)| -v * g).collect(),
-        )
-    };
-    let objective = |point: &[f64]| bounded(point, LOG_BOX);
     let age = data.mean_age().ln();
     let starts = [
         vec![0.0, age, 0.0, 0.0],
         vec![-1.0, age - 1.0, -0.5, 0.5],
         vec![0.5, age + 0.5, 0.5, 1.5],
     ];
-    let found = minimise_smooth(&objective, &starts)
-        .map_err(|e| FitFailure::NoConvergence(e.to_string()))?;
-    let params = from_log(&found.point);
-    let log_likelihood = -found.value;
-    let widened = |point: &[f64]| bounded(point, LOG_BOX + WIDER).0;
-    let edge = edge_of(&widened, &found.point, found.value);
-    if !found.converged || !log_likelihood.is_finite() || edge == Edge::Unbounded {
-        let why = if edge == Edge::Unbounded {
-            "has no optimum: the likelihood keeps rising towards the edge of the parameter space; "
-        } else {
-            ""
-        };
-        return Err(FitFailure::NoConvergence(format!(
-            "{why}stopped at r = {:.4}, α = {:.4}, a = {:.4}, b = {:.4} (log-likelihood {:.2}) after {} iterations",
-            params.r, params.alpha, params.a, params.b, log_likelihood, found.iterations
-        )));
-    }
-    let natural = [params.r, params.alpha, params.a, params.b];
-    let negative_ll = |p: &[f64]| {
-        if p.iter().any(|v| *v <= 0.0) {
-            return f64::NAN;
-        }
-        -BgNbd {
-            r: p[0],
-            alpha: p[1],
-            a: p[2],
-            b: p[3],
-        }
-        .log_likelihood(data)
-    };
-    let se = standard_errors(&negative_ll, &natural);
+    let estimate = maximise_likelihood(
+        &|p: &[f64]| {
+            let (value, gradient) = BgNbd::from_slice(p).log_likelihood_and_gradient(data);
+            (value, gradient.to_vec())
+        },
+        &starts,
+        &["r", "α", "a", "b"],
+    )
+    .map_err(FitFailure::NoConvergence)?;
+    let se = &estimate.standard_errors;
     Ok(BgNbdFit {
-        params,
+        params: BgNbd::from_slice(&estimate.params),
         standard_errors: BgNbdErrors {
             r: se[0],
             alpha: se[1],
             a: se[2],
             b: se[3],
         },
-        log_likelihood,
+        log_likelihood: estimate.log_likelihood,
         customers: data.customers as usize,
         repeat_buyers: data.repeat_buyers,
         groups: data.groups(),
-        iterations: found.iterations,
-        at_edge: edge == Edge::Limit,
+        iterations: estimate.iterations,
+        at_edge: estimate.at_edge,
     })
 }
 

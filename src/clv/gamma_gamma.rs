@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::bgnbd::FitFailure;
-use super::optimise::{Edge, LOG_BOX, WIDER, edge_of, minimise_smooth, standard_errors};
+use super::optimise::maximise_likelihood;
 use super::special::{chunked_sum, digamma, lgamma};
 
 /// Model parameters (γ in currency units).
@@ -90,6 +90,15 @@ impl SpendData {
 }
 
 impl GammaGamma {
+    /// From `[p, q, γ]`.
+    fn from_slice(v: &[f64]) -> GammaGamma {
+        GammaGamma {
+            p: v[0],
+            q: v[1],
+            gamma: v[2],
+        }
+    }
+
     /// Total log-likelihood of the repeat buyers' mean spend.
     pub fn log_likelihood(&self, data: &SpendData) -> f64 {
         self.log_likelihood_and_gradient(data).0
@@ -200,24 +209,6 @@ pub fn fit(data: &SpendData) -> Result<GammaGammaFit, FitFailure> {
             "has no optimum: every repeat buyer's mean spend is the same ({high})"
         )));
     }
-    let from_log = |v: &[f64]| GammaGamma {
-        p: v[0].exp(),
-        q: v[1].exp(),
-        gamma: v[2].exp(),
-    };
-    let bounded = |v: &[f64], limit: f64| {
-        if v.iter().any(|t| t.abs() > limit) {
-            return (f64::INFINITY, vec![0.0; 3]);
-        }
-        let model = from_log(v);
-        let (value, gradient) = model.log_likelihood_and_gradient(data);
-        let natural = [model.p, model.q, model.gamma];
-        (
-            -value,
-            natural.iter().zip(gradient).map(|(v, g)| -v * g).collect(),
-        )
-    };
-    let objective = |point: &[f64]| bounded(point, LOG_BOX);
     let mean_m = data.pairs.iter().map(|(_, m)| m).sum::<f64>() / data.len() as f64;
     let scale = mean_m.max(1e-6).ln();
     let starts = [
@@ -225,47 +216,28 @@ pub fn fit(data: &SpendData) -> Result<GammaGammaFit, FitFailure> {
         vec![1.0, 1.0, scale],
         vec![2.0, 1.5, scale + 1.0],
     ];
-    let found = minimise_smooth(&objective, &starts)
-        .map_err(|e| FitFailure::NoConvergence(e.to_string()))?;
-    let params = from_log(&found.point);
-    let log_likelihood = -found.value;
-    let widened = |point: &[f64]| bounded(point, LOG_BOX + WIDER).0;
-    let edge = edge_of(&widened, &found.point, found.value);
-    if !found.converged || !log_likelihood.is_finite() || edge == Edge::Unbounded {
-        let why = if edge == Edge::Unbounded {
-            "has no optimum: the likelihood keeps rising towards the edge of the parameter space; "
-        } else {
-            ""
-        };
-        return Err(FitFailure::NoConvergence(format!(
-            "{why}stopped at p = {:.4}, q = {:.4}, γ = {:.4} (log-likelihood {:.2}) after {} iterations",
-            params.p, params.q, params.gamma, log_likelihood, found.iterations
-        )));
-    }
-    let negative_ll = |v: &[f64]| {
-        if v.iter().any(|t| *t <= 0.0) {
-            return f64::NAN;
-        }
-        -GammaGamma {
-            p: v[0],
-            q: v[1],
-            gamma: v[2],
-        }
-        .log_likelihood(data)
-    };
-    let se = standard_errors(&negative_ll, &[params.p, params.q, params.gamma]);
+    let estimate = maximise_likelihood(
+        &|v: &[f64]| {
+            let (value, gradient) = GammaGamma::from_slice(v).log_likelihood_and_gradient(data);
+            (value, gradient.to_vec())
+        },
+        &starts,
+        &["p", "q", "γ"],
+    )
+    .map_err(FitFailure::NoConvergence)?;
+    let se = &estimate.standard_errors;
     Ok(GammaGammaFit {
-        params,
+        params: GammaGamma::from_slice(&estimate.params),
         standard_errors: GammaGammaErrors {
             p: se[0],
             q: se[1],
             gamma: se[2],
         },
-        log_likelihood,
+        log_likelihood: estimate.log_likelihood,
         customers: data.len(),
         frequency_spend_correlation: data.correlation(),
-        iterations: found.iterations,
-        at_edge: edge == Edge::Limit,
+        iterations: estimate.iterations,
+        at_edge: estimate.at_edge,
     })
 }
 

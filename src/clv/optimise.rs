@@ -212,13 +212,13 @@ fn run<F: Fn(&[f64]) -> f64>(
 }
 
 /// Log-parameters beyond this are treated as infinite: the objective is not evaluated.
-pub const LOG_BOX: f64 = 40.0;
+const LOG_BOX: f64 = 40.0;
 /// Log-parameters beyond this count as "at the edge" of the parameter space.
 const EDGE: f64 = 15.0;
 
 /// Where a minimum lies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Edge {
+enum Edge {
     /// Inside the parameter space: an ordinary optimum.
     Interior,
     /// At the edge, where the objective levels off: the limiting model is the optimum
@@ -231,7 +231,7 @@ pub enum Edge {
 /// Classify a minimum found at `point` (log-parameters, objective `value`): at the edge,
 /// minimise again in a box [`WIDER`] larger (`widened` evaluates the objective there);
 /// if that still gains, the objective falls without end and there is no optimum.
-pub fn edge_of<F: Fn(&[f64]) -> f64>(widened: &F, point: &[f64], value: f64) -> Edge {
+fn edge_of<F: Fn(&[f64]) -> f64>(widened: &F, point: &[f64], value: f64) -> Edge {
     if point.iter().all(|v| v.abs() <= EDGE) {
         return Edge::Interior;
     }
@@ -244,7 +244,80 @@ pub fn edge_of<F: Fn(&[f64]) -> f64>(widened: &F, point: &[f64], value: f64) -> 
 }
 
 /// How much further out [`edge_of`] looks.
-pub const WIDER: f64 = 20.0;
+const WIDER: f64 = 20.0;
+
+/// A maximum-likelihood estimate of positive parameters.
+#[derive(Clone, Debug)]
+pub struct Estimate {
+    /// The parameters.
+    pub params: Vec<f64>,
+    /// The log-likelihood there.
+    pub log_likelihood: f64,
+    /// Standard errors (observed information).
+    pub standard_errors: Vec<Option<f64>>,
+    /// Optimiser iterations.
+    pub iterations: u64,
+    /// Whether the optimum is a limiting model at the edge of the parameter space.
+    pub at_edge: bool,
+}
+
+/// Maximise a log-likelihood of positive parameters (`value_and_gradient` takes and
+/// differentiates by the natural parameters) by searching their logarithms from `starts`.
+/// The error says where the search stopped, naming the parameters by `names`.
+pub fn maximise_likelihood<F: Fn(&[f64]) -> (f64, Vec<f64>)>(
+    value_and_gradient: &F,
+    starts: &[Vec<f64>],
+    names: &[&str],
+) -> Result<Estimate, String> {
+    let bounded = |logs: &[f64], limit: f64| {
+        if logs.iter().any(|v| v.abs() > limit) {
+            return (f64::INFINITY, vec![0.0; logs.len()]);
+        }
+        let natural: Vec<f64> = logs.iter().map(|v| v.exp()).collect();
+        let (value, gradient) = value_and_gradient(&natural);
+        let by_logs = natural.iter().zip(gradient).map(|(v, g)| -v * g).collect();
+        (-value, by_logs)
+    };
+    let found = minimise_smooth(&|logs: &[f64]| bounded(logs, LOG_BOX), starts)
+        .map_err(|e| e.to_string())?;
+    let params: Vec<f64> = found.point.iter().map(|v| v.exp()).collect();
+    let log_likelihood = -found.value;
+    let edge = edge_of(
+        &|logs: &[f64]| bounded(logs, LOG_BOX + WIDER).0,
+        &found.point,
+        found.value,
+    );
+    if !found.converged || !log_likelihood.is_finite() || edge == Edge::Unbounded {
+        let why = if edge == Edge::Unbounded {
+            "has no optimum: the likelihood keeps rising towards the edge of the parameter space; "
+        } else {
+            ""
+        };
+        let at: Vec<String> = names
+            .iter()
+            .zip(&params)
+            .map(|(name, value)| format!("{name} = {value:.4}"))
+            .collect();
+        return Err(format!(
+            "{why}stopped at {} (log-likelihood {log_likelihood:.2}) after {} iterations",
+            at.join(", "),
+            found.iterations
+        ));
+    }
+    let negative = |natural: &[f64]| {
+        if natural.iter().any(|v| *v <= 0.0) {
+            return f64::NAN;
+        }
+        -value_and_gradient(natural).0
+    };
+    Ok(Estimate {
+        standard_errors: standard_errors(&negative, &params),
+        params,
+        log_likelihood,
+        iterations: found.iterations,
+        at_edge: edge == Edge::Limit,
+    })
+}
 
 /// Standard errors of the parameters at a minimum of a negative log-likelihood:
 /// square roots of the diagonal of the inverse Hessian (central differences).

@@ -3,10 +3,11 @@
 //! the independent `lifetimes` implementation (tests/crosscheck/clv_lifetimes.py).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write as _;
 use std::process::Command;
 
-use crate::support::{Row, external_required, parse_csv, root, score, temp_dir, testdata, tiering};
+use crate::support::{
+    Row, parse_csv, python_modules_available, root, score, temp_dir, testdata, tiering,
+};
 
 const CDNOW: &str = "testdata/cdnow/cdnow_sample.csv";
 const CALIBRATION_END: &str = "1997-09-30";
@@ -287,21 +288,11 @@ fn backtest_on_cdnow_sets_predicted_against_actual_purchases() {
 }
 
 fn lifetimes_available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import lifetimes, scipy"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            !external_required(),
-            "TIERING_REQUIRE_EXTERNAL=1 but the lifetimes Python package is missing (pip install lifetimes)"
-        );
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED lifetimes cross-check: python3 with the lifetimes package not found (pip install lifetimes)"
-        );
-    }
-    ok
+    python_modules_available(
+        "lifetimes, scipy",
+        "lifetimes cross-check",
+        "pip install lifetimes",
+    )
 }
 
 fn lifetimes(args: &[&str]) -> serde_json::Value {

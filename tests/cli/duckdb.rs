@@ -3,30 +3,12 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::process::Command;
 
-use crate::support::{external_required, root, score, temp_dir};
+use crate::support::{python_modules_available, root, score, temp_dir};
 
-/// Whether `python3 -c "import duckdb"` works; skip (or fail under TIERING_REQUIRE_EXTERNAL=1).
 fn duckdb_available() -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", "import duckdb"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            !external_required(),
-            "TIERING_REQUIRE_EXTERNAL=1 but the duckdb Python package is missing (pip install duckdb)"
-        );
-        // Written to the stderr handle directly: libtest captures eprintln!, and a skip
-        // must be visible in a plain `cargo test` run.
-        let _ = writeln!(
-            std::io::stderr(),
-            "SKIPPED DuckDB cross-check: python3 with the duckdb package not found (pip install duckdb)"
-        );
-    }
-    ok
+    python_modules_available("duckdb", "DuckDB cross-check", "pip install duckdb")
 }
 
 /// Run a cross-check script; its CSV output keyed by the first column.

@@ -98,6 +98,28 @@ pub fn testdata(name: &str) -> String {
     Path::new("testdata").join(name).display().to_string()
 }
 
+/// Whether `python3 -c "import <modules>"` works. When it does not, the test is skipped
+/// with a visible message, or fails under TIERING_REQUIRE_EXTERNAL=1.
+pub fn python_modules_available(modules: &str, what: &str, install: &str) -> bool {
+    let ok = std::process::Command::new("python3")
+        .args(["-c", &format!("import {modules}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            !external_required(),
+            "TIERING_REQUIRE_EXTERNAL=1 but python3 cannot import {modules} ({install})"
+        );
+        // Written to the stderr handle directly: libtest captures eprintln!, and a skip
+        // must be visible in a plain `cargo test` run.
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            format!("SKIPPED {what}: python3 cannot import {modules} ({install})\n").as_bytes(),
+        );
+    }
+    ok
+}
+
 /// Whether external cross-check tools are required (CI) rather than optional.
 pub fn external_required() -> bool {
     std::env::var("TIERING_REQUIRE_EXTERNAL").is_ok_and(|v| v == "1")
