@@ -1,16 +1,19 @@
 """Benchmark the CLV scorer against the `lifetimes` Python package (the usual way to get
 BG/NBD + Gamma-Gamma), side by side in one run.
 
-usage: python3 benches/clv.py [--customers 1000000] [--rows 3000000] [--runs 3]
+usage: python3 benches/clv.py [--customers 1000000] [--runs 3]
 
-Generates a deterministic export with `examples/gen_orders` in benches/data/, then times
+Simulates a deterministic export in benches/data/ from the models themselves (numpy,
+seeded): each customer buys at a rate λ ~ Gamma(r, α) and drops out after a purchase with
+probability p ~ Beta(a, b); each purchase is worth Gamma(p, ν) with ν ~ Gamma(q, γ);
+first purchases spread over a year, observation two years. Then it times
   - tiering score --scorer clv (summary, both fits, P(alive), expected purchases and
     spend, 90-day CLV for every customer), writing CSV to a file
   - lifetimes: summary_data_from_transaction_data, BetaGeoFitter and GammaGammaFitter
     fits, P(alive), expected purchases over 90 days and the same CLV, writing CSV
-Each command is a fresh process; median wall time of --runs and peak RSS
-(/usr/bin/time -v), with the ratio to lifetimes. The fitted log-likelihoods must agree
-(the maximum is the maximum, whoever finds it) and the parameters to 1e-3 relative.
+Each command is a fresh process; median wall time of --runs (lifetimes: one run) and
+peak RSS (/usr/bin/time -v), with the ratio to lifetimes. The BG/NBD parameters of both
+must agree to 1e-3 relative, and come near the ones the data were drawn from.
 """
 import argparse
 import json
@@ -48,26 +51,59 @@ json.dump({"r": p["r"], "alpha": p["alpha"], "a": p["a"], "b": p["b"]}, open(rep
 """
 
 
+TRUE = {"r": 0.8, "alpha": 12.0, "a": 0.6, "b": 3.0, "p": 4.0, "q": 6.0, "gamma": 50.0}
+
+
+def simulate(customers, path):
+    import numpy as np
+
+    rng = np.random.default_rng(20261123)
+    t = TRUE
+    rate = rng.gamma(t["r"], 1.0 / t["alpha"], customers)  # purchases per week
+    drop = rng.beta(t["a"], t["b"], customers)
+    nu = rng.gamma(t["q"], 1.0 / t["gamma"], customers)
+    now = rng.uniform(0.0, 52.0, customers)  # first purchase, weeks from the start
+    alive = np.ones(customers, dtype=bool)
+    end = 104.0
+    base = np.datetime64("2024-11-01")
+    ids, weeks, amounts = [], [], []
+    while alive.any():
+        idx = np.nonzero(alive)[0]
+        ids.append(idx)
+        weeks.append(now[idx])
+        amounts.append(rng.gamma(t["p"], 1.0 / nu[idx]))
+        alive[idx] = rng.random(idx.size) >= drop[idx]
+        now[idx] += rng.exponential(1.0 / rate[idx])
+        alive &= now < end
+    ids, weeks, amounts = np.concatenate(ids), np.concatenate(weeks), np.concatenate(amounts)
+    days = base + np.floor(weeks * 7).astype("timedelta64[D]")
+    with open(path, "w") as f:
+        f.write("customer_id,order_date,amount\n")
+        for i, d, a in zip(ids, days.astype(str), amounts):
+            f.write(f"C{i:07d},{d},{a:.2f}\n")
+    return ids.size
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--rows", type=int, default=3_000_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--target-dir", default=os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")))
     args = parser.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--example", "gen_orders", "--bin", "tiering"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "--bin", "tiering"], cwd=ROOT, check=True)
     tiering = os.path.join(args.target_dir, "release", "tiering")
-    gen = os.path.join(args.target_dir, "release", "examples", "gen_orders")
     os.makedirs(os.path.join(DATA, "out"), exist_ok=True)
-    path = os.path.join(DATA, f"clv-{args.customers}-{args.rows}.csv")
+    path = os.path.join(DATA, f"clv-{args.customers}.csv")
     if not os.path.exists(path):
-        subprocess.run([gen, "--rows", str(args.rows), "--customers", str(args.customers), "--out", path], check=True)
+        simulate(args.customers, path)
+    with open(path) as f:
+        rows = sum(1 for _ in f) - 1
     ours_report = os.path.join(DATA, "out", "clv-tiering-fit.json")
     theirs_report = os.path.join(DATA, "out", "clv-lifetimes-fit.json")
     ours = measure([tiering, "score", path, "--scorer", "clv", "-q", "--fit-report", ours_report,
                     "-o", os.path.join(DATA, "out", "clv-tiering.csv")], args.runs)
     theirs = measure([sys.executable, "-c", LIFETIMES, path, os.path.join(DATA, "out", "clv-lifetimes.csv"),
-                      theirs_report], args.runs)
+                      theirs_report], 1)
     fit = json.load(open(ours_report))
     their_params = json.load(open(theirs_report))
     for key in ("r", "alpha", "a", "b"):
@@ -76,7 +112,11 @@ def main():
             sys.exit(f"BG/NBD {key}: tiering {a} vs lifetimes {b}")
     bg = fit["bgnbd_fit"]
     print(f"{bg['customers']:,} customers, {bg['repeat_buyers']:,} repeat buyers, "
-          f"{bg['groups']:,} distinct (x, t_x, T); {args.rows:,} order lines")
+          f"{bg['groups']:,} distinct (x, t_x, T); {rows:,} order lines")
+    drawn = ", ".join(f"{k} = {TRUE[k]}" for k in ("r", "alpha", "a", "b", "p", "q", "gamma"))
+    fitted = ", ".join(f"{k} = {fit['bgnbd'][k]:.3f}" for k in ("r", "alpha", "a", "b"))
+    fitted += ", " + ", ".join(f"{k} = {fit['gamma_gamma'][k]:.3f}" for k in ("p", "q", "gamma"))
+    print(f"drawn from {drawn}; tiering fitted {fitted}")
     print("| command | median s | peak RSS MB | × lifetimes |")
     print("|---|---:|---:|---:|")
     for name, (wall, rss) in (("tiering score --scorer clv", ours), ("lifetimes (Python)", theirs)):

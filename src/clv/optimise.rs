@@ -43,11 +43,14 @@ impl<F: Fn(&[f64]) -> f64> CostFunction for Objective<'_, F> {
     }
 }
 
+/// A point with the objective's value and gradient there.
+type Evaluation = (Vec<f64>, f64, Vec<f64>);
+
 /// A smooth objective: value and gradient, evaluated once per point (argmin asks for
 /// cost and gradient separately; the last evaluation is cached).
 struct Smooth<'a, F: Fn(&[f64]) -> (f64, Vec<f64>)> {
     function: &'a F,
-    last: Mutex<Option<(Vec<f64>, f64, Vec<f64>)>>,
+    last: Mutex<Option<Evaluation>>,
 }
 
 impl<F: Fn(&[f64]) -> (f64, Vec<f64>)> Smooth<'_, F> {
