@@ -95,18 +95,26 @@ pub fn minimise_smooth<F: Fn(&[f64]) -> (f64, Vec<f64>)>(
     let mut best: Option<(Vec<f64>, f64, bool)> = None;
     let mut iterations = 0;
     for start in starts {
-        // Tolerances scale with the objective (a sum over customers): its rounding error,
-        // and so the smallest meaningful gradient, grows with the data.
+        // The objective is a sum over customers: divided by its size at the start it is
+        // of order 1, so the first L-BFGS step (the negative gradient) stays in range and
+        // the tolerances mean the same for a hundred customers or millions.
         let scale = Some(function(start).0.abs())
             .filter(|v| v.is_finite())
             .map_or(1.0, |v| v.max(1.0));
+        let scaled = |p: &[f64]| {
+            let (value, gradient) = function(p);
+            (
+                value / scale,
+                gradient.into_iter().map(|g| g / scale).collect(),
+            )
+        };
         let problem = Smooth {
-            function,
+            function: &scaled,
             last: Mutex::new(None),
         };
         let solver = LBFGS::new(MoreThuenteLineSearch::new(), 7)
-            .with_tolerance_grad(1e-9 * scale)?
-            .with_tolerance_cost(1e-14 * scale)?;
+            .with_tolerance_grad(1e-10)?
+            .with_tolerance_cost(1e-15)?;
         let Ok(result) = Executor::new(problem, solver)
             .configure(|state| state.param(start.clone()).max_iters(500))
             .run()
@@ -115,7 +123,7 @@ pub fn minimise_smooth<F: Fn(&[f64]) -> (f64, Vec<f64>)>(
         };
         let state = result.state();
         iterations += state.get_iter();
-        let (Some(point), value) = (state.get_best_param(), state.get_best_cost()) else {
+        let (Some(point), value) = (state.get_best_param(), state.get_best_cost() * scale) else {
             continue;
         };
         let converged = matches!(
