@@ -7,6 +7,10 @@ use tiering::input::dates::{DateFormat, format_date, parse_date};
 fuzz_target!(|text: &str| {
     if let Ok(day) = parse_date(text, &DateFormat::Auto) {
         let written = format_date(day);
-        assert_eq!(parse_date(&written, &DateFormat::Auto), Ok(day), "{text:?} -> {written}");
+        assert_eq!(
+            parse_date(&written, &DateFormat::Auto),
+            Ok(day),
+            "{text:?} -> {written}"
+        );
     }
 });

@@ -16,6 +16,10 @@ fuzz_target!(|input: (&str, u8, bool)| {
             decimal_comma: false,
             ..format
         };
-        assert_eq!(parse_money(&written, plain), Ok(units), "{text:?} -> {written}");
+        assert_eq!(
+            parse_money(&written, plain),
+            Ok(units),
+            "{text:?} -> {written}"
+        );
     }
 });
