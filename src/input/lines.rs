@@ -2,6 +2,8 @@
 //! canonical line, or a fault that names the column, the value and what was expected.
 //! The typed lines accumulate column-wise into the canonical orders frame.
 
+use std::collections::HashMap;
+
 use polars::prelude::*;
 
 use super::columns::{Canonical, ColumnMapping};
@@ -69,6 +71,8 @@ pub struct OrderLines {
     has_cost: bool,
     /// Sum of absolute amounts and costs: while it fits in i64, no per-customer sum can overflow.
     magnitude: i128,
+    /// Order keys of exports without an order id (the day as text), written once per day.
+    day_keys: HashMap<i32, String>,
 }
 
 impl Default for OrderLines {
@@ -81,6 +85,7 @@ impl Default for OrderLines {
             cost: Vec::new(),
             has_cost: false,
             magnitude: 0,
+            day_keys: HashMap::new(),
         }
     }
 }
@@ -155,7 +160,11 @@ impl OrderLines {
         match order {
             Some(order) => self.order.append_value(order),
             // One order per customer per day: the day itself is the order key.
-            None => self.order.append_value(super::dates::format_date(date)),
+            None => self.order.append_value(
+                self.day_keys
+                    .entry(date)
+                    .or_insert_with(|| super::dates::format_date(date)),
+            ),
         }
         self.date.push(date);
         self.amount.push(amount);
