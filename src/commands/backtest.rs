@@ -113,7 +113,7 @@ pub fn run(
                         "expected purchases could not be computed for a customer with {} repeat purchases",
                         s.x
                     ),
-                    hint: Some("check the customer's history for duplicated days".into()),
+                    hint: Some("try a shorter holdout (a later --calibration-end)".into()),
                 })
         })
         .collect::<Result<_, _>>()?;
