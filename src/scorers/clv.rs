@@ -11,7 +11,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use super::{ScoreContext, Scorer, TIER_GROUP, fill_no_purchase, left_join};
+use super::{ScoreContext, Scorer, TIER_GROUP, fill_no_purchase};
 use crate::clv::TimeUnit;
 use crate::clv::bgnbd::BgNbd;
 use crate::clv::frame::{Purchaser, fit_purchases, fit_spend, purchasers};
@@ -234,14 +234,10 @@ impl Scorer for ClvScorer {
     }
 
     fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
-        let order = df!("tier_id" => self.group_order(ctx))
-            .expect("static")
-            .lazy();
-        let per_tier = scored
-            .filter(col("orders").gt(lit(0i64)))
-            .group_by([col("tier_id")])
-            .agg([
-                len().cast(DataType::Int64).alias("customers"),
+        super::per_tier(
+            scored,
+            self.group_order(ctx),
+            vec![
                 col("clv").min().alias("clv_min"),
                 col("clv").max().alias("clv_max"),
                 col("clv").sum().alias("clv_total"),
@@ -251,9 +247,8 @@ impl Scorer for ClvScorer {
                     .sum()
                     .cast(DataType::Int64)
                     .alias("churn_warnings"),
-            ]);
-        left_join(order, per_tier, &["tier_id"])
-            .filter(col("tier_id").neq(lit(super::segments::NO_PURCHASE)))
+            ],
+        )
     }
 
     fn threshold_notes(

@@ -151,6 +151,19 @@ pub fn left_join(left: LazyFrame, right: LazyFrame, on: &[&str]) -> LazyFrame {
     left.join(right, keys.clone(), keys, JoinArgs::new(JoinType::Left))
 }
 
+/// The thresholds table of a tiered scorer: one row per tier id of `order` (best first,
+/// `no_purchase` left out), the purchasers counted as `customers`, plus `aggregates`.
+pub fn per_tier(scored: LazyFrame, order: Vec<String>, aggregates: Vec<Expr>) -> LazyFrame {
+    let order = df!("tier_id" => order).expect("static frame").lazy();
+    let mut columns = vec![len().cast(DataType::Int64).alias("customers")];
+    columns.extend(aggregates);
+    let counted = scored
+        .filter(col("orders").gt(lit(0i64)))
+        .group_by([col("tier_id")])
+        .agg(columns);
+    left_join(order, counted, &["tier_id"]).filter(col("tier_id").neq(lit(segments::NO_PURCHASE)))
+}
+
 /// For customers without a purchase: the `no_purchase` id, label and strategy in the
 /// scorer's id/label columns and `strategy`.
 pub fn fill_no_purchase(frame: LazyFrame, group: GroupColumns, ctx: &ScoreContext) -> LazyFrame {

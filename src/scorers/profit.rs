@@ -243,22 +243,17 @@ impl Scorer for ProfitScorer {
     }
 
     fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
-        let order = df!("tier_id" => self.group_order(ctx))
-            .expect("static")
-            .lazy();
-        let per_tier = scored
-            .filter(col("orders").gt(lit(0i64)))
-            .group_by([col("tier_id")])
-            .agg([
-                len().cast(DataType::Int64).alias("customers"),
+        super::per_tier(
+            scored,
+            self.group_order(ctx),
+            vec![
                 col("score").min().alias("score_min"),
                 col("score").max().alias("score_max"),
                 col("revenue").sum().alias("revenue"),
                 col("cost_to_serve").sum().alias("cost_to_serve"),
                 col("profit").sum().alias("profit"),
-            ]);
-        left_join(order, per_tier, &["tier_id"])
-            .filter(col("tier_id").neq(lit(super::segments::NO_PURCHASE)))
+            ],
+        )
     }
 
     fn threshold_money_columns(&self) -> Vec<&'static str> {
