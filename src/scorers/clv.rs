@@ -172,7 +172,12 @@ impl Scorer for ClvScorer {
     }
 
     fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame> {
-        let frame = customers.collect()?;
+        // Sorted, so that every sum over customers runs in the same order on every run
+        // (group-by output order is not fixed, and floating-point addition is not
+        // associative).
+        let frame = customers
+            .sort([CUSTOMER_ID], SortMultipleOptions::default())
+            .collect()?;
         let settings = &ctx.clv;
         let rows = purchasers(&frame, settings.time_unit, ctx.decimals)?;
         let known: Vec<Purchaser> = rows.iter().flatten().copied().collect();

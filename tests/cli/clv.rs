@@ -454,18 +454,28 @@ fn identical_customers_and_huge_frequencies_stay_finite() {
     );
     // A varied population plus one customer buying every day for three years.
     let mut lines = Vec::new();
+    // Spend varies within each customer too: with constant spends per customer the
+    // Gamma-Gamma likelihood has no maximum (a clear error, tested above).
     for c in 0..60 {
         for k in 0..(c % 7 + 1) {
             let day = 1 + (c * 7 + k * 37) % 360;
-            lines.push(format!("v{c:02},{},{}.00", date(2024, day), 10 + c));
+            // Between half and one and a half times the customer's usual basket.
+            let cents = (10 + c) * (50 + (k * 37 + c) % 100);
+            lines.push(format!(
+                "v{c:02},{},{}.{:02}",
+                date(2024, day),
+                cents / 100,
+                cents % 100
+            ));
         }
     }
     for day in 0..1095 {
-        lines.push(format!("heavy,{},5.00", date(2024, day + 1)));
+        lines.push(format!("heavy,{},{}.50", date(2024, day + 1), 3 + day % 5));
     }
     let path = write_orders(&dir, &lines);
     let (code, stdout, stderr) = run_clv(&[&path]);
     assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("edge of the parameter space"), "{stderr}");
     let rows = parse_csv(&stdout);
     let heavy = &rows["heavy"];
     assert_eq!(heavy["frequency"], "1094");
