@@ -13,6 +13,7 @@ use crate::metrics::{
     WindowMetric, customer_metrics, join_customers, with_purchase_days, with_windows,
 };
 use crate::printer::Printer;
+use crate::scorers::{ScoreContext, Scorer};
 
 /// Metrics ready for a scorer, and what was learnt on the way.
 pub struct Prepared {
@@ -36,10 +37,9 @@ pub struct Request<'a> {
     pub as_of: Option<i32>,
     /// The output's own column names, which customer-export columns must not take.
     pub reserved: &'a [&'a str],
-    /// Trailing-window metrics to add, given the as-of date in force.
-    pub windows: &'a dyn Fn(i32) -> anyhow::Result<Vec<WindowMetric>>,
-    /// Add `purchase_days` and `repeat_spend` (for purchase-timing models).
-    pub purchase_days: bool,
+    /// The scorer the metrics are for, with its context: it names the trailing-window
+    /// metrics and whether purchase-day metrics are needed. `None`: the base metrics.
+    pub scorer: Option<(&'a dyn Scorer, &'a ScoreContext)>,
 }
 
 /// Read the inputs and build per-customer metrics as of the as-of date (default: the
@@ -54,8 +54,7 @@ pub fn prepare(
         customers,
         as_of,
         reserved,
-        windows,
-        purchase_days,
+        scorer,
     } = *request;
     let files = expand(inputs)?;
     let bytes = files
@@ -106,9 +105,9 @@ pub fn prepare(
         customer_metrics(lines.clone().lazy(), as_of),
         lines.clone().lazy(),
         as_of,
-        &windows(as_of)?,
+        &windows(scorer, as_of)?,
     );
-    if purchase_days {
+    if scorer.is_some_and(|(s, _)| s.needs_purchase_days()) {
         metrics = with_purchase_days(metrics, lines.clone().lazy(), as_of);
     }
     let mut extra_columns = Vec::new();
@@ -130,6 +129,20 @@ pub fn prepare(
         orders,
         extra_columns,
     })
+}
+
+/// The scorer's trailing-window metrics, given the as-of date in force.
+fn windows(
+    scorer: Option<(&dyn Scorer, &ScoreContext)>,
+    as_of: i32,
+) -> anyhow::Result<Vec<WindowMetric>> {
+    match scorer {
+        Some((scorer, context)) => scorer.windows(&ScoreContext {
+            as_of,
+            ..context.clone()
+        }),
+        None => Ok(Vec::new()),
+    }
 }
 
 /// Join the export and report ordering customers it lacks and listed customers without orders.

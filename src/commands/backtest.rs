@@ -45,14 +45,12 @@ pub fn run(
     if let Destination::File(path, _) = &destination {
         super::score::refuse_to_overwrite_input(path, &args.inputs, None)?;
     }
-    let no_windows = |_: i32| Ok(Vec::new());
     let request = Request {
         inputs: &args.inputs,
         customers: None,
         as_of,
         reserved: &[],
-        windows: &no_windows,
-        purchase_days: false,
+        scorer: None,
     };
     let prepared = prepare(&request, &options, printer)?;
     let end = prepared.as_of;

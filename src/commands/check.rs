@@ -91,19 +91,12 @@ fn rules_matching_nobody(args: &CheckArgs, config: &LoadedConfig) -> anyhow::Res
     let options = input_options(&args.input, config, true)?;
     let scorer = settings.scorer.build();
     let context = settings.context.clone();
-    let windows = |as_of: i32| {
-        scorer.windows(&ScoreContext {
-            as_of,
-            ..context.clone()
-        })
-    };
     let request = Request {
         inputs: &args.inputs,
         customers: None,
         as_of: None,
         reserved: &[],
-        windows: &windows,
-        purchase_days: scorer.needs_purchase_days(),
+        scorer: Some((scorer.as_ref(), &context)),
     };
     let prepared = prepare(&request, &options, &Printer::new(0, true))?;
     let ctx = ScoreContext {

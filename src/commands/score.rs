@@ -47,20 +47,12 @@ pub fn run(
     let mut reserved = vec![CUSTOMER_ID, "as_of"];
     reserved.extend(METRIC_COLUMNS);
     reserved.extend(scorer_columns.iter().map(String::as_str));
-    let context = settings.context.clone();
-    let windows = |as_of: i32| {
-        scorer.windows(&ScoreContext {
-            as_of,
-            ..context.clone()
-        })
-    };
     let request = Request {
         inputs: &args.inputs,
         customers: args.customers.as_deref(),
         as_of: settings.as_of,
         reserved: &reserved,
-        windows: &windows,
-        purchase_days: scorer.needs_purchase_days(),
+        scorer: Some((scorer.as_ref(), &settings.context)),
     };
     let prepared = prepare(&request, &options, printer)?;
     require_cost_for_profit(&settings, &prepared.orders)?;
