@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::clv::TimeUnit;
 use crate::lang::Lang;
 use crate::output::OutputFormat;
+use crate::report::ReportFormat;
 use crate::scorers::ScorerKind;
 use crate::scorers::ntile::TiePolicy;
 use crate::scorers::pareto::{Basis, CutBy, Method};
@@ -46,6 +47,9 @@ pub enum Command {
     /// Score customers from order exports and write a segment and strategy per customer.
     #[command(after_help = SCORE_EXAMPLES)]
     Score(ScoreArgs),
+    /// Write the tier report (HTML, Markdown, XLSX or JSON) with migration since an earlier run.
+    #[command(after_help = REPORT_EXAMPLES)]
+    Report(ReportArgs),
     /// Test the CLV model on your data: fit up to a date, predict the purchases after it.
     #[command(after_help = BACKTEST_EXAMPLES)]
     Backtest(BacktestArgs),
@@ -75,6 +79,18 @@ Output columns (CSV/JSON/Parquet/XLSX), in this order:
   revenue, returns, cost, profit, aov, r_score, f_score, m_score, rfm_code, segment_id,
   segment, strategy, r_from, r_to, f_from, f_to, m_from, m_to, <customer export columns>,
   as_of. Rows are sorted by customer_id.
+
+Exit status: 0 success, 1 runtime failure, 2 usage/config error, 3 bad input data.";
+
+const REPORT_EXAMPLES: &str = "\
+Examples:
+  tiering report orders.csv -o report.html              one page with tables and charts
+  tiering report orders.csv -o report.xlsx --lang zh    workbook, labels in Chinese
+  tiering report orders.csv --previous tiers-2026-11-16.parquet -o report.html
+  tiering report orders.csv --compare-as-of 2026-10-26 -o report.md
+  tiering report orders.csv --output-dir reports --previous latest --format html,xlsx
+      (cron: leaves reports/tiers-<as-of>.parquet and reports/report-<as-of>.html/.xlsx;
+       `latest` is the newest tiers-*.parquet in reports dated before this as-of)
 
 Exit status: 0 success, 1 runtime failure, 2 usage/config error, 3 bad input data.";
 
@@ -130,6 +146,26 @@ pub struct InputArgs {
 /// Arguments of `tiering score`.
 #[derive(Debug, Args, Default)]
 pub struct ScoreArgs {
+    /// What to read and how to score it.
+    #[command(flatten)]
+    pub scoring: ScoringArgs,
+
+    /// Write to this file (atomically); the format follows the extension.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Output format (default: table in a terminal, else CSV, or from the -o extension).
+    #[arg(long, value_enum)]
+    pub format: Option<OutputFormat>,
+
+    /// Write the score thresholds (value range per bin) instead of the customers.
+    #[arg(long)]
+    pub thresholds: bool,
+}
+
+/// The inputs and scoring options shared by `score` and `report`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct ScoringArgs {
     /// Order exports: CSV (any delimiter, .gz, .zst), Parquet, globs, or - for stdin.
     #[arg(required = true, value_name = "ORDERS")]
     pub inputs: Vec<String>,
@@ -174,18 +210,6 @@ pub struct ScoreArgs {
     #[arg(long, value_enum, env = "TIERING_LANG")]
     pub lang: Option<Lang>,
 
-    /// Write to this file (atomically); the format follows the extension.
-    #[arg(short, long, value_name = "FILE")]
-    pub output: Option<PathBuf>,
-
-    /// Output format (default: table in a terminal, else CSV, or from the -o extension).
-    #[arg(long, value_enum)]
-    pub format: Option<OutputFormat>,
-
-    /// Write the score thresholds (value range per bin) instead of the customers.
-    #[arg(long)]
-    pub thresholds: bool,
-
     /// Write bad input rows here (with line number and reason) and score the rest.
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
@@ -197,6 +221,39 @@ pub struct ScoreArgs {
     /// How inputs are read.
     #[command(flatten)]
     pub input: InputArgs,
+}
+
+/// Arguments of `tiering report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// What to read and how to score it.
+    #[command(flatten)]
+    pub scoring: ScoringArgs,
+
+    /// Compare with an earlier tier file (CSV or Parquet from `score -o` or `report
+    /// --output-dir`), or `latest`: the newest tiers-DATE.parquet in --output-dir dated
+    /// before this as-of.
+    #[arg(long, value_name = "FILE", conflicts_with = "compare_as_of")]
+    pub previous: Option<String>,
+
+    /// Compare with the same orders scored as of this earlier date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub compare_as_of: Option<String>,
+
+    /// Write the report to this file (atomically); the format follows the extension:
+    /// .html, .md, .xlsx, .json.
+    #[arg(short, long, value_name = "FILE", conflicts_with = "output_dir")]
+    pub output: Option<PathBuf>,
+
+    /// For cron: write tiers-DATE.parquet and report-DATE.<format> here, DATE being the
+    /// as-of date. Re-running the same week replaces them with identical files.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    /// Report format(s), comma-separated: html, md, xlsx, json (default: from -o; html with
+    /// --output-dir; md on stdout).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub format: Vec<ReportFormat>,
 }
 
 /// Options of the CLV models (`--scorer clv` and `backtest`).

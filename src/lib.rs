@@ -17,8 +17,10 @@ pub mod lint;
 pub mod metrics;
 pub mod output;
 pub mod pipeline;
+pub mod report;
 pub mod playbook;
 pub mod printer;
+pub mod scored;
 pub mod scorers;
 pub mod settings;
 pub mod suggest;
@@ -43,6 +45,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
     }
     match &cli.command {
         Command::Score(args) => commands::score::run(args, &config, &printer),
+        Command::Report(args) => commands::report::run(args, &config, &printer),
         Command::Check(args) => commands::check::run(args, &config),
         Command::Backtest(args) => commands::backtest::run(args, &config, &printer),
         Command::Completions(_) | Command::Man | Command::Init(_) => {

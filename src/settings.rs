@@ -1,7 +1,7 @@
 //! Raw arguments and the config file resolved once into settings the commands use:
 //! CLI > environment > file > defaults.
 
-use crate::cli::{ClvArgs, InputArgs, ScoreArgs};
+use crate::cli::{ClvArgs, InputArgs, ScoringArgs};
 use crate::clv::value::parse_horizon;
 use crate::config::{Config, LoadedConfig};
 use crate::error::TieringError;
@@ -99,7 +99,7 @@ pub struct ScoreSettings {
 
 /// Resolve the scoring settings.
 pub fn score_settings(
-    args: &ScoreArgs,
+    args: &ScoringArgs,
     loaded: &LoadedConfig,
 ) -> Result<ScoreSettings, TieringError> {
     let config = &loaded.config;
@@ -168,7 +168,7 @@ pub fn date_arg(flag: &str, text: &str) -> Result<i32, TieringError> {
     })
 }
 
-fn pareto_settings(args: &ScoreArgs, config: &Config) -> Result<ParetoSettings, TieringError> {
+fn pareto_settings(args: &ScoringArgs, config: &Config) -> Result<ParetoSettings, TieringError> {
     let file = &config.pareto;
     let defaults = ParetoSettings::default();
     let cuts = match (&args.cuts, &file.cuts) {

@@ -4,7 +4,7 @@
 use polars::prelude::*;
 
 use crate::cli::CheckArgs;
-use crate::cli::ScoreArgs;
+use crate::cli::ScoringArgs;
 use crate::config::LoadedConfig;
 use crate::error::ExitStatus;
 use crate::error::TieringError;
@@ -78,11 +78,11 @@ fn lint_status(findings: &[Finding]) -> ExitStatus {
 
 /// Score the inputs with the configured threshold rules and name the rules nobody reaches.
 fn rules_matching_nobody(args: &CheckArgs, config: &LoadedConfig) -> anyhow::Result<Vec<Finding>> {
-    let score_args = ScoreArgs {
+    let score_args = ScoringArgs {
         inputs: args.inputs.clone(),
         scorer: Some(ScorerKind::Rules),
         input: args.input.clone(),
-        ..ScoreArgs::default()
+        ..ScoringArgs::default()
     };
     // A configuration that does not resolve is reported by the lint already.
     let Ok(settings) = score_settings(&score_args, config) else {

@@ -5,4 +5,5 @@ pub mod check;
 pub mod completions;
 pub mod init;
 pub mod man;
+pub mod report;
 pub mod score;

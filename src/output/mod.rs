@@ -21,6 +21,7 @@ use clap::ValueEnum;
 use polars::prelude::DataFrame;
 
 /// A finished table to write: the frame plus what its columns mean.
+#[derive(Debug)]
 pub struct OutputData {
     /// The rows, in final column and row order.
     pub frame: DataFrame,

@@ -1,0 +1,246 @@
+//! `tiering report`: score the orders, compare with earlier tiers, and write the report
+//! (to a file, a cron directory of dated files, or stdout).
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use polars::prelude::*;
+
+use super::score::refuse_to_overwrite_input;
+use crate::cli::ReportArgs;
+use crate::config::LoadedConfig;
+use crate::error::{ExitStatus, TieringError};
+use crate::input::dates::format_date;
+use crate::output::atomic::write_atomically;
+use crate::output::parquet::ParquetOutput;
+use crate::output::{Output, OutputData};
+use crate::printer::Printer;
+use crate::report::previous::{OPTIONS_COLUMN, SCORER_COLUMN, Snapshot};
+use crate::report::{Report, ReportFormat, ReportInput, build};
+use crate::scored::{ScoredRun, score_inputs};
+use crate::settings::date_arg;
+
+/// Where the report goes.
+enum Target {
+    /// One file in one format.
+    File(PathBuf, ReportFormat),
+    /// Dated files in a directory, for cron.
+    Directory(PathBuf, Vec<ReportFormat>),
+    /// Standard output.
+    Stdout(ReportFormat),
+}
+
+/// Run `tiering report`.
+pub fn run(args: &ReportArgs, config: &LoadedConfig, printer: &Printer) -> anyhow::Result<ExitStatus> {
+    let target = target(args)?;
+    let scoring = &args.scoring;
+    if let Target::File(path, _) = &target {
+        refuse_to_overwrite_input(path, &scoring.inputs, scoring.customers.as_deref())?;
+    }
+    let compare_as_of = args
+        .compare_as_of
+        .as_deref()
+        .map(|text| date_arg("--compare-as-of", text))
+        .transpose()?;
+    let run = score_inputs(scoring, config, printer, None)?;
+    let previous = match (compare_as_of, &args.previous) {
+        (Some(date), _) => Some(earlier_run(args, config, &run, date)?),
+        (None, Some(previous)) => read_previous(previous, &target, &run, printer)?,
+        (None, None) => None,
+    };
+    let report = build(ReportInput {
+        run: &run,
+        previous,
+        customer_export: scoring.customers.as_deref(),
+    })?;
+    let r = &report.reconciliation;
+    let counts = format!(
+        "{} customers, {} orders, net revenue {}",
+        r.input.customers,
+        r.input.orders,
+        r.input.revenue.grouped()
+    );
+    match &target {
+        Target::Stdout(format) => write_stdout(&report, *format)?,
+        Target::File(path, format) => {
+            write_atomically(path, |out| format.write(&report, out))?;
+            printer.note(&format!("wrote `{}`", path.display()));
+        }
+        Target::Directory(dir, formats) => {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the directory `{}`", dir.display()))?;
+            let tiers = dir.join(format!("tiers-{}.parquet", report.as_of));
+            refuse_to_overwrite_input(&tiers, &scoring.inputs, scoring.customers.as_deref())?;
+            write_atomically(&tiers, |out| write_tier_file(&run, out))?;
+            let mut written = vec![tiers.display().to_string()];
+            for format in formats {
+                let path = dir.join(format!("report-{}.{}", report.as_of, format.extension()));
+                write_atomically(&path, |out| format.write(&report, out))?;
+                written.push(path.display().to_string());
+            }
+            printer.note(&format!("wrote {}", written.join(", ")));
+        }
+    }
+    if r.matches {
+        printer.note(&format!("reconciled with the input: {counts}"));
+        Ok(ExitStatus::Success)
+    } else {
+        printer.warn(&format!(
+            "the report does not reconcile with the input ({counts} in the input; {} customers, {} orders, {} in the report): please report this",
+            r.report.customers,
+            r.report.orders,
+            r.report.revenue.grouped()
+        ));
+        Ok(ExitStatus::Failure)
+    }
+}
+
+fn target(args: &ReportArgs) -> Result<Target, TieringError> {
+    let single = |default: ReportFormat| -> Result<ReportFormat, TieringError> {
+        match args.format.as_slice() {
+            [] => Ok(default),
+            [one] => Ok(*one),
+            _ => Err(TieringError::usage(
+                "several --format values need --output-dir",
+                Some("write one format with -o, or use --output-dir DIR --format html,xlsx".into()),
+            )),
+        }
+    };
+    if let Some(path) = &args.output {
+        let from_extension = ReportFormat::from_path(path);
+        let format = match (args.format.as_slice(), from_extension) {
+            ([], None) => {
+                return Err(TieringError::usage(
+                    format!("cannot tell the report format of `{}` from its extension", path.display()),
+                    Some("name it .html, .md, .xlsx or .json, or pass --format".into()),
+                ));
+            }
+            ([], Some(format)) => format,
+            _ => single(ReportFormat::Html)?,
+        };
+        return Ok(Target::File(path.clone(), format));
+    }
+    if let Some(dir) = &args.output_dir {
+        let formats = if args.format.is_empty() {
+            vec![ReportFormat::Html]
+        } else {
+            let mut formats = args.format.clone();
+            formats.dedup();
+            formats
+        };
+        return Ok(Target::Directory(dir.clone(), formats));
+    }
+    let format = single(ReportFormat::Md)?;
+    if format == ReportFormat::Xlsx && std::io::stdout().is_terminal() {
+        return Err(TieringError::usage(
+            "refusing to write a workbook to a terminal",
+            Some("write it to a file with -o report.xlsx, or redirect stdout".into()),
+        ));
+    }
+    Ok(Target::Stdout(format))
+}
+
+fn write_stdout(report: &Report, format: ReportFormat) -> anyhow::Result<()> {
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    format
+        .write(report, &mut stdout)
+        .and_then(|()| Ok(stdout.flush()?))
+        .context("failed to write to standard output")
+}
+
+/// The same orders scored at an earlier as-of date.
+fn earlier_run(
+    args: &ReportArgs,
+    config: &LoadedConfig,
+    run: &ScoredRun,
+    date: i32,
+) -> anyhow::Result<Snapshot> {
+    if date >= run.context.as_of {
+        return Err(TieringError::usage(
+            format!(
+                "--compare-as-of {} is not before the as-of date {}",
+                format_date(date),
+                format_date(run.context.as_of)
+            ),
+            Some("compare with an earlier date, e.g. a week or a month before".into()),
+        )
+        .into());
+    }
+    // The earlier run reads the same files again; its notes would repeat this run's.
+    let mut scoring = args.scoring.clone();
+    scoring.rejects = None;
+    scoring.clv.fit_report = None;
+    let earlier = score_inputs(&scoring, config, &Printer::new(0, true), Some(date))?;
+    Snapshot::of_run(&earlier, format!("--compare-as-of {}", format_date(date)))
+}
+
+/// `--previous FILE`, or `latest` with --output-dir (none on a cron job's first run).
+fn read_previous(
+    previous: &str,
+    target: &Target,
+    run: &ScoredRun,
+    printer: &Printer,
+) -> anyhow::Result<Option<Snapshot>> {
+    let path = match target {
+        Target::Directory(dir, _) if previous == "latest" && !Path::new(previous).exists() => {
+            match latest_tier_file(dir, &format_date(run.context.as_of))? {
+                Some(path) => {
+                    printer.note(&format!("comparing with `{}`", path.display()));
+                    path
+                }
+                None => {
+                    printer.note(&format!(
+                        "no earlier tiers-DATE.parquet in `{}`: migration starts next run",
+                        dir.display()
+                    ));
+                    return Ok(None);
+                }
+            }
+        }
+        _ if previous == "latest" && !Path::new(previous).exists() => {
+            return Err(TieringError::usage(
+                "--previous latest looks in --output-dir, and none is given",
+                Some("add --output-dir DIR, or name the earlier tier file".into()),
+            )
+            .into());
+        }
+        _ => PathBuf::from(previous),
+    };
+    Snapshot::read(&path, run.context.decimals).map(Some)
+}
+
+/// The newest `tiers-YYYY-MM-DD.parquet` in `dir` dated before `as_of`.
+fn latest_tier_file(dir: &Path, as_of: &str) -> anyhow::Result<Option<PathBuf>> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(None);
+    };
+    let mut best: Option<(String, PathBuf)> = None;
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(date) = name
+            .strip_prefix("tiers-")
+            .and_then(|rest| rest.strip_suffix(".parquet"))
+        else {
+            continue;
+        };
+        if date.len() == 10 && date < as_of && best.as_ref().is_none_or(|(d, _)| date > d.as_str()) {
+            best = Some((date.to_string(), entry.path()));
+        }
+    }
+    Ok(best.map(|(_, path)| path))
+}
+
+/// The tier file next week's run compares with: `score`'s columns plus the scorer and
+/// its options, so a comparison of unlike runs can be refused.
+fn write_tier_file(run: &ScoredRun, out: &mut dyn Write) -> anyhow::Result<()> {
+    let mut data: OutputData = run.customers_output();
+    let height = data.frame.height();
+    let scorer = Column::new(SCORER_COLUMN.into(), vec![run.scorer.name(); height]);
+    let options = run.scorer.describe(&run.context);
+    let options = Column::new(OPTIONS_COLUMN.into(), vec![options.as_str(); height]);
+    data.frame.with_column(scorer)?;
+    data.frame.with_column(options)?;
+    ParquetOutput.write(&data, out)
+}

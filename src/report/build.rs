@@ -1,0 +1,225 @@
+//! Assemble a [`Report`] from a scoring run and, optionally, an earlier snapshot.
+
+use std::collections::BTreeMap;
+
+use polars::prelude::*;
+
+use super::charts::{count_grid, pareto_curve, tier_shares};
+use super::labels::labels;
+use super::grids::display;
+use super::migration::{CurrentRun, Migration, MigrationSection, check_comparable, compare};
+use super::previous::Snapshot;
+use super::reconcile::reconcile;
+use super::summary::tier_rows;
+use super::warnings::data_warnings;
+use super::{Charts, InputFile, Report, Setting, TierRow};
+use crate::input::dates::format_date;
+use crate::input::lines::col_names::CUSTOMER_ID;
+use crate::lang::Lang;
+use crate::metrics::METRIC_COLUMNS;
+use crate::scored::ScoredRun;
+use crate::scorers::pareto::{CutBy, Method};
+use crate::scorers::{Scorer, ScorerKind, collect_scored, rfm::RfmScorer};
+
+/// What a report is made of.
+pub struct ReportInput<'a> {
+    /// This run.
+    pub run: &'a ScoredRun,
+    /// The earlier tiers, if any.
+    pub previous: Option<Snapshot>,
+    /// The customer export as given.
+    pub customer_export: Option<&'a str>,
+}
+
+/// Build the report; an earlier snapshot of another scorer or options is a usage error.
+pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
+    let run = input.run;
+    let ctx = &run.context;
+    let words = labels(ctx.lang);
+    let (tiers, mut totals) = tier_rows(run)?;
+    totals.name = words.total.to_string();
+    let reconciliation = reconcile(run, &totals)?;
+    let warnings = data_warnings(run)?;
+    let order = run.scorer.group_order(ctx);
+    let names: BTreeMap<String, String> =
+        tiers.iter().map(|t| (t.id.clone(), t.name.clone())).collect();
+    let options = run.scorer.describe(ctx);
+    let migration = match &input.previous {
+        None => None,
+        Some(previous) => {
+            let current = CurrentRun {
+                scorer: run.scorer.name(),
+                options: &options,
+                order: &order,
+                bins: ctx.bins,
+                names: &names,
+                decimals: ctx.decimals,
+            };
+            check_comparable(previous, &current)?;
+            let now = Snapshot::of_run(run, String::new())?;
+            Some(compare(previous, &now, &current))
+        }
+    };
+    let charts = charts(run, &tiers, migration.as_ref(), ctx.lang)?;
+    let settings = settings(run, &input, &options);
+    Ok(Report {
+        generator: format!("tiering {}", env!("CARGO_PKG_VERSION")),
+        as_of: format_date(ctx.as_of),
+        scorer: run.scorer.name().to_string(),
+        scorer_options: options,
+        lang: lang_code(ctx.lang),
+        currency_decimals: ctx.decimals,
+        inputs: run
+            .orders
+            .files
+            .iter()
+            .map(|f| InputFile {
+                file: f.file.display.clone(),
+                format: f.report.format.to_string(),
+                rows: f.report.rows,
+                bad_rows: f.report.bad_rows,
+            })
+            .collect(),
+        customer_export: input.customer_export.map(str::to_string),
+        reconciliation,
+        tiers,
+        totals,
+        migration: match migration {
+            Some(m) => MigrationSection::Available(Box::new(m)),
+            None => MigrationSection::Unavailable {
+                reason: words.migration_unavailable.to_string(),
+            },
+        },
+        warnings,
+        settings,
+        charts,
+        customers: run.customers_output(),
+    })
+}
+
+/// `en` or `zh`.
+pub fn lang_code(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "en",
+        Lang::Zh => "zh",
+    }
+}
+
+fn settings(run: &ScoredRun, input: &ReportInput<'_>, options: &str) -> Vec<Setting> {
+    let words = labels(run.context.lang);
+    let mut settings = vec![
+        (words.as_of, format_date(run.context.as_of)),
+        (words.scorer, run.scorer.name().to_string()),
+        (words.options, options.to_string()),
+        ("lang", lang_code(run.context.lang).to_string()),
+        ("currency_decimals", run.context.decimals.to_string()),
+    ];
+    for file in &run.orders.files {
+        settings.push((
+            words.inputs,
+            format!(
+                "{} ({}, {} rows, {} bad)",
+                file.file.display, file.report.format, file.report.rows, file.report.bad_rows
+            ),
+        ));
+    }
+    if let Some(export) = input.customer_export {
+        settings.push((words.customer_export, export.to_string()));
+    }
+    if let Some(previous) = &input.previous {
+        settings.push((words.compared_with, previous.source.clone()));
+    }
+    settings.push((words.lines_read, run.orders.lines.height().to_string()));
+    settings.push((words.lines_rejected, run.orders.rejected.len().to_string()));
+    settings.push(("generator", format!("tiering {}", env!("CARGO_PKG_VERSION"))));
+    settings
+        .into_iter()
+        .map(|(name, value)| Setting {
+            name: name.to_string(),
+            value,
+        })
+        .collect()
+}
+
+fn charts(
+    run: &ScoredRun,
+    tiers: &[TierRow],
+    migration: Option<&Migration>,
+    lang: Lang,
+) -> anyhow::Result<Charts> {
+    let words = labels(lang);
+    let ctx = &run.context;
+    let revenue: Vec<i64> = run
+        .customers
+        .column("revenue")?
+        .cast(&DataType::Int64)?
+        .i64()?
+        .iter()
+        .flatten()
+        .collect();
+    let pareto = &ctx.pareto;
+    let cuts: Vec<f64> = if run.kind == ScorerKind::Pareto
+        && pareto.method == Method::Fixed
+        && pareto.by == CutBy::Share
+    {
+        pareto.cuts.iter().map(|c| f64::from(*c) / 100.0).collect()
+    } else {
+        vec![80.0]
+    };
+    let (rf_columns, rf_rows, rf_counts) = rf_grid(run)?;
+    Ok(Charts {
+        tiers: tier_shares(tiers, words)?,
+        pareto: pareto_curve(&revenue, &cuts, words)?,
+        rf_heatmap: count_grid(
+            words.chart_rf,
+            &rf_columns,
+            &rf_rows,
+            &rf_counts,
+            (words.r_score, words.f_score),
+        )?,
+        migration: migration
+            .map(|m| {
+                let columns: Vec<String> =
+                    m.columns.iter().map(|c| display(&c.id, &c.name, words)).collect();
+                let rows: Vec<String> =
+                    m.rows.iter().map(|r| display(&r.from, &r.from_name, words)).collect();
+                let counts: Vec<Vec<u64>> = m
+                    .rows
+                    .iter()
+                    .map(|r| r.cells.iter().map(|c| c.customers).collect())
+                    .collect();
+                count_grid(words.chart_migration, &columns, &rows, &counts, ("", ""))
+            })
+            .transpose()?,
+    })
+}
+
+/// Purchasers counted by R score (columns, 1…B) and F score (rows, B…1). Scorers other
+/// than RFM get the RFM scores computed for the chart.
+fn rf_grid(run: &ScoredRun) -> anyhow::Result<(Vec<String>, Vec<String>, Vec<Vec<u64>>)> {
+    let frame = &run.customers;
+    let scored = if frame.column("r_score").is_ok() && frame.column("f_score").is_ok() {
+        frame.clone()
+    } else {
+        let mut metrics: Vec<Expr> = vec![col(CUSTOMER_ID)];
+        metrics.extend(METRIC_COLUMNS.iter().map(|c| col(*c)));
+        collect_scored(RfmScorer.score(frame.clone().lazy().select(metrics), &run.context)?)?
+    };
+    let bins = run.context.bins as usize;
+    let score = |name: &str| -> PolarsResult<Int64Chunked> {
+        Ok(scored.column(name)?.cast(&DataType::Int64)?.i64()?.clone())
+    };
+    let (r, f) = (score("r_score")?, score("f_score")?);
+    let mut counts = vec![vec![0u64; bins]; bins];
+    for (r, f) in r.iter().zip(f.iter()) {
+        if let (Some(r), Some(f)) = (r, f)
+            && (1..=bins as i64).contains(&r)
+            && (1..=bins as i64).contains(&f)
+        {
+            counts[bins - f as usize][r as usize - 1] += 1;
+        }
+    }
+    let columns = (1..=bins).map(|s| s.to_string()).collect();
+    let rows = (1..=bins).rev().map(|s| s.to_string()).collect();
+    Ok((columns, rows, counts))
+}

@@ -1,0 +1,243 @@
+//! The report's charts, drawn with plotters' SVG back end (text is left to the viewer's
+//! fonts, so no font files are needed and Chinese labels render wherever they are read):
+//! tier shares, the Pareto curve, an R×F heatmap and the migration matrix.
+
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::TierRow;
+use super::labels::Labels;
+
+const WIDTH: u32 = 860;
+const FONT: &str = "sans-serif";
+const CUSTOMER_COLOUR: RGBColor = RGBColor(120, 144, 156);
+const REVENUE_COLOUR: RGBColor = RGBColor(25, 118, 210);
+/// Most points drawn on the Pareto curve; more add bytes, not information.
+const MAX_CURVE_POINTS: usize = 400;
+
+fn drawing_error(error: impl std::fmt::Debug) -> anyhow::Error {
+    anyhow::anyhow!("cannot draw a chart: {error:?}")
+}
+
+/// Run `draw` on an SVG canvas of `height` pixels and return the document.
+fn svg(
+    height: u32,
+    draw: impl FnOnce(&DrawingArea<SVGBackend<'_>, plotters::coord::Shift>) -> anyhow::Result<()>,
+) -> anyhow::Result<String> {
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(drawing_error)?;
+        draw(&root)?;
+        root.present().map_err(drawing_error)?;
+    }
+    Ok(text)
+}
+
+fn label_style(size: u32, anchor: Pos) -> TextStyle<'static> {
+    TextStyle::from((FONT, size).into_font()).pos(anchor)
+}
+
+/// Horizontal bars: each tier's share of customers and of revenue, best tier on top.
+pub fn tier_shares(tiers: &[TierRow], labels: &Labels) -> anyhow::Result<String> {
+    let n = tiers.len().max(1) as f64;
+    let height = 90 + 34 * tiers.len() as u32;
+    svg(height, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(labels.chart_tiers, (FONT, 18))
+            .margin(12)
+            .x_label_area_size(28)
+            .y_label_area_size(190)
+            .build_cartesian_2d(0f64..100f64, 0f64..n)
+            .map_err(drawing_error)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_labels(11)
+            .max_light_lines(1)
+            .x_label_formatter(&|v| format!("{v:.0}%"))
+            .draw()
+            .map_err(drawing_error)?;
+        let top = |i: usize| n - i as f64;
+        let bar = |i: usize, offset: f64, value: f64, colour: RGBColor| {
+            Rectangle::new(
+                [(0.0, top(i) - offset), (value, top(i) - offset - 0.38)],
+                colour.filled(),
+            )
+        };
+        let percent = |share: Option<f64>| 100.0 * share.unwrap_or(0.0).max(0.0);
+        chart
+            .draw_series(
+                tiers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| bar(i, 0.1, percent(t.customer_share), CUSTOMER_COLOUR)),
+            )
+            .map_err(drawing_error)?
+            .label(labels.share_of_customers)
+            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], CUSTOMER_COLOUR.filled()));
+        chart
+            .draw_series(
+                tiers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| bar(i, 0.5, percent(t.revenue_share), REVENUE_COLOUR)),
+            )
+            .map_err(drawing_error)?
+            .label(labels.share_of_revenue)
+            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], REVENUE_COLOUR.filled()));
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::LowerRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK.mix(0.3))
+            .label_font((FONT, 13))
+            .draw()
+            .map_err(drawing_error)?;
+        let names = label_style(13, Pos::new(HPos::Right, VPos::Center));
+        for (i, tier) in tiers.iter().enumerate() {
+            let (x, y) = chart.backend_coord(&(0.0, top(i) - 0.5));
+            root.draw(&Text::new(tier.name.clone(), (x - 8, y), names.clone()))
+                .map_err(drawing_error)?;
+        }
+        Ok(())
+    })
+}
+
+/// Cumulative share of revenue against cumulative share of customers, customers ranked by
+/// revenue (largest first; only those with positive revenue), with horizontal lines at
+/// `cuts` (percent).
+pub fn pareto_curve(revenues: &[i64], cuts: &[f64], labels: &Labels) -> anyhow::Result<String> {
+    let mut sorted: Vec<i64> = revenues.iter().copied().filter(|&r| r > 0).collect();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    let total: i128 = sorted.iter().map(|&r| i128::from(r)).sum();
+    let n = sorted.len();
+    let step = n.div_ceil(MAX_CURVE_POINTS).max(1);
+    let mut points = vec![(0.0, 0.0)];
+    let mut running: i128 = 0;
+    for (i, revenue) in sorted.iter().enumerate() {
+        running += i128::from(*revenue);
+        if (i + 1) % step == 0 || i + 1 == n {
+            points.push((
+                100.0 * (i + 1) as f64 / n as f64,
+                100.0 * running as f64 / total as f64,
+            ));
+        }
+    }
+    svg(420, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(labels.chart_pareto, (FONT, 18))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(56)
+            .build_cartesian_2d(0f64..100f64, 0f64..100f64)
+            .map_err(drawing_error)?;
+        chart
+            .configure_mesh()
+            .x_desc(labels.share_of_customers)
+            .y_desc(labels.share_of_revenue)
+            .max_light_lines(1)
+            .x_label_formatter(&|v| format!("{v:.0}%"))
+            .y_label_formatter(&|v| format!("{v:.0}%"))
+            .draw()
+            .map_err(drawing_error)?;
+        for cut in cuts {
+            chart
+                .draw_series(LineSeries::new(
+                    [(0.0, *cut), (100.0, *cut)],
+                    BLACK.mix(0.4).stroke_width(1),
+                ))
+                .map_err(drawing_error)?;
+            let (x, y) = chart.backend_coord(&(100.0, *cut));
+            root.draw(&Text::new(
+                format!("{cut:.0}%"),
+                (x - 4, y - 4),
+                label_style(12, Pos::new(HPos::Right, VPos::Bottom)),
+            ))
+            .map_err(drawing_error)?;
+        }
+        chart
+            .draw_series(LineSeries::new(points, REVENUE_COLOUR.stroke_width(2)))
+            .map_err(drawing_error)?;
+        Ok(())
+    })
+}
+
+/// A grid of counts: `rows` × `columns` cells shaded by their count, each labelled.
+/// Row 0 is drawn on top.
+pub fn count_grid(
+    title: &str,
+    columns: &[String],
+    rows: &[String],
+    counts: &[Vec<u64>],
+    axis_titles: (&str, &str),
+) -> anyhow::Result<String> {
+    let (width, height) = (columns.len().max(1) as f64, rows.len().max(1) as f64);
+    let largest = counts.iter().flatten().copied().max().unwrap_or(0).max(1) as f64;
+    let pixel_height = 120 + 36 * rows.len() as u32;
+    svg(pixel_height, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, (FONT, 18))
+            .margin(12)
+            .margin_top(20)
+            .x_label_area_size(64)
+            .y_label_area_size(170)
+            .build_cartesian_2d(0f64..width, 0f64..height)
+            .map_err(drawing_error)?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(0)
+            .y_labels(0)
+            .x_desc(axis_titles.0)
+            .y_desc(axis_titles.1)
+            .draw()
+            .map_err(drawing_error)?;
+        let cells = rows.iter().enumerate().flat_map(|(r, _)| {
+            columns.iter().enumerate().map(move |(c, _)| (r, c))
+        });
+        let shade = |count: u64| {
+            let t = count as f64 / largest;
+            let channel = |full: u8| (255.0 - t * (255.0 - f64::from(full))).round() as u8;
+            RGBColor(channel(25), channel(118), channel(210))
+        };
+        let count_at = |r: usize, c: usize| counts.get(r).and_then(|row| row.get(c)).copied().unwrap_or(0);
+        chart
+            .draw_series(cells.clone().map(|(r, c)| {
+                let y = height - r as f64;
+                Rectangle::new([(c as f64, y), (c as f64 + 1.0, y - 1.0)], shade(count_at(r, c)).filled())
+            }))
+            .map_err(drawing_error)?;
+        for (r, c) in cells {
+            let count = count_at(r, c);
+            let (x, y) = chart.backend_coord(&(c as f64 + 0.5, height - r as f64 - 0.5));
+            let colour = if count as f64 / largest > 0.55 { WHITE } else { BLACK };
+            root.draw(&Text::new(
+                count.to_string(),
+                (x, y),
+                label_style(12, Pos::new(HPos::Center, VPos::Center)).color(&colour),
+            ))
+            .map_err(drawing_error)?;
+        }
+        for (c, name) in columns.iter().enumerate() {
+            let (x, y) = chart.backend_coord(&(c as f64 + 0.5, 0.0));
+            root.draw(&Text::new(
+                name.clone(),
+                (x, y + 6),
+                label_style(12, Pos::new(HPos::Center, VPos::Top)),
+            ))
+            .map_err(drawing_error)?;
+        }
+        for (r, name) in rows.iter().enumerate() {
+            let (x, y) = chart.backend_coord(&(0.0, height - r as f64 - 0.5));
+            root.draw(&Text::new(
+                name.clone(),
+                (x - 8, y),
+                label_style(12, Pos::new(HPos::Right, VPos::Center)),
+            ))
+            .map_err(drawing_error)?;
+        }
+        Ok(())
+    })
+}

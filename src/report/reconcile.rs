@@ -1,0 +1,89 @@
+//! Reconciliation: the report's totals against the input's, counted straight from the
+//! order lines dated on or before the as-of date, so a lost or doubled row shows.
+
+use std::collections::HashSet;
+
+use polars::prelude::*;
+use serde::Serialize;
+
+use super::{Money, TierRow};
+use crate::input::lines::col_names::{AMOUNT, CUSTOMER_ID, ORDER_DATE};
+use crate::metrics::{lines_until, orders};
+use crate::scored::ScoredRun;
+
+/// Customers, purchases and net revenue.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    /// Distinct customers.
+    pub customers: u64,
+    /// Purchases (orders with a positive net, or zero net and no return line).
+    pub orders: u64,
+    /// Net revenue.
+    pub revenue: Money,
+}
+
+/// Input totals against report totals.
+#[derive(Clone, Debug, Serialize)]
+pub struct Reconciliation {
+    /// Order lines read (valid ones, all dates).
+    pub lines_read: u64,
+    /// Of those, dated after the as-of date (ignored).
+    pub lines_after_as_of: u64,
+    /// Bad lines set aside with `--rejects`.
+    pub lines_rejected: u64,
+    /// Orders up to the as-of date that are not purchases (return-only orders).
+    pub non_purchase_orders: u64,
+    /// Customers of the customer export without order lines up to the as-of date.
+    pub customers_only_in_export: u64,
+    /// Counted from the input.
+    pub input: Counts,
+    /// Summed over the report's tiers.
+    pub report: Counts,
+    /// Whether the two agree.
+    pub matches: bool,
+}
+
+/// Count the input of `run` and compare it with the report's `totals`.
+pub fn reconcile(run: &ScoredRun, totals: &TierRow) -> PolarsResult<Reconciliation> {
+    let lines = &run.orders.lines;
+    let as_of = run.context.as_of;
+    let kept = lines_until(lines.clone().lazy(), as_of).collect()?;
+    let ids: HashSet<&str> = kept.column(CUSTOMER_ID)?.str()?.iter().flatten().collect();
+    let report_ids = run.customers.column(CUSTOMER_ID)?.str()?;
+    let only_in_export = report_ids
+        .iter().flatten()
+        .filter(|id| !ids.contains(id))
+        .count() as u64;
+    let revenue: i64 = kept
+        .column(AMOUNT)?
+        .cast(&DataType::Int64)?
+        .i64()?
+        .iter()
+        .flatten()
+        .sum();
+    let per_order = orders(kept.clone().lazy()).collect()?;
+    let purchases = per_order.column("purchase")?.bool()?.sum().unwrap_or(0) as u64;
+    let dates = lines.column(ORDER_DATE)?.date()?.physical();
+    let after = dates.iter().flatten().filter(|&d| d > as_of).count() as u64;
+    let decimals = run.context.decimals;
+    let input = Counts {
+        customers: ids.len() as u64 + only_in_export,
+        orders: purchases,
+        revenue: Money::new(revenue, decimals),
+    };
+    let report = Counts {
+        customers: totals.customers,
+        orders: totals.orders,
+        revenue: totals.revenue,
+    };
+    Ok(Reconciliation {
+        lines_read: lines.height() as u64,
+        lines_after_as_of: after,
+        lines_rejected: run.orders.rejected.len() as u64,
+        non_purchase_orders: per_order.height() as u64 - purchases,
+        customers_only_in_export: only_in_export,
+        matches: input == report,
+        input,
+        report,
+    })
+}
