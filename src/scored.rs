@@ -194,7 +194,7 @@ fn require_cost_for_profit(
     orders: &crate::input::LoadedOrders,
 ) -> Result<(), TieringError> {
     use crate::input::columns::Canonical;
-use crate::scorers::{ScorerKind, pareto::Basis};
+    use crate::scorers::{ScorerKind, pareto::Basis};
     let by_profit =
         settings.scorer == ScorerKind::Pareto && settings.context.pareto.basis == Basis::Profit;
     match orders
@@ -212,4 +212,3 @@ use crate::scorers::{ScorerKind, pareto::Basis};
         _ => Ok(()),
     }
 }
-

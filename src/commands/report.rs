@@ -32,7 +32,11 @@ enum Target {
 }
 
 /// Run `tiering report`.
-pub fn run(args: &ReportArgs, config: &LoadedConfig, printer: &Printer) -> anyhow::Result<ExitStatus> {
+pub fn run(
+    args: &ReportArgs,
+    config: &LoadedConfig,
+    printer: &Printer,
+) -> anyhow::Result<ExitStatus> {
     let target = target(args)?;
     let scoring = &args.scoring;
     if let Target::File(path, _) = &target {
@@ -112,7 +116,10 @@ fn target(args: &ReportArgs) -> Result<Target, TieringError> {
         let format = match (args.format.as_slice(), from_extension) {
             ([], None) => {
                 return Err(TieringError::usage(
-                    format!("cannot tell the report format of `{}` from its extension", path.display()),
+                    format!(
+                        "cannot tell the report format of `{}` from its extension",
+                        path.display()
+                    ),
                     Some("name it .html, .md, .xlsx or .json, or pass --format".into()),
                 ));
             }
@@ -225,7 +232,8 @@ fn latest_tier_file(dir: &Path, as_of: &str) -> anyhow::Result<Option<PathBuf>> 
         else {
             continue;
         };
-        if date.len() == 10 && date < as_of && best.as_ref().is_none_or(|(d, _)| date > d.as_str()) {
+        if date.len() == 10 && date < as_of && best.as_ref().is_none_or(|(d, _)| date > d.as_str())
+        {
             best = Some((date.to_string(), entry.path()));
         }
     }

@@ -30,7 +30,9 @@ pub fn run(
     let run = score_inputs(scoring, config, printer, None)?;
     let ctx = &run.context;
     if args.thresholds {
-        return destination.write(&run.thresholds, |out| write_frame_table(out, &run.thresholds));
+        return destination.write(&run.thresholds, |out| {
+            write_frame_table(out, &run.thresholds)
+        });
     }
     let data = run.customers_output();
     let status = destination.write(&data, |out| {

@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
-use super::charts::{count_grid, pareto_curve, tier_shares};
-use super::labels::labels;
+use super::charts::{CountGrid, count_grid, pareto_curve, tier_shares};
 use super::grids::display;
+use super::labels::labels;
 use super::migration::{CurrentRun, Migration, MigrationSection, check_comparable, compare};
 use super::previous::Snapshot;
 use super::reconcile::reconcile;
@@ -41,8 +41,10 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
     let reconciliation = reconcile(run, &totals)?;
     let warnings = data_warnings(run)?;
     let order = run.scorer.group_order(ctx);
-    let names: BTreeMap<String, String> =
-        tiers.iter().map(|t| (t.id.clone(), t.name.clone())).collect();
+    let names: BTreeMap<String, String> = tiers
+        .iter()
+        .map(|t| (t.id.clone(), t.name.clone()))
+        .collect();
     let options = run.scorer.describe(ctx);
     let migration = match &input.previous {
         None => None,
@@ -131,7 +133,10 @@ fn settings(run: &ScoredRun, input: &ReportInput<'_>, options: &str) -> Vec<Sett
     }
     settings.push((words.lines_read, run.orders.lines.height().to_string()));
     settings.push((words.lines_rejected, run.orders.rejected.len().to_string()));
-    settings.push(("generator", format!("tiering {}", env!("CARGO_PKG_VERSION"))));
+    settings.push((
+        "generator",
+        format!("tiering {}", env!("CARGO_PKG_VERSION")),
+    ));
     settings
         .into_iter()
         .map(|(name, value)| Setting {
@@ -166,29 +171,31 @@ fn charts(
     } else {
         vec![80.0]
     };
-    let (rf_columns, rf_rows, rf_counts) = rf_grid(run)?;
+    let rf = rf_grid(run)?;
     Ok(Charts {
         tiers: tier_shares(tiers, words)?,
         pareto: pareto_curve(&revenue, &cuts, words)?,
-        rf_heatmap: count_grid(
-            words.chart_rf,
-            &rf_columns,
-            &rf_rows,
-            &rf_counts,
-            (words.r_score, words.f_score),
-        )?,
+        rf_heatmap: count_grid(words.chart_rf, &rf, (words.r_score, words.f_score))?,
         migration: migration
             .map(|m| {
-                let columns: Vec<String> =
-                    m.columns.iter().map(|c| display(&c.id, &c.name, words)).collect();
-                let rows: Vec<String> =
-                    m.rows.iter().map(|r| display(&r.from, &r.from_name, words)).collect();
-                let counts: Vec<Vec<u64>> = m
-                    .rows
-                    .iter()
-                    .map(|r| r.cells.iter().map(|c| c.customers).collect())
-                    .collect();
-                count_grid(words.chart_migration, &columns, &rows, &counts, ("", ""))
+                let grid = CountGrid {
+                    columns: m
+                        .columns
+                        .iter()
+                        .map(|c| display(&c.id, &c.name, words))
+                        .collect(),
+                    rows: m
+                        .rows
+                        .iter()
+                        .map(|r| display(&r.from, &r.from_name, words))
+                        .collect(),
+                    counts: m
+                        .rows
+                        .iter()
+                        .map(|r| r.cells.iter().map(|c| c.customers).collect())
+                        .collect(),
+                };
+                count_grid(words.chart_migration, &grid, ("", ""))
             })
             .transpose()?,
     })
@@ -196,7 +203,7 @@ fn charts(
 
 /// Purchasers counted by R score (columns, 1…B) and F score (rows, B…1). Scorers other
 /// than RFM get the RFM scores computed for the chart.
-fn rf_grid(run: &ScoredRun) -> anyhow::Result<(Vec<String>, Vec<String>, Vec<Vec<u64>>)> {
+fn rf_grid(run: &ScoredRun) -> anyhow::Result<CountGrid> {
     let frame = &run.customers;
     let scored = if frame.column("r_score").is_ok() && frame.column("f_score").is_ok() {
         frame.clone()
@@ -219,7 +226,9 @@ fn rf_grid(run: &ScoredRun) -> anyhow::Result<(Vec<String>, Vec<String>, Vec<Vec
             counts[bins - f as usize][r as usize - 1] += 1;
         }
     }
-    let columns = (1..=bins).map(|s| s.to_string()).collect();
-    let rows = (1..=bins).rev().map(|s| s.to_string()).collect();
-    Ok((columns, rows, counts))
+    Ok(CountGrid {
+        columns: (1..=bins).map(|s| s.to_string()).collect(),
+        rows: (1..=bins).rev().map(|s| s.to_string()).collect(),
+        counts,
+    })
 }

@@ -76,7 +76,9 @@ pub fn tier_shares(tiers: &[TierRow], labels: &Labels) -> anyhow::Result<String>
             )
             .map_err(drawing_error)?
             .label(labels.share_of_customers)
-            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], CUSTOMER_COLOUR.filled()));
+            .legend(|(x, y)| {
+                Rectangle::new([(x, y - 5), (x + 12, y + 5)], CUSTOMER_COLOUR.filled())
+            });
         chart
             .draw_series(
                 tiers
@@ -86,7 +88,9 @@ pub fn tier_shares(tiers: &[TierRow], labels: &Labels) -> anyhow::Result<String>
             )
             .map_err(drawing_error)?
             .label(labels.share_of_revenue)
-            .legend(|(x, y)| Rectangle::new([(x, y - 5), (x + 12, y + 5)], REVENUE_COLOUR.filled()));
+            .legend(|(x, y)| {
+                Rectangle::new([(x, y - 5), (x + 12, y + 5)], REVENUE_COLOUR.filled())
+            });
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::LowerRight)
@@ -164,15 +168,27 @@ pub fn pareto_curve(revenues: &[i64], cuts: &[f64], labels: &Labels) -> anyhow::
     })
 }
 
-/// A grid of counts: `rows` × `columns` cells shaded by their count, each labelled.
-/// Row 0 is drawn on top.
+/// Counts in a labelled grid.
+pub struct CountGrid {
+    /// Column labels, left to right.
+    pub columns: Vec<String>,
+    /// Row labels, top to bottom.
+    pub rows: Vec<String>,
+    /// `counts[row][column]`.
+    pub counts: Vec<Vec<u64>>,
+}
+
+/// A grid of counts: cells shaded by their count, each labelled; row 0 on top.
 pub fn count_grid(
     title: &str,
-    columns: &[String],
-    rows: &[String],
-    counts: &[Vec<u64>],
+    grid: &CountGrid,
     axis_titles: (&str, &str),
 ) -> anyhow::Result<String> {
+    let CountGrid {
+        columns,
+        rows,
+        counts,
+    } = grid;
     let (width, height) = (columns.len().max(1) as f64, rows.len().max(1) as f64);
     let largest = counts.iter().flatten().copied().max().unwrap_or(0).max(1) as f64;
     let pixel_height = 120 + 36 * rows.len() as u32;
@@ -194,25 +210,39 @@ pub fn count_grid(
             .y_desc(axis_titles.1)
             .draw()
             .map_err(drawing_error)?;
-        let cells = rows.iter().enumerate().flat_map(|(r, _)| {
-            columns.iter().enumerate().map(move |(c, _)| (r, c))
-        });
+        let cells = rows
+            .iter()
+            .enumerate()
+            .flat_map(|(r, _)| columns.iter().enumerate().map(move |(c, _)| (r, c)));
         let shade = |count: u64| {
             let t = count as f64 / largest;
             let channel = |full: u8| (255.0 - t * (255.0 - f64::from(full))).round() as u8;
             RGBColor(channel(25), channel(118), channel(210))
         };
-        let count_at = |r: usize, c: usize| counts.get(r).and_then(|row| row.get(c)).copied().unwrap_or(0);
+        let count_at = |r: usize, c: usize| {
+            counts
+                .get(r)
+                .and_then(|row| row.get(c))
+                .copied()
+                .unwrap_or(0)
+        };
         chart
             .draw_series(cells.clone().map(|(r, c)| {
                 let y = height - r as f64;
-                Rectangle::new([(c as f64, y), (c as f64 + 1.0, y - 1.0)], shade(count_at(r, c)).filled())
+                Rectangle::new(
+                    [(c as f64, y), (c as f64 + 1.0, y - 1.0)],
+                    shade(count_at(r, c)).filled(),
+                )
             }))
             .map_err(drawing_error)?;
         for (r, c) in cells {
             let count = count_at(r, c);
             let (x, y) = chart.backend_coord(&(c as f64 + 0.5, height - r as f64 - 0.5));
-            let colour = if count as f64 / largest > 0.55 { WHITE } else { BLACK };
+            let colour = if count as f64 / largest > 0.55 {
+                WHITE
+            } else {
+                BLACK
+            };
             root.draw(&Text::new(
                 count.to_string(),
                 (x, y),

@@ -63,7 +63,13 @@ fn count(n: u64) -> Value {
 pub fn tier_grid(report: &Report) -> Grid {
     let w = labels_of(report);
     let has_profit = report.totals.profit.is_some();
-    let mut headers = vec![w.tier, w.customers, w.customer_share, w.revenue, w.revenue_share];
+    let mut headers = vec![
+        w.tier,
+        w.customers,
+        w.customer_share,
+        w.revenue,
+        w.revenue_share,
+    ];
     if has_profit {
         headers.extend([w.profit, w.profit_share]);
     }
@@ -77,7 +83,10 @@ pub fn tier_grid(report: &Report) -> Grid {
             opt(t.revenue_share, Value::Share),
         ];
         if has_profit {
-            cells.extend([opt(t.profit, Value::Money), opt(t.profit_share, Value::Share)]);
+            cells.extend([
+                opt(t.profit, Value::Money),
+                opt(t.profit_share, Value::Share),
+            ]);
         }
         cells.extend([
             count(t.orders),
@@ -172,7 +181,12 @@ pub fn matrix_grid(migration: &Migration, lang: Lang, revenue: bool) -> Grid {
 /// Customers who moved, with before and after metrics; at most `limit` rows.
 pub fn mover_grid(movers: &[Mover], lang: Lang, limit: usize) -> Grid {
     let w = labels(lang);
-    let both = |what: &str| [format!("{what} ({})", w.before), format!("{what} ({})", w.after)];
+    let both = |what: &str| {
+        [
+            format!("{what} ({})", w.before),
+            format!("{what} ({})", w.after),
+        ]
+    };
     let mut headers = vec![w.customer.to_string()];
     headers.extend(both(w.tier));
     headers.extend(both(w.revenue));
@@ -209,7 +223,11 @@ pub fn display(id: &str, name: &str, w: &Labels) -> String {
 
 /// The labels of the report's language.
 pub fn labels_of(report: &Report) -> &'static Labels {
-    labels(if report.lang == "zh" { Lang::Zh } else { Lang::En })
+    labels(if report.lang == "zh" {
+        Lang::Zh
+    } else {
+        Lang::En
+    })
 }
 
 fn strings(items: &[&str]) -> Vec<String> {

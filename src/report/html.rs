@@ -3,7 +3,10 @@
 
 use std::io::Write;
 
-use super::grids::{Grid, Value, labels_of, matrix_grid, mover_grid, reconciliation_grid, settings_grid, strategy_grid, tier_grid};
+use super::grids::{
+    Grid, Value, labels_of, matrix_grid, mover_grid, reconciliation_grid, settings_grid,
+    strategy_grid, tier_grid,
+};
 use super::migration::{Migration, MigrationSection, Mover};
 use super::{Report, labels::Labels};
 use crate::lang::Lang;
@@ -39,13 +42,31 @@ footer { color: #777; font-size: 0.8rem; margin-top: 2rem; }
 /// Write the page.
 pub fn write_html(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
     let w = labels_of(report);
-    let lang = if report.lang == "zh" { Lang::Zh } else { Lang::En };
+    let lang = if report.lang == "zh" {
+        Lang::Zh
+    } else {
+        Lang::En
+    };
     let html_lang = if lang == Lang::Zh { "zh-CN" } else { "en" };
     let title = format!("{} · {} · {}", w.title, report.scorer, report.as_of);
-    writeln!(out, "<!DOCTYPE html>\n<html lang=\"{html_lang}\">\n<head>\n<meta charset=\"utf-8\">")?;
-    writeln!(out, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")?;
-    writeln!(out, "<meta name=\"generator\" content=\"{}\">", escape(&report.generator))?;
-    writeln!(out, "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>", escape(&title))?;
+    writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"{html_lang}\">\n<head>\n<meta charset=\"utf-8\">"
+    )?;
+    writeln!(
+        out,
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    )?;
+    writeln!(
+        out,
+        "<meta name=\"generator\" content=\"{}\">",
+        escape(&report.generator)
+    )?;
+    writeln!(
+        out,
+        "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>",
+        escape(&title)
+    )?;
     writeln!(out, "<header>\n<h1>{}</h1>", escape(w.title))?;
     writeln!(
         out,
@@ -60,15 +81,27 @@ pub fn write_html(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
     )?;
     write_reconciliation(report, w, out)?;
     write_warnings(report, w, out)?;
-    writeln!(out, "<section id=\"tiers\">\n<h2>{}</h2>", escape(w.summary))?;
+    writeln!(
+        out,
+        "<section id=\"tiers\">\n<h2>{}</h2>",
+        escape(w.summary)
+    )?;
     write_table(out, &tier_grid(report), Some("tier-table"), true)?;
     write_figure(out, &report.charts.tiers, w.chart_tiers)?;
     writeln!(out, "</section>")?;
-    writeln!(out, "<section id=\"charts\">\n<h2>{}</h2>", escape(w.charts))?;
+    writeln!(
+        out,
+        "<section id=\"charts\">\n<h2>{}</h2>",
+        escape(w.charts)
+    )?;
     write_figure(out, &report.charts.pareto, w.chart_pareto)?;
     write_figure(out, &report.charts.rf_heatmap, w.chart_rf)?;
     writeln!(out, "</section>")?;
-    writeln!(out, "<section id=\"migration\">\n<h2>{}</h2>", escape(w.migration))?;
+    writeln!(
+        out,
+        "<section id=\"migration\">\n<h2>{}</h2>",
+        escape(w.migration)
+    )?;
     match &report.migration {
         MigrationSection::Unavailable { reason } => {
             writeln!(out, "<p>{}</p>", escape(reason))?;
@@ -76,26 +109,51 @@ pub fn write_html(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
         MigrationSection::Available(m) => write_migration(report, m, lang, out)?,
     }
     writeln!(out, "</section>")?;
-    writeln!(out, "<section id=\"strategies\">\n<h2>{}</h2>", escape(w.strategies))?;
+    writeln!(
+        out,
+        "<section id=\"strategies\">\n<h2>{}</h2>",
+        escape(w.strategies)
+    )?;
     write_table(out, &strategy_grid(report), None, false)?;
     writeln!(out, "</section>")?;
-    writeln!(out, "<section id=\"settings\">\n<h2>{}</h2>", escape(w.settings))?;
+    writeln!(
+        out,
+        "<section id=\"settings\">\n<h2>{}</h2>",
+        escape(w.settings)
+    )?;
     write_table(out, &settings_grid(report), None, false)?;
     writeln!(out, "</section>")?;
-    writeln!(out, "<footer>{}</footer>\n</body>\n</html>", escape(&report.generator))?;
+    writeln!(
+        out,
+        "<footer>{}</footer>\n</body>\n</html>",
+        escape(&report.generator)
+    )?;
     Ok(())
 }
 
 fn write_reconciliation(report: &Report, w: &Labels, out: &mut dyn Write) -> anyhow::Result<()> {
     let r = &report.reconciliation;
-    writeln!(out, "<section id=\"reconciliation\">\n<h2>{}</h2>", escape(w.reconciliation))?;
+    writeln!(
+        out,
+        "<section id=\"reconciliation\">\n<h2>{}</h2>",
+        escape(w.reconciliation)
+    )?;
     let (class, verdict) = if r.matches {
         ("ok", format!("✓ {}", w.reconciles))
     } else {
         ("bad", format!("✗ {}", w.does_not_reconcile))
     };
-    writeln!(out, "<p class=\"{class}\" id=\"reconciliation-line\">{}</p>", escape(&verdict))?;
-    write_table(out, &reconciliation_grid(report), Some("reconciliation-table"), false)?;
+    writeln!(
+        out,
+        "<p class=\"{class}\" id=\"reconciliation-line\">{}</p>",
+        escape(&verdict)
+    )?;
+    write_table(
+        out,
+        &reconciliation_grid(report),
+        Some("reconciliation-table"),
+        false,
+    )?;
     writeln!(
         out,
         "<p class=\"meta\">{} {} · {} {} · {} {} · {} {} · {} {}</p>\n</section>",
@@ -114,7 +172,11 @@ fn write_reconciliation(report: &Report, w: &Labels, out: &mut dyn Write) -> any
 }
 
 fn write_warnings(report: &Report, w: &Labels, out: &mut dyn Write) -> anyhow::Result<()> {
-    writeln!(out, "<section id=\"warnings\">\n<h2>{}</h2>", escape(w.warnings))?;
+    writeln!(
+        out,
+        "<section id=\"warnings\">\n<h2>{}</h2>",
+        escape(w.warnings)
+    )?;
     if report.warnings.is_empty() {
         writeln!(out, "<p>{}</p>", escape(w.no_warnings))?;
     } else {
@@ -145,7 +207,13 @@ fn write_migration(
         .as_deref()
         .map(|d| format!(" ({} {d})", w.as_of))
         .unwrap_or_default();
-    writeln!(out, "<p>{}: {}{}</p>", escape(w.compared_with), escape(&m.previous), escape(&since))?;
+    writeln!(
+        out,
+        "<p>{}: {}{}</p>",
+        escape(w.compared_with),
+        escape(&m.previous),
+        escape(&since)
+    )?;
     let c = &m.counts;
     writeln!(
         out,
@@ -162,9 +230,19 @@ fn write_migration(
         c.gone
     )?;
     writeln!(out, "<h3>{}</h3>", escape(w.matrix_customers))?;
-    write_table(out, &matrix_grid(m, lang, false), Some("migration-matrix"), false)?;
+    write_table(
+        out,
+        &matrix_grid(m, lang, false),
+        Some("migration-matrix"),
+        false,
+    )?;
     writeln!(out, "<h3>{}</h3>", escape(w.matrix_revenue))?;
-    write_table(out, &matrix_grid(m, lang, true), Some("migration-revenue"), false)?;
+    write_table(
+        out,
+        &matrix_grid(m, lang, true),
+        Some("migration-revenue"),
+        false,
+    )?;
     if let Some(chart) = &report.charts.migration {
         write_figure(out, chart, w.chart_migration)?;
     }
@@ -175,13 +253,28 @@ fn write_migration(
         ("gone", w.gone, &m.gone),
     ];
     for (id, title, movers) in lists {
-        writeln!(out, "<h3 id=\"{id}\">{} ({})</h3>", escape(title), movers.len())?;
+        writeln!(
+            out,
+            "<h3 id=\"{id}\">{} ({})</h3>",
+            escape(title),
+            movers.len()
+        )?;
         if movers.is_empty() {
             continue;
         }
-        write_table(out, &mover_grid(movers, lang, LIST_LIMIT), Some(&format!("{id}-table")), false)?;
+        write_table(
+            out,
+            &mover_grid(movers, lang, LIST_LIMIT),
+            Some(&format!("{id}-table")),
+            false,
+        )?;
         if movers.len() > LIST_LIMIT {
-            writeln!(out, "<p class=\"meta\">+{} {}</p>", movers.len() - LIST_LIMIT, escape(w.more))?;
+            writeln!(
+                out,
+                "<p class=\"meta\">+{} {}</p>",
+                movers.len() - LIST_LIMIT,
+                escape(w.more)
+            )?;
         }
     }
     Ok(())
@@ -253,6 +346,9 @@ pub fn escape(text: &str) -> String {
 mod tests {
     #[test]
     fn escapes_markup() {
-        assert_eq!(super::escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(
+            super::escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
     }
 }

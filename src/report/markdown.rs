@@ -3,21 +3,34 @@
 
 use std::io::Write;
 
-use super::grids::{Grid, labels_of, matrix_grid, mover_grid, reconciliation_grid, settings_grid, strategy_grid, tier_grid};
+use super::Report;
+use super::grids::{
+    Grid, labels_of, matrix_grid, mover_grid, reconciliation_grid, settings_grid, strategy_grid,
+    tier_grid,
+};
 use super::html::LIST_LIMIT;
 use super::migration::MigrationSection;
-use super::Report;
 use crate::lang::Lang;
 
 /// Write the document.
 pub fn write_markdown(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
     let w = labels_of(report);
-    let lang = if report.lang == "zh" { Lang::Zh } else { Lang::En };
+    let lang = if report.lang == "zh" {
+        Lang::Zh
+    } else {
+        Lang::En
+    };
     writeln!(out, "# {}\n", w.title)?;
     writeln!(
         out,
         "{}: **{}** · {}: {} ({}) · {}: {}\n",
-        w.as_of, report.as_of, w.scorer, report.scorer, escape(&report.scorer_options), w.customers, report.totals.customers
+        w.as_of,
+        report.as_of,
+        w.scorer,
+        report.scorer,
+        escape(&report.scorer_options),
+        w.customers,
+        report.totals.customers
     )?;
     let r = &report.reconciliation;
     writeln!(out, "## {}\n", w.reconciliation)?;
@@ -30,8 +43,15 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> anyhow::Result<()
     writeln!(
         out,
         "{} {} · {} {} · {} {} · {} {} · {} {}\n",
-        r.lines_read, w.lines_read, r.lines_after_as_of, w.lines_after_as_of, r.lines_rejected,
-        w.lines_rejected, r.non_purchase_orders, w.non_purchase_orders, r.customers_only_in_export,
+        r.lines_read,
+        w.lines_read,
+        r.lines_after_as_of,
+        w.lines_after_as_of,
+        r.lines_rejected,
+        w.lines_rejected,
+        r.non_purchase_orders,
+        w.non_purchase_orders,
+        r.customers_only_in_export,
         w.only_in_export
     )?;
     writeln!(out, "## {}\n", w.warnings)?;
@@ -49,19 +69,37 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> anyhow::Result<()
     match &report.migration {
         MigrationSection::Unavailable { reason } => writeln!(out, "{}\n", escape(reason))?,
         MigrationSection::Available(m) => {
-            let since = m.previous_as_of.as_deref().map(|d| format!(" ({} {d})", w.as_of)).unwrap_or_default();
+            let since = m
+                .previous_as_of
+                .as_deref()
+                .map(|d| format!(" ({} {d})", w.as_of))
+                .unwrap_or_default();
             writeln!(out, "{}: `{}`{since}\n", w.compared_with, m.previous)?;
             let c = &m.counts;
             writeln!(
                 out,
                 "{} {} · {} {} · {} {} · {} {} · {} {}\n",
-                w.stayed, c.stayed, w.promoted, c.promoted, w.demoted, c.demoted, w.new, c.new, w.gone, c.gone
+                w.stayed,
+                c.stayed,
+                w.promoted,
+                c.promoted,
+                w.demoted,
+                c.demoted,
+                w.new,
+                c.new,
+                w.gone,
+                c.gone
             )?;
             writeln!(out, "### {}\n", w.matrix_customers)?;
             write_table(out, &matrix_grid(m, lang, false))?;
             writeln!(out, "### {}\n", w.matrix_revenue)?;
             write_table(out, &matrix_grid(m, lang, true))?;
-            for (title, movers) in [(w.promoted, &m.promoted), (w.demoted, &m.demoted), (w.new, &m.new), (w.gone, &m.gone)] {
+            for (title, movers) in [
+                (w.promoted, &m.promoted),
+                (w.demoted, &m.demoted),
+                (w.new, &m.new),
+                (w.gone, &m.gone),
+            ] {
                 writeln!(out, "### {title} ({})\n", movers.len())?;
                 if movers.is_empty() {
                     continue;
@@ -86,7 +124,10 @@ fn write_table(out: &mut dyn Write, grid: &Grid) -> anyhow::Result<()> {
     writeln!(out, "| {} |", headers.join(" | "))?;
     let aligns: Vec<&str> = (0..grid.headers.len())
         .map(|c| {
-            let numeric = grid.rows.iter().any(|r| r.get(c).is_some_and(|v| v.is_number()));
+            let numeric = grid
+                .rows
+                .iter()
+                .any(|r| r.get(c).is_some_and(|v| v.is_number()));
             if numeric { "---:" } else { "---" }
         })
         .collect();

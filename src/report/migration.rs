@@ -208,7 +208,13 @@ pub fn check_comparable(previous: &Snapshot, current: &CurrentRun<'_>) -> Result
 pub fn compare(previous: &Snapshot, now: &Snapshot, current: &CurrentRun<'_>) -> Migration {
     let order = current.order;
     let rank = |id: &str| order.iter().position(|o| o == id).unwrap_or(order.len());
-    let name = |id: &str| current.names.get(id).cloned().unwrap_or_else(|| id.to_string());
+    let name = |id: &str| {
+        current
+            .names
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    };
     let money = |units: Option<i64>| units.map(|u| Money::new(u, current.decimals));
     let mut columns: Vec<TierLabel> = order
         .iter()
@@ -303,7 +309,12 @@ pub fn compare(previous: &Snapshot, now: &Snapshot, current: &CurrentRun<'_>) ->
     let by_value = |list: &mut Vec<Mover>, now: bool| {
         list.sort_by(|a, b| {
             let value = |m: &Mover| {
-                if now { m.revenue_after } else { m.revenue_before }.map_or(i64::MIN, |v| v.units)
+                if now {
+                    m.revenue_after
+                } else {
+                    m.revenue_before
+                }
+                .map_or(i64::MIN, |v| v.units)
             };
             value(b)
                 .cmp(&value(a))

@@ -53,9 +53,8 @@ impl Snapshot {
     pub fn of_run(run: &ScoredRun, source: String) -> anyhow::Result<Snapshot> {
         let frame = &run.customers;
         let group = run.scorer.group();
-        let text = |name: &str| -> PolarsResult<StringChunked> {
-            Ok(frame.column(name)?.str()?.clone())
-        };
+        let text =
+            |name: &str| -> PolarsResult<StringChunked> { Ok(frame.column(name)?.str()?.clone()) };
         let int = |name: &str| -> PolarsResult<Int64Chunked> {
             Ok(frame.column(name)?.cast(&DataType::Int64)?.i64()?.clone())
         };
@@ -103,17 +102,25 @@ impl Snapshot {
             .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
         let (table, first_line) = if parquet {
             let file = std::fs::File::open(path)?;
-            let frame = ParquetReader::new(file).finish().map_err(|e| unreadable(&display, e))?;
+            let frame = ParquetReader::new(file)
+                .finish()
+                .map_err(|e| unreadable(&display, e))?;
             (Table::from_frame(&frame)?, 1)
         } else {
-            (Table::from_csv(path).map_err(|e| unreadable(&display, e))?, 2)
+            (
+                Table::from_csv(path).map_err(|e| unreadable(&display, e))?,
+                2,
+            )
         };
         snapshot_of(&table, &display, first_line, decimals)
     }
 
     /// The tier ids present.
     pub fn tier_ids(&self) -> BTreeSet<&str> {
-        self.customers.values().map(|s| s.tier_id.as_str()).collect()
+        self.customers
+            .values()
+            .map(|s| s.tier_id.as_str())
+            .collect()
     }
 }
 
@@ -310,7 +317,8 @@ fn snapshot_of(
     Ok(Snapshot {
         source: source.to_string(),
         as_of: first_cell("as_of"),
-        scorer: first_cell(SCORER_COLUMN).or_else(|| recognise_scorer(&table.header).map(str::to_string)),
+        scorer: first_cell(SCORER_COLUMN)
+            .or_else(|| recognise_scorer(&table.header).map(str::to_string)),
         options: first_cell(OPTIONS_COLUMN),
         max_scores: scores.iter().any(Option::is_some).then_some(max_scores),
         customers,

@@ -51,7 +51,8 @@ pub fn reconcile(run: &ScoredRun, totals: &TierRow) -> PolarsResult<Reconciliati
     let ids: HashSet<&str> = kept.column(CUSTOMER_ID)?.str()?.iter().flatten().collect();
     let report_ids = run.customers.column(CUSTOMER_ID)?.str()?;
     let only_in_export = report_ids
-        .iter().flatten()
+        .iter()
+        .flatten()
         .filter(|id| !ids.contains(id))
         .count() as u64;
     let revenue: i64 = kept

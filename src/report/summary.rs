@@ -59,14 +59,14 @@ pub fn tier_rows(run: &ScoredRun) -> PolarsResult<(Vec<TierRow>, TierRow)> {
     let frame = &run.customers;
     let group = run.scorer.group();
     let int = |name: &str| -> PolarsResult<Int64Chunked> {
-        Ok(frame
-            .column(name)?
-            .cast(&DataType::Int64)?
-            .i64()?
-            .clone())
+        Ok(frame.column(name)?.cast(&DataType::Int64)?.i64()?.clone())
     };
-    let (revenue, profit, orders, recency) =
-        (int("revenue")?, int("profit")?, int("orders")?, int("recency_days")?);
+    let (revenue, profit, orders, recency) = (
+        int("revenue")?,
+        int("profit")?,
+        int("orders")?,
+        int("recency_days")?,
+    );
     let columns = Columns {
         tier: frame.column(group.id)?.str()?,
         revenue: &revenue,
@@ -119,7 +119,13 @@ pub fn tier_rows(run: &ScoredRun) -> PolarsResult<(Vec<TierRow>, TierRow)> {
                     ctx.playbook.strategy(&key, ctx.lang),
                 )
             });
-            let row = row(id, name, sums.get(id).unwrap_or(&empty), &total, ctx.decimals);
+            let row = row(
+                id,
+                name,
+                sums.get(id).unwrap_or(&empty),
+                &total,
+                ctx.decimals,
+            );
             TierRow {
                 strategy,
                 effort_share: share(*effort, effort_total),

@@ -104,11 +104,7 @@ pub fn data_warnings(run: &ScoredRun) -> PolarsResult<Vec<Warning>> {
             },
         });
     }
-    let losses = int("profit")?
-        .iter()
-        .flatten()
-        .filter(|&p| p < 0)
-        .count();
+    let losses = int("profit")?.iter().flatten().filter(|&p| p < 0).count();
     if losses > 0 {
         warnings.push(Warning {
             code: "negative_profit",

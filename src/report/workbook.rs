@@ -30,7 +30,11 @@ struct Formats {
 /// Write the workbook.
 pub fn write_workbook(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
     let w = labels_of(report);
-    let lang = if report.lang == "zh" { Lang::Zh } else { Lang::En };
+    let lang = if report.lang == "zh" {
+        Lang::Zh
+    } else {
+        Lang::En
+    };
     let formats = Formats {
         header: Format::new().set_bold().set_background_color(0xF0F3F6),
         bold: Format::new().set_bold(),
@@ -90,11 +94,21 @@ pub fn write_workbook(report: &Report, out: &mut dyn Write) -> anyhow::Result<()
                 (w.new, &m.new),
                 (w.gone, &m.gone),
             ] {
-                sheet.write_string_with_format(row, 0, format!("{title} ({})", movers.len()), &formats.bold)?;
+                sheet.write_string_with_format(
+                    row,
+                    0,
+                    format!("{title} ({})", movers.len()),
+                    &formats.bold,
+                )?;
                 row = if movers.is_empty() {
                     row + 2
                 } else {
-                    write_grid(sheet, row + 1, &mover_grid(movers, lang, usize::MAX), &formats)? + 1
+                    write_grid(
+                        sheet,
+                        row + 1,
+                        &mover_grid(movers, lang, usize::MAX),
+                        &formats,
+                    )? + 1
                 };
             }
             sheet.autofit();
@@ -123,7 +137,12 @@ fn write_grid(
     formats: &Formats,
 ) -> anyhow::Result<u32> {
     for (c, header) in grid.headers.iter().enumerate() {
-        sheet.write_string_with_format(first_row, c as u16, neutralise(header).as_ref(), &formats.header)?;
+        sheet.write_string_with_format(
+            first_row,
+            c as u16,
+            neutralise(header).as_ref(),
+            &formats.header,
+        )?;
     }
     for (r, cells) in grid.rows.iter().enumerate() {
         let row = first_row + 1 + r as u32;
@@ -159,13 +178,24 @@ fn insert_tier_chart(sheet: &mut Worksheet, report: &Report, tiers: &Grid) -> an
     if last == 0 {
         return Ok(());
     }
-    let column_of = |name: &str| tiers.headers.iter().position(|h| h == name).map(|c| c as u16);
-    let (Some(customers), Some(revenue)) = (column_of(w.customer_share), column_of(w.revenue_share)) else {
+    let column_of = |name: &str| {
+        tiers
+            .headers
+            .iter()
+            .position(|h| h == name)
+            .map(|c| c as u16)
+    };
+    let (Some(customers), Some(revenue)) =
+        (column_of(w.customer_share), column_of(w.revenue_share))
+    else {
         return Ok(());
     };
     let mut chart = Chart::new(ChartType::Bar);
     chart.title().set_name(w.chart_tiers);
-    for (name, column) in [(w.share_of_customers, customers), (w.share_of_revenue, revenue)] {
+    for (name, column) in [
+        (w.share_of_customers, customers),
+        (w.share_of_revenue, revenue),
+    ] {
         chart
             .add_series()
             .set_name(name)

@@ -8,6 +8,7 @@ fn help_texts_are_stable() {
         vec!["--help"],
         vec!["score", "--help"],
         vec!["check", "--help"],
+        vec!["report", "--help"],
     ] {
         let output = tiering()
             .args(&args)

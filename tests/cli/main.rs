@@ -16,6 +16,7 @@ mod outputs;
 mod pareto;
 mod profit;
 mod properties;
+mod report;
 mod rules;
 mod safety;
 mod scoring;

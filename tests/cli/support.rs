@@ -124,3 +124,23 @@ pub fn python_modules_available(modules: &str, what: &str, install: &str) -> boo
 pub fn external_required() -> bool {
     std::env::var("TIERING_REQUIRE_EXTERNAL").is_ok_and(|v| v == "1")
 }
+
+/// Whether `program` runs (`program --version`). When it does not, the test is skipped
+/// with a visible message, or fails under TIERING_REQUIRE_EXTERNAL=1.
+pub fn program_available(program: &str, what: &str, install: &str) -> bool {
+    let ok = std::process::Command::new(program)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        assert!(
+            !external_required(),
+            "TIERING_REQUIRE_EXTERNAL=1 but `{program}` is not installed ({install})"
+        );
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            format!("SKIPPED {what}: `{program}` is not installed ({install})\n").as_bytes(),
+        );
+    }
+    ok
+}
