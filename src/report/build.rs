@@ -69,7 +69,7 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
         as_of: format_date(ctx.as_of),
         scorer: run.scorer.name().to_string(),
         scorer_options: options,
-        lang: lang_code(ctx.lang),
+        lang: ctx.lang,
         currency_decimals: ctx.decimals,
         inputs: run
             .orders
@@ -99,21 +99,13 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
     })
 }
 
-/// `en` or `zh`.
-pub fn lang_code(lang: Lang) -> &'static str {
-    match lang {
-        Lang::En => "en",
-        Lang::Zh => "zh",
-    }
-}
-
 fn settings(run: &ScoredRun, input: &ReportInput<'_>, options: &str) -> Vec<Setting> {
     let words = labels(run.context.lang);
     let mut settings = vec![
         (words.as_of, format_date(run.context.as_of)),
         (words.scorer, run.scorer.name().to_string()),
         (words.options, options.to_string()),
-        ("lang", lang_code(run.context.lang).to_string()),
+        ("lang", format!("{:?}", run.context.lang).to_lowercase()),
         ("currency_decimals", run.context.decimals.to_string()),
     ];
     for file in &run.orders.files {

@@ -223,11 +223,7 @@ pub fn display(id: &str, name: &str, w: &Labels) -> String {
 
 /// The labels of the report's language.
 pub fn labels_of(report: &Report) -> &'static Labels {
-    labels(if report.lang == "zh" {
-        Lang::Zh
-    } else {
-        Lang::En
-    })
+    labels(report.lang)
 }
 
 fn strings(items: &[&str]) -> Vec<String> {

@@ -42,11 +42,7 @@ footer { color: #777; font-size: 0.8rem; margin-top: 2rem; }
 /// Write the page.
 pub fn write_html(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
     let w = labels_of(report);
-    let lang = if report.lang == "zh" {
-        Lang::Zh
-    } else {
-        Lang::En
-    };
+    let lang = report.lang;
     let html_lang = if lang == Lang::Zh { "zh-CN" } else { "en" };
     let title = format!("{} · {} · {}", w.title, report.scorer, report.as_of);
     writeln!(

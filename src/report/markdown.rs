@@ -10,16 +10,11 @@ use super::grids::{
 };
 use super::html::LIST_LIMIT;
 use super::migration::MigrationSection;
-use crate::lang::Lang;
 
 /// Write the document.
 pub fn write_markdown(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
     let w = labels_of(report);
-    let lang = if report.lang == "zh" {
-        Lang::Zh
-    } else {
-        Lang::En
-    };
+    let lang = report.lang;
     writeln!(out, "# {}\n", w.title)?;
     writeln!(
         out,

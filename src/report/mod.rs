@@ -197,7 +197,7 @@ pub struct Report {
     /// The scorer's options (`5 bins, ties shared`).
     pub scorer_options: String,
     /// `en` or `zh`.
-    pub lang: &'static str,
+    pub lang: crate::lang::Lang,
     /// Minor-unit digits of the currency.
     pub currency_decimals: u32,
     /// The order files read.

@@ -12,7 +12,6 @@ use super::grids::{
     strategy_grid, tier_grid,
 };
 use super::migration::MigrationSection;
-use crate::lang::Lang;
 use crate::output::cells::{Cells, neutralise};
 use crate::output::xlsx::{fill_sheet, money_format, reproducible_workbook};
 
@@ -30,11 +29,7 @@ struct Formats {
 /// Write the workbook.
 pub fn write_workbook(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
     let w = labels_of(report);
-    let lang = if report.lang == "zh" {
-        Lang::Zh
-    } else {
-        Lang::En
-    };
+    let lang = report.lang;
     let formats = Formats {
         header: Format::new().set_bold().set_background_color(0xF0F3F6),
         bold: Format::new().set_bold(),
