@@ -96,21 +96,32 @@ impl Snapshot {
             }
             .into());
         }
-        let parquet = path
+        let extension = path
             .extension()
             .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("parquet"));
-        let (table, first_line) = if parquet {
-            let file = std::fs::File::open(path)?;
-            let frame = ParquetReader::new(file)
-                .finish()
-                .map_err(|e| unreadable(&display, e))?;
-            (Table::from_frame(&frame)?, 1)
-        } else {
-            (
-                Table::from_csv(path).map_err(|e| unreadable(&display, e))?,
-                2,
-            )
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        let (table, first_line) = match extension.as_str() {
+            "parquet" | "pq" => {
+                let file = std::fs::File::open(path)?;
+                let frame = ParquetReader::new(file)
+                    .finish()
+                    .map_err(|e| unreadable(&display, e))?;
+                (Table::from_frame(&frame)?, 1)
+            }
+            "csv" | "tsv" | "tab" | "txt" => {
+                let delimiter = if extension == "csv" { b',' } else { b'\t' };
+                let table =
+                    Table::from_csv(path, delimiter).map_err(|e| unreadable(&display, e))?;
+                (table, 2)
+            }
+            _ => {
+                return Err(unreadable(
+                    &display,
+                    format!("`.{extension}` is not a tier file format"),
+                )
+                .into());
+            }
         };
         snapshot_of(&table, &display, first_line, decimals)
     }
@@ -128,7 +139,10 @@ fn unreadable(file: &str, error: impl std::fmt::Display) -> TieringError {
     TieringError::Unreadable {
         file: file.to_string(),
         reason: error.to_string(),
-        hint: Some("--previous takes a CSV or Parquet tier file".into()),
+        hint: Some(
+            "--previous takes a tier file as `tiering score -o` writes it: .csv, .tsv or .parquet"
+                .into(),
+        ),
     }
 }
 
@@ -139,8 +153,11 @@ struct Table {
 }
 
 impl Table {
-    fn from_csv(path: &Path) -> anyhow::Result<Table> {
-        let mut reader = csv::ReaderBuilder::new().flexible(false).from_path(path)?;
+    fn from_csv(path: &Path, delimiter: u8) -> anyhow::Result<Table> {
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .flexible(false)
+            .from_path(path)?;
         let header = reader
             .headers()?
             .iter()

@@ -147,31 +147,33 @@ fn migration_between_two_hand_worked_weeks() {
     );
     assert_migration_matrix(m);
 
-    // The same comparison from a CSV tier file written by `tiering score`.
-    let previous = dir.path().join("week1.csv");
-    let output = tiering()
-        .args([
-            "score",
-            &testdata("report/week1.csv"),
+    // The same comparison from the CSV and TSV tier files `tiering score` writes.
+    for extension in ["csv", "tsv"] {
+        let previous = dir.path().join(format!("week1.{extension}"));
+        let output = tiering()
+            .args([
+                "score",
+                &testdata("report/week1.csv"),
+                "--scorer",
+                "pareto",
+                "-o",
+                previous.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        let out = dir.path().join("r.json");
+        report(&[
+            &testdata("report/week2.csv"),
             "--scorer",
             "pareto",
-            "-o",
+            "--previous",
             previous.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let out = dir.path().join("r.json");
-    report(&[
-        &testdata("report/week2.csv"),
-        "--scorer",
-        "pareto",
-        "--previous",
-        previous.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
-    assert_migration_matrix(&json(&out)["migration"]);
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_migration_matrix(&json(&out)["migration"]);
+    }
 }
 
 fn assert_migration_matrix(m: &Value) {
@@ -418,6 +420,11 @@ fn report_errors_name_the_problem() {
             vec!["--previous", twice.to_str().unwrap()],
             3,
             "customer listed twice",
+        ),
+        (
+            vec!["--previous", "Cargo.toml"],
+            3,
+            "`.toml` is not a tier file format",
         ),
         (
             vec!["-o", "report.txt"],
