@@ -12,6 +12,7 @@ use crate::report::ReportFormat;
 use crate::scorers::ScorerKind;
 use crate::scorers::ntile::TiePolicy;
 use crate::scorers::pareto::{Basis, CutBy, Method};
+use crate::sql::dialect::Dialect;
 
 const EXIT_STATUS: &str = "\
 Exit status:
@@ -50,6 +51,9 @@ pub enum Command {
     /// Write the tier report (HTML, Markdown, XLSX or JSON) with migration since an earlier run.
     #[command(after_help = REPORT_EXAMPLES)]
     Report(ReportArgs),
+    /// Print the scoring as SQL for DuckDB, PostgreSQL or Spark (the same tiers as `score`).
+    #[command(after_help = SQL_EXAMPLES)]
+    Sql(SqlArgs),
     /// Test the CLV model on your data: fit up to a date, predict the purchases after it.
     #[command(after_help = BACKTEST_EXAMPLES)]
     Backtest(BacktestArgs),
@@ -91,6 +95,21 @@ Examples:
   tiering report orders.csv --output-dir reports --previous latest --format html,xlsx
       (cron: leaves reports/tiers-<as-of>.parquet and reports/report-<as-of>.html/.xlsx;
        `latest` is the newest tiers-*.parquet in reports dated before this as-of)
+
+Exit status: 0 success, 1 runtime failure, 2 usage/config error, 3 bad input data.";
+
+const SQL_EXAMPLES: &str = "\
+Examples:
+  tiering sql --dialect duckdb --source orders.csv > score.sql && duckdb < score.sql
+  tiering sql --dialect postgres --source orders.csv > score.sql && psql -f score.sql
+  tiering sql --dialect postgres --source sales.order_lines --map customer_id=kunde
+  tiering sql --dialect spark --source /data/orders.parquet --scorer pareto > score.sql
+
+--source is a table, or a CSV/Parquet path the engine reads (PostgreSQL: a CSV loaded
+with psql's \\copy). A local file's header is read for the column mapping; for a table
+(or a remote path) name its columns with --table-columns (default:
+customer_id,order_id,order_date,amount). Amounts must be plain decimals (1234.50) and dates
+ISO (YYYY-MM-DD, or datetimes starting so).
 
 Exit status: 0 success, 1 runtime failure, 2 usage/config error, 3 bad input data.";
 
@@ -254,6 +273,67 @@ pub struct ReportArgs {
     /// --output-dir; md on stdout).
     #[arg(long, value_enum, value_delimiter = ',')]
     pub format: Vec<ReportFormat>,
+}
+
+/// Arguments of `tiering sql`.
+#[derive(Debug, Args)]
+pub struct SqlArgs {
+    /// The SQL engine.
+    #[arg(long, value_enum)]
+    pub dialect: Dialect,
+
+    /// The order lines: a table name, or a .csv/.parquet path the engine can read.
+    #[arg(long, value_name = "TABLE_OR_PATH")]
+    pub source: String,
+
+    /// The source's column names, comma-separated (default for tables:
+    /// customer_id,order_id,order_date,amount; files: read from the header).
+    #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
+    pub table_columns: Vec<String>,
+
+    /// Scorer: rfm or pareto (default: `[score] scorer` in the config, else rfm).
+    #[arg(long, value_enum)]
+    pub scorer: Option<ScorerKind>,
+
+    /// Score as of this date (YYYY-MM-DD). Default: the latest order date.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+
+    /// Quantile bins for R, F and M scores (2-10; default 5).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=10))]
+    pub bins: Option<u32>,
+
+    /// How equal values are scored: shared (SQL RANK) or split (by customer_id).
+    #[arg(long, value_enum)]
+    pub ties: Option<TiePolicy>,
+
+    /// Pareto: rank customers by revenue or profit.
+    #[arg(long, value_enum, help_heading = "Pareto")]
+    pub basis: Option<Basis>,
+
+    /// Pareto: cumulative cuts, `80,95`, or class shares `70/20/10`.
+    #[arg(long, value_name = "CUTS", help_heading = "Pareto")]
+    pub cuts: Option<String>,
+
+    /// Pareto: cuts are shares of value, or of customers.
+    #[arg(long, value_enum, help_heading = "Pareto")]
+    pub by: Option<CutBy>,
+
+    /// Language of segment names and strategies (default: from LANG).
+    #[arg(long, value_enum, env = "TIERING_LANG")]
+    pub lang: Option<Lang>,
+
+    /// Map canonical columns to the source's names: customer_id=kunde,amount=umsatz.
+    #[arg(long, value_name = "MAP")]
+    pub map: Vec<String>,
+
+    /// Minor-unit digits of the currency (2 for cents, 0 for yen).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=6))]
+    pub currency_decimals: Option<u32>,
+
+    /// Write the script to this file instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// Options of the CLV models (`--scorer clv` and `backtest`).

@@ -23,6 +23,7 @@ pub mod report;
 pub mod scored;
 pub mod scorers;
 pub mod settings;
+pub mod sql;
 pub mod suggest;
 pub mod summary;
 
@@ -46,6 +47,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
     match &cli.command {
         Command::Score(args) => commands::score::run(args, &config, &printer),
         Command::Report(args) => commands::report::run(args, &config, &printer),
+        Command::Sql(args) => commands::sql::run(args, &config),
         Command::Check(args) => commands::check::run(args, &config),
         Command::Backtest(args) => commands::backtest::run(args, &config, &printer),
         Command::Completions(_) | Command::Man | Command::Init(_) => {

@@ -7,3 +7,4 @@ pub mod init;
 pub mod man;
 pub mod report;
 pub mod score;
+pub mod sql;

@@ -20,4 +20,5 @@ mod report;
 mod rules;
 mod safety;
 mod scoring;
+mod sql;
 mod support;

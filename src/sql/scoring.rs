@@ -1,0 +1,221 @@
+//! The scorers in SQL: RFM (NTILE positions under the tie policy, the segment map as a
+//! VALUES table) and Pareto/ABC with fixed cuts (exact integer comparisons), each ending
+//! in a `scored` CTE with one row per customer.
+
+use super::dialect::Dialect;
+use crate::scorers::ScoreContext;
+use crate::scorers::ntile::TiePolicy;
+use crate::scorers::pareto::{Basis, CutBy, class_key, class_letter};
+use crate::scorers::segments::NO_PURCHASE;
+
+/// NTILE(bins) bucket of 1-based `position` among `n` rows (DESIGN §5).
+fn bucket(d: Dialect, position: &str, bins: u32) -> String {
+    let q = d.div("n", &bins.to_string());
+    let r = format!("(n - {q} * {bins})");
+    let large = format!("({q} + 1)");
+    let in_large = format!("({r} * {large})");
+    format!(
+        "CASE WHEN {position} <= {in_large} THEN {first} + 1 ELSE {r} + {rest} + 1 END",
+        first = d.div(&format!("({position} - 1)"), large.as_str()),
+        rest = d.div(
+            &format!("({position} - {in_large} - 1)"),
+            &format!("(CASE WHEN {q} = 0 THEN 1 ELSE {q} END)")
+        ),
+    )
+}
+
+/// The position of a customer ordered worst to best by `order` under the tie policy.
+fn position(d: Dialect, order: &str, ties: TiePolicy) -> String {
+    match ties {
+        TiePolicy::Shared => format!("RANK() OVER (ORDER BY {order})"),
+        TiePolicy::Split => format!(
+            "ROW_NUMBER() OVER (ORDER BY {order}, {})",
+            d.bytewise("customer_id")
+        ),
+    }
+}
+
+/// RFM: `scored` with r/f/m scores, rfm_code and the segment columns.
+pub fn rfm(d: Dialect, ctx: &ScoreContext) -> anyhow::Result<(String, Vec<String>)> {
+    let lookup = ctx
+        .segments
+        .lookup_table(ctx.bins, &ctx.playbook, ctx.lang)?;
+    let text = |name: &str, row: usize| -> anyhow::Result<String> {
+        Ok(d.string(lookup.column(name)?.str()?.get(row).unwrap_or_default()))
+    };
+    let int = |name: &str, row: usize| -> anyhow::Result<i64> {
+        Ok(lookup.column(name)?.i64()?.get(row).unwrap_or_default())
+    };
+    let mut values = Vec::with_capacity(lookup.height());
+    for row in 0..lookup.height() {
+        values.push(format!(
+            "({}, {}, {}, {}, {}, {}, {})",
+            int("r_score", row)?,
+            int("f_score", row)?,
+            int("m_score", row)?,
+            text("rfm_code", row)?,
+            text("segment_id", row)?,
+            text("segment", row)?,
+            text("strategy", row)?
+        ));
+    }
+    let bins = ctx.bins;
+    let none = |what: &str, value: String| format!("COALESCE(s.{what}, {value}) AS {what}");
+    let ctes = format!(
+        "ranked AS (
+  SELECT customer_id, count(*) OVER () AS n,
+         {r} AS r_position,
+         {f} AS f_position,
+         {m} AS m_position
+  FROM metrics WHERE orders > 0
+),
+scores AS (
+  SELECT customer_id, {r_bucket} AS r_score, {f_bucket} AS f_score, {m_bucket} AS m_score
+  FROM ranked
+),
+segment_map AS (
+  SELECT * FROM (VALUES
+    {values}
+  ) AS t(r_score, f_score, m_score, rfm_code, segment_id, segment, strategy)
+),
+scored AS (
+  SELECT m.*, c.r_score, c.f_score, c.m_score, s.rfm_code,
+         {segment_id}, {segment}, {strategy}
+  FROM metrics m
+  LEFT JOIN scores c ON c.customer_id = m.customer_id
+  LEFT JOIN segment_map s
+    ON s.r_score = c.r_score AND s.f_score = c.f_score AND s.m_score = c.m_score
+)",
+        r = position(d, "recency_days DESC", ctx.ties),
+        f = position(d, "orders", ctx.ties),
+        m = position(d, "revenue", ctx.ties),
+        r_bucket = bucket(d, "r_position", bins),
+        f_bucket = bucket(d, "f_position", bins),
+        m_bucket = bucket(d, "m_position", bins),
+        values = values.join(",\n    "),
+        segment_id = none("segment_id", d.string(NO_PURCHASE)),
+        segment = none(
+            "segment",
+            d.string(&ctx.playbook.name(NO_PURCHASE, ctx.lang))
+        ),
+        strategy = none(
+            "strategy",
+            d.string(&ctx.playbook.strategy(NO_PURCHASE, ctx.lang))
+        ),
+    );
+    let columns = [
+        "r_score",
+        "f_score",
+        "m_score",
+        "rfm_code",
+        "segment_id",
+        "segment",
+        "strategy",
+    ];
+    Ok((ctes, columns.map(str::to_string).to_vec()))
+}
+
+/// Pareto/ABC with fixed cuts: `scored` with rank, value, cumulative value and share,
+/// class, upgrade candidate, loss maker and the tier columns.
+pub fn pareto(d: Dialect, ctx: &ScoreContext) -> anyhow::Result<(String, Vec<String>)> {
+    let p = &ctx.pareto;
+    let value = match p.basis {
+        Basis::Revenue => "revenue",
+        Basis::Profit => "profit",
+    };
+    let classes = p.cuts.len() + 1;
+    let reached = |before: &str, whole: &str, cuts: &[u32]| -> String {
+        let terms: Vec<String> = cuts
+            .iter()
+            .map(|cut| format!("CASE WHEN {before} * 10000 >= {whole} * {cut} THEN 1 ELSE 0 END"))
+            .collect();
+        if terms.is_empty() {
+            "0".into()
+        } else {
+            terms.join(" + ")
+        }
+    };
+    let class = match p.by {
+        CutBy::Share => reached("cum_before", "total", &p.cuts),
+        CutBy::Count => reached("(pareto_rank - 1)", "n", &p.cuts),
+    };
+    let first_cut = p.cuts.first().copied().unwrap_or(8000);
+    let again = match p.by {
+        CutBy::Share => reached("(cum_before - a_value)", "b_value", &[first_cut]),
+        CutBy::Count => reached("(pareto_rank - 1 - a_count)", "b_count", &[first_cut]),
+    };
+    let pick = |text: &dyn Fn(usize) -> String| -> String {
+        let arms: Vec<String> = (0..classes)
+            .map(|i| format!("WHEN {i} THEN {}", d.string(&text(i))))
+            .collect();
+        format!("CASE class_index {} END", arms.join(" "))
+    };
+    let key = |i: usize| class_key(&class_letter(i));
+    let order = format!("pareto_value DESC, {}", d.bytewise("customer_id"));
+    let none = |what: &str, value: String| format!("COALESCE(c.{what}, {value}) AS {what}");
+    let ctes = format!(
+        "ranked AS (
+  SELECT customer_id, {value} AS pareto_value,
+         CASE WHEN {value} > 0 THEN {value} ELSE 0 END AS positive
+  FROM metrics WHERE orders > 0
+),
+cumulated AS (
+  SELECT customer_id, pareto_value, positive,
+         ROW_NUMBER() OVER (ORDER BY {order}) AS pareto_rank,
+         sum(positive) OVER (ORDER BY {order} ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS cum_value,
+         sum(positive) OVER () AS total,
+         count(*) OVER () AS n
+  FROM ranked
+),
+classed AS (
+  SELECT x.*,
+         CASE WHEN pareto_value > 0 THEN {class_by_cumulative} ELSE {last} END AS class_index
+  FROM (SELECT *, cum_value - positive AS cum_before FROM cumulated) x
+),
+b_sizes AS (
+  SELECT sum(CASE WHEN class_index = 0 THEN positive ELSE 0 END) AS a_value,
+         sum(CASE WHEN class_index = 1 THEN positive ELSE 0 END) AS b_value,
+         sum(CASE WHEN class_index = 0 THEN 1 ELSE 0 END) AS a_count,
+         sum(CASE WHEN class_index = 1 THEN 1 ELSE 0 END) AS b_count
+  FROM classed
+),
+classes AS (
+  SELECT k.customer_id, k.pareto_rank, k.pareto_value, k.cum_value,
+         CASE WHEN k.total = 0 THEN NULL ELSE {cum_share} END AS cum_share,
+         {letter} AS abc_class,
+         (k.class_index = 1 AND ({again}) = 0) AS upgrade_candidate,
+         {letter} AS tier_id,
+         {name} AS tier,
+         {strategy} AS strategy
+  FROM (SELECT c.*, b.a_value, b.b_value, b.a_count, b.b_count FROM classed c CROSS JOIN b_sizes b) k
+),
+scored AS (
+  SELECT m.*, c.pareto_rank, c.pareto_value, c.cum_value, c.cum_share, c.abc_class,
+         c.upgrade_candidate, (m.profit < 0) AS loss_making,
+         {tier_id}, {tier}, {tier_strategy}
+  FROM metrics m LEFT JOIN classes c ON c.customer_id = m.customer_id
+)",
+        class_by_cumulative = class,
+        last = classes - 1,
+        cum_share = d.share("k.cum_value", "k.total"),
+        letter = pick(&class_letter),
+        name = pick(&|i| ctx.playbook.name(&key(i), ctx.lang)),
+        strategy = pick(&|i| ctx.playbook.strategy(&key(i), ctx.lang)),
+        tier_id = none("tier_id", d.string(NO_PURCHASE)),
+        tier = none("tier", d.string(&ctx.playbook.name(NO_PURCHASE, ctx.lang))),
+        tier_strategy = none("strategy", d.string(&ctx.playbook.strategy(NO_PURCHASE, ctx.lang))),
+    );
+    let columns = [
+        "pareto_rank",
+        "pareto_value",
+        "cum_value",
+        "cum_share",
+        "abc_class",
+        "upgrade_candidate",
+        "loss_making",
+        "tier_id",
+        "tier",
+        "strategy",
+    ];
+    Ok((ctes, columns.map(str::to_string).to_vec()))
+}

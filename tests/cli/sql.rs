@@ -1,0 +1,252 @@
+//! `tiering sql` on real engines: the script for each dialect runs on DuckDB, PostgreSQL
+//! (a throwaway cluster) and Spark (local mode), via tests/crosscheck/sql_engine.py, and
+//! every engine's rows must equal `tiering score`'s, customer by customer, column by
+//! column.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::support::{
+    external_required, parse_csv, program_available, python_modules_available, root, score_text,
+    temp_dir, tiering,
+};
+
+/// One scoring to check: a name, the source file and the options.
+struct Case {
+    name: &'static str,
+    source: PathBuf,
+    options: Vec<&'static str>,
+}
+
+/// Order lines with many equal values (amounts from a short list, shared dates), returns,
+/// return-only orders and lines after the as-of date used below.
+fn tie_heavy_orders(dir: &Path) -> PathBuf {
+    let path = dir.join("ties.csv");
+    let mut text = String::from("order_id,customer_id,order_date,amount,cost\n");
+    let mut state: u64 = 42;
+    let mut next = |modulo: u64| {
+        state = state
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (state >> 33) % modulo
+    };
+    for order in 0..900 {
+        let customer = next(150);
+        let day = 1 + next(28);
+        let month = 1 + next(11);
+        let lines = 1 + next(3);
+        for _ in 0..lines {
+            let amount = [10, 20, 20, 50, 100][next(5) as usize];
+            let sign = if next(25) == 0 { "-" } else { "" };
+            let cost = amount / 2;
+            text.push_str(&format!(
+                "T{order},c{customer:03},2026-{month:02}-{day:02},{sign}{amount}.00,{cost}.50\n"
+            ));
+        }
+    }
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn cases(dir: &Path) -> Vec<Case> {
+    let examples = root().join("examples/orders.csv");
+    let ties = tie_heavy_orders(dir);
+    let case = |name, source: &PathBuf, options: &[&'static str]| Case {
+        name,
+        source: source.clone(),
+        options: options.to_vec(),
+    };
+    vec![
+        case("rfm_examples", &examples, &[]),
+        case(
+            "rfm_split_4_bins_as_of",
+            &examples,
+            &["--bins", "4", "--ties", "split", "--as-of", "2026-09-30"],
+        ),
+        case("rfm_ties", &ties, &["--as-of", "2026-10-15"]),
+        case("rfm_ties_10_bins", &ties, &["--bins", "10"]),
+        case(
+            "rfm_ties_split",
+            &ties,
+            &["--ties", "split", "--lang", "zh"],
+        ),
+        case("pareto_examples", &examples, &["--scorer", "pareto"]),
+        case(
+            "pareto_profit_count",
+            &examples,
+            &[
+                "--scorer", "pareto", "--basis", "profit", "--by", "count", "--cuts", "70/20/10",
+            ],
+        ),
+        case(
+            "pareto_ties",
+            &ties,
+            &["--scorer", "pareto", "--as-of", "2026-08-31"],
+        ),
+        case(
+            "rfm_no_order_id",
+            &root().join("testdata/no_order_id.csv"),
+            &[],
+        ),
+    ]
+}
+
+fn engines() -> Vec<(&'static str, &'static str)> {
+    let mut engines = Vec::new();
+    if python_modules_available("duckdb", "DuckDB SQL check", "pip install duckdb") {
+        engines.push(("duckdb", "duckdb"));
+    }
+    let postgres = Path::new("/usr/lib/postgresql").exists()
+        && program_available("psql", "PostgreSQL SQL check", "apt-get install postgresql");
+    if postgres {
+        engines.push(("postgres", "postgres"));
+    } else if Path::new("/usr/bin/psql").exists() {
+        assert!(
+            !external_required(),
+            "psql is there but no PostgreSQL server (apt-get install postgresql)"
+        );
+        eprintln!("SKIPPED PostgreSQL SQL check: no server (apt-get install postgresql)");
+    }
+    if python_modules_available("pyspark", "Spark SQL check", "pip install pyspark") {
+        engines.push(("spark", "spark"));
+    }
+    engines
+}
+
+#[test]
+fn every_engine_gives_the_tiers_of_score() {
+    let dir = temp_dir();
+    let cases = cases(dir.path());
+    for (engine, dialect) in engines() {
+        let out = dir.path().join(engine);
+        std::fs::create_dir(&out).unwrap();
+        let mut scripts = Vec::new();
+        for case in &cases {
+            let script = dir.path().join(format!("{engine}-{}.sql", case.name));
+            let output = tiering()
+                .args([
+                    "sql",
+                    "--dialect",
+                    dialect,
+                    "--source",
+                    case.source.to_str().unwrap(),
+                    "-o",
+                    script.to_str().unwrap(),
+                ])
+                .args(&case.options)
+                .output()
+                .unwrap();
+            assert!(
+                output.status.success(),
+                "{}: {}",
+                case.name,
+                String::from_utf8_lossy(&output.stderr)
+            );
+            scripts.push(script);
+        }
+        let run = Command::new("python3")
+            .arg(root().join("tests/crosscheck/sql_engine.py"))
+            .arg(engine)
+            .arg(&out)
+            .args(&scripts)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{engine}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        for (case, script) in cases.iter().zip(&scripts) {
+            let name = script.file_name().unwrap().to_string_lossy();
+            let engine_rows = std::fs::read_to_string(out.join(format!("{name}.csv"))).unwrap();
+            let mut args = vec![case.source.to_str().unwrap()];
+            args.extend(&case.options);
+            let expected = score_text(&args);
+            assert_same_rows(&format!("{engine} {}", case.name), &engine_rows, &expected);
+        }
+    }
+}
+
+/// Every column of the engine's result equals the same column of `score`'s, for every
+/// customer (shares to 1e-9, as floats print differently).
+fn assert_same_rows(what: &str, engine: &str, expected: &str) {
+    let engine_rows = parse_csv(engine);
+    let score_rows = parse_csv(expected);
+    assert_eq!(
+        engine_rows.keys().collect::<Vec<_>>(),
+        score_rows.keys().collect::<Vec<_>>(),
+        "{what}: customers"
+    );
+    let order: Vec<&str> = engine
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    let mut sorted = order.clone();
+    sorted.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+    assert_eq!(order, sorted, "{what}: rows sorted by customer_id");
+    let mut compared: BTreeMap<String, usize> = BTreeMap::new();
+    for (customer, row) in &engine_rows {
+        let want = &score_rows[customer];
+        for (column, value) in row {
+            let Some(expected) = want.get(column) else {
+                panic!("{what}: score has no column {column}");
+            };
+            let same = if column == "cum_share" && !value.is_empty() {
+                (value.parse::<f64>().unwrap() - expected.parse::<f64>().unwrap()).abs() < 1e-9
+            } else {
+                value == expected
+            };
+            assert!(
+                same,
+                "{what}: {customer} {column}: engine {value:?}, score {expected:?}"
+            );
+            *compared.entry(column.clone()).or_default() += 1;
+        }
+    }
+    for column in ["orders", "revenue", "aov"] {
+        assert!(
+            compared.get(column).is_some_and(|n| *n > 0),
+            "{what}: {column} compared"
+        );
+    }
+}
+
+/// What SQL cannot express (yet) is refused with a message, not approximated.
+#[test]
+fn sql_refuses_what_it_cannot_write() {
+    let cases: [(&[&str], i32, &str); 4] = [
+        (
+            &["--scorer", "lifecycle"],
+            2,
+            "no SQL for the lifecycle scorer",
+        ),
+        (
+            &["--scorer", "pareto", "--method", "computed"],
+            2,
+            "unexpected argument",
+        ),
+        (
+            &["--dialect", "postgres", "--source", "orders.parquet"],
+            2,
+            "is not a file here",
+        ),
+        (
+            &["--dialect", "duckdb", "--source", "examples/customers.csv"],
+            3,
+            "order_date",
+        ),
+    ];
+    for (args, code, message) in cases {
+        let mut command = tiering();
+        command.arg("sql");
+        if !args.contains(&"--dialect") {
+            command.args(["--dialect", "duckdb", "--source", "examples/orders.csv"]);
+        }
+        let output = command.args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(code), "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+}
