@@ -90,8 +90,11 @@ def run_postgres(scripts, outdir):
         os.path.join("/usr/lib/postgresql", v, "bin") for v in os.listdir("/usr/lib/postgresql")
     )[-1]
     data = tempfile.mkdtemp(prefix="tiering-pg-")
-    shutil.chown(data, "postgres", "postgres")
-    as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    # PostgreSQL refuses to run as root: as root, the cluster belongs to `postgres`.
+    as_postgres = []
+    if os.geteuid() == 0:
+        shutil.chown(data, "postgres", "postgres")
+        as_postgres = ["runuser", "-u", "postgres", "--"]
     port = "54329"
     subprocess.run(
         as_postgres + [f"{bindir}/initdb", "-D", f"{data}/db", "--auth=trust", "-U", "postgres", "-E", "UTF8", "--locale=C.UTF-8"],
