@@ -13,7 +13,8 @@ use self::dialect::Dialect;
 use self::metrics::{metric_ctes, money_out};
 use self::source::Source;
 use crate::error::TieringError;
-use crate::scorers::pareto::Method;
+use crate::input::columns::Canonical;
+use crate::scorers::pareto::{Basis, Method};
 use crate::scorers::{ScoreContext, ScorerKind};
 
 /// The per-customer metric columns the script returns, in `score`'s order.
@@ -40,6 +41,16 @@ pub fn script(
     as_of: Option<&str>,
     description: &str,
 ) -> anyhow::Result<String> {
+    if scorer == ScorerKind::Pareto
+        && ctx.pareto.basis == Basis::Profit
+        && !source.columns.contains_key(&Canonical::Cost)
+    {
+        return Err(TieringError::usage(
+            "--basis profit needs a cost column, and the source has none",
+            Some("map one with --map cost=<column>, or rank by --basis revenue".into()),
+        )
+        .into());
+    }
     let (scoring, columns) = match scorer {
         ScorerKind::Rfm => scoring::rfm(d, ctx)?,
         ScorerKind::Pareto if ctx.pareto.method == Method::Fixed => scoring::pareto(d, ctx)?,

@@ -216,7 +216,21 @@ fn assert_same_rows(what: &str, engine: &str, expected: &str) {
 /// What SQL cannot express (yet) is refused with a message, not approximated.
 #[test]
 fn sql_refuses_what_it_cannot_write() {
-    let cases: [(&[&str], i32, &str); 4] = [
+    let cases: [(&[&str], i32, &str); 5] = [
+        (
+            &[
+                "--dialect",
+                "spark",
+                "--source",
+                "testdata/rfm_small.csv",
+                "--scorer",
+                "pareto",
+                "--basis",
+                "profit",
+            ],
+            2,
+            "--basis profit needs a cost column",
+        ),
         (
             &["--scorer", "lifecycle"],
             2,
