@@ -16,7 +16,7 @@ use super::{Charts, InputFile, Report, Setting, TierRow};
 use crate::input::dates::format_date;
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
-use crate::metrics::METRIC_COLUMNS;
+use crate::metrics::{METRIC_COLUMNS, lines_until};
 use crate::scored::ScoredRun;
 use crate::scorers::pareto::{CutBy, Method};
 use crate::scorers::{Scorer, ScorerKind, collect_scored, rfm::RfmScorer};
@@ -38,8 +38,10 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
     let words = labels(ctx.lang);
     let (tiers, mut totals) = tier_rows(run)?;
     totals.name = words.total.to_string();
-    let reconciliation = reconcile(run, &totals)?;
-    let warnings = data_warnings(run)?;
+    // The order lines the run scored: both the reconciliation and the warnings count them.
+    let kept = lines_until(run.orders.lines.clone().lazy(), ctx.as_of).collect()?;
+    let reconciliation = reconcile(run, &kept, &totals)?;
+    let warnings = data_warnings(run, &kept)?;
     let order = run.scorer.group_order(ctx);
     let names: BTreeMap<String, String> = tiers
         .iter()

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{Money, TierRow};
 use crate::input::lines::col_names::{AMOUNT, CUSTOMER_ID, ORDER_DATE};
-use crate::metrics::{lines_until, orders};
+use crate::metrics::orders;
 use crate::scored::ScoredRun;
 
 /// Customers, purchases and net revenue.
@@ -43,11 +43,15 @@ pub struct Reconciliation {
     pub matches: bool,
 }
 
-/// Count the input of `run` and compare it with the report's `totals`.
-pub fn reconcile(run: &ScoredRun, totals: &TierRow) -> PolarsResult<Reconciliation> {
+/// Count the input of `run` (`kept`: its order lines dated up to the as-of date) and
+/// compare it with the report's `totals`.
+pub fn reconcile(
+    run: &ScoredRun,
+    kept: &DataFrame,
+    totals: &TierRow,
+) -> PolarsResult<Reconciliation> {
     let lines = &run.orders.lines;
     let as_of = run.context.as_of;
-    let kept = lines_until(lines.clone().lazy(), as_of).collect()?;
     let ids: HashSet<&str> = kept.column(CUSTOMER_ID)?.str()?.iter().flatten().collect();
     let report_ids = run.customers.column(CUSTOMER_ID)?.str()?;
     let only_in_export = report_ids

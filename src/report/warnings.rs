@@ -8,7 +8,6 @@ use super::Warning;
 use crate::input::dates::format_date;
 use crate::input::lines::col_names::ORDER_DATE;
 use crate::lang::Lang;
-use crate::metrics::lines_until;
 use crate::scored::ScoredRun;
 use crate::scorers::ScorerKind;
 
@@ -23,8 +22,8 @@ const ONE_ORDER_SHARE: f64 = 0.5;
 /// Share of gross sales returned above which net revenue hides a lot.
 const RETURN_SHARE: f64 = 0.1;
 
-/// The warnings that apply to `run`.
-pub fn data_warnings(run: &ScoredRun) -> PolarsResult<Vec<Warning>> {
+/// The warnings that apply to `run`; `kept`: its order lines dated up to the as-of date.
+pub fn data_warnings(run: &ScoredRun, kept: &DataFrame) -> PolarsResult<Vec<Warning>> {
     let lang = run.context.lang;
     let frame = &run.customers;
     let int = |name: &str| -> PolarsResult<Int64Chunked> {
@@ -51,7 +50,6 @@ pub fn data_warnings(run: &ScoredRun) -> PolarsResult<Vec<Warning>> {
             },
         });
     }
-    let kept = lines_until(run.orders.lines.clone().lazy(), run.context.as_of).collect()?;
     let dates = kept.column(ORDER_DATE)?.date()?.physical().clone();
     if let (Some(first), Some(last)) = (dates.min(), dates.max())
         && last - first < MIN_RANGE_DAYS
