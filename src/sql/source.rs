@@ -39,7 +39,8 @@ const DEFAULT_TABLE_COLUMNS: [&str; 4] = ["customer_id", "order_id", "order_date
 const LOADED: &str = "tiering_source";
 
 enum Kind {
-    Csv,
+    /// Delimited text with a header, with its delimiter.
+    Csv(u8),
     Parquet,
     Table,
 }
@@ -48,8 +49,10 @@ fn kind(source: &str) -> Kind {
     let lower = source.to_ascii_lowercase();
     if lower.ends_with(".parquet") || lower.ends_with(".pq") {
         Kind::Parquet
-    } else if lower.ends_with(".csv") || lower.ends_with(".csv.gz") || lower.ends_with(".tsv") {
-        Kind::Csv
+    } else if lower.ends_with(".csv") || lower.ends_with(".csv.gz") {
+        Kind::Csv(b',')
+    } else if lower.ends_with(".tsv") || lower.ends_with(".tsv.gz") {
+        Kind::Csv(b'\t')
     } else {
         Kind::Table
     }
@@ -68,14 +71,14 @@ pub fn resolve(
     } else {
         match kind {
             Kind::Table => DEFAULT_TABLE_COLUMNS.map(str::to_string).to_vec(),
-            Kind::Csv | Kind::Parquet if !Path::new(source).exists() => {
+            Kind::Csv(_) | Kind::Parquet if !Path::new(source).exists() => {
                 return Err(TieringError::usage(
                     format!("`{source}` is not a file here, so its columns are unknown"),
                     Some("name them with --table-columns customer_id,order_id,order_date,amount (the file's header)".into()),
                 )
                 .into());
             }
-            Kind::Csv => csv_header(source, b',')?,
+            Kind::Csv(delimiter) => csv_header(source, delimiter)?,
             Kind::Parquet => parquet_header(source)?,
         }
     };
@@ -86,16 +89,31 @@ pub fn resolve(
         .map(|(&canonical, &i)| (canonical, header[i].clone()))
         .collect();
     let literal = dialect.string(source);
+    let tab = matches!(kind, Kind::Csv(b'\t'));
     let (setup, relation) = match (kind, dialect) {
         (Kind::Table, _) => (Vec::new(), source.to_string()),
-        (Kind::Csv, Dialect::Duckdb) => (
+        (Kind::Csv(_), _) if dialect == Dialect::Postgres && source.ends_with(".gz") => {
+            return Err(TieringError::usage(
+                "psql's \\copy cannot read a compressed file",
+                Some(
+                    "decompress it first, or load it into a table and pass the table to --source"
+                        .into(),
+                ),
+            )
+            .into());
+        }
+        (Kind::Csv(_), Dialect::Duckdb) => (
             Vec::new(),
-            format!("read_csv({literal}, all_varchar = true, header = true)"),
+            format!(
+                "read_csv({literal}, all_varchar = true, header = true, delim = {})",
+                if tab { "'\\t'" } else { "','" }
+            ),
         ),
         (Kind::Parquet, Dialect::Duckdb) => (Vec::new(), format!("read_parquet({literal})")),
-        (Kind::Csv, Dialect::Spark) => (
+        (Kind::Csv(_), Dialect::Spark) => (
             vec![format!(
-                "CREATE OR REPLACE TEMPORARY VIEW {LOADED} USING csv OPTIONS (path {literal}, header 'true')"
+                "CREATE OR REPLACE TEMPORARY VIEW {LOADED} USING csv OPTIONS (path {literal}, header 'true', sep {})",
+                if tab { "'\\t'" } else { "','" }
             )],
             LOADED.to_string(),
         ),
@@ -105,7 +123,7 @@ pub fn resolve(
             )],
             LOADED.to_string(),
         ),
-        (Kind::Csv, Dialect::Postgres) => {
+        (Kind::Csv(_), Dialect::Postgres) => {
             let definitions: Vec<String> = header
                 .iter()
                 .map(|h| format!("{} TEXT", dialect.ident(h)))
@@ -115,7 +133,10 @@ pub fn resolve(
                     format!("CREATE TEMP TABLE {LOADED} ({})", definitions.join(", ")),
                     // A psql meta-command: the client reads the file, so no server access
                     // to it is needed. It must stay on one line, without a semicolon.
-                    format!("\\copy {LOADED} FROM {literal} WITH (FORMAT csv, HEADER true)"),
+                    format!(
+                        "\\copy {LOADED} FROM {literal} WITH (FORMAT csv, HEADER true, DELIMITER {})",
+                        if tab { "E'\\t'" } else { "','" }
+                    ),
                 ],
                 LOADED.to_string(),
             )
@@ -136,10 +157,15 @@ pub fn resolve(
 }
 
 fn csv_header(path: &str, delimiter: u8) -> anyhow::Result<Vec<String>> {
+    let file = std::fs::File::open(path).map_err(|e| unreadable(path, e))?;
+    let input: Box<dyn std::io::Read> = if path.to_ascii_lowercase().ends_with(".gz") {
+        Box::new(flate2::read::GzDecoder::new(file))
+    } else {
+        Box::new(file)
+    };
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
-        .from_path(path)
-        .map_err(|e| unreadable(path, e))?;
+        .from_reader(input);
     Ok(reader
         .headers()
         .map_err(|e| unreadable(path, e))?

@@ -45,6 +45,7 @@ fn tie_heavy_orders(dir: &Path) -> PathBuf {
             ));
         }
     }
+    std::fs::write(dir.join("ties.tsv"), text.replace(',', "\t")).unwrap();
     std::fs::write(&path, text).unwrap();
     path
 }
@@ -118,7 +119,13 @@ fn engines() -> Vec<(&'static str, &'static str)> {
 fn every_engine_gives_the_tiers_of_score() {
     let dir = temp_dir();
     let cases = cases(dir.path());
-    for (engine, dialect) in engines() {
+    let engines = engines();
+    let names: Vec<&str> = engines.iter().map(|(e, _)| *e).collect();
+    let _ = std::io::Write::write_all(
+        &mut std::io::stderr(),
+        format!("tiering sql checked on: {}\n", names.join(", ")).as_bytes(),
+    );
+    for (engine, dialect) in engines {
         let out = dir.path().join(engine);
         std::fs::create_dir(&out).unwrap();
         let mut scripts = Vec::new();
