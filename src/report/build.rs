@@ -4,9 +4,9 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
-use super::charts::{CountGrid, count_grid, pareto_curve, tier_shares};
+use super::charts::{CountGrid, Mark, count_grid, pareto_curve, tier_shares};
 use super::grids::display;
-use super::labels::labels;
+use super::labels::{Labels, labels};
 use super::migration::{CurrentRun, Migration, MigrationSection, check_comparable, compare};
 use super::previous::Snapshot;
 use super::reconcile::reconcile;
@@ -18,7 +18,7 @@ use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
 use crate::metrics::{METRIC_COLUMNS, lines_until};
 use crate::scored::ScoredRun;
-use crate::scorers::pareto::{CutBy, Method};
+use crate::scorers::pareto::Basis;
 use crate::scorers::{Scorer, ScorerKind, collect_scored, rfm::RfmScorer};
 
 /// What a report is made of.
@@ -147,28 +147,11 @@ fn charts(
     lang: Lang,
 ) -> anyhow::Result<Charts> {
     let words = labels(lang);
-    let ctx = &run.context;
-    let revenue: Vec<i64> = run
-        .customers
-        .column("revenue")?
-        .cast(&DataType::Int64)?
-        .i64()?
-        .iter()
-        .flatten()
-        .collect();
-    let pareto = &ctx.pareto;
-    let cuts: Vec<f64> = if run.kind == ScorerKind::Pareto
-        && pareto.method == Method::Fixed
-        && pareto.by == CutBy::Share
-    {
-        pareto.cuts.iter().map(|c| f64::from(*c) / 100.0).collect()
-    } else {
-        vec![80.0]
-    };
+    let (values, marks, value_axis) = pareto_view(run, words)?;
     let rf = rf_grid(run)?;
     Ok(Charts {
         tiers: tier_shares(tiers, words)?,
-        pareto: pareto_curve(&revenue, &cuts, words)?,
+        pareto: pareto_curve(&values, &marks, value_axis, words)?,
         rf_heatmap: count_grid(words.chart_rf, &rf, (words.r_score, words.f_score))?,
         migration: migration
             .map(|m| {
@@ -193,6 +176,53 @@ fn charts(
             })
             .transpose()?,
     })
+}
+
+/// What the Pareto chart draws: the value the scorer ranks by (revenue, or profit under
+/// `--scorer pareto --basis profit`), and where each class ends for the Pareto scorer
+/// (whatever the method), else the 80 % line.
+fn pareto_view(
+    run: &ScoredRun,
+    words: &Labels,
+) -> PolarsResult<(Vec<i64>, Vec<Mark>, &'static str)> {
+    let frame = &run.customers;
+    let by_profit = run.kind == ScorerKind::Pareto && run.context.pareto.basis == Basis::Profit;
+    let (column, axis) = if by_profit {
+        ("profit", words.profit_share)
+    } else {
+        ("revenue", words.share_of_revenue)
+    };
+    let values: Vec<i64> = frame
+        .column(column)?
+        .cast(&DataType::Int64)?
+        .i64()?
+        .iter()
+        .flatten()
+        .collect();
+    if run.kind != ScorerKind::Pareto {
+        return Ok((values, vec![Mark::Value(80.0)], axis));
+    }
+    let positive = values.iter().filter(|&&v| v > 0).count();
+    let ranks = frame.column("pareto_rank")?.cast(&DataType::Int64)?;
+    let classes = frame.column("abc_class")?.str()?.clone();
+    let mut ends: BTreeMap<String, i64> = BTreeMap::new();
+    for (class, rank) in classes.iter().zip(ranks.i64()?.iter()) {
+        if let (Some(class), Some(rank)) = (class, rank)
+            && rank as usize <= positive
+        {
+            let end = ends.entry(class.to_string()).or_insert(0);
+            *end = (*end).max(rank);
+        }
+    }
+    let letters: Vec<&String> = ends.keys().collect();
+    let marks = letters
+        .windows(2)
+        .map(|pair| {
+            let x = 100.0 * ends[pair[0]] as f64 / positive.max(1) as f64;
+            Mark::ClassEnd(x, format!("{} | {}", pair[0], pair[1]))
+        })
+        .collect();
+    Ok((values, marks, axis))
 }
 
 /// Purchasers counted by R score (columns, 1…B) and F score (rows, B…1). Scorers other

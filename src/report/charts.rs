@@ -109,19 +109,33 @@ pub fn tier_shares(tiers: &[TierRow], labels: &Labels) -> anyhow::Result<String>
     })
 }
 
-/// Cumulative share of revenue against cumulative share of customers, customers ranked by
-/// revenue (largest first; only those with positive revenue), with horizontal lines at
-/// `cuts` (percent).
-pub fn pareto_curve(revenues: &[i64], cuts: &[f64], labels: &Labels) -> anyhow::Result<String> {
-    let mut sorted: Vec<i64> = revenues.iter().copied().filter(|&r| r > 0).collect();
+/// A reference line on the Pareto curve.
+pub enum Mark {
+    /// A share of value (percent), drawn across: the 80 % line.
+    Value(f64),
+    /// Where a class ends, as a share of the ranked customers (percent), drawn upwards and
+    /// labelled (`A | B`).
+    ClassEnd(f64, String),
+}
+
+/// Cumulative share of value against cumulative share of customers, customers ranked by
+/// value (largest first; only positive values), with reference `marks`; `value_axis`
+/// names the value (share of revenue, of profit).
+pub fn pareto_curve(
+    values: &[i64],
+    marks: &[Mark],
+    value_axis: &str,
+    labels: &Labels,
+) -> anyhow::Result<String> {
+    let mut sorted: Vec<i64> = values.iter().copied().filter(|&r| r > 0).collect();
     sorted.sort_unstable_by(|a, b| b.cmp(a));
     let total: i128 = sorted.iter().map(|&r| i128::from(r)).sum();
     let n = sorted.len();
     let step = n.div_ceil(MAX_CURVE_POINTS).max(1);
     let mut points = vec![(0.0, 0.0)];
     let mut running: i128 = 0;
-    for (i, revenue) in sorted.iter().enumerate() {
-        running += i128::from(*revenue);
+    for (i, value) in sorted.iter().enumerate() {
+        running += i128::from(*value);
         if (i + 1) % step == 0 || i + 1 == n {
             points.push((
                 100.0 * (i + 1) as f64 / n as f64,
@@ -140,24 +154,45 @@ pub fn pareto_curve(revenues: &[i64], cuts: &[f64], labels: &Labels) -> anyhow::
         chart
             .configure_mesh()
             .x_desc(labels.share_of_customers)
-            .y_desc(labels.share_of_revenue)
+            .y_desc(value_axis)
             .max_light_lines(1)
             .x_label_formatter(&|v| format!("{v:.0}%"))
             .y_label_formatter(&|v| format!("{v:.0}%"))
             .draw()
             .map_err(drawing_error)?;
-        for cut in cuts {
+        let line = BLACK.mix(0.4).stroke_width(1);
+        for mark in marks {
+            let (from, to, text, anchor, offset) = match mark {
+                Mark::Value(y) => (
+                    (0.0, *y),
+                    (100.0, *y),
+                    format!("{y:.0}%"),
+                    Pos::new(HPos::Right, VPos::Bottom),
+                    (-4, -4),
+                ),
+                Mark::ClassEnd(x, label) => (
+                    (*x, 0.0),
+                    (*x, 100.0),
+                    label.clone(),
+                    Pos::new(HPos::Left, VPos::Bottom),
+                    (4, 0),
+                ),
+            };
             chart
-                .draw_series(LineSeries::new(
-                    [(0.0, *cut), (100.0, *cut)],
-                    BLACK.mix(0.4).stroke_width(1),
-                ))
+                .draw_series(LineSeries::new([from, to], line))
                 .map_err(drawing_error)?;
-            let (x, y) = chart.backend_coord(&(100.0, *cut));
+            let (x, y) = chart.backend_coord(&(
+                to.0,
+                if matches!(mark, Mark::Value(_)) {
+                    to.1
+                } else {
+                    8.0
+                },
+            ));
             root.draw(&Text::new(
-                format!("{cut:.0}%"),
-                (x - 4, y - 4),
-                label_style(12, Pos::new(HPos::Right, VPos::Bottom)),
+                text,
+                (x + offset.0, y + offset.1),
+                label_style(12, anchor),
             ))
             .map_err(drawing_error)?;
         }

@@ -791,3 +791,36 @@ fn warnings_flag_small_short_data() {
         ["few_customers", "many_returns", "negative_profit"]
     );
 }
+
+/// The Pareto chart marks where each class ends (any method), on the value the scorer
+/// ranks by; other scorers get the 80 % line.
+#[test]
+fn pareto_chart_marks_the_class_ends() {
+    let dir = temp_dir();
+    let page = |args: &[&str]| {
+        let out = dir.path().join("r.html");
+        let mut all = vec!["examples/orders.csv", "-o", out.to_str().unwrap()];
+        all.extend(args);
+        report(&all);
+        std::fs::read_to_string(&out).unwrap()
+    };
+    // plotters writes each SVG text on a line of its own.
+    for args in [
+        &["--scorer", "pareto"][..],
+        &["--scorer", "pareto", "--method", "computed"],
+        &["--scorer", "pareto", "--by", "count", "--basis", "profit"],
+    ] {
+        let html = page(args);
+        assert!(
+            html.contains("\nA | B\n") && html.contains("\nB | C\n"),
+            "{args:?}"
+        );
+        assert_eq!(
+            html.contains("\nShare of profit\n"),
+            args.contains(&"profit"),
+            "{args:?}"
+        );
+    }
+    let html = page(&[]);
+    assert!(!html.contains("\nA | B\n") && html.contains("\n80%\n"));
+}
