@@ -183,28 +183,35 @@ fn score_replaces_an_existing_output_file_atomically() {
 }
 
 #[test]
-fn score_ends_quietly_when_the_reader_closes_the_pipe() {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tiering"))
-        .current_dir(root())
-        .args(["score", "examples/orders.csv", "--format", "ndjson"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut first = [0u8; 16];
-    stdout.read_exact(&mut first).unwrap();
-    drop(stdout);
-    let status = child.wait().unwrap();
-    let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    assert!(status.success(), "exit {status:?}: {stderr}");
-    assert!(!stderr.contains("error"), "{stderr}");
+fn score_and_report_end_quietly_when_the_reader_closes_the_pipe() {
+    for args in [
+        &["score", "examples/orders.csv", "--format", "ndjson"][..],
+        &["report", "examples/orders.csv", "--format", "json"],
+        &["report", "examples/orders.csv", "--format", "md"],
+        &["report", "examples/orders.csv", "--format", "html"],
+    ] {
+        let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tiering"))
+            .current_dir(root())
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 16];
+        stdout.read_exact(&mut first).unwrap();
+        drop(stdout);
+        let status = child.wait().unwrap();
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        assert!(status.success(), "{args:?}: exit {status:?}: {stderr}");
+        assert!(!stderr.contains("error"), "{args:?}: {stderr}");
+    }
 }
 
 #[test]
