@@ -106,8 +106,17 @@ impl RuleSet {
     }
 }
 
-/// `revenue_12m`, `orders_90d`, `revenue_2y`, `orders_4w` as a window ending on `as_of`.
-pub fn parse_window(name: &str, as_of: i32) -> Option<WindowMetric> {
+/// A trailing window's length: `90d`, `4w`, `12m`, `2y`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Span {
+    /// Days.
+    Days(u32),
+    /// Calendar months (years are 12 months), clamped to the month's last day.
+    Months(u32),
+}
+
+/// `revenue_12m`, `orders_90d`, `revenue_2y`, `orders_4w`: what is summed and over how long.
+pub fn parse_window_name(name: &str) -> Option<(WindowKind, Span)> {
     let (kind, span) = if let Some(span) = name.strip_prefix("revenue_") {
         (WindowKind::Revenue, span)
     } else if let Some(span) = name.strip_prefix("orders_") {
@@ -117,13 +126,24 @@ pub fn parse_window(name: &str, as_of: i32) -> Option<WindowMetric> {
     };
     let unit = span.chars().last()?;
     let count: u32 = span[..span.len() - 1].parse().ok().filter(|n| *n > 0)?;
-    let end = date_of_epoch_days(as_of);
-    let start = match unit {
-        'd' => as_of.checked_sub(i32::try_from(count).ok()?)?,
-        'w' => as_of.checked_sub(i32::try_from(count.checked_mul(7)?).ok()?)?,
-        'm' => epoch_days_of(end.checked_sub_months(Months::new(count))?),
-        'y' => epoch_days_of(end.checked_sub_months(Months::new(count.checked_mul(12)?))?),
+    let span = match unit {
+        'd' => Span::Days(count),
+        'w' => Span::Days(count.checked_mul(7)?),
+        'm' => Span::Months(count),
+        'y' => Span::Months(count.checked_mul(12)?),
         _ => return None,
+    };
+    Some((kind, span))
+}
+
+/// `revenue_12m`, `orders_90d`, `revenue_2y`, `orders_4w` as a window ending on `as_of`.
+pub fn parse_window(name: &str, as_of: i32) -> Option<WindowMetric> {
+    let (kind, span) = parse_window_name(name)?;
+    let start = match span {
+        Span::Days(days) => as_of.checked_sub(i32::try_from(days).ok()?)?,
+        Span::Months(months) => {
+            epoch_days_of(date_of_epoch_days(as_of).checked_sub_months(Months::new(months))?)
+        }
     };
     Some(WindowMetric {
         name: name.to_string(),

@@ -81,6 +81,33 @@ impl Dialect {
         }
     }
 
+    /// The double-precision float type.
+    pub fn double(self) -> &'static str {
+        match self {
+            Dialect::Duckdb | Dialect::Spark => "DOUBLE",
+            Dialect::Postgres => "DOUBLE PRECISION",
+        }
+    }
+
+    /// The date `days` days before date `date`.
+    pub fn days_before(self, date: &str, days: u32) -> String {
+        match self {
+            Dialect::Duckdb => format!("CAST({date} - INTERVAL {days} DAY AS DATE)"),
+            Dialect::Postgres => format!("CAST({date} - INTERVAL '{days} days' AS DATE)"),
+            Dialect::Spark => format!("date_sub({date}, {days})"),
+        }
+    }
+
+    /// The date `months` calendar months before date `date`, clamped to the month's last
+    /// day (31 March − 1 month = 28/29 February), as chrono does.
+    pub fn months_before(self, date: &str, months: u32) -> String {
+        match self {
+            Dialect::Duckdb => format!("CAST({date} - INTERVAL {months} MONTH AS DATE)"),
+            Dialect::Postgres => format!("CAST({date} - INTERVAL '{months} months' AS DATE)"),
+            Dialect::Spark => format!("add_months({date}, -{months})"),
+        }
+    }
+
     /// A date literal.
     pub fn date(self, iso: &str) -> String {
         format!("DATE '{iso}'")

@@ -5,7 +5,8 @@ use super::dialect::Dialect;
 use super::source::Source;
 use crate::input::columns::Canonical;
 
-/// `lines`, `params`, `orders`, `customer_orders` and `metrics`, comma-separated (no
+/// `lines`, `params`, `orders`, `flagged` (orders with `purchase` 0/1), `customer_orders`
+/// and `metrics`, comma-separated (no
 /// leading WITH). `as_of`: an ISO date, or none for the latest order date.
 pub fn metric_ctes(d: Dialect, source: &Source, as_of: Option<&str>, decimals: u32) -> String {
     let text = d.text();
@@ -55,10 +56,15 @@ orders AS (
   SELECT l.customer_id, l.order_id, min(l.order_date) AS order_date, sum(l.amount) AS net,
          sum(CASE WHEN l.amount < 0 THEN -l.amount ELSE 0 END) AS returns,
          max(CASE WHEN l.amount < 0 THEN 1 ELSE 0 END) AS has_return,
+         sum(CASE WHEN l.amount < 0 THEN 1 ELSE 0 END) AS return_lines,
          sum(l.cost) AS cost
   FROM lines l CROSS JOIN params p
   WHERE l.order_date <= p.as_of
   GROUP BY l.customer_id, l.order_id
+),
+flagged AS (
+  SELECT o.*, CASE WHEN o.net > 0 OR (o.net = 0 AND o.has_return = 0) THEN 1 ELSE 0 END AS purchase
+  FROM orders o
 ),
 customer_orders AS (
   SELECT customer_id,
@@ -67,18 +73,16 @@ customer_orders AS (
          CAST(sum(purchase) AS BIGINT) AS orders,
          CAST(sum(net) AS BIGINT) AS revenue,
          CAST(sum(returns) AS BIGINT) AS returns,
+         CAST(sum(return_lines) AS BIGINT) AS return_lines,
          CAST(sum(cost) AS BIGINT) AS cost
-  FROM (
-    SELECT o.*, CASE WHEN o.net > 0 OR (o.net = 0 AND o.has_return = 0) THEN 1 ELSE 0 END AS purchase
-    FROM orders o
-  ) flagged
+  FROM flagged
   GROUP BY customer_id
 ),
 metrics AS (
   SELECT c.customer_id, c.first_order_date, c.last_order_date,
          {recency} AS recency_days,
          {tenure} AS tenure_days,
-         CAST(c.orders AS BIGINT) AS orders, c.revenue, c.returns, c.cost,
+         CAST(c.orders AS BIGINT) AS orders, c.revenue, c.returns, c.return_lines, c.cost,
          c.revenue - c.cost AS profit,
          CASE WHEN c.orders > 0 THEN {rounded_aov} END AS aov,
          p.as_of

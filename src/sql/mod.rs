@@ -53,6 +53,7 @@ pub fn script(
     }
     let (scoring, columns) = match scorer {
         ScorerKind::Rfm => scoring::rfm(d, ctx)?,
+        ScorerKind::Rules => scoring::rules(d, ctx)?,
         ScorerKind::Pareto if ctx.pareto.method == Method::Fixed => scoring::pareto(d, ctx)?,
         ScorerKind::Pareto => {
             return Err(TieringError::usage(
@@ -67,12 +68,21 @@ pub fn script(
                     "`tiering sql` has no SQL for the {} scorer yet",
                     other.build().name()
                 ),
-                Some("use --scorer rfm or pareto".into()),
+                Some("use --scorer rfm, pareto or rules".into()),
             )
             .into());
         }
     };
-    let money: &[&str] = &["pareto_value", "cum_value"];
+    let money: Vec<String> = ["pareto_value", "cum_value"]
+        .into_iter()
+        .map(str::to_string)
+        .chain(
+            columns
+                .iter()
+                .filter(|c| c.starts_with("revenue_"))
+                .cloned(),
+        )
+        .collect();
     let mut select = vec!["customer_id".to_string()];
     for (name, is_money) in METRIC_OUTPUT {
         select.push(if is_money {
@@ -82,7 +92,7 @@ pub fn script(
         });
     }
     for name in &columns {
-        select.push(if money.contains(&name.as_str()) {
+        select.push(if money.contains(name) {
             format!("{} AS {name}", money_out(name, ctx.decimals))
         } else {
             name.clone()

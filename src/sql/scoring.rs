@@ -1,11 +1,15 @@
 //! The scorers in SQL: RFM (NTILE positions under the tie policy, the segment map as a
-//! VALUES table) and Pareto/ABC with fixed cuts (exact integer comparisons), each ending
-//! in a `scored` CTE with one row per customer.
+//! VALUES table), Pareto/ABC with fixed cuts (exact integer comparisons) and threshold
+//! rules (the conditions as written, over metrics and trailing windows), each ending in a
+//! `scored` CTE with one row per customer.
 
 use super::dialect::Dialect;
+use crate::error::TieringError;
+use crate::metrics::{MONEY_COLUMNS, WindowKind};
 use crate::scorers::ScoreContext;
 use crate::scorers::ntile::TiePolicy;
 use crate::scorers::pareto::{Basis, CutBy, class_key, class_letter};
+use crate::scorers::rules::{Span, parse_window_name};
 use crate::scorers::segments::NO_PURCHASE;
 
 /// NTILE(bins) bucket of 1-based `position` among `n` rows (DESIGN §5).
@@ -218,4 +222,167 @@ scored AS (
         "strategy",
     ];
     Ok((ctes, columns.map(str::to_string).to_vec()))
+}
+
+/// Columns of the `metrics` CTE a rule may read.
+const RULE_COLUMNS: [&str; 13] = [
+    "customer_id",
+    "first_order_date",
+    "last_order_date",
+    "recency_days",
+    "tenure_days",
+    "orders",
+    "revenue",
+    "returns",
+    "return_lines",
+    "cost",
+    "profit",
+    "aov",
+    "as_of",
+];
+
+/// Threshold rules: the conditions as written, over the metrics and trailing windows with
+/// money in currency units (as `score` evaluates them), first match wins.
+pub fn rules(d: Dialect, ctx: &ScoreContext) -> anyhow::Result<(String, Vec<String>)> {
+    let mut windows = Vec::new();
+    for name in ctx.rules.columns() {
+        match parse_window_name(&name) {
+            Some((kind, span)) => windows.push((name, kind, span)),
+            None if RULE_COLUMNS.contains(&name.as_str()) => {}
+            None => {
+                return Err(TieringError::usage(
+                    format!("a rule reads `{name}`, which `tiering sql` does not compute"),
+                    Some(format!(
+                        "rules in SQL may read {}, and windows like revenue_12m or orders_90d (customer-export columns are not joined yet)",
+                        RULE_COLUMNS.join(", ")
+                    )),
+                )
+                .into());
+            }
+        }
+    }
+    let scale = 10i64.pow(ctx.decimals);
+    let double = d.double();
+    let money = |expr: &str| format!("CAST({expr} AS {double}) / {scale}");
+    let window_sums: Vec<String> = windows
+        .iter()
+        .map(|(name, kind, span)| {
+            let start = match span {
+                Span::Days(days) => d.days_before("p.as_of", *days),
+                Span::Months(months) => d.months_before("p.as_of", *months),
+            };
+            let value = match kind {
+                WindowKind::Revenue => "f.net",
+                WindowKind::Orders => "f.purchase",
+            };
+            format!(
+                "CAST(sum(CASE WHEN f.order_date > {start} AND f.order_date <= p.as_of THEN {value} ELSE 0 END) AS BIGINT) AS {name}"
+            )
+        })
+        .collect();
+    let is_money = |name: &str| {
+        MONEY_COLUMNS.contains(&name)
+            || windows
+                .iter()
+                .any(|(w, kind, _)| w == name && *kind == WindowKind::Revenue)
+    };
+    let mut view = vec!["m.customer_id AS rule_customer".to_string()];
+    for name in ctx.rules.columns() {
+        let source = if windows.iter().any(|(w, _, _)| *w == name) {
+            format!("w.{name}")
+        } else {
+            format!("m.{name}")
+        };
+        view.push(if is_money(&name) {
+            format!("{} AS {name}", money(&source))
+        } else {
+            format!("{source} AS {name}")
+        });
+    }
+    let rules = ctx.rules.rules();
+    let arms: Vec<String> = rules
+        .iter()
+        .enumerate()
+        .filter_map(|(i, rule)| {
+            rule.when
+                .as_ref()
+                .map(|when| format!("WHEN ({when}) THEN {}", i + 1))
+        })
+        .collect();
+    let texts: Vec<String> = rules
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            format!(
+                "({}, {}, {}, {}, {})",
+                i + 1,
+                d.string(rule.when.as_deref().unwrap_or("default")),
+                d.string(&rule.tier),
+                d.string(&ctx.playbook.name(&rule.tier, ctx.lang)),
+                d.string(&ctx.playbook.strategy(&rule.tier, ctx.lang))
+            )
+        })
+        .collect();
+    let no_purchase = |what: &str, value: String| {
+        format!("CASE WHEN m.orders = 0 THEN {value} ELSE t.{what} END AS {what}")
+    };
+    let window_columns: Vec<String> = windows
+        .iter()
+        .map(|(name, _, _)| format!("w.{name}"))
+        .collect();
+    let window_select = if windows.is_empty() {
+        String::new()
+    } else {
+        format!(", {}", window_sums.join(",\n         "))
+    };
+    let window_output = if window_columns.is_empty() {
+        String::new()
+    } else {
+        format!("{}, ", window_columns.join(", "))
+    };
+    let ctes = format!(
+        "windows AS (
+  SELECT f.customer_id{window_select}
+  FROM flagged f CROSS JOIN params p
+  GROUP BY f.customer_id
+),
+rule_view AS (
+  SELECT {view}
+  FROM metrics m LEFT JOIN windows w ON w.customer_id = m.customer_id
+),
+fired AS (
+  SELECT rule_customer, {number} AS rule_number
+  FROM rule_view
+),
+rule_texts AS (
+  SELECT * FROM (VALUES
+    {texts}
+  ) AS t(rule_number, rule_fired, tier_id, tier, strategy)
+),
+scored AS (
+  SELECT m.*, {window_output}f.rule_number, t.rule_fired,
+         {tier_id}, {tier}, {strategy}
+  FROM metrics m
+  LEFT JOIN windows w ON w.customer_id = m.customer_id
+  LEFT JOIN fired f ON f.rule_customer = m.customer_id
+  LEFT JOIN rule_texts t ON t.rule_number = f.rule_number
+)",
+        view = view.join(",\n         "),
+        number = if arms.is_empty() {
+            rules.len().to_string()
+        } else {
+            format!("CASE {} ELSE {} END", arms.join(" "), rules.len())
+        },
+        texts = texts.join(",\n    "),
+        tier_id = no_purchase("tier_id", d.string(NO_PURCHASE)),
+        tier = no_purchase("tier", d.string(&ctx.playbook.name(NO_PURCHASE, ctx.lang))),
+        strategy = no_purchase(
+            "strategy",
+            d.string(&ctx.playbook.strategy(NO_PURCHASE, ctx.lang))
+        ),
+    );
+    let mut columns: Vec<String> = windows.iter().map(|(name, _, _)| name.clone()).collect();
+    columns
+        .extend(["rule_number", "rule_fired", "tier_id", "tier", "strategy"].map(str::to_string));
+    Ok((ctes, columns))
 }

@@ -50,8 +50,31 @@ fn tie_heavy_orders(dir: &Path) -> PathBuf {
     path
 }
 
+/// Threshold rules over metrics, money in currency units and every kind of window
+/// (days, weeks, months clamped at month ends, years), with NULL recency for customers
+/// without a purchase.
+const RULES: &str = r#"
+[[rules]]
+tier = "strategic"
+when = "revenue_12m >= 3000 AND orders_90d >= 2"
+
+[[rules]]
+tier = "key"
+when = "revenue >= 1500.50 OR orders_4w >= 2 OR revenue_1m >= 700 OR revenue_2y > 4000"
+
+[[rules]]
+tier = "key"
+when = "recency_days <= 30 AND return_lines > 0 AND aov > 100"
+
+[[rules]]
+tier = "ordinary"
+"#;
+
 fn cases(dir: &Path) -> Vec<Case> {
     let examples = root().join("examples/orders.csv");
+    let config = dir.join("rules.toml");
+    std::fs::write(&config, RULES).unwrap();
+    let config: &'static str = Box::leak(config.to_str().unwrap().to_string().into_boxed_str());
     let ties = tie_heavy_orders(dir);
     let case = |name, source: &PathBuf, options: &[&'static str]| Case {
         name,
