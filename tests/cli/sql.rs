@@ -113,6 +113,29 @@ fn cases(dir: &Path) -> Vec<Case> {
             &root().join("testdata/no_order_id.csv"),
             &[],
         ),
+        case(
+            "rules_examples",
+            &examples,
+            &["--scorer", "rules", "--config", config],
+        ),
+        case(
+            "rules_month_end_as_of",
+            &examples,
+            &[
+                "--scorer",
+                "rules",
+                "--config",
+                config,
+                "--as-of",
+                "2026-03-31",
+            ],
+        ),
+        case(
+            "rules_ties",
+            &ties,
+            &["--scorer", "rules", "--config", config, "--lang", "zh"],
+        ),
+        case("rules_default_rules", &examples, &["--scorer", "rules"]),
     ]
 }
 
