@@ -291,7 +291,7 @@ pub struct SqlArgs {
     #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
     pub table_columns: Vec<String>,
 
-    /// Scorer: rfm or pareto (default: `[score] scorer` in the config, else rfm).
+    /// Scorer: rfm, pareto or rules (default: `[score] scorer` in the config, else rfm).
     #[arg(long, value_enum)]
     pub scorer: Option<ScorerKind>,
 
