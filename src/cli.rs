@@ -193,6 +193,26 @@ pub struct ScoringArgs {
     #[arg(long, value_name = "FILE")]
     pub customers: Option<String>,
 
+    /// How to score.
+    #[command(flatten)]
+    pub options: ScoreOptions,
+
+    /// Write bad input rows here (with line number and reason) and score the rest.
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+
+    /// CLV model options.
+    #[command(flatten)]
+    pub clv: ClvArgs,
+
+    /// How inputs are read.
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+/// The scoring options shared by `score`, `report` and `sql`.
+#[derive(Debug, Args, Default, Clone)]
+pub struct ScoreOptions {
     /// Score as of this date (YYYY-MM-DD); later lines are ignored. Default: the latest order date.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
@@ -228,18 +248,6 @@ pub struct ScoringArgs {
     /// Language of segment names and strategies (default: from LANG).
     #[arg(long, value_enum, env = "TIERING_LANG")]
     pub lang: Option<Lang>,
-
-    /// Write bad input rows here (with line number and reason) and score the rest.
-    #[arg(long, value_name = "FILE")]
-    pub rejects: Option<PathBuf>,
-
-    /// CLV model options.
-    #[command(flatten)]
-    pub clv: ClvArgs,
-
-    /// How inputs are read.
-    #[command(flatten)]
-    pub input: InputArgs,
 }
 
 /// Arguments of `tiering report`.
@@ -291,37 +299,9 @@ pub struct SqlArgs {
     #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
     pub table_columns: Vec<String>,
 
-    /// Scorer: rfm, pareto or rules (default: `[score] scorer` in the config, else rfm).
-    #[arg(long, value_enum)]
-    pub scorer: Option<ScorerKind>,
-
-    /// Score as of this date (YYYY-MM-DD). Default: the latest order date.
-    #[arg(long, value_name = "DATE")]
-    pub as_of: Option<String>,
-
-    /// Quantile bins for R, F and M scores (2-10; default 5).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(2..=10))]
-    pub bins: Option<u32>,
-
-    /// How equal values are scored: shared (SQL RANK) or split (by customer_id).
-    #[arg(long, value_enum)]
-    pub ties: Option<TiePolicy>,
-
-    /// Pareto: rank customers by revenue or profit.
-    #[arg(long, value_enum, help_heading = "Pareto")]
-    pub basis: Option<Basis>,
-
-    /// Pareto: cumulative cuts, `80,95`, or class shares `70/20/10`.
-    #[arg(long, value_name = "CUTS", help_heading = "Pareto")]
-    pub cuts: Option<String>,
-
-    /// Pareto: cuts are shares of value, or of customers.
-    #[arg(long, value_enum, help_heading = "Pareto")]
-    pub by: Option<CutBy>,
-
-    /// Language of segment names and strategies (default: from LANG).
-    #[arg(long, value_enum, env = "TIERING_LANG")]
-    pub lang: Option<Lang>,
+    /// How to score (rfm, pareto or rules).
+    #[command(flatten)]
+    pub options: ScoreOptions,
 
     /// Map canonical columns to the source's names: customer_id=kunde,amount=umsatz.
     #[arg(long, value_name = "MAP")]

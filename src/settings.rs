@@ -1,7 +1,7 @@
 //! Raw arguments and the config file resolved once into settings the commands use:
 //! CLI > environment > file > defaults.
 
-use crate::cli::{ClvArgs, InputArgs, ScoringArgs};
+use crate::cli::{ClvArgs, InputArgs, ScoreOptions, ScoringArgs};
 use crate::clv::value::parse_horizon;
 use crate::config::{Config, LoadedConfig};
 use crate::error::TieringError;
@@ -103,14 +103,18 @@ pub fn score_settings(
     loaded: &LoadedConfig,
 ) -> Result<ScoreSettings, TieringError> {
     let config = &loaded.config;
-    let bins = args.bins.or(config.rfm.bins).unwrap_or(5);
+    let bins = args.options.bins.or(config.rfm.bins).unwrap_or(5);
     if !(2..=10).contains(&bins) {
         return Err(TieringError::config(
             format!("[rfm] bins = {bins} is out of range"),
             Some("use 2 to 10".into()),
         ));
     }
-    let lang = args.lang.or(config.output.lang).unwrap_or_else(locale_lang);
+    let lang = args
+        .options
+        .lang
+        .or(config.output.lang)
+        .unwrap_or_else(locale_lang);
     let segments = match &config.rfm.segment {
         Some(rules) => SegmentMap {
             rules: rules.clone(),
@@ -134,20 +138,25 @@ pub fn score_settings(
         ));
     }
     let as_of = args
+        .options
         .as_of
         .as_deref()
         .map(|text| date_arg("--as-of", text))
         .transpose()?;
     Ok(ScoreSettings {
-        scorer: args.scorer.or(config.score.scorer).unwrap_or_default(),
+        scorer: args
+            .options
+            .scorer
+            .or(config.score.scorer)
+            .unwrap_or_default(),
         context: ScoreContext {
             as_of: as_of.unwrap_or_default(),
             bins,
-            ties: args.ties.or(config.rfm.ties).unwrap_or_default(),
+            ties: args.options.ties.or(config.rfm.ties).unwrap_or_default(),
             lang,
             playbook,
             segments,
-            pareto: pareto_settings(args, config)?,
+            pareto: pareto_settings(&args.options, config)?,
             lifecycle: config.lifecycle.clone().unwrap_or_default(),
             rules: RuleSet::new(config.rules.clone().unwrap_or_else(default_rules))?,
             profit: profit_settings(config)?,
@@ -168,7 +177,7 @@ pub fn date_arg(flag: &str, text: &str) -> Result<i32, TieringError> {
     })
 }
 
-fn pareto_settings(args: &ScoringArgs, config: &Config) -> Result<ParetoSettings, TieringError> {
+fn pareto_settings(args: &ScoreOptions, config: &Config) -> Result<ParetoSettings, TieringError> {
     let file = &config.pareto;
     let defaults = ParetoSettings::default();
     let cuts = match (&args.cuts, &file.cuts) {

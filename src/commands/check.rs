@@ -4,7 +4,7 @@
 use polars::prelude::*;
 
 use crate::cli::CheckArgs;
-use crate::cli::ScoringArgs;
+use crate::cli::{ScoreOptions, ScoringArgs};
 use crate::config::LoadedConfig;
 use crate::error::ExitStatus;
 use crate::error::TieringError;
@@ -80,7 +80,10 @@ fn lint_status(findings: &[Finding]) -> ExitStatus {
 fn rules_matching_nobody(args: &CheckArgs, config: &LoadedConfig) -> anyhow::Result<Vec<Finding>> {
     let score_args = ScoringArgs {
         inputs: args.inputs.clone(),
-        scorer: Some(ScorerKind::Rules),
+        options: ScoreOptions {
+            scorer: Some(ScorerKind::Rules),
+            ..ScoreOptions::default()
+        },
         input: args.input.clone(),
         ..ScoringArgs::default()
     };

@@ -13,14 +13,7 @@ use crate::sql::{script, source};
 /// Run `tiering sql`.
 pub fn run(args: &SqlArgs, config: &LoadedConfig) -> anyhow::Result<ExitStatus> {
     let scoring = ScoringArgs {
-        scorer: args.scorer,
-        as_of: args.as_of.clone(),
-        bins: args.bins,
-        ties: args.ties,
-        basis: args.basis,
-        cuts: args.cuts.clone(),
-        by: args.by,
-        lang: args.lang,
+        options: args.options.clone(),
         input: InputArgs {
             map: args.map.clone(),
             currency_decimals: args.currency_decimals,

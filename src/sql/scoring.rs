@@ -5,12 +5,15 @@
 
 use super::dialect::Dialect;
 use crate::error::TieringError;
-use crate::metrics::{MONEY_COLUMNS, WindowKind};
-use crate::scorers::ScoreContext;
+use crate::metrics::{METRIC_COLUMNS, MONEY_COLUMNS, WindowKind};
 use crate::scorers::ntile::TiePolicy;
+use crate::scorers::pareto::ParetoScorer;
 use crate::scorers::pareto::{Basis, CutBy, class_key, class_letter};
+use crate::scorers::rfm::RfmScorer;
+use crate::scorers::rules::RulesScorer;
 use crate::scorers::rules::{Span, parse_window_name};
 use crate::scorers::segments::NO_PURCHASE;
+use crate::scorers::{ScoreContext, Scorer};
 
 /// NTILE(bins) bucket of 1-based `position` among `n` rows (DESIGN §5).
 fn bucket(d: Dialect, position: &str, bins: u32) -> String {
@@ -107,16 +110,13 @@ scored AS (
             d.string(&ctx.playbook.strategy(NO_PURCHASE, ctx.lang))
         ),
     );
-    let columns = [
-        "r_score",
-        "f_score",
-        "m_score",
-        "rfm_code",
-        "segment_id",
-        "segment",
-        "strategy",
-    ];
-    Ok((ctes, columns.map(str::to_string).to_vec()))
+    // score's columns but the score ranges (r_from ... m_to), which explain, not score.
+    let columns = RfmScorer
+        .output_columns(ctx)
+        .into_iter()
+        .filter(|c| !c.ends_with("_from") && !c.ends_with("_to"))
+        .collect();
+    Ok((ctes, columns))
 }
 
 /// Pareto/ABC with fixed cuts: `scored` with rank, value, cumulative value and share,
@@ -209,37 +209,11 @@ scored AS (
         tier = none("tier", d.string(&ctx.playbook.name(NO_PURCHASE, ctx.lang))),
         tier_strategy = none("strategy", d.string(&ctx.playbook.strategy(NO_PURCHASE, ctx.lang))),
     );
-    let columns = [
-        "pareto_rank",
-        "pareto_value",
-        "cum_value",
-        "cum_share",
-        "abc_class",
-        "upgrade_candidate",
-        "loss_making",
-        "tier_id",
-        "tier",
-        "strategy",
-    ];
-    Ok((ctes, columns.map(str::to_string).to_vec()))
+    Ok((ctes, ParetoScorer.output_columns(ctx)))
 }
 
-/// Columns of the `metrics` CTE a rule may read.
-const RULE_COLUMNS: [&str; 13] = [
-    "customer_id",
-    "first_order_date",
-    "last_order_date",
-    "recency_days",
-    "tenure_days",
-    "orders",
-    "revenue",
-    "returns",
-    "return_lines",
-    "cost",
-    "profit",
-    "aov",
-    "as_of",
-];
+/// Columns of the `metrics` CTE a rule may read: score's metrics and these.
+const MORE_RULE_COLUMNS: [&str; 3] = ["customer_id", "return_lines", "as_of"];
 
 /// Threshold rules: the conditions as written, over the metrics and trailing windows with
 /// money in currency units (as `score` evaluates them), first match wins.
@@ -248,13 +222,14 @@ pub fn rules(d: Dialect, ctx: &ScoreContext) -> anyhow::Result<(String, Vec<Stri
     for name in ctx.rules.columns() {
         match parse_window_name(&name) {
             Some((kind, span)) => windows.push((name, kind, span)),
-            None if RULE_COLUMNS.contains(&name.as_str()) => {}
+            None if METRIC_COLUMNS.contains(&name.as_str())
+                || MORE_RULE_COLUMNS.contains(&name.as_str()) => {}
             None => {
                 return Err(TieringError::usage(
                     format!("a rule reads `{name}`, which `tiering sql` does not compute"),
                     Some(format!(
                         "rules in SQL may read {}, and windows like revenue_12m or orders_90d (customer-export columns are not joined yet)",
-                        RULE_COLUMNS.join(", ")
+                        [&METRIC_COLUMNS[..], &MORE_RULE_COLUMNS[..]].concat().join(", ")
                     )),
                 )
                 .into());
@@ -381,8 +356,5 @@ scored AS (
             d.string(&ctx.playbook.strategy(NO_PURCHASE, ctx.lang))
         ),
     );
-    let mut columns: Vec<String> = windows.iter().map(|(name, _, _)| name.clone()).collect();
-    columns
-        .extend(["rule_number", "rule_fired", "tier_id", "tier", "strategy"].map(str::to_string));
-    Ok((ctes, columns))
+    Ok((ctes, RulesScorer.output_columns(ctx)))
 }

@@ -292,7 +292,7 @@ fn sql_refuses_what_it_cannot_write() {
         (
             &["--scorer", "pareto", "--method", "computed"],
             2,
-            "unexpected argument",
+            "Pareto with fixed cuts only",
         ),
         (
             &["--dialect", "postgres", "--source", "orders.parquet"],
