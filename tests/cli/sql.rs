@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::support::{
-    external_required, parse_csv, program_available, python_modules_available, root, score_text,
+    available_or_skipped, parse_csv, program_available, python_modules_available, root, score_text,
     temp_dir, tiering,
 };
 
@@ -144,16 +144,14 @@ fn engines() -> Vec<(&'static str, &'static str)> {
     if python_modules_available("duckdb", "DuckDB SQL check", "pip install duckdb") {
         engines.push(("duckdb", "duckdb"));
     }
-    let postgres = Path::new("/usr/lib/postgresql").exists()
-        && program_available("psql", "PostgreSQL SQL check", "apt-get install postgresql");
-    if postgres {
+    let server = available_or_skipped(
+        Path::new("/usr/lib/postgresql").exists(),
+        "PostgreSQL SQL check",
+        "no PostgreSQL server binaries in /usr/lib/postgresql",
+        "apt-get install postgresql",
+    );
+    if server && program_available("psql", "PostgreSQL SQL check", "apt-get install postgresql") {
         engines.push(("postgres", "postgres"));
-    } else if Path::new("/usr/bin/psql").exists() {
-        assert!(
-            !external_required(),
-            "psql is there but no PostgreSQL server (apt-get install postgresql)"
-        );
-        eprintln!("SKIPPED PostgreSQL SQL check: no server (apt-get install postgresql)");
     }
     if python_modules_available("pyspark", "Spark SQL check", "pip install pyspark") {
         engines.push(("spark", "spark"));

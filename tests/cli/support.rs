@@ -105,19 +105,30 @@ pub fn python_modules_available(modules: &str, what: &str, install: &str) -> boo
         .args(["-c", &format!("import {modules}")])
         .output()
         .is_ok_and(|o| o.status.success());
-    if !ok {
+    available_or_skipped(
+        ok,
+        what,
+        &format!("python3 cannot import {modules}"),
+        install,
+    )
+}
+
+/// `available`, after saying so when it is not: a visible SKIPPED line, or a failure under
+/// TIERING_REQUIRE_EXTERNAL=1 (CI installs every outside tool).
+pub fn available_or_skipped(available: bool, what: &str, missing: &str, install: &str) -> bool {
+    if !available {
         assert!(
             !external_required(),
-            "TIERING_REQUIRE_EXTERNAL=1 but python3 cannot import {modules} ({install})"
+            "TIERING_REQUIRE_EXTERNAL=1 but {missing} ({install})"
         );
         // Written to the stderr handle directly: libtest captures eprintln!, and a skip
         // must be visible in a plain `cargo test` run.
         let _ = std::io::Write::write_all(
             &mut std::io::stderr(),
-            format!("SKIPPED {what}: python3 cannot import {modules} ({install})\n").as_bytes(),
+            format!("SKIPPED {what}: {missing} ({install})\n").as_bytes(),
         );
     }
-    ok
+    available
 }
 
 /// Whether external cross-check tools are required (CI) rather than optional.
@@ -132,15 +143,5 @@ pub fn program_available(program: &str, what: &str, install: &str) -> bool {
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(
-            !external_required(),
-            "TIERING_REQUIRE_EXTERNAL=1 but `{program}` is not installed ({install})"
-        );
-        let _ = std::io::Write::write_all(
-            &mut std::io::stderr(),
-            format!("SKIPPED {what}: `{program}` is not installed ({install})\n").as_bytes(),
-        );
-    }
-    ok
+    available_or_skipped(ok, what, &format!("`{program}` is not installed"), install)
 }
