@@ -6,7 +6,9 @@
 
 use polars::prelude::*;
 
-use crate::input::lines::col_names::{AMOUNT, COST, CUSTOMER_ID, ORDER_DATE, ORDER_ID};
+use crate::input::lines::col_names::{
+    AMOUNT, COST, COST_LINES, CUSTOMER_ID, LINES, ORDER_DATE, ORDER_ID, RETURN_LINES, RETURNS,
+};
 
 /// Per-customer metric column names, in output order.
 pub const METRIC_COLUMNS: [&str; 10] = [
@@ -35,55 +37,74 @@ pub fn lines_until(lines: LazyFrame, as_of: i32) -> LazyFrame {
     lines.filter(col(ORDER_DATE).lt_eq(date_lit(as_of)))
 }
 
-/// One row per order: customer_id, order_id, order_date, net, returns, cost, return_lines,
-/// purchase.
+/// One row per order: customer_id, order_id, order_date, net, returns, cost, cost_lines,
+/// return_lines, purchase.
 pub fn orders(lines: LazyFrame) -> LazyFrame {
-    let is_return = col(AMOUNT).lt(lit(0i64));
     lines
         .group_by([col(CUSTOMER_ID), col(ORDER_ID)])
         .agg([
             col(ORDER_DATE).min().alias(ORDER_DATE),
             col(AMOUNT).sum().alias("net"),
-            is_return.clone().any(true).alias("has_return"),
-            when(is_return.clone())
-                .then(lit(0i64) - col(AMOUNT))
-                .otherwise(lit(0i64))
-                .sum()
-                .alias("returns"),
+            col(RETURNS).sum().alias("returns"),
             col(COST).sum().alias(COST),
-            col(COST).count().alias("cost_lines"),
-            is_return
-                .clone()
-                .sum()
-                .cast(DataType::Int64)
-                .alias("return_lines"),
+            col(COST_LINES).sum().alias("cost_lines"),
+            col(RETURN_LINES).sum().alias("return_lines"),
         ])
         .with_column(
             col("net")
                 .gt(lit(0i64))
-                .or(col("net").eq(lit(0i64)).and(col("has_return").not()))
+                .or(col("net")
+                    .eq(lit(0i64))
+                    .and(col("return_lines").eq(lit(0i64))))
                 .alias("purchase"),
         )
 }
 
+/// Order lines (counted in the groups of `lines`) dated after `as_of`.
+pub fn lines_after(lines: &DataFrame, as_of: i32) -> PolarsResult<u64> {
+    let after = lines
+        .clone()
+        .lazy()
+        .filter(col(ORDER_DATE).gt(date_lit(as_of)))
+        .select([col(LINES).sum()])
+        .collect()?;
+    Ok(after.column(LINES)?.i64()?.get(0).unwrap_or(0) as u64)
+}
+
+/// Order lines counted in the groups of `lines`.
+pub fn line_count(lines: &DataFrame) -> PolarsResult<u64> {
+    Ok(lines.column(LINES)?.i64()?.sum().unwrap_or(0) as u64)
+}
+
 /// One row per customer with the metrics of DESIGN §4, as of `as_of`.
 pub fn customer_metrics(lines: LazyFrame, as_of: i32) -> LazyFrame {
-    let purchase_date = col(ORDER_DATE).filter(col("purchase"));
+    let purchase_date = when(col("purchase"))
+        .then(col(ORDER_DATE))
+        .otherwise(lit(NULL).cast(DataType::Date));
     orders(lines_until(lines, as_of))
+        .with_columns([
+            purchase_date.alias("purchase_date"),
+            col("purchase").cast(DataType::Int64).alias("purchases"),
+        ])
         .group_by([col(CUSTOMER_ID)])
         .agg([
-            purchase_date.clone().min().alias("first_order_date"),
-            purchase_date.max().alias("last_order_date"),
-            col("purchase").sum().cast(DataType::Int64).alias("orders"),
+            col("purchase_date").min().alias("first_order_date"),
+            col("purchase_date").max().alias("last_order_date"),
+            col("purchases").sum().alias("orders"),
             col("net").sum().alias("revenue"),
             col("returns").sum().alias("returns"),
             col("return_lines").sum().alias("return_lines"),
-            when(col("cost_lines").sum().gt(lit(0)))
-                .then(col(COST).sum())
+            col("cost_lines").sum().alias("cost_lines"),
+            col(COST).sum().alias(COST),
+        ])
+        .with_column(
+            when(col("cost_lines").gt(lit(0)))
+                .then(col(COST))
                 .otherwise(lit(NULL).cast(DataType::Int64))
                 .alias(COST),
-        ])
+        )
         .with_columns(derived_metrics(as_of))
+        .drop(by_name(["cost_lines"], true, false))
 }
 
 /// Columns computed from the aggregates: recency, tenure, profit, aov.

@@ -10,7 +10,8 @@ use crate::input::lines::col_names::ORDER_DATE;
 use crate::input::source::expand;
 use crate::input::{InputOptions, LoadedOrders, load_orders};
 use crate::metrics::{
-    WindowMetric, customer_metrics, join_customers, with_purchase_days, with_windows,
+    WindowMetric, customer_metrics, join_customers, line_count, lines_after, with_purchase_days,
+    with_windows,
 };
 use crate::printer::Printer;
 use crate::scorers::{ScoreContext, Scorer};
@@ -82,8 +83,8 @@ pub fn prepare(
         .into());
     };
     let as_of = as_of.unwrap_or(latest);
-    let later = dates.iter().flatten().filter(|&d| d > as_of).count();
-    if later == lines.height() {
+    let later = lines_after(lines, as_of)?;
+    if later == line_count(lines)? {
         return Err(TieringError::NoData {
             message: format!(
                 "no order line is dated on or before the as-of date {} (orders run from {} to {})",
@@ -110,6 +111,9 @@ pub fn prepare(
     if scorer.is_some_and(|(s, _)| s.needs_purchase_days()) {
         metrics = with_purchase_days(metrics, lines.clone().lazy(), as_of);
     }
+    // Scorers use the metrics several times over; without common-subplan elimination
+    // (a polars feature left out for build time) each use would group the lines again.
+    metrics = metrics.collect()?.lazy();
     let mut extra_columns = Vec::new();
     if let Some(path) = customers {
         let file = expand(&[path.to_string()])?.remove(0);

@@ -8,7 +8,9 @@ use crate::cli::{ScoreOptions, ScoringArgs};
 use crate::config::LoadedConfig;
 use crate::error::ExitStatus;
 use crate::error::TieringError;
-use crate::input::lines::col_names::{AMOUNT, CUSTOMER_ID, ORDER_DATE};
+use crate::input::lines::col_names::{
+    AMOUNT, CUSTOMER_ID, LINES, ORDER_DATE, RETURN_LINES, RETURNS,
+};
 use crate::input::load_orders;
 use crate::input::source::expand;
 use crate::lint::{Finding, Level, lint};
@@ -129,12 +131,11 @@ fn rules_matching_nobody(args: &CheckArgs, config: &LoadedConfig) -> anyhow::Res
 }
 
 fn totals(lines: &DataFrame) -> anyhow::Result<Totals> {
-    let is_return = col(AMOUNT).lt(lit(0i64));
     let line_totals = lines
         .clone()
         .lazy()
         .select([
-            len().cast(DataType::Int64).alias("lines"),
+            col(LINES).sum().alias("lines"),
             col(CUSTOMER_ID)
                 .n_unique()
                 .cast(DataType::Int64)
@@ -142,12 +143,8 @@ fn totals(lines: &DataFrame) -> anyhow::Result<Totals> {
             col(ORDER_DATE).min().cast(DataType::Int32).alias("first"),
             col(ORDER_DATE).max().cast(DataType::Int32).alias("last"),
             col(AMOUNT).sum().alias("net"),
-            is_return
-                .clone()
-                .sum()
-                .cast(DataType::Int64)
-                .alias("return_lines"),
-            (lit(0i64) - col(AMOUNT).filter(is_return).sum()).alias("returns"),
+            col(RETURN_LINES).sum().alias("return_lines"),
+            col(RETURNS).sum().alias("returns"),
         ])
         .collect()?;
     let order_totals = orders(lines.clone().lazy())

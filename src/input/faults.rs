@@ -43,6 +43,20 @@ impl FaultLog {
         }
     }
 
+    /// An empty log with the same policy, for a part of a file read on its own.
+    pub fn fork(&self) -> Self {
+        FaultLog::new(self.keep_all)
+    }
+
+    /// Append the log of a part read after everything logged so far.
+    pub fn join(&mut self, part: FaultLog) {
+        self.count += part.count;
+        self.rejected.extend(part.rejected);
+        if self.first.is_none() {
+            self.first = part.first;
+        }
+    }
+
     /// Number of bad rows seen so far.
     pub fn count(&self) -> u64 {
         self.count

@@ -1,6 +1,12 @@
 //! Typing one order line: the mapped fields of a row (from CSV or Parquet) become a
 //! canonical line, or a fault that names the column, the value and what was expected.
 //! The typed lines accumulate column-wise into the canonical orders frame.
+//!
+//! Consecutive lines of the same customer, order and date are stored as one row with
+//! their sums and counts (exports list an order's lines together, so this divides the
+//! rows by the lines per order). Every later step works on such line groups: each sum
+//! or count over lines is the sum over groups, and a group has one date, so filtering by
+//! date keeps or drops whole groups exactly as it would their lines.
 
 use std::collections::HashMap;
 
@@ -18,10 +24,18 @@ pub mod col_names {
     pub const ORDER_ID: &str = "order_id";
     /// Order date (Date).
     pub const ORDER_DATE: &str = "order_date";
-    /// Line amount in minor units (Int64).
+    /// Net amount of the group's lines in minor units (Int64).
     pub const AMOUNT: &str = "amount";
-    /// Line cost in minor units (Int64, nullable).
+    /// Sum of the group's negative amounts, as a positive number (Int64).
+    pub const RETURNS: &str = "returns";
+    /// Number of lines with a negative amount (Int64).
+    pub const RETURN_LINES: &str = "return_lines";
+    /// Cost of the group's lines in minor units (Int64; null when no line has a cost).
     pub const COST: &str = "cost";
+    /// Number of lines with a cost (Int64).
+    pub const COST_LINES: &str = "cost_lines";
+    /// Number of lines in the group (Int64).
+    pub const LINES: &str = "lines";
 }
 
 /// Why a row cannot be used.
@@ -61,16 +75,25 @@ pub struct LineTyping {
     pub dates: DateFormat,
 }
 
-/// Column-wise storage of typed order lines.
+/// Column-wise storage of typed order lines, grouped as the module docs say.
 pub struct OrderLines {
     customer: StringChunkedBuilder,
     order: StringChunkedBuilder,
     date: Vec<i32>,
     amount: Vec<i64>,
+    returns: Vec<i64>,
+    return_lines: Vec<i64>,
     cost: Vec<Option<i64>>,
+    cost_lines: Vec<i64>,
+    lines: Vec<i64>,
+    /// Customer and order of the last group, which the next line may join.
+    last_customer: String,
+    last_order: String,
     has_cost: bool,
     /// Sum of absolute amounts and costs: while it fits in i64, no per-customer sum can overflow.
     magnitude: i128,
+    /// The magnitude of the lines before these (see [`OrderLines::continuation`]).
+    magnitude_before: i128,
     /// Order keys of exports without an order id (the day as text), written once per day.
     day_keys: HashMap<i32, String>,
 }
@@ -82,16 +105,23 @@ impl Default for OrderLines {
             order: StringChunkedBuilder::new(col_names::ORDER_ID.into(), 1024),
             date: Vec::new(),
             amount: Vec::new(),
+            returns: Vec::new(),
+            return_lines: Vec::new(),
             cost: Vec::new(),
+            cost_lines: Vec::new(),
+            lines: Vec::new(),
+            last_customer: String::new(),
+            last_order: String::new(),
             has_cost: false,
             magnitude: 0,
+            magnitude_before: 0,
             day_keys: HashMap::new(),
         }
     }
 }
 
 impl OrderLines {
-    /// Number of lines stored.
+    /// Number of line groups stored.
     pub fn len(&self) -> usize {
         self.date.len()
     }
@@ -99,6 +129,27 @@ impl OrderLines {
     /// Whether no line is stored.
     pub fn is_empty(&self) -> bool {
         self.date.is_empty()
+    }
+
+    /// Empty storage for the lines that follow these, typed on their own: the overflow
+    /// guard starts from the magnitude reached so far.
+    pub fn continuation(&self) -> OrderLines {
+        OrderLines {
+            magnitude: self.magnitude,
+            magnitude_before: self.magnitude,
+            ..OrderLines::default()
+        }
+    }
+
+    /// Whether `later`, a continuation taken at some earlier point, still passes the
+    /// overflow guard when it follows these lines.
+    pub fn can_follow_with(&self, later: &OrderLines) -> bool {
+        self.magnitude + (later.magnitude - later.magnitude_before) <= i128::from(i64::MAX)
+    }
+
+    /// Account for `later` (checked with [`OrderLines::can_follow_with`]) following these.
+    pub fn follow_with(&mut self, later: &OrderLines) {
+        self.magnitude += later.magnitude - later.magnitude_before;
     }
 
     /// Type one row and store it, or say why it cannot be used.
@@ -156,20 +207,45 @@ impl OrderLines {
             ));
         }
         self.magnitude = magnitude;
-        self.customer.append_value(customer);
-        match order {
-            Some(order) => self.order.append_value(order),
+        self.has_cost |= mapping.get(Canonical::Cost).is_some();
+        let order = match order {
+            Some(order) => order,
             // One order per customer per day: the day itself is the order key.
-            None => self.order.append_value(
-                self.day_keys
-                    .entry(date)
-                    .or_insert_with(|| super::dates::format_date(date)),
-            ),
+            None => self
+                .day_keys
+                .entry(date)
+                .or_insert_with(|| super::dates::format_date(date)),
+        };
+        let returned = if amount < 0 { -amount } else { 0 };
+        let last = self.date.len().wrapping_sub(1);
+        if self.date.last() == Some(&date)
+            && self.last_customer == customer
+            && self.last_order == order
+        {
+            // The magnitude guard above keeps these sums within i64.
+            self.amount[last] += amount;
+            self.returns[last] += returned;
+            self.return_lines[last] += i64::from(amount < 0);
+            if let Some(cost) = cost {
+                self.cost[last] = Some(self.cost[last].unwrap_or(0) + cost);
+                self.cost_lines[last] += 1;
+            }
+            self.lines[last] += 1;
+            return Ok(());
         }
+        self.customer.append_value(customer);
+        self.order.append_value(order);
+        self.last_customer.clear();
+        self.last_customer.push_str(customer);
+        self.last_order.clear();
+        self.last_order.push_str(order);
         self.date.push(date);
         self.amount.push(amount);
-        self.has_cost |= mapping.get(Canonical::Cost).is_some();
+        self.returns.push(returned);
+        self.return_lines.push(i64::from(amount < 0));
         self.cost.push(cost);
+        self.cost_lines.push(i64::from(cost.is_some()));
+        self.lines.push(1);
         Ok(())
     }
 
@@ -243,9 +319,13 @@ impl OrderLines {
         Ok((pi, price_text, amount))
     }
 
-    /// The canonical orders frame: customer_id, order_id, order_date, amount, cost.
+    /// The canonical orders frame: customer_id, order_id, order_date, amount, returns,
+    /// return_lines, cost, cost_lines, lines.
     pub fn finish(self) -> PolarsResult<DataFrame> {
         let height = self.date.len();
+        let int = |name: &str, values: Vec<i64>| {
+            Int64Chunked::from_vec(name.into(), values).into_column()
+        };
         let date = Int32Chunked::from_vec(col_names::ORDER_DATE.into(), self.date)
             .into_date()
             .into_column();
@@ -260,8 +340,12 @@ impl OrderLines {
                 self.customer.finish().into_column(),
                 self.order.finish().into_column(),
                 date,
-                Int64Chunked::from_vec(col_names::AMOUNT.into(), self.amount).into_column(),
+                int(col_names::AMOUNT, self.amount),
+                int(col_names::RETURNS, self.returns),
+                int(col_names::RETURN_LINES, self.return_lines),
                 cost.into_column(),
+                int(col_names::COST_LINES, self.cost_lines),
+                int(col_names::LINES, self.lines),
             ],
         )
     }

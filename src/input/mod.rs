@@ -2,6 +2,7 @@
 //! an optional customer export becomes a customer frame. Only this module configures
 //! readers; everything downstream sees typed columns with money in minor units.
 
+pub mod blocks;
 pub mod columns;
 pub mod customers;
 pub mod dates;
@@ -18,7 +19,9 @@ use self::columns::{Canonical, ColumnMapping, ExplicitMap};
 use self::faults::{FaultLog, Rejected};
 use self::lines::{LineTyping, OrderLines, RowFault};
 use self::source::InputFile;
-use self::table::{Fields, FileReport, RowVisitor, TextOptions, read_file};
+use self::table::{
+    Fields, FileReport, ForkingVisitor, RowVisitor, TextOptions, read_file_parallel,
+};
 use crate::error::{Location, TieringError};
 
 /// Everything that decides how inputs are read.
@@ -61,11 +64,12 @@ pub fn load_orders(inputs: &[InputFile], options: &InputOptions) -> anyhow::Resu
     let mut visitor = OrdersVisitor {
         options,
         lines: OrderLines::default(),
+        parts: Vec::new(),
         mapping: ColumnMapping::default(),
     };
     let mut files = Vec::with_capacity(inputs.len());
     for file in inputs {
-        let report = read_file(file, &options.text, &mut visitor, &mut faults)?;
+        let report = read_file_parallel(file, &options.text, &mut visitor, &mut faults)?;
         files.push(FileRead {
             file: file.clone(),
             report,
@@ -82,7 +86,7 @@ pub fn load_orders(inputs: &[InputFile], options: &InputOptions) -> anyhow::Resu
         .into());
     }
     let rejected = faults.into_result()?;
-    let lines = visitor.lines.finish()?;
+    let lines = visitor.finish()?;
     Ok(LoadedOrders {
         lines,
         files,
@@ -92,8 +96,59 @@ pub fn load_orders(inputs: &[InputFile], options: &InputOptions) -> anyhow::Resu
 
 struct OrdersVisitor<'a> {
     options: &'a InputOptions,
+    /// Lines being typed.
     lines: OrderLines,
+    /// Lines typed before them, in file order.
+    parts: Vec<DataFrame>,
     mapping: ColumnMapping,
+}
+
+impl OrdersVisitor<'_> {
+    fn flush(&mut self) -> PolarsResult<()> {
+        if !self.lines.is_empty() {
+            let next = self.lines.continuation();
+            let lines = std::mem::replace(&mut self.lines, next);
+            self.parts.push(lines.finish()?);
+        }
+        Ok(())
+    }
+
+    /// All lines in file order, in one frame of contiguous columns.
+    fn finish(mut self) -> PolarsResult<DataFrame> {
+        self.flush()?;
+        let mut parts = self.parts.into_iter();
+        let Some(mut all) = parts.next() else {
+            return OrderLines::default().finish();
+        };
+        for part in parts {
+            all.vstack_mut_owned(part)?;
+        }
+        all.rechunk_mut_par();
+        Ok(all)
+    }
+}
+
+impl ForkingVisitor for OrdersVisitor<'_> {
+    fn fork(&self) -> Self {
+        OrdersVisitor {
+            options: self.options,
+            lines: self.lines.continuation(),
+            parts: Vec::new(),
+            mapping: self.mapping.clone(),
+        }
+    }
+
+    fn can_join(&self, part: &Self) -> bool {
+        self.lines.can_follow_with(&part.lines)
+    }
+
+    fn join(&mut self, mut part: Self) -> anyhow::Result<()> {
+        self.flush()?;
+        self.lines.follow_with(&part.lines);
+        part.flush()?;
+        self.parts.extend(part.parts);
+        Ok(())
+    }
 }
 
 impl RowVisitor for OrdersVisitor<'_> {

@@ -24,7 +24,7 @@ pub struct InputFile {
 /// What an input turned out to contain.
 pub enum Opened {
     /// Delimited text, already decompressed and transcoded to UTF-8.
-    Text(Box<dyn BufRead>),
+    Text(Box<dyn BufRead + Send>),
     /// Parquet bytes.
     Parquet(Vec<u8>),
 }
@@ -97,13 +97,13 @@ const PARQUET_MAGIC: &[u8] = b"PAR1";
 
 /// Open an input, detecting compression and Parquet by content, not by name.
 pub fn open(input: &InputFile, encoding: Option<&'static Encoding>) -> anyhow::Result<Opened> {
-    let raw: Box<dyn Read> = match &input.path {
+    let raw: Box<dyn Read + Send> = match &input.path {
         Some(path) => Box::new(File::open(path).map_err(|e| open_error(input, e))?),
         None => Box::new(io::stdin()),
     };
     let mut reader = BufReader::with_capacity(1 << 16, raw);
     let head = reader.fill_buf()?.to_vec();
-    let decompressed: Box<dyn Read> = if head.starts_with(GZIP_MAGIC) {
+    let decompressed: Box<dyn Read + Send> = if head.starts_with(GZIP_MAGIC) {
         Box::new(flate2::read::MultiGzDecoder::new(reader))
     } else if head.starts_with(ZSTD_MAGIC) {
         Box::new(zstd::stream::read::Decoder::with_buffer(reader)?)

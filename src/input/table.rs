@@ -8,6 +8,7 @@ use std::io::{BufRead, Read};
 
 use polars::prelude::*;
 
+use super::blocks::{BLOCK_BYTES, Block, Blocks, LineCounter};
 use super::faults::FaultLog;
 use super::lines::RowFault;
 use super::source::{InputFile, Opened, open};
@@ -67,69 +68,275 @@ pub fn read_file(
 ) -> anyhow::Result<FileReport> {
     let bad_before = faults.count();
     let mut report = match open(file, options.encoding)? {
-        Opened::Text(reader) => read_text(file, reader, options, visitor, faults)?,
-        Opened::Parquet(bytes) => read_parquet(file, bytes, visitor, faults)?,
+        Opened::Text(reader) => {
+            let mut text = TextFile::open(file, reader, options, visitor)?;
+            let mut rows = 0;
+            for block in text.blocks.by_ref() {
+                let block = block.map_err(|e| unreadable(file, &e.to_string()))?;
+                rows += text.shape.visit(file, &block, visitor, faults)?;
+            }
+            text.report(rows)
+        }
+        Opened::Parquet(bytes) => {
+            let table = ParquetTable::open(file, bytes, visitor)?;
+            table.visit(file, 0..table.frame.height(), visitor, faults)?;
+            table.report()
+        }
     };
     report.bad_rows = faults.count() - bad_before;
     Ok(report)
 }
 
-fn read_text(
+/// Like [`read_file`], visiting the blocks of a text file on all cores: each block is
+/// visited by a fork of `visitor`, and the forks are joined in file order, so rows,
+/// faults and their order are those of a sequential read.
+pub fn read_file_parallel<V: ForkingVisitor>(
     file: &InputFile,
-    mut reader: Box<dyn BufRead>,
     options: &TextOptions,
-    visitor: &mut dyn RowVisitor,
+    visitor: &mut V,
     faults: &mut FaultLog,
 ) -> anyhow::Result<FileReport> {
-    let head = first_line(&mut reader).map_err(|e| unreadable(file, &e.to_string()))?;
-    let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&head));
-    let mut csv = csv::ReaderBuilder::new()
+    let bad_before = faults.count();
+    let mut report = match open(file, options.encoding)? {
+        Opened::Text(reader) => {
+            let text = TextFile::open(file, reader, options, visitor)?;
+            let rows = visit_blocks_in_parallel(file, &text.shape, text.blocks, visitor, faults)?;
+            TextFile::report_for(&text.shape, rows)
+        }
+        Opened::Parquet(bytes) => {
+            let table = ParquetTable::open(file, bytes, visitor)?;
+            let height = table.frame.height();
+            let ranges: Vec<_> = (0..height)
+                .step_by(PARQUET_PART_ROWS)
+                .map(|start| start..(start + PARQUET_PART_ROWS).min(height))
+                .collect();
+            visit_in_parallel(&ranges, visitor, faults, |range, part, log| {
+                table.visit(file, range.clone(), part, log)
+            })?;
+            table.report()
+        }
+    };
+    report.bad_rows = faults.count() - bad_before;
+    Ok(report)
+}
+
+/// A visitor that can visit parts of a file independently and join them in order.
+pub trait ForkingVisitor: RowVisitor + Send + Sync + Sized {
+    /// An empty visitor for a later part of the file, in the state of `self`.
+    fn fork(&self) -> Self;
+    /// Whether `part`, visited from an earlier fork, may be joined as it is. When not
+    /// (its rows depend on what was joined since), the part is visited again from a
+    /// fresh fork before joining.
+    fn can_join(&self, part: &Self) -> bool;
+    /// Append a part that follows everything joined so far.
+    fn join(&mut self, part: Self) -> anyhow::Result<()>;
+}
+
+/// Blocks read ahead while others are visited: enough to keep every core busy.
+const BLOCKS_PER_CORE: usize = 2;
+
+/// Visit the blocks of a text file in batches, read ahead on another thread.
+fn visit_blocks_in_parallel<V: ForkingVisitor>(
+    file: &InputFile,
+    shape: &TextShape,
+    blocks: TextBlocks,
+    visitor: &mut V,
+    faults: &mut FaultLog,
+) -> anyhow::Result<u64> {
+    let batch = rayon::current_num_threads().max(1) * BLOCKS_PER_CORE;
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(batch);
+        scope.spawn(move || {
+            for block in blocks {
+                if sender.send(block).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut rows = 0;
+        loop {
+            let mut pending = Vec::with_capacity(batch);
+            for block in receiver.iter().take(batch) {
+                pending.push(block.map_err(|e| unreadable(file, &e.to_string()))?);
+            }
+            if pending.is_empty() {
+                return Ok(rows);
+            }
+            rows += visit_in_parallel(&pending, visitor, faults, |block, part, log| {
+                shape.visit(file, block, part, log)
+            })?;
+        }
+    })
+}
+
+/// Visit `parts` (consecutive pieces of one file) on all cores, each with a fork of
+/// `visitor`, and join the forks in order; a fork that cannot be joined as it is gets
+/// its piece visited again after the pieces before it. Returns the rows visited.
+fn visit_in_parallel<V: ForkingVisitor, P: Sync>(
+    parts: &[P],
+    visitor: &mut V,
+    faults: &mut FaultLog,
+    visit: impl Fn(&P, &mut V, &mut FaultLog) -> anyhow::Result<u64> + Sync,
+) -> anyhow::Result<u64> {
+    use rayon::prelude::*;
+    let forks: Vec<(V, FaultLog, u64)> = parts
+        .par_iter()
+        .map(|piece| {
+            let mut fork = visitor.fork();
+            let mut log = faults.fork();
+            let rows = visit(piece, &mut fork, &mut log)?;
+            Ok((fork, log, rows))
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let mut rows = 0;
+    for (piece, (mut fork, mut log, read)) in parts.iter().zip(forks) {
+        if !visitor.can_join(&fork) {
+            fork = visitor.fork();
+            log = faults.fork();
+            visit(piece, &mut fork, &mut log)?;
+        }
+        visitor.join(fork)?;
+        faults.join(log);
+        rows += read;
+    }
+    Ok(rows)
+}
+
+type TextBlocks = Box<dyn Iterator<Item = std::io::Result<Block>> + Send>;
+
+/// What every block of a text file is read with.
+struct TextShape {
+    delimiter: u8,
+    header: Vec<String>,
+    header_bytes: csv::ByteRecord,
+}
+
+/// A text file whose header has been read and handed to the visitor.
+struct TextFile {
+    shape: TextShape,
+    /// The rest of the file.
+    blocks: TextBlocks,
+}
+
+impl TextFile {
+    fn open(
+        file: &InputFile,
+        mut reader: Box<dyn BufRead + Send>,
+        options: &TextOptions,
+        visitor: &mut (impl RowVisitor + ?Sized),
+    ) -> anyhow::Result<TextFile> {
+        let head = first_line(&mut reader).map_err(|e| unreadable(file, &e.to_string()))?;
+        let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&head));
+        let mut blocks = Blocks::new(
+            std::io::Cursor::new(head).chain(reader),
+            delimiter,
+            BLOCK_BYTES,
+            1,
+        );
+        // The header is the first record; blank lines before it are skipped.
+        let (header_bytes, rest) = loop {
+            let Some(block) = blocks.next() else {
+                return Err(TieringError::Empty {
+                    file: file.display.clone(),
+                }
+                .into());
+            };
+            let block = block.map_err(|e| unreadable(file, &e.to_string()))?;
+            let mut csv = csv_reader(delimiter, &block.bytes);
+            let mut record = csv::ByteRecord::new();
+            if read_record(file, &mut csv, &mut record)? {
+                let offset = usize::try_from(csv.position().byte())
+                    .unwrap_or(usize::MAX)
+                    .min(block.bytes.len());
+                let breaks = memchr::memchr_iter(b'\n', &block.bytes[..offset]).count();
+                let rest = Block {
+                    bytes: block.bytes[offset..].to_vec(),
+                    first_line: block.first_line + breaks as u64,
+                };
+                break (record, rest);
+            }
+        };
+        if header_bytes.len() > MAX_COLUMNS {
+            return Err(unreadable(file, &too_many_columns(header_bytes.len())));
+        }
+        let header = decode_header(file, &header_bytes)?;
+        visitor.header(file, &header)?;
+        Ok(TextFile {
+            shape: TextShape {
+                delimiter,
+                header,
+                header_bytes,
+            },
+            blocks: Box::new(std::iter::once(Ok(rest)).chain(blocks)),
+        })
+    }
+
+    fn report(&self, rows: u64) -> FileReport {
+        Self::report_for(&self.shape, rows)
+    }
+
+    fn report_for(shape: &TextShape, rows: u64) -> FileReport {
+        FileReport {
+            format: "csv",
+            delimiter: Some(shape.delimiter),
+            rows,
+            bad_rows: 0,
+        }
+    }
+}
+
+impl TextShape {
+    /// Visit the rows of one block; returns the number of rows (blank lines skipped).
+    fn visit(
+        &self,
+        file: &InputFile,
+        block: &Block,
+        visitor: &mut (impl RowVisitor + ?Sized),
+        faults: &mut FaultLog,
+    ) -> anyhow::Result<u64> {
+        let mut csv = csv_reader(self.delimiter, &block.bytes);
+        let mut lines = LineCounter::new(&block.bytes, block.first_line);
+        let mut record = csv::ByteRecord::new();
+        let mut rows = 0u64;
+        while read_record(file, &mut csv, &mut record)? {
+            if record.len() == 1 && record[0].is_empty() {
+                continue;
+            }
+            rows += 1;
+            let start = record.position().map_or(0, csv::Position::byte);
+            let line = lines.line_at(usize::try_from(start).unwrap_or(usize::MAX));
+            let location = Location::Line(line);
+            let fields = ByteFields(&record);
+            let outcome = if record.len() != self.header.len() {
+                Err(RowFault::row(
+                    format!(
+                        "expected {} fields, found {}",
+                        self.header.len(),
+                        record.len()
+                    ),
+                    Some("check the delimiter and quoting of this line".into()),
+                ))
+            } else if record == self.header_bytes {
+                Err(RowFault::row("the header line is repeated here", None))
+            } else {
+                visitor.row(location, &fields)
+            };
+            if let Err(fault) = outcome {
+                faults.record(bad_row(file, &self.header, location, fault), || {
+                    fields.raw()
+                });
+            }
+        }
+        Ok(rows)
+    }
+}
+
+fn csv_reader(delimiter: u8, bytes: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .has_headers(false)
         .flexible(true)
-        .from_reader(std::io::Cursor::new(head).chain(reader));
-    let mut record = csv::ByteRecord::new();
-    if !read_record(file, &mut csv, &mut record)? {
-        return Err(TieringError::Empty {
-            file: file.display.clone(),
-        }
-        .into());
-    }
-    if record.len() > MAX_COLUMNS {
-        return Err(unreadable(file, &too_many_columns(record.len())));
-    }
-    let header = decode_header(file, &record)?;
-    visitor.header(file, &header)?;
-    let header_bytes = record.clone();
-    let mut rows = 0u64;
-    while read_record(file, &mut csv, &mut record)? {
-        if record.len() == 1 && record[0].is_empty() {
-            continue;
-        }
-        rows += 1;
-        let line = record.position().map_or(0, csv::Position::line);
-        let location = Location::Line(line);
-        let fields = ByteFields(&record);
-        let outcome = if record.len() != header.len() {
-            Err(RowFault::row(
-                format!("expected {} fields, found {}", header.len(), record.len()),
-                Some("check the delimiter and quoting of this line".into()),
-            ))
-        } else if record == header_bytes {
-            Err(RowFault::row("the header line is repeated here", None))
-        } else {
-            visitor.row(location, &fields)
-        };
-        if let Err(fault) = outcome {
-            faults.record(bad_row(file, &header, location, fault), || fields.raw());
-        }
-    }
-    Ok(FileReport {
-        format: "csv",
-        delimiter: Some(delimiter),
-        rows,
-        bad_rows: 0,
-    })
+        .from_reader(bytes)
 }
 
 fn read_record<R: std::io::Read>(
@@ -183,7 +390,7 @@ const ENCODING_HINT: &str = "exports from Chinese Excel or CRM systems are often
 
 /// The bytes up to and including the first line break (at most 1 MiB), for sniffing.
 /// Decoders may hand out the first bytes in tiny reads, so one `fill_buf` is not enough.
-fn first_line(reader: &mut Box<dyn BufRead>) -> std::io::Result<Vec<u8>> {
+fn first_line(reader: &mut Box<dyn BufRead + Send>) -> std::io::Result<Vec<u8>> {
     let mut head = Vec::new();
     reader.by_ref().take(1 << 20).read_until(b'\n', &mut head)?;
     Ok(head)
@@ -252,9 +459,9 @@ impl Fields for ByteFields<'_> {
     }
 }
 
-struct TextFields<'a>(Vec<Option<&'a str>>);
+struct TextFields<'a, 'b>(&'b [Option<&'a str>]);
 
-impl Fields for TextFields<'_> {
+impl Fields for TextFields<'_, '_> {
     fn len(&self) -> usize {
         self.0.len()
     }
@@ -268,55 +475,85 @@ impl Fields for TextFields<'_> {
     }
 }
 
-fn read_parquet(
-    file: &InputFile,
-    bytes: Vec<u8>,
-    visitor: &mut dyn RowVisitor,
-    faults: &mut FaultLog,
-) -> anyhow::Result<FileReport> {
-    let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
-    let width = reader
-        .schema()
-        .map_err(|e| unreadable(file, &format!("not a readable Parquet file ({e})")))?
-        .len();
-    if width > MAX_COLUMNS {
-        return Err(unreadable(file, &too_many_columns(width)));
+/// A Parquet file read into memory, its header handed to the visitor.
+struct ParquetTable {
+    header: Vec<String>,
+    frame: DataFrame,
+}
+
+/// Rows per part when the rows of a Parquet file are typed on all cores.
+const PARQUET_PART_ROWS: usize = 1 << 16;
+
+impl ParquetTable {
+    fn open(
+        file: &InputFile,
+        bytes: Vec<u8>,
+        visitor: &mut (impl RowVisitor + ?Sized),
+    ) -> anyhow::Result<ParquetTable> {
+        let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
+        let width = reader
+            .schema()
+            .map_err(|e| unreadable(file, &format!("not a readable Parquet file ({e})")))?
+            .len();
+        if width > MAX_COLUMNS {
+            return Err(unreadable(file, &too_many_columns(width)));
+        }
+        let frame = reader
+            .finish()
+            .map_err(|e| unreadable(file, &format!("not a readable Parquet file ({e})")))?;
+        let header: Vec<String> = frame
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        visitor.header(file, &header)?;
+        Ok(ParquetTable { header, frame })
     }
-    let frame = reader
-        .finish()
-        .map_err(|e| unreadable(file, &format!("not a readable Parquet file ({e})")))?;
-    let header: Vec<String> = frame
-        .get_column_names()
-        .iter()
-        .map(|n| n.to_string())
-        .collect();
-    visitor.header(file, &header)?;
-    let text_columns: Vec<StringChunked> = frame
-        .columns()
-        .iter()
-        .map(|c| {
-            c.cast(&DataType::String)
-                .and_then(|s| s.str().cloned())
-                .map_err(|e| {
-                    unreadable(
-                        file,
-                        &format!("column `{}` cannot be read as text ({e})", c.name()),
-                    )
-                })
-        })
-        .collect::<anyhow::Result<_>>()?;
-    let rows = frame.height();
-    for row in 0..rows {
-        let fields = TextFields(text_columns.iter().map(|c| c.get(row)).collect());
-        let location = Location::Row(row as u64 + 1);
-        if let Err(fault) = visitor.row(location, &fields) {
-            faults.record(bad_row(file, &header, location, fault), || fields.raw());
+
+    /// Visit rows `range` (0-based; reported from 1), each column read as text.
+    fn visit(
+        &self,
+        file: &InputFile,
+        range: std::ops::Range<usize>,
+        visitor: &mut (impl RowVisitor + ?Sized),
+        faults: &mut FaultLog,
+    ) -> anyhow::Result<u64> {
+        let part = self.frame.slice(range.start as i64, range.len());
+        let text_columns: Vec<StringChunked> = part
+            .columns()
+            .iter()
+            .map(|c| {
+                c.cast(&DataType::String)
+                    .and_then(|s| s.str().map(|s| s.rechunk().into_owned()))
+                    .map_err(|e| {
+                        unreadable(
+                            file,
+                            &format!("column `{}` cannot be read as text ({e})", c.name()),
+                        )
+                    })
+            })
+            .collect::<anyhow::Result<_>>()?;
+        let mut values = Vec::with_capacity(text_columns.len());
+        for row in 0..part.height() {
+            values.clear();
+            values.extend(text_columns.iter().map(|c| c.get(row)));
+            let fields = TextFields(&values);
+            let location = Location::Row((range.start + row) as u64 + 1);
+            if let Err(fault) = visitor.row(location, &fields) {
+                faults.record(bad_row(file, &self.header, location, fault), || {
+                    fields.raw()
+                });
+            }
+        }
+        Ok(part.height() as u64)
+    }
+
+    fn report(&self) -> FileReport {
+        FileReport {
+            format: "parquet",
+            delimiter: None,
+            rows: self.frame.height() as u64,
+            bad_rows: 0,
         }
     }
-    Ok(FileReport {
-        format: "parquet",
-        delimiter: None,
-        rows: rows as u64,
-        bad_rows: 0,
-    })
 }

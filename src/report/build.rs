@@ -65,7 +65,7 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
         }
     };
     let charts = charts(run, &tiers, migration.as_ref(), ctx.lang)?;
-    let settings = settings(run, &input, &options);
+    let settings = settings(run, &input, &options, reconciliation.lines_read);
     Ok(Report {
         generator: format!("tiering {}", env!("CARGO_PKG_VERSION")),
         as_of: format_date(ctx.as_of),
@@ -101,7 +101,12 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
     })
 }
 
-fn settings(run: &ScoredRun, input: &ReportInput<'_>, options: &str) -> Vec<Setting> {
+fn settings(
+    run: &ScoredRun,
+    input: &ReportInput<'_>,
+    options: &str,
+    lines_read: u64,
+) -> Vec<Setting> {
     let words = labels(run.context.lang);
     let mut settings = vec![
         (words.as_of, format_date(run.context.as_of)),
@@ -125,7 +130,7 @@ fn settings(run: &ScoredRun, input: &ReportInput<'_>, options: &str) -> Vec<Sett
     if let Some(previous) = &input.previous {
         settings.push((words.compared_with, previous.source.clone()));
     }
-    settings.push((words.lines_read, run.orders.lines.height().to_string()));
+    settings.push((words.lines_read, lines_read.to_string()));
     settings.push((words.lines_rejected, run.orders.rejected.len().to_string()));
     settings.push((
         "generator",

@@ -7,8 +7,8 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use super::{Money, TierRow};
-use crate::input::lines::col_names::{AMOUNT, CUSTOMER_ID, ORDER_DATE};
-use crate::metrics::orders;
+use crate::input::lines::col_names::{AMOUNT, CUSTOMER_ID};
+use crate::metrics::{line_count, lines_after, orders};
 use crate::scored::ScoredRun;
 
 /// Customers, purchases and net revenue.
@@ -68,8 +68,7 @@ pub fn reconcile(
         .sum();
     let per_order = orders(kept.clone().lazy()).collect()?;
     let purchases = per_order.column("purchase")?.bool()?.sum().unwrap_or(0) as u64;
-    let dates = lines.column(ORDER_DATE)?.date()?.physical();
-    let after = dates.iter().flatten().filter(|&d| d > as_of).count() as u64;
+    let after = lines_after(lines, as_of)?;
     let decimals = run.context.decimals;
     let input = Counts {
         customers: ids.len() as u64 + only_in_export,
@@ -82,7 +81,7 @@ pub fn reconcile(
         revenue: totals.revenue,
     };
     Ok(Reconciliation {
-        lines_read: lines.height() as u64,
+        lines_read: line_count(lines)?,
         lines_after_as_of: after,
         lines_rejected: run.orders.rejected.len() as u64,
         non_purchase_orders: per_order.height() as u64 - purchases,

@@ -11,6 +11,7 @@ mod errors;
 mod help;
 mod init;
 mod inputs;
+mod large;
 mod lifecycle;
 mod outputs;
 mod pareto;

@@ -1,0 +1,206 @@
+//! Files larger than one read block (4 MiB), which are typed on all cores in blocks: bad
+//! rows anywhere keep their physical line numbers and their order, quoted line breaks and
+//! CRLF endings do not shift them, and totals match an independent count.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use crate::support::{parse_csv, temp_dir, tiering};
+
+/// A CRLF export of `lines` order lines with a quoted, two-line note every 997 lines and
+/// a bad amount every 50,021 lines. Returns the text, the physical line of every bad
+/// row, and the revenue in cents per customer of the good rows.
+fn export(lines: usize) -> (String, Vec<u64>, BTreeMap<String, i64>) {
+    let mut text = String::from("customer_id,order_id,order_date,amount,note\r\n");
+    let mut line = 2u64;
+    let mut bad = Vec::new();
+    let mut revenue = BTreeMap::new();
+    for i in 0..lines {
+        let customer = format!("C{:04}", i % 1009);
+        let cents = (i % 7919) as i64 * 13 + 1;
+        let day = 1 + i % 28;
+        let amount = if i % 50_021 == 7 {
+            bad.push(line);
+            "1O.00".to_string()
+        } else {
+            *revenue.entry(customer.clone()).or_insert(0) += cents;
+            format!("{}.{:02}", cents / 100, cents % 100)
+        };
+        let note = if i % 997 == 0 { "\"gift\r\nwrap\"" } else { "" };
+        write!(
+            text,
+            "{customer},O{},2024-02-{day:02},{amount},{note}\r\n",
+            i / 3
+        )
+        .unwrap();
+        line += if note.is_empty() { 1 } else { 2 };
+    }
+    (text, bad, revenue)
+}
+
+fn cents(text: &str) -> i64 {
+    let (units, fraction) = text.split_once('.').unwrap();
+    units.parse::<i64>().unwrap() * 100 + fraction.parse::<i64>().unwrap()
+}
+
+#[test]
+fn bad_rows_in_every_block_keep_their_lines_and_order() {
+    let (text, bad, revenue) = export(400_000);
+    assert!(
+        text.len() > 3 * (4 << 20),
+        "the file must span several blocks"
+    );
+    let dir = temp_dir();
+    let input = dir.path().join("orders.csv");
+    std::fs::write(&input, &text).unwrap();
+
+    // Default: the first bad row stops the run, with the count of the others.
+    let output = tiering().arg("score").arg(&input).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&format!("line {}", bad[0])) && stderr.contains("`1O.00`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("{} more", bad.len() - 1)),
+        "{stderr}"
+    );
+
+    // --rejects: every bad row, in file order, with its physical line; the rest scored.
+    let rejects = dir.path().join("bad.csv");
+    let output = tiering()
+        .arg("score")
+        .arg(&input)
+        .args(["--format", "csv", "--rejects"])
+        .arg(&rejects)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = std::fs::read_to_string(&rejects).unwrap();
+    let lines: Vec<u64> = written
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(lines, bad);
+    let rows = parse_csv(&String::from_utf8(output.stdout).unwrap());
+    let scored: BTreeMap<String, i64> = rows
+        .iter()
+        .map(|(customer, row)| (customer.clone(), cents(&row["revenue"])))
+        .collect();
+    assert_eq!(scored, revenue);
+}
+
+#[test]
+fn overflow_across_blocks_is_caught_at_the_line_that_overflows() {
+    // Each huge line holds 5e18 cents: the second one takes the sum past i64::MAX.
+    let huge = "50000000000000000.00";
+    let mut text = String::from("customer_id,order_id,order_date,amount\n");
+    let mut huge_lines = Vec::new();
+    for i in 0..600_000u64 {
+        let amount = if i == 10 || i == 450_000 {
+            huge_lines.push(i + 2);
+            huge
+        } else {
+            "1.00"
+        };
+        writeln!(text, "C{},O{i},2024-03-01,{amount}", i % 97).unwrap();
+    }
+    assert!(text.len() > 2 * (4 << 20));
+    let dir = temp_dir();
+    let input = dir.path().join("orders.csv");
+    std::fs::write(&input, &text).unwrap();
+    let rejects = dir.path().join("bad.csv");
+    let output = tiering()
+        .arg("score")
+        .arg(&input)
+        .args(["--format", "csv", "--rejects"])
+        .arg(&rejects)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = std::fs::read_to_string(&rejects).unwrap();
+    assert_eq!(written.lines().count(), 2, "{written}");
+    assert!(
+        written.contains(&format!(",{},amount,", huge_lines[1])),
+        "{written}"
+    );
+}
+
+#[test]
+fn parquet_rows_typed_in_parts_keep_their_row_numbers() {
+    use polars::prelude::*;
+    let rows = 300_000usize;
+    let bad: Vec<u64> = (0..rows as u64)
+        .filter(|i| i % 65_537 == 3)
+        .map(|i| i + 1)
+        .collect();
+    let mut revenue = BTreeMap::new();
+    let mut customers = Vec::with_capacity(rows);
+    let mut amounts = Vec::with_capacity(rows);
+    for i in 0..rows {
+        let customer = format!("C{:03}", i % 613);
+        let cents = (i % 4001) as i64 + 1;
+        if i % 65_537 == 3 {
+            amounts.push("n/a".to_string());
+        } else {
+            *revenue.entry(customer.clone()).or_insert(0) += cents;
+            amounts.push(format!("{}.{:02}", cents / 100, cents % 100));
+        }
+        customers.push(customer);
+    }
+    let mut frame = DataFrame::new(
+        rows,
+        vec![
+            Column::new("customer_id".into(), customers),
+            Column::new(
+                "order_id".into(),
+                (0..rows).map(|i| format!("O{}", i / 2)).collect::<Vec<_>>(),
+            ),
+            Int32Chunked::from_vec("order_date".into(), vec![19_800; rows])
+                .into_date()
+                .into_column(),
+            Column::new("amount".into(), amounts),
+        ],
+    )
+    .unwrap();
+    let dir = temp_dir();
+    let input = dir.path().join("orders.parquet");
+    ParquetWriter::new(std::fs::File::create(&input).unwrap())
+        .finish(&mut frame)
+        .unwrap();
+    let rejects = dir.path().join("bad.csv");
+    let output = tiering()
+        .arg("score")
+        .arg(&input)
+        .args(["--format", "csv", "--rejects"])
+        .arg(&rejects)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let written = std::fs::read_to_string(&rejects).unwrap();
+    let numbers: Vec<u64> = written
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(numbers, bad);
+    let scored: BTreeMap<String, i64> = parse_csv(&String::from_utf8(output.stdout).unwrap())
+        .iter()
+        .map(|(customer, row)| (customer.clone(), cents(&row["revenue"])))
+        .collect();
+    assert_eq!(scored, revenue);
+}
