@@ -13,7 +13,7 @@ use crate::metrics::{
     WindowMetric, customer_metrics, join_customers, line_count, lines_after, with_purchase_days,
     with_windows,
 };
-use crate::printer::Printer;
+use crate::printer::{Printer, Progress};
 use crate::scorers::{ScoreContext, Scorer};
 
 /// Metrics ready for a scorer, and what was learnt on the way.
@@ -26,6 +26,8 @@ pub struct Prepared {
     pub orders: LoadedOrders,
     /// Passed-through columns of the customer export.
     pub extra_columns: Vec<String>,
+    /// The progress display, for the stages that follow.
+    pub progress: Progress,
 }
 
 /// What `prepare` needs besides the input options.
@@ -64,8 +66,8 @@ pub fn prepare(
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
         .sum();
-    let progress = printer.progress("reading orders", bytes);
-    let orders = load_orders(&files, options)?;
+    let mut progress = printer.progress("reading orders", bytes);
+    let orders = load_orders(&files, options, &|rows| progress.rows(rows))?;
     progress.stage("computing metrics");
     for file in &orders.files {
         printer.detail(&describe_file(file));
@@ -132,6 +134,7 @@ pub fn prepare(
         as_of,
         orders,
         extra_columns,
+        progress,
     })
 }
 

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::input::money::format_money_grouped;
+
 /// Inputs at least this large get a progress spinner (when stderr is a terminal).
 const LARGE_INPUT_BYTES: u64 = 32 << 20;
 
@@ -71,25 +73,37 @@ impl Printer {
         );
         bar.set_message(stage.to_string());
         bar.enable_steady_tick(Duration::from_millis(120));
-        Progress(Some(bar))
+        Progress(Some((bar, stage.to_string())))
     }
 }
 
-/// A running progress display; cleared when dropped.
-pub struct Progress(Option<ProgressBar>);
+/// A running progress display; cleared when dropped. When hidden (not a terminal, small
+/// input, `-q`), every method returns at once.
+pub struct Progress(Option<(ProgressBar, String)>);
 
 impl Progress {
     /// Move on to the next stage.
-    pub fn stage(&self, stage: &str) {
-        if let Some(bar) = &self.0 {
+    pub fn stage(&mut self, stage: &str) {
+        if let Some((bar, current)) = &mut self.0 {
+            *current = stage.to_string();
             bar.set_message(stage.to_string());
+        }
+    }
+
+    /// Rows read so far in the current stage.
+    pub fn rows(&self, rows: u64) {
+        if let Some((bar, stage)) = &self.0 {
+            bar.set_message(format!(
+                "{stage}: {} rows",
+                format_money_grouped(i64::try_from(rows).unwrap_or(i64::MAX), 0)
+            ));
         }
     }
 }
 
 impl Drop for Progress {
     fn drop(&mut self) {
-        if let Some(bar) = &self.0 {
+        if let Some((bar, _)) = &self.0 {
             bar.finish_and_clear();
         }
     }

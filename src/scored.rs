@@ -17,7 +17,7 @@ use crate::output::atomic::write_atomically;
 use crate::output::rejects::write_rejects;
 use crate::output::summary_table::write_frame_table;
 use crate::pipeline::{Request, prepare};
-use crate::printer::Printer;
+use crate::printer::{Printer, Progress};
 use crate::report::previous::{OPTIONS_COLUMN, SCORER_COLUMN};
 use crate::scorers::{ScoreContext, Scorer, ScorerKind, collect_scored};
 use crate::settings::{ScoreSettings, input_options, score_settings};
@@ -39,6 +39,8 @@ pub struct ScoredRun {
     pub thresholds: OutputData,
     /// The order lines as read.
     pub orders: LoadedOrders,
+    /// The progress display, for writing.
+    pub progress: Progress,
 }
 
 impl ScoredRun {
@@ -84,7 +86,8 @@ pub fn score_inputs(
         reserved: &reserved,
         scorer: Some((scorer.as_ref(), &settings.context)),
     };
-    let prepared = prepare(&request, &options, printer)?;
+    let mut prepared = prepare(&request, &options, printer)?;
+    prepared.progress.stage("scoring");
     require_cost_for_profit(&settings, &prepared.orders)?;
     if let Some(path) = &args.rejects {
         write_rejects_file(path, &prepared.orders, printer)?;
@@ -138,6 +141,7 @@ pub fn score_inputs(
         money,
         thresholds,
         orders: prepared.orders,
+        progress: prepared.progress,
     })
 }
 

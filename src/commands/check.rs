@@ -46,7 +46,7 @@ pub fn run(args: &CheckArgs, config: &LoadedConfig) -> anyhow::Result<ExitStatus
     }
     let options = input_options(&args.input, config, true)?;
     let files = expand(&args.inputs)?;
-    let loaded = load_orders(&files, &options)?;
+    let loaded = load_orders(&files, &options, &|_| {})?;
     let totals = if loaded.lines.height() > 0 {
         Some(totals(&loaded.lines)?)
     } else {

@@ -47,7 +47,8 @@ pub fn run(
         .as_deref()
         .map(|text| date_arg("--compare-as-of", text))
         .transpose()?;
-    let run = score_inputs(scoring, config, printer, None)?;
+    let mut run = score_inputs(scoring, config, printer, None)?;
+    run.progress.stage("building the report");
     let previous = match (compare_as_of, &args.previous) {
         (Some(date), _) => Some(earlier_run(args, config, &run, date)?),
         (None, Some(previous)) => read_previous(previous, &target, &run, printer)?,

@@ -27,7 +27,8 @@ pub fn run(
     if let Destination::File(path, _) = &destination {
         refuse_to_overwrite_input(path, &scoring.inputs, scoring.customers.as_deref())?;
     }
-    let run = score_inputs(scoring, config, printer, None)?;
+    let mut run = score_inputs(scoring, config, printer, None)?;
+    run.progress.stage("writing");
     let ctx = &run.context;
     if args.thresholds {
         return destination.write(&run.thresholds, |out| {

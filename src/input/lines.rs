@@ -323,10 +323,14 @@ impl OrderLines {
     /// return_lines, cost, cost_lines, lines.
     pub fn finish(self) -> PolarsResult<DataFrame> {
         let height = self.date.len();
-        let int = |name: &str, values: Vec<i64>| {
+        // Vectors grown by doubling hold up to twice their length; the frame keeps them.
+        let int = |name: &str, mut values: Vec<i64>| {
+            values.shrink_to_fit();
             Int64Chunked::from_vec(name.into(), values).into_column()
         };
-        let date = Int32Chunked::from_vec(col_names::ORDER_DATE.into(), self.date)
+        let mut dates = self.date;
+        dates.shrink_to_fit();
+        let date = Int32Chunked::from_vec(col_names::ORDER_DATE.into(), dates)
             .into_date()
             .into_column();
         let cost = if self.has_cost {

@@ -58,8 +58,12 @@ pub struct LoadedOrders {
     pub rejected: Vec<Rejected>,
 }
 
-/// Read and type every order line of `inputs`.
-pub fn load_orders(inputs: &[InputFile], options: &InputOptions) -> anyhow::Result<LoadedOrders> {
+/// Read and type every order line of `inputs`; `on_rows` hears the rows read so far.
+pub fn load_orders(
+    inputs: &[InputFile],
+    options: &InputOptions,
+    on_rows: &dyn Fn(u64),
+) -> anyhow::Result<LoadedOrders> {
     let mut faults = FaultLog::new(options.keep_rejects);
     let mut visitor = OrdersVisitor {
         options,
@@ -69,7 +73,15 @@ pub fn load_orders(inputs: &[InputFile], options: &InputOptions) -> anyhow::Resu
     };
     let mut files = Vec::with_capacity(inputs.len());
     for file in inputs {
-        let report = read_file_parallel(file, &options.text, &mut visitor, &mut faults)?;
+        let before: u64 = files.iter().map(|f: &FileRead| f.report.rows).sum();
+        let on_file_rows = |rows: u64| on_rows(before + rows);
+        let report = read_file_parallel(
+            file,
+            &options.text,
+            &mut visitor,
+            &mut faults,
+            &on_file_rows,
+        )?;
         files.push(FileRead {
             file: file.clone(),
             report,
@@ -113,7 +125,8 @@ impl OrdersVisitor<'_> {
         Ok(())
     }
 
-    /// All lines in file order, in one frame of contiguous columns.
+    /// All lines in file order. The parts stay separate chunks: the group-bys read
+    /// chunked columns as they are, and copying them into one would double the memory.
     fn finish(mut self) -> PolarsResult<DataFrame> {
         self.flush()?;
         let mut parts = self.parts.into_iter();
@@ -123,7 +136,6 @@ impl OrdersVisitor<'_> {
         for part in parts {
             all.vstack_mut_owned(part)?;
         }
-        all.rechunk_mut_par();
         Ok(all)
     }
 }

@@ -90,17 +90,20 @@ pub fn read_file(
 /// Like [`read_file`], visiting the blocks of a text file on all cores: each block is
 /// visited by a fork of `visitor`, and the forks are joined in file order, so rows,
 /// faults and their order are those of a sequential read.
+/// `on_rows` hears the rows read so far.
 pub fn read_file_parallel<V: ForkingVisitor>(
     file: &InputFile,
     options: &TextOptions,
     visitor: &mut V,
     faults: &mut FaultLog,
+    on_rows: &dyn Fn(u64),
 ) -> anyhow::Result<FileReport> {
     let bad_before = faults.count();
     let mut report = match open(file, options.encoding)? {
         Opened::Text(reader) => {
             let text = TextFile::open(file, reader, options, visitor)?;
-            let rows = visit_blocks_in_parallel(file, &text.shape, text.blocks, visitor, faults)?;
+            let rows =
+                visit_blocks_in_parallel(file, &text.shape, text.blocks, visitor, faults, on_rows)?;
             TextFile::report_for(&text.shape, rows)
         }
         Opened::Parquet(bytes) => {
@@ -142,6 +145,7 @@ fn visit_blocks_in_parallel<V: ForkingVisitor>(
     blocks: TextBlocks,
     visitor: &mut V,
     faults: &mut FaultLog,
+    on_rows: &dyn Fn(u64),
 ) -> anyhow::Result<u64> {
     let batch = rayon::current_num_threads().max(1) * BLOCKS_PER_CORE;
     std::thread::scope(|scope| {
@@ -165,6 +169,7 @@ fn visit_blocks_in_parallel<V: ForkingVisitor>(
             rows += visit_in_parallel(&pending, visitor, faults, |block, part, log| {
                 shape.visit(file, block, part, log)
             })?;
+            on_rows(rows);
         }
     })
 }

@@ -45,8 +45,42 @@ impl Cell<'_> {
 
 /// Column-wise access to the cells of an [`OutputData`] frame.
 pub struct Cells<'a> {
-    columns: Vec<(Series, bool)>,
+    columns: Vec<(TypedColumn, bool)>,
+    names: Vec<&'a str>,
     data: &'a OutputData,
+}
+
+/// A column in the physical type its cells are read from (one chunk each), so that
+/// reading a cell is an array access, not a dynamically typed value.
+enum TypedColumn {
+    Text(StringChunked),
+    Int(Int64Chunked),
+    Date(Int32Chunked),
+    Float(Float64Chunked),
+    Bool(BooleanChunked),
+    Other(Series),
+}
+
+impl TypedColumn {
+    fn new(column: &Column) -> PolarsResult<Self> {
+        let series = column.as_materialized_series().rechunk();
+        Ok(match series.dtype() {
+            DataType::String => TypedColumn::Text(series.str()?.clone()),
+            DataType::Boolean => TypedColumn::Bool(series.bool()?.clone()),
+            DataType::Date => TypedColumn::Date(series.date()?.physical().clone()),
+            DataType::Float32 | DataType::Float64 => {
+                TypedColumn::Float(series.cast(&DataType::Float64)?.f64()?.clone())
+            }
+            DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::UInt8
+            | DataType::UInt16
+            | DataType::UInt32 => TypedColumn::Int(series.cast(&DataType::Int64)?.i64()?.clone()),
+            _ => TypedColumn::Other(series),
+        })
+    }
 }
 
 impl<'a> Cells<'a> {
@@ -57,19 +91,27 @@ impl<'a> Cells<'a> {
             .columns()
             .iter()
             .map(|c| {
-                let series = c.as_materialized_series().rechunk();
-                (series, data.is_money(c.name()))
+                let typed = TypedColumn::new(c)
+                    .unwrap_or_else(|_| TypedColumn::Other(c.as_materialized_series().rechunk()));
+                (typed, data.is_money(c.name()))
             })
             .collect();
-        Cells { columns, data }
+        let names = data
+            .frame
+            .get_column_names()
+            .into_iter()
+            .map(|n| n.as_str())
+            .collect();
+        Cells {
+            columns,
+            names,
+            data,
+        }
     }
 
     /// Column names.
     pub fn names(&self) -> Vec<&str> {
-        self.columns
-            .iter()
-            .map(|(s, _)| s.name().as_str())
-            .collect()
+        self.names.clone()
     }
 
     /// Number of rows.
@@ -79,22 +121,36 @@ impl<'a> Cells<'a> {
 
     /// The cell at (`row`, `column`).
     pub fn get(&self, row: usize, column: usize) -> Cell<'_> {
-        let (series, money) = &self.columns[column];
-        let value = series.get(row).unwrap_or(AnyValue::Null);
-        match value {
-            AnyValue::Null => Cell::Null,
-            AnyValue::String(s) => Cell::Text(Cow::Borrowed(s)),
-            AnyValue::StringOwned(s) => Cell::Text(Cow::Owned(s.to_string())),
-            AnyValue::Boolean(b) => Cell::Bool(b),
-            AnyValue::Date(d) => Cell::Date(d),
-            AnyValue::Float32(v) => Cell::Float(f64::from(v)),
-            AnyValue::Float64(v) => Cell::Float(v),
-            other => match other.extract::<i64>() {
-                Some(v) if *money => Cell::Money(v),
-                Some(v) => Cell::Int(v),
-                None => Cell::Text(Cow::Owned(other.to_string())),
-            },
-        }
+        let (typed, money) = &self.columns[column];
+        let cell = match typed {
+            TypedColumn::Text(c) => c.get(row).map(|s| Cell::Text(Cow::Borrowed(s))),
+            TypedColumn::Int(c) if *money => c.get(row).map(Cell::Money),
+            TypedColumn::Int(c) => c.get(row).map(Cell::Int),
+            TypedColumn::Date(c) => c.get(row).map(Cell::Date),
+            TypedColumn::Float(c) => c.get(row).map(Cell::Float),
+            TypedColumn::Bool(c) => c.get(row).map(Cell::Bool),
+            TypedColumn::Other(series) => {
+                Some(any_cell(series.get(row).unwrap_or(AnyValue::Null), *money))
+            }
+        };
+        cell.unwrap_or(Cell::Null)
+    }
+}
+
+fn any_cell(value: AnyValue<'_>, money: bool) -> Cell<'static> {
+    match value {
+        AnyValue::Null => Cell::Null,
+        AnyValue::String(s) => Cell::Text(Cow::Owned(s.to_string())),
+        AnyValue::StringOwned(s) => Cell::Text(Cow::Owned(s.to_string())),
+        AnyValue::Boolean(b) => Cell::Bool(b),
+        AnyValue::Date(d) => Cell::Date(d),
+        AnyValue::Float32(v) => Cell::Float(f64::from(v)),
+        AnyValue::Float64(v) => Cell::Float(v),
+        other => match other.extract::<i64>() {
+            Some(v) if money => Cell::Money(v),
+            Some(v) => Cell::Int(v),
+            None => Cell::Text(Cow::Owned(other.to_string())),
+        },
     }
 }
 
