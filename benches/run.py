@@ -11,6 +11,8 @@ benches/data/, then times, side by side in one run:
 Each command is a fresh process; the median of --runs wall times and the peak RSS
 (/usr/bin/time -v) are reported, with ratios to DuckDB and to the floor. The RFM scores
 of tiering and DuckDB are compared customer by customer and must agree.
+Finally a 1,000-line file (the head of the smallest export) is scored 20 times: process
+start included, the latency an analyst feels on a small export.
 """
 import argparse
 import csv
@@ -95,7 +97,7 @@ def main():
         have_polars = True
     except ImportError:
         have_polars = False
-    out = os.path.join(DATA, "out")
+    out = out_dir()
     os.makedirs(out, exist_ok=True)
     print("| rows | input | command | median s | peak RSS MB | × DuckDB | × polars floor |")
     print("|---:|---|---|---:|---:|---:|---:|")
@@ -118,6 +120,27 @@ def main():
                 vs_floor = f"{wall / floor[0]:.2f}" if floor else "n/a"
                 print(f"| {rows:,} | {kind} | {name} | {wall:.2f} | {rss:.0f} | {wall / duck[0]:.2f} | {vs_floor} |")
             print(f"|  |  | RFM scores agree on {agreed:,} customers |  |  |  |  |")
+    small = os.path.join(DATA, "orders-1000.csv")
+    with open(generate(min(args.rows), gen)["csv"]) as source, open(small, "w") as out:
+        for _ in range(1001):
+            out.write(source.readline())
+    target = os.path.join(out_dir(), "tiering-small.csv")
+    wall, rss = measure([tiering, "score", small, "-q", "-o", target], 20)
+    duck_wall, _ = measure(
+        [sys.executable, CROSSCHECK, small, "latest", "5", "shared", "--copy-to", os.path.join(out_dir(), "duckdb-small.csv")],
+        5,
+    )
+    print()
+    print("| rows | input | command | median s | peak RSS MB | × DuckDB (Python, incl. interpreter start) |")
+    print("|---:|---|---|---:|---:|---:|")
+    print(f"| 1,000 | csv | tiering rfm | {wall:.3f} | {rss:.0f} | {wall / duck_wall:.2f} |")
+    print(f"| 1,000 | csv | duckdb rfm | {duck_wall:.3f} |  | 1.00 |")
+    size = os.path.getsize(tiering)
+    print(f"\nbinary: {tiering}, {size / 2**20:.1f} MiB")
+
+
+def out_dir():
+    return os.path.join(DATA, "out")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,8 @@ use polars::prelude::*;
 
 use super::columns::{Canonical, ColumnMapping};
 use super::dates::{DateFormat, expected_form, parse_date};
-use super::money::{MoneyFormat, parse_money};
+use super::money::{MoneyFormat, minor_units_of_decimal, parse_money};
+use super::table::Fields;
 
 /// Canonical column names of the orders frame.
 pub mod col_names {
@@ -153,36 +154,41 @@ impl OrderLines {
     }
 
     /// Type one row and store it, or say why it cannot be used.
-    /// `field(i)` returns header column `i` of the row as text.
-    pub fn push<'a>(
+    pub fn push(
         &mut self,
         mapping: &ColumnMapping,
         typing: &LineTyping,
-        field: impl Fn(usize) -> Result<&'a str, RowFault>,
+        fields: &dyn Fields,
     ) -> Result<(), RowFault> {
+        let field = |i: usize| fields.get(i);
         let get = |c: Canonical| mapping.get(c).map(|i| field(i).map(|v| (i, v))).transpose();
         let (ci, customer) = get(Canonical::CustomerId)?.expect("required column");
         let customer = customer.trim();
         if customer.is_empty() {
             return Err(fault(ci, "", "empty customer id", None, None));
         }
-        let (di, date_text) = get(Canonical::OrderDate)?.expect("required column");
-        let date = parse_date(date_text, &typing.dates).map_err(|e| {
-            fault(
-                di,
-                date_text,
-                e.reason(),
-                Some(expected_form(&typing.dates)),
-                e.hint(&typing.dates),
-            )
-        })?;
-        let (ai, amount_text, amount) = match get(Canonical::Amount)? {
-            Some((i, text)) => (i, text, self.money(i, text, typing)?),
+        let di = mapping.get(Canonical::OrderDate).expect("required column");
+        let date = match fields.date(di) {
+            Some(date) => date,
+            None => {
+                let text = field(di)?;
+                parse_date(text, &typing.dates).map_err(|e| {
+                    fault(
+                        di,
+                        text,
+                        e.reason(),
+                        Some(expected_form(&typing.dates)),
+                        e.hint(&typing.dates),
+                    )
+                })?
+            }
+        };
+        let (ai, amount) = match mapping.get(Canonical::Amount) {
+            Some(i) => (i, self.money(i, fields, typing)?),
             None => self.priced_amount(mapping, typing, &field)?,
         };
-        let cost = match get(Canonical::Cost)? {
-            Some((_, text)) if text.trim().is_empty() => None,
-            Some((i, text)) => Some(self.money(i, text, typing)?),
+        let cost = match mapping.get(Canonical::Cost) {
+            Some(i) => self.optional_money(i, fields, typing)?,
             None => None,
         };
         let order = match get(Canonical::OrderId)? {
@@ -200,7 +206,7 @@ impl OrderLines {
         if magnitude > i128::from(i64::MAX) {
             return Err(fault(
                 ai,
-                amount_text,
+                field(ai)?,
                 "amounts add up to more than 64-bit minor units can hold",
                 None,
                 Some("split the input, or check the amount column for corrupt values".into()),
@@ -249,7 +255,41 @@ impl OrderLines {
         Ok(())
     }
 
-    fn money(&self, column: usize, text: &str, typing: &LineTyping) -> Result<i64, RowFault> {
+    /// Field `column` in minor units: typed numbers as they are, text through the money parser.
+    fn money(
+        &self,
+        column: usize,
+        fields: &dyn Fields,
+        typing: &LineTyping,
+    ) -> Result<i64, RowFault> {
+        let Some((digits, scale)) = fields.exact(column) else {
+            return self.money_text(column, fields.get(column)?, typing);
+        };
+        minor_units_of_decimal(digits, scale, typing.money.decimals).map_err(|e| {
+            fault(
+                column,
+                fields.get(column).unwrap_or_default(),
+                e.reason(),
+                None,
+                e.hint(typing.money),
+            )
+        })
+    }
+
+    /// Like [`OrderLines::money`], where an empty field means "not given".
+    fn optional_money(
+        &self,
+        column: usize,
+        fields: &dyn Fields,
+        typing: &LineTyping,
+    ) -> Result<Option<i64>, RowFault> {
+        if fields.exact(column).is_none() && fields.get(column)?.trim().is_empty() {
+            return Ok(None);
+        }
+        self.money(column, fields, typing).map(Some)
+    }
+
+    fn money_text(&self, column: usize, text: &str, typing: &LineTyping) -> Result<i64, RowFault> {
         parse_money(text, typing.money).map_err(|e| {
             fault(
                 column,
@@ -268,7 +308,7 @@ impl OrderLines {
         mapping: &ColumnMapping,
         typing: &LineTyping,
         field: &impl Fn(usize) -> Result<&'a str, RowFault>,
-    ) -> Result<(usize, &'a str, i64), RowFault> {
+    ) -> Result<(usize, i64), RowFault> {
         const QUANTITY_DECIMALS: u32 = 3;
         const PRICE_EXTRA_DECIMALS: u32 = 4;
         let qi = mapping
@@ -316,7 +356,7 @@ impl OrderLines {
                 None,
             )
         })?;
-        Ok((pi, price_text, amount))
+        Ok((pi, amount))
     }
 
     /// The canonical orders frame: customer_id, order_id, order_date, amount, returns,

@@ -10,6 +10,7 @@ pub mod faults;
 pub mod limits;
 pub mod lines;
 pub mod money;
+pub mod parquet;
 pub mod source;
 pub mod table;
 
@@ -189,7 +190,6 @@ impl RowVisitor for OrdersVisitor<'_> {
     }
 
     fn row(&mut self, _location: Location, fields: &dyn Fields) -> Result<(), RowFault> {
-        self.lines
-            .push(&self.mapping, &self.options.typing, |i| fields.get(i))
+        self.lines.push(&self.mapping, &self.options.typing, fields)
     }
 }

@@ -267,6 +267,24 @@ pub fn format_money(units: i64, decimals: u32) -> String {
     )
 }
 
+/// An exact decimal number (`digits` × 10^-`scale`, as typed columns of Parquet files hold
+/// them) in minor units of a currency with `decimals`: extra decimals must be zeros.
+pub fn minor_units_of_decimal(digits: i128, scale: u32, decimals: u32) -> Result<i64, MoneyError> {
+    let units = if scale <= decimals {
+        10i128
+            .checked_pow(decimals - scale)
+            .and_then(|factor| digits.checked_mul(factor))
+            .ok_or(MoneyError::Overflow)?
+    } else {
+        match 10i128.checked_pow(scale - decimals) {
+            Some(divisor) if digits % divisor == 0 => digits / divisor,
+            None if digits == 0 => 0,
+            _ => return Err(MoneyError::TooPrecise),
+        }
+    };
+    i64::try_from(units).map_err(|_| MoneyError::Overflow)
+}
+
 /// Like [`format_money`], with `,` between thousands, for reading: `-1,234,567.50`.
 pub fn format_money_grouped(units: i64, decimals: u32) -> String {
     let plain = format_money(units, decimals);
@@ -285,6 +303,27 @@ pub fn format_money_grouped(units: i64, decimals: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_decimals_become_minor_units_exactly() {
+        assert_eq!(minor_units_of_decimal(1250, 3, 2), Ok(125));
+        assert_eq!(
+            minor_units_of_decimal(1255, 3, 2),
+            Err(MoneyError::TooPrecise)
+        );
+        assert_eq!(minor_units_of_decimal(-2000, 3, 2), Ok(-200));
+        assert_eq!(minor_units_of_decimal(12, 0, 2), Ok(1200));
+        assert_eq!(minor_units_of_decimal(-150, 2, 2), Ok(-150));
+        assert_eq!(minor_units_of_decimal(0, 60, 2), Ok(0));
+        assert_eq!(
+            minor_units_of_decimal(1, 60, 2),
+            Err(MoneyError::TooPrecise)
+        );
+        assert_eq!(
+            minor_units_of_decimal(i128::from(i64::MAX), 0, 2),
+            Err(MoneyError::Overflow)
+        );
+    }
 
     fn cents(s: &str) -> Result<i64, MoneyError> {
         parse_money(s, MoneyFormat::default())

@@ -6,11 +6,10 @@
 use super::limits::{MAX_COLUMNS, too_many_columns};
 use std::io::{BufRead, Read};
 
-use polars::prelude::*;
-
 use super::blocks::{BLOCK_BYTES, Block, Blocks, LineCounter};
 use super::faults::FaultLog;
 use super::lines::RowFault;
+use super::parquet::{PARQUET_PART_ROWS, ParquetTable};
 use super::source::{InputFile, Opened, open};
 use crate::error::{BadRow, Location, TieringError};
 
@@ -26,6 +25,16 @@ pub trait Fields {
     fn get(&self, i: usize) -> Result<&str, RowFault>;
     /// All fields, lossily decoded, for rejects files.
     fn raw(&self) -> Vec<String>;
+    /// Field `i` as days since the epoch, when its source column holds dates; `None`:
+    /// read the text.
+    fn date(&self, _i: usize) -> Option<i32> {
+        None
+    }
+    /// Field `i` as an exact number (digits, decimal scale), when its source column holds
+    /// integers or decimals; `None`: read the text.
+    fn exact(&self, _i: usize) -> Option<(i128, u32)> {
+        None
+    }
 }
 
 /// Receives the header and rows of one file.
@@ -79,7 +88,7 @@ pub fn read_file(
         }
         Opened::Parquet(bytes) => {
             let table = ParquetTable::open(file, bytes, visitor)?;
-            table.visit(file, 0..table.frame.height(), visitor, faults)?;
+            table.visit(file, 0..table.height(), visitor, faults)?;
             table.report()
         }
     };
@@ -108,7 +117,7 @@ pub fn read_file_parallel<V: ForkingVisitor>(
         }
         Opened::Parquet(bytes) => {
             let table = ParquetTable::open(file, bytes, visitor)?;
-            let height = table.frame.height();
+            let height = table.height();
             let ranges: Vec<_> = (0..height)
                 .step_by(PARQUET_PART_ROWS)
                 .map(|start| start..(start + PARQUET_PART_ROWS).min(height))
@@ -355,7 +364,7 @@ fn read_record<R: std::io::Read>(
     })
 }
 
-fn unreadable(file: &InputFile, reason: &str) -> anyhow::Error {
+pub(super) fn unreadable(file: &InputFile, reason: &str) -> anyhow::Error {
     let truncated = [
         "invalid",
         "corrupt",
@@ -426,7 +435,12 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
     }
 }
 
-fn bad_row(file: &InputFile, header: &[String], location: Location, fault: RowFault) -> BadRow {
+pub(super) fn bad_row(
+    file: &InputFile,
+    header: &[String],
+    location: Location,
+    fault: RowFault,
+) -> BadRow {
     BadRow {
         file: file.display.clone(),
         location,
@@ -461,104 +475,5 @@ impl Fields for ByteFields<'_> {
             .iter()
             .map(|f| String::from_utf8_lossy(f).into_owned())
             .collect()
-    }
-}
-
-struct TextFields<'a, 'b>(&'b [Option<&'a str>]);
-
-impl Fields for TextFields<'_, '_> {
-    fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    fn get(&self, i: usize) -> Result<&str, RowFault> {
-        Ok(self.0.get(i).copied().flatten().unwrap_or(""))
-    }
-
-    fn raw(&self) -> Vec<String> {
-        self.0.iter().map(|v| v.unwrap_or("").to_string()).collect()
-    }
-}
-
-/// A Parquet file read into memory, its header handed to the visitor.
-struct ParquetTable {
-    header: Vec<String>,
-    frame: DataFrame,
-}
-
-/// Rows per part when the rows of a Parquet file are typed on all cores.
-const PARQUET_PART_ROWS: usize = 1 << 16;
-
-impl ParquetTable {
-    fn open(
-        file: &InputFile,
-        bytes: Vec<u8>,
-        visitor: &mut (impl RowVisitor + ?Sized),
-    ) -> anyhow::Result<ParquetTable> {
-        let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
-        let width = reader
-            .schema()
-            .map_err(|e| unreadable(file, &format!("not a readable Parquet file ({e})")))?
-            .len();
-        if width > MAX_COLUMNS {
-            return Err(unreadable(file, &too_many_columns(width)));
-        }
-        let frame = reader
-            .finish()
-            .map_err(|e| unreadable(file, &format!("not a readable Parquet file ({e})")))?;
-        let header: Vec<String> = frame
-            .get_column_names()
-            .iter()
-            .map(|n| n.to_string())
-            .collect();
-        visitor.header(file, &header)?;
-        Ok(ParquetTable { header, frame })
-    }
-
-    /// Visit rows `range` (0-based; reported from 1), each column read as text.
-    fn visit(
-        &self,
-        file: &InputFile,
-        range: std::ops::Range<usize>,
-        visitor: &mut (impl RowVisitor + ?Sized),
-        faults: &mut FaultLog,
-    ) -> anyhow::Result<u64> {
-        let part = self.frame.slice(range.start as i64, range.len());
-        let text_columns: Vec<StringChunked> = part
-            .columns()
-            .iter()
-            .map(|c| {
-                c.cast(&DataType::String)
-                    .and_then(|s| s.str().map(|s| s.rechunk().into_owned()))
-                    .map_err(|e| {
-                        unreadable(
-                            file,
-                            &format!("column `{}` cannot be read as text ({e})", c.name()),
-                        )
-                    })
-            })
-            .collect::<anyhow::Result<_>>()?;
-        let mut values = Vec::with_capacity(text_columns.len());
-        for row in 0..part.height() {
-            values.clear();
-            values.extend(text_columns.iter().map(|c| c.get(row)));
-            let fields = TextFields(&values);
-            let location = Location::Row((range.start + row) as u64 + 1);
-            if let Err(fault) = visitor.row(location, &fields) {
-                faults.record(bad_row(file, &self.header, location, fault), || {
-                    fields.raw()
-                });
-            }
-        }
-        Ok(part.height() as u64)
-    }
-
-    fn report(&self) -> FileReport {
-        FileReport {
-            format: "parquet",
-            delimiter: None,
-            rows: self.frame.height() as u64,
-            bad_rows: 0,
-        }
     }
 }

@@ -297,3 +297,57 @@ fn score_reads_mixed_line_endings_and_blank_crlf_lines() {
     assert_eq!(cells(&rows, "A", &["orders", "revenue"]), "2 11.00");
     assert_eq!(cells(&rows, "B", &["orders", "revenue"]), "1 5.00");
 }
+
+#[test]
+fn typed_parquet_columns_are_read_exactly_whatever_the_text_options() {
+    let dir = temp_dir();
+    let path = dir.path().join("typed.parquet");
+    let mut frame = DataFrame::new(
+        3,
+        vec![
+            Column::new("customer_id".into(), ["A", "A", "B"]),
+            Column::new("order_id".into(), [1i64, 1, 2]),
+            Int32Chunked::from_vec("order_date".into(), vec![19_727, 19_727, 19_754])
+                .into_date()
+                .into_column(),
+            Column::new("amount".into(), [10i64, 20, -5]),
+            [Some(1250i128), Some(2000), None]
+                .into_iter()
+                .collect::<Int128Chunked>()
+                .into_decimal(12, 3)
+                .unwrap()
+                .into_column()
+                .with_name("cost".into()),
+        ],
+    )
+    .unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut frame)
+        .unwrap();
+    let parquet = path.to_str().unwrap();
+    let rows = score(&[parquet]);
+    // Whole currency units, and a 3-decimal cost whose third decimal is zero.
+    assert_eq!(
+        cells(&rows, "A", &["orders", "revenue", "cost", "profit"]),
+        "1 30.00 3.25 26.75"
+    );
+    assert_eq!(
+        cells(&rows, "B", &["orders", "revenue", "returns"]),
+        "0 -5.00 5.00"
+    );
+    // Typed values do not go through text, so text options cannot change them.
+    assert_eq!(
+        score_text(&[parquet, "--decimal-comma"]),
+        score_text(&[parquet])
+    );
+    let output = tiering()
+        .args(["score", parquet, "--currency-decimals", "0"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("row 1, column `cost`: more decimals than the currency has: `1.250`"),
+        "{stderr}"
+    );
+}

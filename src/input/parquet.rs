@@ -1,0 +1,208 @@
+//! Parquet input: the file is read by polars and its rows are visited in parts, like the
+//! rows of a text file. Each column is offered as text (what the file holds, formatted by
+//! polars); date, integer and decimal columns are also offered typed, so dates and money
+//! are taken exactly without being formatted and parsed again, and their text is only
+//! made when something asks for it (a fault, a rejects file, an id column).
+
+use std::cell::OnceCell;
+use std::ops::Range;
+
+use polars::prelude::*;
+
+use super::faults::FaultLog;
+use super::limits::{MAX_COLUMNS, too_many_columns};
+use super::lines::RowFault;
+use super::source::InputFile;
+use super::table::{Fields, FileReport, RowVisitor, bad_row, unreadable};
+use crate::error::Location;
+
+/// Rows per part when the rows of a Parquet file are typed on all cores.
+pub const PARQUET_PART_ROWS: usize = 1 << 16;
+
+/// A Parquet file read into memory, its header handed to the visitor.
+pub struct ParquetTable {
+    header: Vec<String>,
+    frame: DataFrame,
+}
+
+impl ParquetTable {
+    /// Read `bytes` and hand the header to `visitor`.
+    pub fn open(
+        file: &InputFile,
+        bytes: Vec<u8>,
+        visitor: &mut (impl RowVisitor + ?Sized),
+    ) -> anyhow::Result<ParquetTable> {
+        let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
+        let width = reader
+            .schema()
+            .map_err(|e| unreadable(file, &format!("not a readable Parquet file ({e})")))?
+            .len();
+        if width > MAX_COLUMNS {
+            return Err(unreadable(file, &too_many_columns(width)));
+        }
+        let frame = reader
+            .finish()
+            .map_err(|e| unreadable(file, &format!("not a readable Parquet file ({e})")))?;
+        let header: Vec<String> = frame
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        visitor.header(file, &header)?;
+        Ok(ParquetTable { header, frame })
+    }
+
+    /// Number of rows.
+    pub fn height(&self) -> usize {
+        self.frame.height()
+    }
+
+    /// Visit rows `range` (0-based; reported from 1).
+    pub fn visit(
+        &self,
+        file: &InputFile,
+        range: Range<usize>,
+        visitor: &mut (impl RowVisitor + ?Sized),
+        faults: &mut FaultLog,
+    ) -> anyhow::Result<u64> {
+        let part = self.frame.slice(range.start as i64, range.len());
+        let columns: Vec<PartColumn> = part
+            .columns()
+            .iter()
+            .map(|c| PartColumn::new(file, c))
+            .collect::<anyhow::Result<_>>()?;
+        for row in 0..part.height() {
+            let fields = RowFields {
+                columns: &columns,
+                row,
+            };
+            let location = Location::Row((range.start + row) as u64 + 1);
+            if let Err(fault) = visitor.row(location, &fields) {
+                faults.record(bad_row(file, &self.header, location, fault), || {
+                    fields.raw()
+                });
+            }
+        }
+        Ok(part.height() as u64)
+    }
+
+    /// What was read.
+    pub fn report(&self) -> FileReport {
+        FileReport {
+            format: "parquet",
+            delimiter: None,
+            rows: self.frame.height() as u64,
+            bad_rows: 0,
+        }
+    }
+}
+
+/// One column of a part: its text, and its typed values where it has them.
+struct PartColumn {
+    source: Series,
+    text: OnceCell<StringChunked>,
+    typed: Typed,
+}
+
+enum Typed {
+    Not,
+    Date(Int32Chunked),
+    Decimal(Int128Chunked, u32),
+    Integer(Int64Chunked),
+}
+
+impl PartColumn {
+    fn new(file: &InputFile, column: &Column) -> anyhow::Result<PartColumn> {
+        let source = column.as_materialized_series().rechunk();
+        let typed = match source.dtype() {
+            DataType::Date => Typed::Date(source.date()?.physical().clone()),
+            DataType::Decimal(_, scale) => {
+                Typed::Decimal(source.decimal()?.physical().clone(), *scale as u32)
+            }
+            DataType::UInt64 => Typed::Not,
+            dtype if dtype.is_integer() => {
+                Typed::Integer(source.cast(&DataType::Int64)?.i64()?.clone())
+            }
+            _ => Typed::Not,
+        };
+        let part = PartColumn {
+            source,
+            text: OnceCell::new(),
+            typed,
+        };
+        if matches!(part.typed, Typed::Not) {
+            // Columns without a typed form are needed as text: fail here if they cannot be.
+            let text = part.cast_to_text().map_err(|e| {
+                unreadable(
+                    file,
+                    &format!(
+                        "column `{}` cannot be read as text ({e})",
+                        part.source.name()
+                    ),
+                )
+            })?;
+            let _ = part.text.set(text);
+        }
+        Ok(part)
+    }
+
+    fn cast_to_text(&self) -> PolarsResult<StringChunked> {
+        Ok(self
+            .source
+            .cast(&DataType::String)?
+            .str()?
+            .rechunk()
+            .into_owned())
+    }
+
+    fn text(&self, row: usize) -> Option<&str> {
+        self.text
+            .get_or_init(|| {
+                // Dates and numbers always have a text form.
+                self.cast_to_text()
+                    .unwrap_or_else(|_| StringChunked::full_null("".into(), self.source.len()))
+            })
+            .get(row)
+    }
+}
+
+struct RowFields<'a> {
+    columns: &'a [PartColumn],
+    row: usize,
+}
+
+impl Fields for RowFields<'_> {
+    fn len(&self) -> usize {
+        self.columns.len()
+    }
+
+    fn get(&self, i: usize) -> Result<&str, RowFault> {
+        Ok(self
+            .columns
+            .get(i)
+            .and_then(|c| c.text(self.row))
+            .unwrap_or(""))
+    }
+
+    fn raw(&self) -> Vec<String> {
+        self.columns
+            .iter()
+            .map(|c| c.text(self.row).unwrap_or("").to_string())
+            .collect()
+    }
+
+    fn date(&self, i: usize) -> Option<i32> {
+        match &self.columns.get(i)?.typed {
+            Typed::Date(days) => days.get(self.row),
+            _ => None,
+        }
+    }
+
+    fn exact(&self, i: usize) -> Option<(i128, u32)> {
+        match &self.columns.get(i)?.typed {
+            Typed::Decimal(values, scale) => values.get(self.row).map(|v| (v, *scale)),
+            Typed::Integer(values) => values.get(self.row).map(|v| (i128::from(v), 0)),
+            _ => None,
+        }
+    }
+}
