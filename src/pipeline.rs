@@ -6,7 +6,8 @@ use polars::prelude::*;
 use crate::error::TieringError;
 use crate::input::customers::{LoadedCustomers, load_customers};
 use crate::input::dates::format_date;
-use crate::input::lines::col_names::ORDER_DATE;
+use crate::input::lines::CUSTOMER_BUCKETS;
+use crate::input::lines::col_names::{BUCKET, ORDER_DATE};
 use crate::input::source::expand;
 use crate::input::{InputOptions, LoadedOrders, load_orders};
 use crate::metrics::{
@@ -104,18 +105,24 @@ pub fn prepare(
             format_date(as_of)
         ));
     }
-    let mut metrics = with_windows(
-        customer_metrics(lines.clone().lazy(), as_of),
-        lines.clone().lazy(),
-        as_of,
-        &windows(scorer, as_of)?,
-    );
-    if scorer.is_some_and(|(s, _)| s.needs_purchase_days()) {
-        metrics = with_purchase_days(metrics, lines.clone().lazy(), as_of);
-    }
-    // Scorers use the metrics several times over; without common-subplan elimination
-    // (a polars feature left out for build time) each use would group the lines again.
-    metrics = metrics.collect()?.lazy();
+    let windows = windows(scorer, as_of)?;
+    let purchase_days = scorer.is_some_and(|(s, _)| s.needs_purchase_days());
+    // Collected here because scorers use the metrics several times over; without
+    // common-subplan elimination (a polars feature left out for build time) each use
+    // would group the lines again.
+    let mut metrics = by_customer_buckets(lines, |part| {
+        let mut metrics = with_windows(
+            customer_metrics(part.clone(), as_of),
+            part.clone(),
+            as_of,
+            &windows,
+        );
+        if purchase_days {
+            metrics = with_purchase_days(metrics, part, as_of);
+        }
+        metrics.collect()
+    })?
+    .lazy();
     let mut extra_columns = Vec::new();
     if let Some(path) = customers {
         let file = expand(&[path.to_string()])?.remove(0);
@@ -136,6 +143,42 @@ pub fn prepare(
         extra_columns,
         progress,
     })
+}
+
+/// Line groups per slice of the group-bys: memory for grouping grows with the rows
+/// grouped at once (10M lines: 1.2 GB above the lines themselves in one go).
+const GROUPS_PER_SLICE: usize = 1 << 20;
+
+/// Run per-customer work `per_customer` on slices of `lines` that each hold whole
+/// customers (by bucket), and stack the results: the same rows as one run over all
+/// lines, in another order, with the group-bys' memory divided by the slices.
+fn by_customer_buckets(
+    lines: &DataFrame,
+    per_customer: impl Fn(LazyFrame) -> PolarsResult<DataFrame>,
+) -> PolarsResult<DataFrame> {
+    let slices = lines
+        .height()
+        .div_ceil(GROUPS_PER_SLICE)
+        .clamp(1, CUSTOMER_BUCKETS as usize) as i32;
+    if slices == 1 {
+        return per_customer(lines.clone().lazy());
+    }
+    let mut stacked: Option<DataFrame> = None;
+    for slice in 0..slices {
+        let part = lines
+            .clone()
+            .lazy()
+            .filter((col(BUCKET) % lit(slices)).eq(lit(slice)))
+            .collect()?;
+        let result = per_customer(part.lazy())?;
+        match &mut stacked {
+            Some(all) => {
+                all.vstack_mut_owned(result)?;
+            }
+            None => stacked = Some(result),
+        }
+    }
+    Ok(stacked.expect("at least one slice"))
 }
 
 /// The scorer's trailing-window metrics, given the as-of date in force.

@@ -37,6 +37,9 @@ pub mod col_names {
     pub const COST_LINES: &str = "cost_lines";
     /// Number of lines in the group (Int64).
     pub const LINES: &str = "lines";
+    /// Bucket of the customer id, 0..[`super::CUSTOMER_BUCKETS`] (Int32): every line of a
+    /// customer is in the same bucket, so per-customer work can run bucket by bucket.
+    pub const BUCKET: &str = "customer_bucket";
 }
 
 /// Why a row cannot be used.
@@ -67,6 +70,17 @@ impl RowFault {
     }
 }
 
+/// Buckets of [`col_names::BUCKET`].
+pub const CUSTOMER_BUCKETS: i32 = 64;
+
+/// The bucket of a customer id: FNV-1a of its bytes (stable across runs and platforms).
+fn customer_bucket(customer: &str) -> i32 {
+    let hash = customer.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    (hash % CUSTOMER_BUCKETS as u64) as i32
+}
+
 /// How to type the fields of an order line.
 #[derive(Clone, Debug)]
 pub struct LineTyping {
@@ -87,6 +101,7 @@ pub struct OrderLines {
     cost: Vec<Option<i64>>,
     cost_lines: Vec<i64>,
     lines: Vec<i64>,
+    bucket: Vec<i32>,
     /// Customer and order of the last group, which the next line may join.
     last_customer: String,
     last_order: String,
@@ -111,6 +126,7 @@ impl Default for OrderLines {
             cost: Vec::new(),
             cost_lines: Vec::new(),
             lines: Vec::new(),
+            bucket: Vec::new(),
             last_customer: String::new(),
             last_order: String::new(),
             has_cost: false,
@@ -252,6 +268,7 @@ impl OrderLines {
         self.cost.push(cost);
         self.cost_lines.push(i64::from(cost.is_some()));
         self.lines.push(1);
+        self.bucket.push(customer_bucket(customer));
         Ok(())
     }
 
@@ -360,7 +377,7 @@ impl OrderLines {
     }
 
     /// The canonical orders frame: customer_id, order_id, order_date, amount, returns,
-    /// return_lines, cost, cost_lines, lines.
+    /// return_lines, cost, cost_lines, lines, customer_bucket.
     pub fn finish(self) -> PolarsResult<DataFrame> {
         let height = self.date.len();
         // Vectors grown by doubling hold up to twice their length; the frame keeps them.
@@ -370,6 +387,8 @@ impl OrderLines {
         };
         let mut dates = self.date;
         dates.shrink_to_fit();
+        let mut buckets = self.bucket;
+        buckets.shrink_to_fit();
         let date = Int32Chunked::from_vec(col_names::ORDER_DATE.into(), dates)
             .into_date()
             .into_column();
@@ -390,6 +409,7 @@ impl OrderLines {
                 cost.into_column(),
                 int(col_names::COST_LINES, self.cost_lines),
                 int(col_names::LINES, self.lines),
+                Int32Chunked::from_vec(col_names::BUCKET.into(), buckets).into_column(),
             ],
         )
     }

@@ -39,8 +39,12 @@ fn export(lines: usize) -> (String, Vec<u64>, BTreeMap<String, i64>) {
 }
 
 fn cents(text: &str) -> i64 {
-    let (units, fraction) = text.split_once('.').unwrap();
-    units.parse::<i64>().unwrap() * 100 + fraction.parse::<i64>().unwrap()
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(digits) => (-1, digits),
+        None => (1, text),
+    };
+    let (units, fraction) = digits.split_once('.').unwrap();
+    sign * (units.parse::<i64>().unwrap() * 100 + fraction.parse::<i64>().unwrap())
 }
 
 /// Score `input` with `--rejects`: the line (or row) numbers of the rejected rows, in
@@ -170,4 +174,58 @@ fn parquet_rows_typed_in_parts_keep_their_row_numbers() {
     let (numbers, scored) = score_with_rejects(&input);
     assert_eq!(numbers, bad);
     assert_eq!(scored, revenue);
+}
+
+#[test]
+fn metrics_grouped_in_customer_slices_match_an_independent_count() {
+    // Over a million line groups: the metrics are computed in several slices of customers.
+    let lines = 1_100_000usize;
+    let mut text = String::from("customer_id,order_id,order_date,amount\n");
+    let mut expected: BTreeMap<String, (i64, i64, u32)> = BTreeMap::new();
+    for i in 0..lines {
+        let customer = format!("K{}", (i * 7919) % 4999);
+        let cents = (i % 9973) as i64 - 300;
+        let day = 1 + (i % 29) as u32;
+        writeln!(
+            text,
+            "{customer},{i},2024-02-{day:02},{}{}.{:02}",
+            if cents < 0 { "-" } else { "" },
+            cents.abs() / 100,
+            cents.abs() % 100
+        )
+        .unwrap();
+        let entry = expected.entry(customer).or_insert((0, 0, 0));
+        entry.1 += cents;
+        // A one-line order is a purchase when its amount is not negative.
+        if cents >= 0 {
+            entry.0 += 1;
+            entry.2 = entry.2.max(day);
+        }
+    }
+    let dir = temp_dir();
+    let input = dir.path().join("orders.csv");
+    std::fs::write(&input, &text).unwrap();
+    let output = tiering()
+        .arg("score")
+        .arg(&input)
+        .args(["--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows = parse_csv(&String::from_utf8(output.stdout).unwrap());
+    assert_eq!(rows.len(), expected.len());
+    for (customer, (orders, revenue, last_day)) in expected {
+        let row = &rows[&customer];
+        assert_eq!(row["orders"], orders.to_string(), "{customer}");
+        assert_eq!(cents(&row["revenue"]), revenue, "{customer}");
+        assert_eq!(
+            row["last_order_date"],
+            format!("2024-02-{last_day:02}"),
+            "{customer}"
+        );
+    }
 }
