@@ -7,6 +7,7 @@
 use std::cell::OnceCell;
 use std::ops::Range;
 
+use polars::io::parquet::metadata::FileMetadataRef;
 use polars::prelude::*;
 
 use super::faults::FaultLog;
@@ -19,53 +20,87 @@ use crate::error::Location;
 /// Rows per part when the rows of a Parquet file are typed on all cores.
 pub const PARQUET_PART_ROWS: usize = 1 << 16;
 
-/// A Parquet file read into memory, its header handed to the visitor.
+/// Rows decoded at a time (whole row groups, so none is decoded twice): the decoded
+/// columns of a big file would take several times the file's size.
+const SLICE_ROWS: usize = 1 << 20;
+
+/// A Parquet file in memory, its header handed to the visitor; its rows are decoded
+/// slice by slice.
 pub struct ParquetTable {
     header: Vec<String>,
-    frame: DataFrame,
+    bytes: Vec<u8>,
+    metadata: FileMetadataRef,
 }
 
 impl ParquetTable {
-    /// Read `bytes` and hand the header to `visitor`.
+    /// Read the schema of `bytes` and hand the header to `visitor`.
     pub fn open(
         file: &InputFile,
         bytes: Vec<u8>,
         visitor: &mut (impl RowVisitor + ?Sized),
     ) -> anyhow::Result<ParquetTable> {
-        let mut reader = ParquetReader::new(std::io::Cursor::new(bytes));
-        let width = reader
-            .schema()
-            .map_err(|e| unreadable(file, &format!("not a readable Parquet file ({e})")))?
-            .len();
-        if width > MAX_COLUMNS {
-            return Err(unreadable(file, &too_many_columns(width)));
+        let not_parquet =
+            |e: PolarsError| unreadable(file, &format!("not a readable Parquet file ({e})"));
+        let mut reader = ParquetReader::new(std::io::Cursor::new(bytes.as_slice()));
+        let schema = reader.schema().map_err(not_parquet)?;
+        if schema.len() > MAX_COLUMNS {
+            return Err(unreadable(file, &too_many_columns(schema.len())));
         }
-        let frame = reader
-            .finish()
-            .map_err(|e| unreadable(file, &format!("not a readable Parquet file ({e})")))?;
-        let header: Vec<String> = frame
-            .get_column_names()
-            .iter()
-            .map(|n| n.to_string())
-            .collect();
+        let metadata = reader.get_metadata().map_err(not_parquet)?.clone();
+        let header: Vec<String> = schema.iter_names().map(|n| n.to_string()).collect();
         visitor.header(file, &header)?;
-        Ok(ParquetTable { header, frame })
+        Ok(ParquetTable {
+            header,
+            bytes,
+            metadata,
+        })
     }
 
     /// Number of rows.
     pub fn height(&self) -> usize {
-        self.frame.height()
+        self.metadata.num_rows
     }
 
-    /// Visit rows `range` (0-based; reported from 1).
+    /// Consecutive row ranges of whole row groups, about [`SLICE_ROWS`] each.
+    pub fn slices(&self) -> Vec<Range<usize>> {
+        let mut slices = Vec::new();
+        let mut start = 0;
+        let mut end = 0;
+        for group in &self.metadata.row_groups {
+            end += group.num_rows();
+            if end - start >= SLICE_ROWS {
+                slices.push(start..end);
+                start = end;
+            }
+        }
+        if end > start || slices.is_empty() {
+            slices.push(start..end);
+        }
+        slices
+    }
+
+    /// Decode the rows of `slice`.
+    pub fn decode(&self, file: &InputFile, slice: &Range<usize>) -> anyhow::Result<DataFrame> {
+        let mut reader = ParquetReader::new(std::io::Cursor::new(self.bytes.as_slice()))
+            .with_slice(Some((slice.start, slice.len())));
+        reader.set_metadata(self.metadata.clone());
+        reader
+            .finish()
+            .map_err(|e| unreadable(file, &format!("not a readable Parquet file ({e})")))
+    }
+
+    /// Visit rows `range` of `frame`, the decoded rows from `first_row` (0-based; rows
+    /// are reported from 1).
     pub fn visit(
         &self,
         file: &InputFile,
+        frame: &DataFrame,
+        first_row: usize,
         range: Range<usize>,
         visitor: &mut (impl RowVisitor + ?Sized),
         faults: &mut FaultLog,
     ) -> anyhow::Result<u64> {
-        let part = self.frame.slice(range.start as i64, range.len());
+        let part = frame.slice(range.start as i64, range.len());
         let columns: Vec<PartColumn> = part
             .columns()
             .iter()
@@ -76,7 +111,7 @@ impl ParquetTable {
                 columns: &columns,
                 row,
             };
-            let location = Location::Row((range.start + row) as u64 + 1);
+            let location = Location::Row((first_row + range.start + row) as u64 + 1);
             if let Err(fault) = visitor.row(location, &fields) {
                 faults.record(bad_row(file, &self.header, location, fault), || {
                     fields.raw()
@@ -91,7 +126,7 @@ impl ParquetTable {
         FileReport {
             format: "parquet",
             delimiter: None,
-            rows: self.frame.height() as u64,
+            rows: self.height() as u64,
             bad_rows: 0,
         }
     }

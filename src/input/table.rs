@@ -88,7 +88,17 @@ pub fn read_file(
         }
         Opened::Parquet(bytes) => {
             let table = ParquetTable::open(file, bytes, visitor)?;
-            table.visit(file, 0..table.height(), visitor, faults)?;
+            for slice in table.slices() {
+                let frame = table.decode(file, &slice)?;
+                table.visit(
+                    file,
+                    &frame,
+                    slice.start,
+                    0..frame.height(),
+                    visitor,
+                    faults,
+                )?;
+            }
             table.report()
         }
     };
@@ -117,14 +127,19 @@ pub fn read_file_parallel<V: ForkingVisitor>(
         }
         Opened::Parquet(bytes) => {
             let table = ParquetTable::open(file, bytes, visitor)?;
-            let height = table.height();
-            let ranges: Vec<_> = (0..height)
-                .step_by(PARQUET_PART_ROWS)
-                .map(|start| start..(start + PARQUET_PART_ROWS).min(height))
-                .collect();
-            visit_in_parallel(&ranges, visitor, faults, |range, part, log| {
-                table.visit(file, range.clone(), part, log)
-            })?;
+            let mut rows = 0;
+            for slice in table.slices() {
+                let frame = table.decode(file, &slice)?;
+                let height = frame.height();
+                let parts: Vec<_> = (0..height)
+                    .step_by(PARQUET_PART_ROWS)
+                    .map(|start| start..(start + PARQUET_PART_ROWS).min(height))
+                    .collect();
+                rows += visit_in_parallel(&parts, visitor, faults, |part, fork, log| {
+                    table.visit(file, &frame, slice.start, part.clone(), fork, log)
+                })?;
+                on_rows(rows);
+            }
             table.report()
         }
     };

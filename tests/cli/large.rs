@@ -132,7 +132,8 @@ fn overflow_across_blocks_is_caught_at_the_line_that_overflows() {
 #[test]
 fn parquet_rows_typed_in_parts_keep_their_row_numbers() {
     use polars::prelude::*;
-    let rows = 300_000usize;
+    // Row groups of 100k: the file is decoded in two slices of whole row groups.
+    let rows = 1_100_000usize;
     let bad: Vec<u64> = (0..rows as u64)
         .filter(|i| i % 65_537 == 3)
         .map(|i| i + 1)
@@ -169,6 +170,7 @@ fn parquet_rows_typed_in_parts_keep_their_row_numbers() {
     let dir = temp_dir();
     let input = dir.path().join("orders.parquet");
     ParquetWriter::new(std::fs::File::create(&input).unwrap())
+        .with_row_group_size(Some(100_000))
         .finish(&mut frame)
         .unwrap();
     let (numbers, scored) = score_with_rejects(&input);
