@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use crate::support::{parse_csv, temp_dir, tiering};
+use crate::support::{parse_csv, score, temp_dir, tiering};
 
 /// A CRLF export of `lines` order lines with a quoted, two-line note every 997 lines and
 /// a bad amount every 50,021 lines. Returns the text, the physical line of every bad
@@ -207,18 +207,7 @@ fn metrics_grouped_in_customer_slices_match_an_independent_count() {
     let dir = temp_dir();
     let input = dir.path().join("orders.csv");
     std::fs::write(&input, &text).unwrap();
-    let output = tiering()
-        .arg("score")
-        .arg(&input)
-        .args(["--format", "csv"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let rows = parse_csv(&String::from_utf8(output.stdout).unwrap());
+    let rows = score(&[input.to_str().unwrap()]);
     assert_eq!(rows.len(), expected.len());
     for (customer, (orders, revenue, last_day)) in expected {
         let row = &rows[&customer];
