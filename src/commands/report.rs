@@ -18,7 +18,7 @@ use crate::output::{Output, OutputData};
 use crate::printer::Printer;
 use crate::report::previous::{OPTIONS_COLUMN, SCORER_COLUMN, Snapshot};
 use crate::report::{Report, ReportFormat, ReportInput, build};
-use crate::scored::{ScoredRun, score_inputs};
+use crate::scored::{LinesAfterScoring, ScoredRun, score_inputs};
 use crate::settings::date_arg;
 
 /// Where the report goes.
@@ -47,7 +47,7 @@ pub fn run(
         .as_deref()
         .map(|text| date_arg("--compare-as-of", text))
         .transpose()?;
-    let mut run = score_inputs(scoring, config, printer, None)?;
+    let mut run = score_inputs(scoring, config, printer, None, LinesAfterScoring::Keep)?;
     run.progress.stage("building the report");
     let previous = match (compare_as_of, &args.previous) {
         (Some(date), _) => Some(earlier_run(args, config, &run, date)?),
@@ -179,7 +179,13 @@ fn earlier_run(
     let mut scoring = args.scoring.clone();
     scoring.rejects = None;
     scoring.clv.fit_report = None;
-    let earlier = score_inputs(&scoring, config, &Printer::new(0, true), Some(date))?;
+    let earlier = score_inputs(
+        &scoring,
+        config,
+        &Printer::new(0, true),
+        Some(date),
+        LinesAfterScoring::Drop,
+    )?;
     Snapshot::of_run(&earlier, format!("--compare-as-of {}", format_date(date)))
 }
 

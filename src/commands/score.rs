@@ -12,7 +12,7 @@ use crate::output::OutputData;
 use crate::output::destination::Destination;
 use crate::output::summary_table::{write_frame_table, write_summary};
 use crate::printer::Printer;
-use crate::scored::score_inputs;
+use crate::scored::{LinesAfterScoring, score_inputs};
 use crate::scorers::{ScoreContext, Scorer};
 use crate::summary::by_group;
 
@@ -27,7 +27,7 @@ pub fn run(
     if let Destination::File(path, _) = &destination {
         refuse_to_overwrite_input(path, &scoring.inputs, scoring.customers.as_deref())?;
     }
-    let mut run = score_inputs(scoring, config, printer, None)?;
+    let mut run = score_inputs(scoring, config, printer, None, LinesAfterScoring::Drop)?;
     run.progress.stage("writing");
     let ctx = &run.context;
     if args.thresholds {
