@@ -6,7 +6,7 @@
 use super::limits::{MAX_COLUMNS, too_many_columns};
 use std::io::{BufRead, Read};
 
-use super::blocks::{BLOCK_BYTES, Block, Blocks, LineCounter};
+use super::blocks::{BLOCK_BYTES, Block, Blocks, BufferPool, LineCounter};
 use super::faults::FaultLog;
 use super::lines::RowFault;
 use super::parquet::{PARQUET_PART_ROWS, ParquetTable};
@@ -83,6 +83,7 @@ pub fn read_file(
             for block in text.blocks.by_ref() {
                 let block = block.map_err(|e| unreadable(file, &e.to_string()))?;
                 rows += text.shape.visit(file, &block, visitor, faults)?;
+                text.pool.give(block.bytes);
             }
             text.report(rows)
         }
@@ -120,10 +121,9 @@ pub fn read_file_parallel<V: ForkingVisitor>(
     let bad_before = faults.count();
     let mut report = match open(file, options.encoding)? {
         Opened::Text(reader) => {
-            let text = TextFile::open(file, reader, options, visitor)?;
-            let rows =
-                visit_blocks_in_parallel(file, &text.shape, text.blocks, visitor, faults, on_rows)?;
-            TextFile::report_for(&text.shape, rows)
+            let mut text = TextFile::open(file, reader, options, visitor)?;
+            let rows = visit_blocks_in_parallel(file, &mut text, visitor, faults, on_rows)?;
+            text.report(rows)
         }
         Opened::Parquet(bytes) => {
             let table = ParquetTable::open(file, bytes, visitor)?;
@@ -165,13 +165,14 @@ const BLOCKS_PER_CORE: usize = 2;
 /// Visit the blocks of a text file in batches, read ahead on another thread.
 fn visit_blocks_in_parallel<V: ForkingVisitor>(
     file: &InputFile,
-    shape: &TextShape,
-    blocks: TextBlocks,
+    text: &mut TextFile,
     visitor: &mut V,
     faults: &mut FaultLog,
     on_rows: &dyn Fn(u64),
 ) -> anyhow::Result<u64> {
     let batch = rayon::current_num_threads().max(1) * BLOCKS_PER_CORE;
+    let blocks = std::mem::replace(&mut text.blocks, Box::new(std::iter::empty()));
+    let (shape, pool) = (&text.shape, &text.pool);
     std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel(batch);
         scope.spawn(move || {
@@ -194,6 +195,9 @@ fn visit_blocks_in_parallel<V: ForkingVisitor>(
                 shape.visit(file, block, part, log)
             })?;
             on_rows(rows);
+            for block in pending {
+                pool.give(block.bytes);
+            }
         }
     })
 }
@@ -245,6 +249,8 @@ struct TextFile {
     shape: TextShape,
     /// The rest of the file.
     blocks: TextBlocks,
+    /// Where visited blocks go back for reuse.
+    pool: BufferPool,
 }
 
 impl TextFile {
@@ -256,11 +262,13 @@ impl TextFile {
     ) -> anyhow::Result<TextFile> {
         let head = first_line(&mut reader).map_err(|e| unreadable(file, &e.to_string()))?;
         let delimiter = options.delimiter.unwrap_or_else(|| sniff_delimiter(&head));
+        let pool = BufferPool::default();
         let mut blocks = Blocks::new(
             std::io::Cursor::new(head).chain(reader),
             delimiter,
             BLOCK_BYTES,
             1,
+            pool.clone(),
         );
         // The header is the first record; blank lines before it are skipped.
         let (header_bytes, rest) = loop {
@@ -297,17 +305,14 @@ impl TextFile {
                 header_bytes,
             },
             blocks: Box::new(std::iter::once(Ok(rest)).chain(blocks)),
+            pool,
         })
     }
 
     fn report(&self, rows: u64) -> FileReport {
-        Self::report_for(&self.shape, rows)
-    }
-
-    fn report_for(shape: &TextShape, rows: u64) -> FileReport {
         FileReport {
             format: "csv",
-            delimiter: Some(shape.delimiter),
+            delimiter: Some(self.shape.delimiter),
             rows,
             bad_rows: 0,
         }
