@@ -122,6 +122,18 @@ fn derived_metrics(as_of: i32) -> Vec<Expr> {
     ]
 }
 
+/// numerator / denominator rounded half to even, in integers, for numerator ≥ 0 and
+/// denominator > 0 (the integer form of `round(x, n)` on an exact ratio, which the SQL
+/// engines also compute exactly; float rounding differs between them).
+pub fn half_even_ratio(numerator: Expr, denominator: Expr) -> Expr {
+    let quotient = numerator.clone().floor_div(denominator.clone());
+    let twice_rest = (numerator - quotient.clone() * denominator.clone()) * lit(2i64);
+    let up = twice_rest.clone().gt(denominator.clone()).or(twice_rest
+        .eq(denominator)
+        .and((quotient.clone() % lit(2i64)).eq(lit(1i64))));
+    quotient + up.cast(DataType::Int64)
+}
+
 /// numerator / denominator rounded half away from zero, in integers; null when the
 /// denominator is 0.
 pub fn rounded_ratio(numerator: Expr, denominator: Expr) -> Expr {
@@ -264,4 +276,32 @@ pub fn with_purchase_days(customers: LazyFrame, lines: LazyFrame, as_of: i32) ->
             col("purchase_days").fill_null(lit(0i64)),
             col("repeat_spend").fill_null(lit(0i64)),
         ])
+}
+
+#[cfg(test)]
+mod tests {
+    use polars::prelude::*;
+
+    #[test]
+    fn half_even_ratio_rounds_ties_to_even_exactly() {
+        let frame = df!(
+            "n" => [5i64, 7, 1, 2, 25, 35, 0, 1_000_000_000_000_001],
+            "d" => [2i64, 2, 3, 3, 10, 10, 7, 2],
+        )
+        .unwrap();
+        let out = frame
+            .lazy()
+            .select([super::half_even_ratio(col("n"), col("d")).alias("q")])
+            .collect()
+            .unwrap();
+        let q: Vec<i64> = out
+            .column("q")
+            .unwrap()
+            .i64()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert_eq!(q, [2, 4, 0, 1, 2, 4, 0, 500_000_000_000_000]);
+    }
 }

@@ -228,17 +228,17 @@ impl Scorer for ProfitScorer {
                 .unwrap_or_else(|| lit(0i64))
                 .alias("cost_to_serve"),
         );
+        let gross = col("revenue") + col("returns");
         let with_profit = with_costs.with_columns([
             (col("revenue") - col("cost").fill_null(lit(0i64)) - col("cost_to_serve"))
                 .alias("profit"),
-            (col("returns").cast(DataType::Float64)
-                / (col("revenue") + col("returns")).cast(DataType::Float64))
-            .fill_nan(lit(0.0))
-            .round(4, RoundMode::HalfToEven)
-            .alias("return_rate"),
+            return_rate_units(col("returns"), gross).alias(RETURN_RATE_UNITS),
         ]);
+        let with_profit = with_profit.with_column(
+            shown_units(col(RETURN_RATE_UNITS), RETURN_RATE_SCALE).alias("return_rate"),
+        );
         let scored = factor_points(with_profit, ctx);
-        let tiered = tiers(scored, &cuts, ctx);
+        let tiered = tiers(scored, &cuts, ctx).drop(by_name(working_columns(ctx), true, false));
         Ok(fill_no_purchase(tiered, TIER_GROUP, ctx))
     }
 
@@ -282,10 +282,60 @@ impl Scorer for ProfitScorer {
     }
 }
 
-/// Money (currency units, from the config) × count column -> minor units, rounded half away.
+/// Return rates are kept in units of 1/10,000 (4 decimals).
+pub const RETURN_RATE_SCALE: i64 = 10_000;
+/// Percentiles, points and the score are kept in hundredths (2 decimals).
+pub const POINTS_SCALE: i64 = 100;
+/// Factor weights are taken to 9 decimals.
+pub const WEIGHT_SCALE: i64 = 1_000_000_000;
+/// Configured money per unit is taken to a millionth of a minor unit.
+pub const MONEY_RATE_SCALE: i64 = 1_000_000;
+/// The integer return rate, before it is shown as `return_rate`.
+const RETURN_RATE_UNITS: &str = "__return_rate_units";
+
+/// A weight as an integer number of 10⁻⁹.
+pub fn weight_units(weight: f64) -> i64 {
+    (weight * WEIGHT_SCALE as f64).round() as i64
+}
+
+/// Money per unit from the config (currency units) as an integer number of millionths of
+/// a minor unit, so that `count × rate` is exact.
+pub fn money_rate_units(money: f64, decimals: u32) -> i64 {
+    (money * 10f64.powi(decimals as i32) * MONEY_RATE_SCALE as f64).round() as i64
+}
+
+/// returns / (revenue + returns) in 1/10,000, rounded half to even, exactly (in 128
+/// bits, so no customer's amounts can overflow it). Nothing sold: 0 without returns,
+/// 1 (everything returned) with them.
+fn return_rate_units(returns: Expr, gross: Expr) -> Expr {
+    let wide = |e: Expr| e.cast(DataType::Int128);
+    when(gross.clone().gt(lit(0i64)))
+        .then(
+            crate::metrics::half_even_ratio(
+                wide(returns.clone()) * lit(RETURN_RATE_SCALE),
+                wide(gross),
+            )
+            .cast(DataType::Int64),
+        )
+        .when(returns.gt(lit(0i64)))
+        .then(lit(RETURN_RATE_SCALE))
+        .otherwise(lit(0i64))
+}
+
+/// Money (currency units, from the config) × count column -> minor units, rounded half
+/// away from zero, in integers.
 fn money_times(count: Expr, money: f64, ctx: &ScoreContext) -> Expr {
+    let rate = money_rate_units(money, ctx.decimals);
+    crate::metrics::rounded_ratio(
+        count.cast(DataType::Int64).fill_null(lit(0i64)) * lit(rate),
+        lit(MONEY_RATE_SCALE),
+    )
+}
+
+/// A customer-export column (any number) × money -> minor units, rounded half away.
+fn column_times(units: Expr, money: f64, ctx: &ScoreContext) -> Expr {
     let per_unit = money * 10f64.powi(ctx.decimals as i32);
-    (count.cast(DataType::Float64) * lit(per_unit))
+    (units.cast(DataType::Float64) * lit(per_unit))
         .round(0, RoundMode::HalfAwayFromZero)
         .fill_null(lit(0.0))
         .cast(DataType::Int64)
@@ -298,8 +348,10 @@ fn cost_parts(ctx: &ScoreContext) -> Vec<Expr> {
         money_times(col("return_lines"), p.per_return_line, ctx).alias("cts_returns"),
     ];
     for c in &p.customer_costs {
-        let units = col(c.column.as_str()).cast(DataType::Float64);
-        parts.push(money_times(units, c.per_unit, ctx).alias(format!("cts_{}", c.column)));
+        parts.push(
+            column_times(col(c.column.as_str()), c.per_unit, ctx)
+                .alias(format!("cts_{}", c.column)),
+        );
     }
     if let Some(capital) = &p.capital {
         let days = col(capital.days_column.as_str()).cast(DataType::Float64);
@@ -320,56 +372,96 @@ fn cost_parts(ctx: &ScoreContext) -> Vec<Expr> {
 }
 
 /// `<metric>_value`, `_pct` (0–100 percentile rank among purchasers, ties shared) and
-/// `_points` (weight × pct) per factor, and `score`, their sum.
+/// `_points` (weight × pct) per factor, and `score`, their sum. Percentiles and points are
+/// rounded half to even to hundredths in integers (see `POINTS_SCALE`), so that every
+/// SQL engine gives the same digits.
 fn factor_points(frame: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
     let purchaser = col("orders").gt(lit(0i64));
-    let n = purchaser.clone().sum().cast(DataType::Float64);
+    let n = purchaser.clone().sum().cast(DataType::Int64);
+    let full = lit(100 * POINTS_SCALE);
     let mut columns = Vec::new();
     let mut points = Vec::new();
     for f in &ctx.profit.factors {
-        let value = col(f.metric.as_str()).cast(DataType::Float64);
-        let oriented = match f.direction {
-            Direction::Higher => value.clone(),
-            Direction::Lower => lit(0.0) - value.clone(),
+        let value = if f.metric == "return_rate" {
+            col(RETURN_RATE_UNITS)
+        } else {
+            col(f.metric.as_str())
         };
-        let ranked = when(purchaser.clone())
-            .then(oriented)
-            .otherwise(lit(NULL).cast(DataType::Float64));
+        let ranked = when(purchaser.clone()).then(value).otherwise(lit(NULL));
         let rank = ranked
             .rank(
                 RankOptions {
                     method: RankMethod::Min,
-                    descending: false,
+                    descending: f.direction == Direction::Lower,
                 },
                 None,
             )
-            .cast(DataType::Float64);
-        let pct = when(n.clone().lt_eq(lit(1.0)))
-            .then(lit(100.0))
-            .otherwise((rank - lit(1.0)) * lit(100.0) / (n.clone() - lit(1.0)))
-            .fill_null(lit(0.0))
-            .round(2, RoundMode::HalfToEven);
-        let pct_name = format!("{}_pct", f.metric);
-        let points_name = format!("{}_points", f.metric);
-        columns.push(col(f.metric.as_str()).alias(format!("{}_value", f.metric)));
-        columns.push(pct.alias(pct_name.as_str()));
-        points.push(
-            (col(pct_name.as_str()) * lit(f.weight))
-                .round(2, RoundMode::HalfToEven)
-                .alias(points_name.as_str()),
+            .cast(DataType::Int64);
+        let pct = when(n.clone().lt_eq(lit(1i64)))
+            .then(full.clone())
+            .otherwise(crate::metrics::half_even_ratio(
+                (rank - lit(1i64)) * full.clone(),
+                n.clone() - lit(1i64),
+            ))
+            .fill_null(lit(0i64));
+        let weighted = crate::metrics::half_even_ratio(
+            col(pct_units(&f.metric).as_str()) * lit(weight_units(f.weight)),
+            lit(WEIGHT_SCALE),
         );
+        columns.push(col(f.metric.as_str()).alias(format!("{}_value", f.metric)));
+        columns.push(pct.alias(pct_units(&f.metric)));
+        points.push(weighted.alias(points_units(&f.metric)));
     }
     let total = ctx
         .profit
         .factors
         .iter()
-        .map(|f| col(format!("{}_points", f.metric).as_str()))
+        .map(|f| col(points_units(&f.metric).as_str()))
         .reduce(|a, b| a + b)
-        .unwrap_or_else(|| lit(0.0));
+        .unwrap_or_else(|| lit(0i64));
+    let shown =
+        |units: String, name: String| shown_units(col(units.as_str()), POINTS_SCALE).alias(name);
+    let mut display = vec![shown(SCORE_UNITS.into(), "score".into())];
+    for f in &ctx.profit.factors {
+        display.push(shown(pct_units(&f.metric), format!("{}_pct", f.metric)));
+        display.push(shown(
+            points_units(&f.metric),
+            format!("{}_points", f.metric),
+        ));
+    }
     frame
         .with_columns(columns)
         .with_columns(points)
-        .with_column(total.round(2, RoundMode::HalfToEven).alias("score"))
+        .with_column(total.alias(SCORE_UNITS))
+        .with_columns(display)
+}
+
+/// Integer units of 1/`scale` as the nearest float. polars multiplies by the reciprocal
+/// of a literal divisor (1429 × 0.01 = 14.290000000000001); rounding gives back the float
+/// nearest to the decimal, the one every engine and parser reads for it.
+fn shown_units(units: Expr, scale: i64) -> Expr {
+    let decimals = scale.ilog10();
+    (units.cast(DataType::Float64) / lit(scale as f64)).round(decimals, RoundMode::HalfToEven)
+}
+
+/// The score in hundredths, which ranks the tiers.
+const SCORE_UNITS: &str = "__score_units";
+
+fn pct_units(metric: &str) -> String {
+    format!("__{metric}_pct_units")
+}
+
+fn points_units(metric: &str) -> String {
+    format!("__{metric}_points_units")
+}
+
+/// The integer working columns, dropped once the tiers are cut.
+fn working_columns(ctx: &ScoreContext) -> Vec<String> {
+    let mut columns = vec![SCORE_UNITS.to_string(), RETURN_RATE_UNITS.to_string()];
+    for f in &ctx.profit.factors {
+        columns.extend([pct_units(&f.metric), points_units(&f.metric)]);
+    }
+    columns
 }
 
 /// Tier letters by score among purchasers that make a profit (score descending, ties by
@@ -381,9 +473,9 @@ fn tiers(frame: LazyFrame, cuts: &[u32], ctx: &ScoreContext) -> LazyFrame {
     let ranked = frame
         .clone()
         .filter(eligible)
-        .select([col(CUSTOMER_ID), col("score")])
+        .select([col(CUSTOMER_ID), col(SCORE_UNITS)])
         .sort_by_exprs(
-            [col("score"), col(CUSTOMER_ID)],
+            [col(SCORE_UNITS), col(CUSTOMER_ID)],
             SortMultipleOptions::default()
                 .with_order_descending_multi([true, false])
                 .with_maintain_order(true),

@@ -42,6 +42,25 @@ impl Dialect {
         }
     }
 
+    /// An exact integer type wider than 64 bits, for products that may not fit BIGINT.
+    pub fn wide_int(self) -> &'static str {
+        match self {
+            Dialect::Duckdb => "HUGEINT",
+            Dialect::Postgres => "NUMERIC(38, 0)",
+            Dialect::Spark => "DECIMAL(38, 0)",
+        }
+    }
+
+    /// Integer division of non-negative values of `wide_int`.
+    pub fn wide_div(self, a: &str, b: &str) -> String {
+        match self {
+            Dialect::Duckdb => format!("({a} // {b})"),
+            // `/` on NUMERIC keeps the fraction.
+            Dialect::Postgres => format!("div({a}, {b})"),
+            Dialect::Spark => format!("({a} div {b})"),
+        }
+    }
+
     /// `expr` as a sort key in byte order (DESIGN §5: ties by customer_id, byte order).
     pub fn bytewise(self, expr: &str) -> String {
         match self {

@@ -6,6 +6,7 @@
 
 pub mod dialect;
 pub mod metrics;
+pub mod profit;
 pub mod scoring;
 pub mod source;
 
@@ -54,6 +55,7 @@ pub fn script(
     let (scoring, columns) = match scorer {
         ScorerKind::Rfm => scoring::rfm(d, ctx)?,
         ScorerKind::Rules => scoring::rules(d, ctx)?,
+        ScorerKind::Profit => profit::profit(d, ctx)?,
         ScorerKind::Pareto if ctx.pareto.method == Method::Fixed => scoring::pareto(d, ctx)?,
         ScorerKind::Pareto => {
             return Err(TieringError::usage(
@@ -68,21 +70,12 @@ pub fn script(
                     "`tiering sql` has no SQL for the {} scorer yet",
                     other.build().name()
                 ),
-                Some("use --scorer rfm, pareto or rules".into()),
+                Some("use --scorer rfm, pareto, profit or rules".into()),
             )
             .into());
         }
     };
-    let money: Vec<String> = ["pareto_value", "cum_value"]
-        .into_iter()
-        .map(str::to_string)
-        .chain(
-            columns
-                .iter()
-                .filter(|c| c.starts_with("revenue_"))
-                .cloned(),
-        )
-        .collect();
+    let money = scorer.build().money_columns(ctx);
     let mut select = vec!["customer_id".to_string()];
     for (name, is_money) in METRIC_OUTPUT {
         select.push(if is_money {

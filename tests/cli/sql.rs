@@ -70,11 +70,36 @@ when = "recency_days <= 30 AND return_lines > 0 AND aov > 100"
 tier = "ordinary"
 "#;
 
+/// Profit with a cost-to-serve rate that lands on half minor units (0.125 × orders), four
+/// tiers and factors of every kind in both directions: integer metrics, money, the return
+/// rate; ties everywhere in the tie-heavy data.
+const PROFIT: &str = r#"
+[profit]
+per_order = 0.125
+per_return_line = 2.5
+tiers = "10/20/30/40"
+factors = [
+  { metric = "profit", weight = 0.35 },
+  { metric = "orders", weight = 0.15 },
+  { metric = "recency_days", weight = 0.15, direction = "lower" },
+  { metric = "return_rate", weight = 0.1, direction = "lower" },
+  { metric = "aov", weight = 0.1 },
+  { metric = "tenure_days", weight = 0.075 },
+  { metric = "return_lines", weight = 0.075, direction = "lower" },
+]
+"#;
+
+/// Writes a config file in `dir` that lives as long as the test.
+fn config_file(dir: &Path, name: &str, text: &str) -> &'static str {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    Box::leak(path.to_str().unwrap().to_string().into_boxed_str())
+}
+
 fn cases(dir: &Path) -> Vec<Case> {
     let examples = root().join("examples/orders.csv");
-    let config = dir.join("rules.toml");
-    std::fs::write(&config, RULES).unwrap();
-    let config: &'static str = Box::leak(config.to_str().unwrap().to_string().into_boxed_str());
+    let config = config_file(dir, "rules.toml", RULES);
+    let profit = config_file(dir, "profit.toml", PROFIT);
     let ties = tie_heavy_orders(dir);
     let case = |name, source: &PathBuf, options: &[&'static str]| Case {
         name,
@@ -136,6 +161,29 @@ fn cases(dir: &Path) -> Vec<Case> {
             &["--scorer", "rules", "--config", config, "--lang", "zh"],
         ),
         case("rules_default_rules", &examples, &["--scorer", "rules"]),
+        case("profit_examples", &examples, &["--scorer", "profit"]),
+        case(
+            "profit_ties_costs",
+            &ties,
+            &[
+                "--scorer",
+                "profit",
+                "--config",
+                profit,
+                "--as-of",
+                "2026-09-30",
+            ],
+        ),
+        case(
+            "profit_ties_zh",
+            &ties,
+            &["--scorer", "profit", "--lang", "zh"],
+        ),
+        case(
+            "profit_no_cost",
+            &root().join("testdata/no_order_id.csv"),
+            &["--scorer", "profit", "--config", profit],
+        ),
     ]
 }
 
@@ -219,8 +267,16 @@ fn every_engine_gives_the_tiers_of_score() {
     }
 }
 
+/// Columns `score` writes as floats and the engines as exact decimals: equal as numbers
+/// (the decimal's nearest float), whatever the digits printed.
+fn is_decimal_column(column: &str) -> bool {
+    ["return_rate", "return_rate_value", "score"].contains(&column)
+        || column.ends_with("_pct")
+        || column.ends_with("_points")
+}
+
 /// Every column of the engine's result equals the same column of `score`'s, for every
-/// customer (shares to 1e-9, as floats print differently).
+/// customer (shares to 1e-9, as floats print differently; decimals as numbers).
 fn assert_same_rows(what: &str, engine: &str, expected: &str) {
     let engine_rows = parse_csv(engine);
     let score_rows = parse_csv(expected);
@@ -246,6 +302,8 @@ fn assert_same_rows(what: &str, engine: &str, expected: &str) {
             };
             let same = if column == "cum_share" && !value.is_empty() {
                 (value.parse::<f64>().unwrap() - expected.parse::<f64>().unwrap()).abs() < 1e-9
+            } else if is_decimal_column(column) && !value.is_empty() {
+                value.parse::<f64>().unwrap() == expected.parse::<f64>().unwrap()
             } else {
                 value == expected
             };
@@ -256,11 +314,57 @@ fn assert_same_rows(what: &str, engine: &str, expected: &str) {
             *compared.entry(column.clone()).or_default() += 1;
         }
     }
-    for column in ["orders", "revenue", "aov"] {
+    let mut must = vec!["orders", "revenue", "aov"];
+    if score_rows
+        .values()
+        .next()
+        .is_some_and(|r| r.contains_key("score"))
+    {
+        must.extend(["score", "cost_to_serve", "return_rate", "tier_id"]);
+    }
+    for column in must {
         assert!(
             compared.get(column).is_some_and(|n| *n > 0),
             "{what}: {column} compared"
         );
+    }
+}
+
+/// Profit parts and factors from the customer export are refused: the SQL reads order
+/// lines only.
+#[test]
+fn sql_refuses_profit_parts_from_the_customer_export() {
+    let dir = temp_dir();
+    for (config, message) in [
+        (
+            "[profit]\ncustomer_costs = [{ column = \"support_tickets\", per_unit = 12.5 }]\n",
+            "customer_costs reads the customer-export column `support_tickets`",
+        ),
+        (
+            "[profit]\ncapital = { days_column = \"receivable_days\", annual_rate = 0.08 }\n",
+            "capital reads the customer-export column `receivable_days`",
+        ),
+        (
+            "[profit]\nfactors = [{ metric = \"nps\", weight = 1.0 }]\n",
+            "the [profit] factor `nps` is not a metric tiering computes",
+        ),
+    ] {
+        let path = dir.path().join("tiering.toml");
+        std::fs::write(&path, config).unwrap();
+        let output = tiering()
+            .args([
+                "sql",
+                "--dialect",
+                "duckdb",
+                "--source",
+                "examples/orders.csv",
+            ])
+            .args(["--scorer", "profit", "--config", path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{config}: {stderr}");
+        assert!(stderr.contains(message), "{config}: {stderr}");
     }
 }
 

@@ -1,0 +1,279 @@
+//! The profit scorer in SQL: cost-to-serve per order and per return line, profit, the
+//! return rate, percentile ranks of the weighted factors, points, score and tiers by
+//! score, all in integers exactly as `scorers::profit` computes them (hundredths rounded
+//! half to even, money rates in millionths of a minor unit), so that every engine gives
+//! the digits `tiering score` gives. Customer-export parts and factors need the customer
+//! export, which the SQL does not read yet: they are refused.
+
+use super::dialect::Dialect;
+use crate::error::TieringError;
+use crate::metrics::METRIC_COLUMNS;
+use crate::scorers::pareto::{class_key, class_letter};
+use crate::scorers::profit::{
+    Direction, MONEY_RATE_SCALE, POINTS_SCALE, ProfitScorer, RETURN_RATE_SCALE, WEIGHT_SCALE,
+    money_rate_units, weight_units,
+};
+use crate::scorers::segments::NO_PURCHASE;
+use crate::scorers::{ScoreContext, Scorer};
+
+/// The columns of the `metrics` CTE but `profit`, which this scorer recomputes.
+const METRICS_BUT_PROFIT: [&str; 12] = [
+    "customer_id",
+    "first_order_date",
+    "last_order_date",
+    "recency_days",
+    "tenure_days",
+    "orders",
+    "revenue",
+    "returns",
+    "return_lines",
+    "cost",
+    "aov",
+    "as_of",
+];
+
+/// a / b rounded half to even, for a ≥ 0 and b > 0 (integers of any width).
+fn half_even(d: Dialect, a: &str, b: &str, div: fn(Dialect, &str, &str) -> String) -> String {
+    let q = div(d, a, b);
+    let twice_rest = format!("2 * ({a} - {q} * {b})");
+    format!(
+        "({q} + CASE WHEN {twice_rest} > {b} OR ({twice_rest} = {b} AND {q} % 2 = 1) THEN 1 ELSE 0 END)"
+    )
+}
+
+/// a / b rounded half away from zero, for b > 0.
+fn half_away(d: Dialect, a: &str, b: &str) -> String {
+    let magnitude = |n: &str| d.div(&format!("(2 * {n} + {b})"), &format!("(2 * {b})"));
+    format!(
+        "CASE WHEN {a} >= 0 THEN {} ELSE -{} END",
+        magnitude(a),
+        magnitude(&format!("(-{a})"))
+    )
+}
+
+/// Refuses what needs the customer export.
+fn check_supported(ctx: &ScoreContext) -> anyhow::Result<()> {
+    let p = &ctx.profit;
+    let refuse = |what: String| -> anyhow::Result<()> {
+        Err(TieringError::usage(
+            format!("{what}, and `tiering sql` does not join the customer export yet"),
+            Some("score with `tiering score --customers`, or drop it from [profit] for SQL".into()),
+        )
+        .into())
+    };
+    if let Some(c) = p.customer_costs.first() {
+        return refuse(format!(
+            "[profit] customer_costs reads the customer-export column `{}`",
+            c.column
+        ));
+    }
+    if let Some(c) = &p.capital {
+        return refuse(format!(
+            "[profit] capital reads the customer-export column `{}`",
+            c.days_column
+        ));
+    }
+    for f in &p.factors {
+        let numeric_metric = METRIC_COLUMNS.contains(&f.metric.as_str())
+            && !f.metric.ends_with("_date")
+            || ["return_rate", "return_lines"].contains(&f.metric.as_str());
+        if !numeric_metric {
+            return refuse(format!(
+                "the [profit] factor `{}` is not a metric tiering computes",
+                f.metric
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Profit: `scored` with the cost parts, profit, return rate, factor values,
+/// percentiles, points, score, loss maker and tier columns.
+pub fn profit(d: Dialect, ctx: &ScoreContext) -> anyhow::Result<(String, Vec<String>)> {
+    let cuts = ctx.profit.validate()?;
+    check_supported(ctx)?;
+    let p = &ctx.profit;
+    let rate = |money: f64| money_rate_units(money, ctx.decimals);
+    let cost_part = |count: &str, money: f64| {
+        half_away(
+            d,
+            &format!("({count} * {})", rate(money)),
+            &MONEY_RATE_SCALE.to_string(),
+        )
+    };
+    let wide = |expr: &str| format!("CAST({expr} AS {})", d.wide_int());
+    let return_rate = format!(
+        "CASE WHEN p.revenue + p.returns > 0 THEN CAST({} AS BIGINT) WHEN p.returns > 0 THEN {RETURN_RATE_SCALE} ELSE 0 END",
+        half_even(
+            d,
+            &format!("({} * {RETURN_RATE_SCALE})", wide("p.returns")),
+            &wide("(p.revenue + p.returns)"),
+            Dialect::wide_div,
+        )
+    );
+    let full = 100 * POINTS_SCALE;
+    let mut rank_columns = Vec::new();
+    let mut pct_columns = Vec::new();
+    let mut point_columns = Vec::new();
+    let mut shown = Vec::new();
+    for (i, f) in p.factors.iter().enumerate() {
+        let value = if f.metric == "return_rate" {
+            "return_rate_units".to_string()
+        } else {
+            f.metric.clone()
+        };
+        let direction = match f.direction {
+            Direction::Higher => "ASC",
+            Direction::Lower => "DESC",
+        };
+        rank_columns.push(format!(
+            "{value} AS value_{i}, RANK() OVER (ORDER BY {value} {direction}) AS rank_{i}"
+        ));
+        pct_columns.push(format!(
+            "CASE WHEN n <= 1 THEN {full} WHEN value_{i} IS NULL THEN 0 ELSE {} END AS pct_{i}",
+            half_even(
+                d,
+                &format!("((rank_{i} - 1) * {full})"),
+                "(n - 1)",
+                Dialect::div
+            )
+        ));
+        point_columns.push(format!(
+            "{} AS points_{i}",
+            half_even(
+                d,
+                &format!("(pct_{i} * {})", weight_units(f.weight)),
+                &WEIGHT_SCALE.to_string(),
+                Dialect::div
+            )
+        ));
+        let value_out = if f.metric == "return_rate" {
+            "t.return_rate".to_string()
+        } else {
+            format!("t.{}", f.metric)
+        };
+        shown.push(format!("{value_out} AS {}_value", f.metric));
+        shown.push(format!(
+            "{} AS {}_pct",
+            hundredths(&format!("t.pct_{i}")),
+            f.metric
+        ));
+        shown.push(format!(
+            "{} AS {}_points",
+            hundredths(&format!("t.points_{i}")),
+            f.metric
+        ));
+    }
+    let score_sum: Vec<String> = (0..p.factors.len())
+        .map(|i| format!("points_{i}"))
+        .collect();
+    let classes = cuts.len() + 1;
+    let reached: Vec<String> = cuts
+        .iter()
+        .map(|cut| format!("CASE WHEN (tier_rank - 1) * 10000 >= n * {cut} THEN 1 ELSE 0 END"))
+        .collect();
+    let pick = |text: &dyn Fn(&str) -> String| -> String {
+        let arms: Vec<String> = (0..classes)
+            .map(|i| {
+                format!(
+                    "WHEN c.class_index = {i} THEN {}",
+                    d.string(&text(&class_letter(i)))
+                )
+            })
+            .collect();
+        format!(
+            "CASE WHEN t.orders = 0 THEN {} {} ELSE {} END",
+            d.string(&text(NO_PURCHASE)),
+            arms.join(" "),
+            d.string(&text("loss_making"))
+        )
+    };
+    let key = |id: &str| class_key(id);
+    let metric_columns: Vec<String> = METRICS_BUT_PROFIT
+        .iter()
+        .map(|c| format!("m.{c}"))
+        .collect();
+    let ctes = format!(
+        "profit_parts AS (
+  SELECT {metric_columns},
+         {cts_orders} AS cts_orders,
+         {cts_returns} AS cts_returns
+  FROM metrics m
+),
+profit_metrics AS (
+  SELECT p.*, p.cts_orders + p.cts_returns AS cost_to_serve,
+         p.revenue - COALESCE(p.cost, 0) - (p.cts_orders + p.cts_returns) AS profit,
+         {return_rate} AS return_rate_units
+  FROM profit_parts p
+),
+factor_ranks AS (
+  SELECT customer_id, count(*) OVER () AS n,
+         {rank_columns}
+  FROM profit_metrics WHERE orders > 0
+),
+factor_pcts AS (
+  SELECT customer_id,
+         {pct_columns}
+  FROM factor_ranks
+),
+factor_points AS (
+  SELECT m.*, {pct_or_zero}
+  FROM profit_metrics m LEFT JOIN factor_pcts f ON f.customer_id = m.customer_id
+),
+profit_points AS (
+  SELECT f.*, {point_columns}
+  FROM factor_points f
+),
+profit_scores AS (
+  SELECT s.*, {score_sum} AS score_units, {return_rate_out} AS return_rate
+  FROM profit_points s
+),
+tier_ranks AS (
+  SELECT customer_id, count(*) OVER () AS n,
+         ROW_NUMBER() OVER (ORDER BY score_units DESC, {customer_order}) AS tier_rank
+  FROM profit_scores WHERE orders > 0 AND profit >= 0
+),
+tier_classes AS (
+  SELECT customer_id, {class_index} AS class_index
+  FROM tier_ranks
+),
+scored AS (
+  SELECT t.*, {shown}, {score} AS score, (t.profit < 0) AS loss_making,
+         {tier_id} AS tier_id, {tier} AS tier, {strategy} AS strategy
+  FROM profit_scores t LEFT JOIN tier_classes c ON c.customer_id = t.customer_id
+)",
+        metric_columns = metric_columns.join(", "),
+        cts_orders = cost_part("m.orders", p.per_order),
+        cts_returns = cost_part("m.return_lines", p.per_return_line),
+        rank_columns = rank_columns.join(",\n         "),
+        pct_columns = pct_columns.join(",\n         "),
+        pct_or_zero = (0..p.factors.len())
+            .map(|i| format!("COALESCE(f.pct_{i}, 0) AS pct_{i}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        point_columns = point_columns.join(",\n         "),
+        score_sum = if score_sum.is_empty() {
+            "0".to_string()
+        } else {
+            score_sum.join(" + ")
+        },
+        return_rate_out = super::metrics::money_out("return_rate_units", 4),
+        customer_order = d.bytewise("customer_id"),
+        class_index = if reached.is_empty() {
+            "0".to_string()
+        } else {
+            reached.join(" + ")
+        },
+        shown = shown.join(",\n         "),
+        score = hundredths("t.score_units"),
+        tier_id = pick(&|id| id.to_string()),
+        tier = pick(&|id| ctx.playbook.name(&key(id), ctx.lang)),
+        strategy = pick(&|id| ctx.playbook.strategy(&key(id), ctx.lang)),
+    );
+    Ok((ctes, ProfitScorer.output_columns(ctx)))
+}
+
+/// An integer count of hundredths as an exact decimal.
+fn hundredths(expr: &str) -> String {
+    super::metrics::money_out(expr, 2)
+}
