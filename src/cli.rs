@@ -49,7 +49,10 @@ pub enum Command {
     #[command(after_help = SCORE_EXAMPLES)]
     Score(ScoreArgs),
     /// Write the tier report (HTML, Markdown, XLSX or JSON) with migration since an earlier run.
-    #[command(after_help = REPORT_EXAMPLES)]
+    #[command(
+        after_help = REPORT_EXAMPLES,
+        mut_arg("inputs", |a| a.required(false).required_unless_present("scores"))
+    )]
     Report(ReportArgs),
     /// Print the scoring as SQL for DuckDB, PostgreSQL or Spark (the same tiers as `score`).
     #[command(after_help = SQL_EXAMPLES)]
@@ -95,6 +98,8 @@ Examples:
   tiering report orders.csv --output-dir reports --previous latest --format html,xlsx
       (cron: leaves reports/tiers-<as-of>.parquet and reports/report-<as-of>.html/.xlsx;
        `latest` is the newest tiers-*.parquet in reports dated before this as-of)
+  tiering report --scores tiers.csv --previous last-week.csv -o report.html
+      (scores computed elsewhere, e.g. by `tiering sql` in a warehouse: no order lines)
 
 Exit status: 0 success, 1 runtime failure, 2 usage/config error, 3 bad input data.";
 
@@ -266,6 +271,16 @@ pub struct ReportArgs {
     /// Compare with the same orders scored as of this earlier date (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub compare_as_of: Option<String>,
+
+    /// Build the report from per-customer scores computed elsewhere instead of order
+    /// lines: the result of `tiering sql` on an engine, or a `tiering score` file (CSV,
+    /// TSV or Parquet).
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["inputs", "compare_as_of", "customers", "rejects"]
+    )]
+    pub scores: Option<PathBuf>,
 
     /// Write the report to this file (atomically); the format follows the extension:
     /// .html, .md, .xlsx, .json.

@@ -41,6 +41,24 @@ pub struct ScoredRun {
     pub orders: LoadedOrders,
     /// The progress display, for writing.
     pub progress: Progress,
+    /// Where the scores came from.
+    pub origin: RunOrigin,
+}
+
+/// Where a run's scores came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RunOrigin {
+    /// Scored here from the order lines.
+    OrderLines,
+    /// Read from a tier file scored elsewhere (`report --scores`); no order lines.
+    ScoresFile {
+        /// The file as given.
+        file: String,
+        /// Its format (csv, tsv, parquet).
+        format: String,
+        /// Its rows.
+        rows: u64,
+    },
 }
 
 /// Whether [`ScoredRun::orders`] keeps the order lines once the metrics are computed.
@@ -111,20 +129,7 @@ pub fn score_inputs(
     let mut columns: Vec<String> = scorer_columns;
     columns.extend(prepared.extra_columns.iter().cloned());
     let customers = collect_customers(scorer.score(prepared.customers, ctx)?, &columns, ctx.as_of)?;
-    let thresholds = OutputData {
-        frame: collect_scored(
-            scorer
-                .thresholds(customers.clone().lazy(), ctx)
-                .with_column(date_lit(ctx.as_of).alias("as_of")),
-        )?,
-        money: scorer
-            .threshold_money_columns()
-            .into_iter()
-            .map(str::to_string)
-            .collect(),
-        decimals: ctx.decimals,
-        title: "thresholds".into(),
-    };
+    let thresholds = thresholds_of(scorer.as_ref(), &customers, ctx)?;
     for note in scorer.threshold_notes(&thresholds.frame, ctx)? {
         printer.note(&note);
     }
@@ -156,6 +161,29 @@ pub fn score_inputs(
         thresholds,
         orders: prepared.orders,
         progress: prepared.progress,
+        origin: RunOrigin::OrderLines,
+    })
+}
+
+/// The thresholds behind the scores of `customers`, with the as-of date.
+pub fn thresholds_of(
+    scorer: &dyn Scorer,
+    customers: &DataFrame,
+    ctx: &ScoreContext,
+) -> PolarsResult<OutputData> {
+    Ok(OutputData {
+        frame: collect_scored(
+            scorer
+                .thresholds(customers.clone().lazy(), ctx)
+                .with_column(date_lit(ctx.as_of).alias("as_of")),
+        )?,
+        money: scorer
+            .threshold_money_columns()
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
+        decimals: ctx.decimals,
+        title: "thresholds".into(),
     })
 }
 

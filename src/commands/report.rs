@@ -17,6 +17,8 @@ use crate::output::parquet::ParquetOutput;
 use crate::output::{Output, OutputData};
 use crate::printer::Printer;
 use crate::report::previous::{OPTIONS_COLUMN, SCORER_COLUMN, Snapshot};
+use crate::report::reconcile::Against;
+use crate::report::scores::scores_run;
 use crate::report::{Report, ReportFormat, ReportInput, build};
 use crate::scored::{LinesAfterScoring, ScoredRun, score_inputs};
 use crate::settings::date_arg;
@@ -39,15 +41,21 @@ pub fn run(
 ) -> anyhow::Result<ExitStatus> {
     let target = target(args)?;
     let scoring = &args.scoring;
+    // The files read: order exports, or the scores file; none may be overwritten.
+    let mut read: Vec<String> = scoring.inputs.clone();
+    read.extend(args.scores.iter().map(|p| p.display().to_string()));
     if let Target::File(path, _) = &target {
-        refuse_to_overwrite_input(path, &scoring.inputs, scoring.customers.as_deref())?;
+        refuse_to_overwrite_input(path, &read, scoring.customers.as_deref())?;
     }
     let compare_as_of = args
         .compare_as_of
         .as_deref()
         .map(|text| date_arg("--compare-as-of", text))
         .transpose()?;
-    let mut run = score_inputs(scoring, config, printer, None, LinesAfterScoring::Keep)?;
+    let mut run = match &args.scores {
+        Some(scores) => scores_run(scores, scoring, config, printer)?,
+        None => score_inputs(scoring, config, printer, None, LinesAfterScoring::Keep)?,
+    };
     run.progress.stage("building the report");
     let previous = match (compare_as_of, &args.previous) {
         (Some(date), _) => Some(earlier_run(args, config, &run, date)?),
@@ -60,6 +68,10 @@ pub fn run(
         customer_export: scoring.customers.as_deref(),
     })?;
     let r = &report.reconciliation;
+    let against = match r.against {
+        Against::OrderLines => "the input",
+        Against::ScoresFile => "the scores file",
+    };
     let counts = format!(
         "{} customers, {} orders, net revenue {}",
         r.input.customers,
@@ -76,7 +88,7 @@ pub fn run(
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the directory `{}`", dir.display()))?;
             let tiers = dir.join(format!("tiers-{}.parquet", report.as_of));
-            refuse_to_overwrite_input(&tiers, &scoring.inputs, scoring.customers.as_deref())?;
+            refuse_to_overwrite_input(&tiers, &read, scoring.customers.as_deref())?;
             write_atomically(&tiers, |out| write_tier_file(&run, out))?;
             let mut written = vec![tiers.display().to_string()];
             for format in formats {
@@ -88,11 +100,11 @@ pub fn run(
         }
     }
     if r.matches {
-        printer.note(&format!("reconciled with the input: {counts}"));
+        printer.note(&format!("reconciled with {against}: {counts}"));
         Ok(ExitStatus::Success)
     } else {
         printer.warn(&format!(
-            "the report does not reconcile with the input ({counts} in the input; {} customers, {} orders, {} in the report): please report this",
+            "the report does not reconcile with {against} ({counts} in {against}; {} customers, {} orders, {} in the report): please report this",
             r.report.customers,
             r.report.orders,
             r.report.revenue.grouped()

@@ -9,15 +9,16 @@ use super::grids::display;
 use super::labels::{Labels, labels};
 use super::migration::{CurrentRun, Migration, MigrationSection, check_comparable, compare};
 use super::previous::Snapshot;
-use super::reconcile::reconcile;
+use super::reconcile::{reconcile, reconcile_scores};
 use super::summary::tier_rows;
 use super::warnings::data_warnings;
 use super::{Charts, InputFile, Report, Setting, TierRow};
 use crate::input::dates::format_date;
 use crate::input::lines::col_names::CUSTOMER_ID;
+use crate::input::lines::col_names::ORDER_DATE;
 use crate::lang::Lang;
 use crate::metrics::{METRIC_COLUMNS, lines_until};
-use crate::scored::ScoredRun;
+use crate::scored::{RunOrigin, ScoredRun};
 use crate::scorers::pareto::Basis;
 use crate::scorers::{Scorer, ScorerKind, collect_scored, rfm::RfmScorer};
 
@@ -38,10 +39,36 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
     let words = labels(ctx.lang);
     let (tiers, mut totals) = tier_rows(run)?;
     totals.name = words.total.to_string();
-    // The order lines the run scored: both the reconciliation and the warnings count them.
-    let kept = lines_until(run.orders.lines.clone().lazy(), ctx.as_of).collect()?;
-    let reconciliation = reconcile(run, &kept, &totals)?;
-    let warnings = data_warnings(run, &kept)?;
+    let (reconciliation, warnings) = match run.origin {
+        RunOrigin::OrderLines => {
+            // The order lines the run scored: the reconciliation and the warnings count them.
+            let kept = lines_until(run.orders.lines.clone().lazy(), ctx.as_of).collect()?;
+            let dates = kept.column(ORDER_DATE)?.date()?.physical().clone();
+            (
+                reconcile(run, &kept, &totals)?,
+                data_warnings(run, dates.min().zip(dates.max()))?,
+            )
+        }
+        RunOrigin::ScoresFile { .. } => {
+            // Without lines, the purchase dates span from the first to the last purchase.
+            let first = run
+                .customers
+                .column("first_order_date")?
+                .date()?
+                .physical()
+                .min();
+            let last = run
+                .customers
+                .column("last_order_date")?
+                .date()?
+                .physical()
+                .max();
+            (
+                reconcile_scores(run, &totals)?,
+                data_warnings(run, first.zip(last))?,
+            )
+        }
+    };
     let order = run.scorer.group_order(ctx);
     let names: BTreeMap<String, String> = tiers
         .iter()
@@ -73,17 +100,7 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
         scorer_options: options,
         lang: ctx.lang,
         currency_decimals: ctx.decimals,
-        inputs: run
-            .orders
-            .files
-            .iter()
-            .map(|f| InputFile {
-                file: f.file.display.clone(),
-                format: f.report.format.to_string(),
-                rows: f.report.rows,
-                bad_rows: f.report.bad_rows,
-            })
-            .collect(),
+        inputs: input_files(run),
         customer_export: input.customer_export.map(str::to_string),
         reconciliation,
         tiers,
@@ -101,6 +118,28 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
     })
 }
 
+/// The files the report was built from: order exports, or the scores file.
+fn input_files(run: &ScoredRun) -> Vec<InputFile> {
+    if let RunOrigin::ScoresFile { file, format, rows } = &run.origin {
+        return vec![InputFile {
+            file: file.clone(),
+            format: format!("scores ({format})"),
+            rows: *rows,
+            bad_rows: 0,
+        }];
+    }
+    run.orders
+        .files
+        .iter()
+        .map(|f| InputFile {
+            file: f.file.display.clone(),
+            format: f.report.format.to_string(),
+            rows: f.report.rows,
+            bad_rows: f.report.bad_rows,
+        })
+        .collect()
+}
+
 fn settings(
     run: &ScoredRun,
     input: &ReportInput<'_>,
@@ -115,12 +154,12 @@ fn settings(
         ("lang", format!("{:?}", run.context.lang).to_lowercase()),
         ("currency_decimals", run.context.decimals.to_string()),
     ];
-    for file in &run.orders.files {
+    for file in input_files(run) {
         settings.push((
             words.inputs,
             format!(
                 "{} ({}, {} rows, {} bad)",
-                file.file.display, file.report.format, file.report.rows, file.report.bad_rows
+                file.file, file.format, file.rows, file.bad_rows
             ),
         ));
     }
@@ -130,8 +169,10 @@ fn settings(
     if let Some(previous) = &input.previous {
         settings.push((words.compared_with, previous.source.clone()));
     }
-    settings.push((words.lines_read, lines_read.to_string()));
-    settings.push((words.lines_rejected, run.orders.rejected.len().to_string()));
+    if run.origin == RunOrigin::OrderLines {
+        settings.push((words.lines_read, lines_read.to_string()));
+        settings.push((words.lines_rejected, run.orders.rejected.len().to_string()));
+    }
     settings.push((
         "generator",
         format!("tiering {}", env!("CARGO_PKG_VERSION")),

@@ -3,6 +3,7 @@
 
 use super::labels::{Labels, labels};
 use super::migration::{GONE, Migration, Mover, NEW};
+use super::reconcile::Against;
 use super::{Money, Report, TierRow};
 use crate::lang::Lang;
 
@@ -136,9 +137,35 @@ pub fn reconciliation_grid(report: &Report) -> Grid {
             Value::Money(c.revenue),
         ]
     };
+    let input = match r.against {
+        Against::OrderLines => w.input,
+        Against::ScoresFile => w.scores_file,
+    };
     Grid {
         headers: strings(&["", w.customers, w.orders, w.revenue]),
-        rows: vec![line(w.input, &r.input), line(w.report, &r.report)],
+        rows: vec![line(input, &r.input), line(w.report, &r.report)],
+    }
+}
+
+/// The line under the reconciliation table: what was read and set aside.
+pub fn reconciliation_note(report: &Report) -> String {
+    let w = labels_of(report);
+    let r = &report.reconciliation;
+    match r.against {
+        Against::OrderLines => format!(
+            "{} {} · {} {} · {} {} · {} {} · {} {}",
+            r.lines_read,
+            w.lines_read,
+            r.lines_after_as_of,
+            w.lines_after_as_of,
+            r.lines_rejected,
+            w.lines_rejected,
+            r.non_purchase_orders,
+            w.non_purchase_orders,
+            r.customers_only_in_export,
+            w.only_in_export
+        ),
+        Against::ScoresFile => format!("{} {}", r.input.customers, w.scores_rows),
     }
 }
 

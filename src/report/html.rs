@@ -4,8 +4,8 @@
 use std::io::Write;
 
 use super::grids::{
-    Grid, Value, labels_of, matrix_grid, mover_grid, reconciliation_grid, settings_grid,
-    strategy_grid, tier_grid,
+    Grid, Value, labels_of, matrix_grid, mover_grid, reconciliation_grid, reconciliation_note,
+    settings_grid, strategy_grid, tier_grid,
 };
 use super::migration::{Migration, MigrationSection, Mover};
 use super::{Report, labels::Labels};
@@ -152,17 +152,8 @@ fn write_reconciliation(report: &Report, w: &Labels, out: &mut dyn Write) -> any
     )?;
     writeln!(
         out,
-        "<p class=\"meta\">{} {} · {} {} · {} {} · {} {} · {} {}</p>\n</section>",
-        r.lines_read,
-        escape(w.lines_read),
-        r.lines_after_as_of,
-        escape(w.lines_after_as_of),
-        r.lines_rejected,
-        escape(w.lines_rejected),
-        r.non_purchase_orders,
-        escape(w.non_purchase_orders),
-        r.customers_only_in_export,
-        escape(w.only_in_export)
+        "<p class=\"meta\">{}</p>\n</section>",
+        escape(&reconciliation_note(report))
     )?;
     Ok(())
 }

@@ -5,8 +5,8 @@ use std::io::Write;
 
 use super::Report;
 use super::grids::{
-    Grid, labels_of, matrix_grid, mover_grid, reconciliation_grid, settings_grid, strategy_grid,
-    tier_grid,
+    Grid, labels_of, matrix_grid, mover_grid, reconciliation_grid, reconciliation_note,
+    settings_grid, strategy_grid, tier_grid,
 };
 use super::html::LIST_LIMIT;
 use super::migration::MigrationSection;
@@ -35,20 +35,7 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> anyhow::Result<()
         writeln!(out, "**✗ {}**\n", w.does_not_reconcile)?;
     }
     write_table(out, &reconciliation_grid(report))?;
-    writeln!(
-        out,
-        "{} {} · {} {} · {} {} · {} {} · {} {}\n",
-        r.lines_read,
-        w.lines_read,
-        r.lines_after_as_of,
-        w.lines_after_as_of,
-        r.lines_rejected,
-        w.lines_rejected,
-        r.non_purchase_orders,
-        w.non_purchase_orders,
-        r.customers_only_in_export,
-        w.only_in_export
-    )?;
+    writeln!(out, "{}\n", reconciliation_note(report))?;
     writeln!(out, "## {}\n", w.warnings)?;
     if report.warnings.is_empty() {
         writeln!(out, "{}\n", w.no_warnings)?;

@@ -13,6 +13,7 @@ pub mod markdown;
 pub mod migration;
 pub mod previous;
 pub mod reconcile;
+pub mod scores;
 pub mod summary;
 pub mod warnings;
 pub mod workbook;

@@ -84,46 +84,8 @@ impl Snapshot {
 
     /// Read a tier file (CSV or Parquet).
     pub fn read(path: &Path, decimals: u32) -> anyhow::Result<Snapshot> {
-        let display = path.display().to_string();
-        if !path.exists() {
-            return Err(TieringError::InputNotFound {
-                pattern: display,
-                what: "no such file".into(),
-                hint: Some(
-                    "--previous takes a tier file of an earlier run (tiering score -o, or tiers-DATE.parquet from report --output-dir)"
-                        .into(),
-                ),
-            }
-            .into());
-        }
-        let extension = path
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        let (table, first_line) = match extension.as_str() {
-            "parquet" | "pq" => {
-                let file = std::fs::File::open(path)?;
-                let frame = ParquetReader::new(file)
-                    .finish()
-                    .map_err(|e| unreadable(&display, e))?;
-                (Table::from_frame(&frame)?, 1)
-            }
-            "csv" | "tsv" | "tab" | "txt" => {
-                let delimiter = if extension == "csv" { b',' } else { b'\t' };
-                let table =
-                    Table::from_csv(path, delimiter).map_err(|e| unreadable(&display, e))?;
-                (table, 2)
-            }
-            _ => {
-                return Err(unreadable(
-                    &display,
-                    format!("`.{extension}` is not a tier file format"),
-                )
-                .into());
-            }
-        };
-        snapshot_of(&table, &display, first_line, decimals)
+        let (table, first_line) = Table::read(path, "--previous")?;
+        snapshot_of(&table, &path.display().to_string(), first_line, decimals)
     }
 
     /// The tier ids present.
@@ -135,24 +97,67 @@ impl Snapshot {
     }
 }
 
-fn unreadable(file: &str, error: impl std::fmt::Display) -> TieringError {
+fn unreadable(file: &str, flag: &str, error: impl std::fmt::Display) -> TieringError {
     TieringError::Unreadable {
         file: file.to_string(),
         reason: error.to_string(),
-        hint: Some(
-            "--previous takes a tier file as `tiering score -o` writes it: .csv, .tsv or .parquet"
-                .into(),
-        ),
+        hint: Some(format!(
+            "{flag} takes a tier file as `tiering score -o` or `tiering sql` on an engine writes it: .csv, .tsv or .parquet"
+        )),
     }
 }
 
 /// A table of text cells with its header.
-struct Table {
-    header: Vec<String>,
-    rows: Vec<Vec<Option<String>>>,
+pub(super) struct Table {
+    /// Column names.
+    pub header: Vec<String>,
+    /// Cells by row, then column.
+    pub rows: Vec<Vec<Option<String>>>,
 }
 
 impl Table {
+    /// Read a tier file (CSV, TSV or Parquet) given with `flag`, as text cells; also the
+    /// number its first row is counted by in messages (line 2 of a text file, row 1).
+    pub fn read(path: &Path, flag: &str) -> anyhow::Result<(Table, u64)> {
+        let display = path.display().to_string();
+        if !path.exists() {
+            return Err(TieringError::InputNotFound {
+                pattern: display,
+                what: "no such file".into(),
+                hint: Some(format!(
+                    "{flag} takes a tier file (tiering score -o, tiers-DATE.parquet from report --output-dir, or the result of tiering sql)"
+                )),
+            }
+            .into());
+        }
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        match extension.as_str() {
+            "parquet" | "pq" => {
+                let file = std::fs::File::open(path)?;
+                let frame = ParquetReader::new(file)
+                    .finish()
+                    .map_err(|e| unreadable(&display, flag, e))?;
+                Ok((Table::from_frame(&frame)?, 1))
+            }
+            "csv" | "tsv" | "tab" | "txt" => {
+                let delimiter = if extension == "csv" { b',' } else { b'\t' };
+                let table =
+                    Table::from_csv(path, delimiter).map_err(|e| unreadable(&display, flag, e))?;
+                Ok((table, 2))
+            }
+            _ => Err(unreadable(
+                &display,
+                flag,
+                format!("`.{extension}` is not a tier file format"),
+            )
+            .into()),
+        }
+    }
+
     fn from_csv(path: &Path, delimiter: u8) -> anyhow::Result<Table> {
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
@@ -176,49 +181,30 @@ impl Table {
             .iter()
             .map(|n| n.to_string())
             .collect();
-        let wanted = [
-            "customer_id",
-            "tier_id",
-            "tier",
-            "segment_id",
-            "segment",
-            "revenue",
-            "orders",
-            "recency_days",
-            "as_of",
-            "r_score",
-            "f_score",
-            "m_score",
-            SCORER_COLUMN,
-            OPTIONS_COLUMN,
-        ];
         let mut columns = Vec::with_capacity(header.len());
         for name in &header {
-            if wanted.contains(&name.as_str()) {
-                let text = frame.column(name)?.cast(&DataType::String)?;
-                columns.push(Some(text.str()?.clone()));
-            } else {
-                columns.push(None);
-            }
+            let text = frame.column(name)?.cast(&DataType::String)?;
+            columns.push(text.str()?.clone());
         }
         let rows = (0..frame.height())
             .map(|row| {
                 columns
                     .iter()
-                    .map(|c| c.as_ref().and_then(|c| c.get(row)).map(str::to_string))
+                    .map(|c| c.get(row).map(str::to_string))
                     .collect()
             })
             .collect();
         Ok(Table { header, rows })
     }
 
-    fn position(&self, name: &str) -> Option<usize> {
+    /// Where a column is.
+    pub fn position(&self, name: &str) -> Option<usize> {
         self.header.iter().position(|h| h == name)
     }
 }
 
 /// Which scorer wrote a file, from the columns only that scorer writes.
-fn recognise_scorer(header: &[String]) -> Option<&'static str> {
+pub(super) fn recognise_scorer(header: &[String]) -> Option<&'static str> {
     let has = |c: &str| header.iter().any(|h| h == c);
     [
         ("rfm_code", "rfm"),

@@ -22,9 +22,21 @@ pub struct Counts {
     pub revenue: Money,
 }
 
+/// What the report's totals are checked against.
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Against {
+    /// The order lines, counted straight from them.
+    OrderLines,
+    /// The rows of a scores file (`report --scores`): no order lines were read.
+    ScoresFile,
+}
+
 /// Input totals against report totals.
 #[derive(Clone, Debug, Serialize)]
 pub struct Reconciliation {
+    /// What the input counts come from.
+    pub against: Against,
     /// Order lines read (valid ones, all dates).
     pub lines_read: u64,
     /// Of those, dated after the as-of date (ignored).
@@ -81,11 +93,48 @@ pub fn reconcile(
         revenue: totals.revenue,
     };
     Ok(Reconciliation {
+        against: Against::OrderLines,
         lines_read: line_count(lines)?,
         lines_after_as_of: after,
         lines_rejected: run.orders.rejected.len() as u64,
         non_purchase_orders: per_order.height() as u64 - purchases,
         customers_only_in_export: only_in_export,
+        matches: input == report,
+        input,
+        report,
+    })
+}
+
+/// Count the rows of a scores file (`run.customers` as read, one row per customer) and
+/// compare them with the report's `totals`: a row lost or doubled by the summary shows.
+pub fn reconcile_scores(run: &ScoredRun, totals: &TierRow) -> PolarsResult<Reconciliation> {
+    let frame = &run.customers;
+    let sum = |name: &str| -> PolarsResult<i64> {
+        Ok(frame
+            .column(name)?
+            .cast(&DataType::Int64)?
+            .i64()?
+            .iter()
+            .flatten()
+            .sum())
+    };
+    let input = Counts {
+        customers: frame.height() as u64,
+        orders: sum("orders")? as u64,
+        revenue: Money::new(sum("revenue")?, run.context.decimals),
+    };
+    let report = Counts {
+        customers: totals.customers,
+        orders: totals.orders,
+        revenue: totals.revenue,
+    };
+    Ok(Reconciliation {
+        against: Against::ScoresFile,
+        lines_read: 0,
+        lines_after_as_of: 0,
+        lines_rejected: 0,
+        non_purchase_orders: 0,
+        customers_only_in_export: 0,
         matches: input == report,
         input,
         report,

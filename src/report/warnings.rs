@@ -6,7 +6,6 @@ use polars::prelude::*;
 
 use super::Warning;
 use crate::input::dates::format_date;
-use crate::input::lines::col_names::ORDER_DATE;
 use crate::lang::Lang;
 use crate::scored::ScoredRun;
 use crate::scorers::ScorerKind;
@@ -22,8 +21,9 @@ const ONE_ORDER_SHARE: f64 = 0.5;
 /// Share of gross sales returned above which net revenue hides a lot.
 const RETURN_SHARE: f64 = 0.1;
 
-/// The warnings that apply to `run`; `kept`: its order lines dated up to the as-of date.
-pub fn data_warnings(run: &ScoredRun, kept: &DataFrame) -> PolarsResult<Vec<Warning>> {
+/// The warnings that apply to `run`; `dates`: the first and last date of its order lines
+/// up to the as-of date.
+pub fn data_warnings(run: &ScoredRun, dates: Option<(i32, i32)>) -> PolarsResult<Vec<Warning>> {
     let lang = run.context.lang;
     let frame = &run.customers;
     let int = |name: &str| -> PolarsResult<Int64Chunked> {
@@ -50,8 +50,7 @@ pub fn data_warnings(run: &ScoredRun, kept: &DataFrame) -> PolarsResult<Vec<Warn
             },
         });
     }
-    let dates = kept.column(ORDER_DATE)?.date()?.physical().clone();
-    if let (Some(first), Some(last)) = (dates.min(), dates.max())
+    if let Some((first, last)) = dates
         && last - first < MIN_RANGE_DAYS
     {
         let days = last - first + 1;

@@ -824,3 +824,133 @@ fn pareto_chart_marks_the_class_ends() {
     let html = page(&[]);
     assert!(!html.contains("\nA | B\n") && html.contains("\n80%\n"));
 }
+
+/// `report --scores`: a report from scores computed elsewhere. A hand-made scores file of
+/// three customers gives the totals and tiers counted by hand, and every bad file is
+/// refused with the file, line, column and value.
+#[test]
+fn report_from_a_scores_file() {
+    let dir = temp_dir();
+    let header = "customer_id,first_order_date,last_order_date,recency_days,tenure_days,orders,revenue,returns,cost,profit,aov,pareto_rank,pareto_value,cum_value,cum_share,abc_class,upgrade_candidate,loss_making,tier_id,tier,strategy,as_of";
+    let rows = [
+        "a,2026-01-05,2026-03-01,30,85,3,800.00,0.00,,,266.67,1,800.00,800.00,0.8,A,false,false,A,Key,Protect,2026-03-31",
+        "b,2026-02-01,2026-03-20,11,58,2,150.50,10.00,,,75.25,2,150.50,950.50,0.9505,B,false,false,B,Growth,Develop,2026-03-31",
+        "c,2026-03-10,2026-03-10,21,21,1,49.50,0.00,,,49.50,3,49.50,1000.00,1,C,false,false,C,Ordinary,Serve,2026-03-31",
+    ];
+    let write = |name: &str, lines: &[&str]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, format!("{}\n", lines.join("\n"))).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let good = write("scores.csv", &[&[header], &rows[..]].concat());
+    let out = dir.path().join("report.json");
+    let status = tiering()
+        .args(["report", "--scores", &good, "-o", out.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let report = json(&out);
+    assert_eq!(report["scorer"], "pareto");
+    assert_eq!(report["as_of"], "2026-03-31");
+    let r = &report["reconciliation"];
+    assert_eq!(r["against"], "scores_file");
+    assert_eq!(r["input"]["customers"], 3);
+    assert_eq!(r["input"]["orders"], 6);
+    assert_eq!(cents(&r["input"]["revenue"].to_string()), 100_000);
+    let tiers: Vec<(String, u64)> = report["tiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["customers"].as_u64().unwrap() > 0)
+        .map(|t| {
+            (
+                t["id"].as_str().unwrap().to_string(),
+                t["customers"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(tiers, [("A".into(), 1), ("B".into(), 1), ("C".into(), 1)]);
+    assert_eq!(report["inputs"][0]["format"], "scores (csv)");
+
+    let bad_money = rows[1].replace("150.50,10.00", "150.5x,10.00");
+    let twice = rows[0];
+    let other_date = rows[2].replace(",2026-03-31", ",2026-03-30");
+    let cases: [(Vec<String>, &str); 6] = [
+        (
+            vec![
+                "--scores".into(),
+                write("money.csv", &[header, rows[0], &bad_money]),
+            ],
+            "line 3, column `revenue`: not an amount: `150.5x`",
+        ),
+        (
+            vec![
+                "--scores".into(),
+                write("twice.csv", &[header, rows[0], twice]),
+            ],
+            "lists customer `a` twice",
+        ),
+        (
+            vec![
+                "--scores".into(),
+                write("dates.csv", &[header, rows[0], &other_date]),
+            ],
+            "mixes as-of dates (2026-03-30 to 2026-03-31)",
+        ),
+        (
+            vec![
+                "--scores".into(),
+                good.clone(),
+                "--scorer".into(),
+                "rfm".into(),
+            ],
+            "holds pareto scores, not rfm",
+        ),
+        (
+            vec![
+                "--scores".into(),
+                good.clone(),
+                "--as-of".into(),
+                "2026-03-01".into(),
+            ],
+            "--as-of 2026-03-01 differs from the scores' as-of date 2026-03-31",
+        ),
+        (
+            vec![
+                "--scores".into(),
+                write(
+                    "no_orders.csv",
+                    &[&header.replace(",orders,", ",purchases,"), rows[0]],
+                ),
+            ],
+            "orders",
+        ),
+    ];
+    for (args, message) in cases {
+        let output = tiering().arg("report").args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_ne!(output.status.code(), Some(0), "{args:?}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    let both = tiering()
+        .args(["report", "examples/orders.csv", "--scores", &good])
+        .output()
+        .unwrap();
+    assert_eq!(both.status.code(), Some(2));
+    let overwrite = tiering()
+        .args(["report", "--scores", &good, "-o", &good, "--format", "md"])
+        .output()
+        .unwrap();
+    assert_eq!(overwrite.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&overwrite.stderr).contains("refusing to overwrite the input"));
+    assert!(
+        std::fs::read_to_string(&good)
+            .unwrap()
+            .starts_with("customer_id,")
+    );
+}

@@ -262,7 +262,10 @@ fn every_engine_gives_the_tiers_of_score() {
             let mut args = vec![case.source.to_str().unwrap()];
             args.extend(&case.options);
             let expected = score_text(&args);
-            assert_same_rows(&format!("{engine} {}", case.name), &engine_rows, &expected);
+            let what = format!("{engine} {}", case.name);
+            assert_same_rows(&what, &engine_rows, &expected);
+            let engine_file = out.join(format!("{name}.csv"));
+            assert_same_report(&what, &engine_file, case);
         }
     }
 }
@@ -327,6 +330,67 @@ fn assert_same_rows(what: &str, engine: &str, expected: &str) {
             compared.get(column).is_some_and(|n| *n > 0),
             "{what}: {column} compared"
         );
+    }
+}
+
+/// `tiering report` as JSON with `args`; stdout parsed.
+fn report_json(args: &[&str]) -> serde_json::Value {
+    let output = tiering()
+        .arg("report")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "report {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// The report built from the engine's scores (`report --scores`) says what the report
+/// built from the order lines says: scorer and options, as-of, every tier row, the
+/// totals, the warnings, and every customer's cells (the engine's result has no RFM score
+/// ranges; cum_share is compared above). Its reconciliation is against the scores file.
+fn assert_same_report(what: &str, engine_file: &Path, case: &Case) {
+    let mut from_scores = vec!["--scores", engine_file.to_str().unwrap()];
+    from_scores.extend(&case.options);
+    let mut from_lines = vec![case.source.to_str().unwrap()];
+    from_lines.extend(&case.options);
+    let (scores, lines) = (report_json(&from_scores), report_json(&from_lines));
+    for key in [
+        "scorer",
+        "scorer_options",
+        "as_of",
+        "tiers",
+        "totals",
+        "warnings",
+    ] {
+        assert_eq!(scores[key], lines[key], "{what}: report {key}");
+    }
+    let reconciliation = &scores["reconciliation"];
+    assert_eq!(reconciliation["against"], "scores_file", "{what}");
+    assert_eq!(reconciliation["matches"], true, "{what}");
+    assert_eq!(
+        reconciliation["input"], lines["reconciliation"]["input"],
+        "{what}: the scores file holds the input's customers, orders and revenue"
+    );
+    let (ours, theirs) = (
+        scores["customers"].as_array().unwrap(),
+        lines["customers"].as_array().unwrap(),
+    );
+    assert_eq!(ours.len(), theirs.len(), "{what}: report customers");
+    for (a, b) in ours.iter().zip(theirs) {
+        for (column, value) in a.as_object().unwrap() {
+            if column != "cum_share" {
+                assert_eq!(
+                    value, &b[column],
+                    "{what}: report customer {} {column}",
+                    a["customer_id"]
+                );
+            }
+        }
     }
 }
 

@@ -1,0 +1,328 @@
+//! `tiering report --scores FILE`: a scoring run rebuilt from a tier file scored
+//! elsewhere — the result of `tiering sql` on DuckDB, PostgreSQL or Spark, or a file of
+//! `tiering score -o` — so the report is built without the order lines. Columns are typed
+//! back as `score` has them: money in minor units (exact, from the decimal text), dates,
+//! whole numbers, decimals, booleans and text.
+
+use std::path::Path;
+
+use polars::prelude::*;
+
+use super::previous::{SCORER_COLUMN, Table, recognise_scorer};
+use crate::cli::ScoringArgs;
+use crate::config::LoadedConfig;
+use crate::error::{BadRow, Location, TieringError};
+use crate::input::LoadedOrders;
+use crate::input::dates::{DateFormat, format_date, parse_date};
+use crate::input::lines::col_names::CUSTOMER_ID;
+use crate::input::money::{MoneyFormat, parse_money};
+use crate::metrics::MONEY_COLUMNS;
+use crate::printer::Printer;
+use crate::scored::{RunOrigin, ScoredRun, thresholds_of};
+use crate::scorers::ScorerKind;
+use crate::settings::score_settings;
+
+/// Columns that are text whatever they hold (`rfm_code` 545 is a code, not a number).
+const TEXT_COLUMNS: [&str; 10] = [
+    "customer_id",
+    "rfm_code",
+    "segment_id",
+    "segment",
+    "tier_id",
+    "tier",
+    "strategy",
+    "rule_fired",
+    "abc_class",
+    "scorer_options",
+];
+
+/// Date columns.
+const DATE_COLUMNS: [&str; 3] = ["first_order_date", "last_order_date", "as_of"];
+
+/// Columns the report reads from every tier file.
+const REQUIRED: [&str; 9] = [
+    "customer_id",
+    "first_order_date",
+    "last_order_date",
+    "recency_days",
+    "orders",
+    "revenue",
+    "returns",
+    "profit",
+    "as_of",
+];
+
+/// Read `path` (given with `--scores`) into a run as `score_inputs` would have produced.
+pub fn scores_run(
+    path: &Path,
+    args: &ScoringArgs,
+    config: &LoadedConfig,
+    printer: &Printer,
+) -> anyhow::Result<ScoredRun> {
+    let file = path.display().to_string();
+    let (table, first_line) = Table::read(path, "--scores")?;
+    let kind = scorer_of(&table, &file, args.options.scorer)?;
+    let mut settings = score_settings(args, config)?;
+    settings.scorer = kind;
+    let scorer = kind.build();
+    let group = scorer.group();
+    for column in REQUIRED
+        .iter()
+        .copied()
+        .chain([group.id, group.label, "strategy"])
+    {
+        if table.position(column).is_none() {
+            return Err(TieringError::MissingColumn {
+                file: file.clone(),
+                column: column.to_string(),
+                mapped_to: None,
+                found: table.header.clone(),
+                closest: crate::suggest::closest(column, table.header.iter().map(String::as_str))
+                    .map(str::to_string),
+            }
+            .into());
+        }
+    }
+    let ctx = &mut settings.context;
+    let mut money: Vec<String> = MONEY_COLUMNS.iter().map(|c| c.to_string()).collect();
+    money.extend(scorer.money_columns(ctx));
+    let typing = Typing {
+        file: &file,
+        first_line,
+        money: &money,
+        format: MoneyFormat {
+            decimals: ctx.decimals,
+            decimal_comma: false,
+        },
+    };
+    let frame = typing.frame(&table)?;
+    ctx.as_of = single_as_of(&frame, &file, settings.as_of)?;
+    let customers = frame.sort([CUSTOMER_ID], SortMultipleOptions::default())?;
+    check_unique_ids(&customers, &file)?;
+    let thresholds = thresholds_of(scorer.as_ref(), &customers, ctx)?;
+    let money = money
+        .into_iter()
+        .filter(|m| customers.column(m).is_ok())
+        .collect();
+    let rows = table.rows.len() as u64;
+    let format = if first_line == 1 { "parquet" } else { "csv" };
+    Ok(ScoredRun {
+        scorer,
+        kind,
+        context: settings.context,
+        customers,
+        money,
+        thresholds,
+        orders: LoadedOrders {
+            lines: DataFrame::empty(),
+            files: Vec::new(),
+            rejected: Vec::new(),
+        },
+        progress: printer.progress("reading scores", 0),
+        origin: RunOrigin::ScoresFile {
+            file,
+            format: format.into(),
+            rows,
+        },
+    })
+}
+
+/// The scorer that wrote the file: its `scorer` column, else the columns only one scorer
+/// writes; `--scorer`, when given, must agree.
+fn scorer_of(
+    table: &Table,
+    file: &str,
+    given: Option<ScorerKind>,
+) -> Result<ScorerKind, TieringError> {
+    let named = table
+        .position(SCORER_COLUMN)
+        .and_then(|at| table.rows.first().and_then(|row| row[at].clone()))
+        .or_else(|| recognise_scorer(&table.header).map(str::to_string));
+    let found: Option<ScorerKind> = named
+        .as_deref()
+        .and_then(|name| clap::ValueEnum::from_str(name, true).ok());
+    match (found, given) {
+        (Some(found), Some(given)) if found != given => Err(TieringError::usage(
+            format!(
+                "`{file}` holds {} scores, not {}",
+                found.build().name(),
+                given.build().name()
+            ),
+            Some(format!(
+                "drop --scorer, or pass --scorer {}",
+                found.build().name()
+            )),
+        )),
+        (Some(found), _) => Ok(found),
+        (None, Some(given)) => Ok(given),
+        (None, None) => Err(TieringError::usage(
+            format!("cannot tell which scorer wrote `{file}`"),
+            Some("pass the --scorer the scores were computed with".into()),
+        )),
+    }
+}
+
+/// How the text cells become typed columns.
+struct Typing<'a> {
+    file: &'a str,
+    first_line: u64,
+    money: &'a [String],
+    format: MoneyFormat,
+}
+
+impl Typing<'_> {
+    fn frame(&self, table: &Table) -> anyhow::Result<DataFrame> {
+        let mut columns = Vec::with_capacity(table.header.len());
+        for (at, name) in table.header.iter().enumerate() {
+            let cells: Vec<Option<&str>> = table
+                .rows
+                .iter()
+                .map(|row| row[at].as_deref().filter(|c| !c.is_empty()))
+                .collect();
+            columns.push(self.column(name, &cells)?);
+        }
+        Ok(DataFrame::new_infer_height(columns)?)
+    }
+
+    fn column(&self, name: &str, cells: &[Option<&str>]) -> anyhow::Result<Column> {
+        let name = PlSmallStr::from(name);
+        if self.money.iter().any(|m| m.as_str() == name.as_str()) {
+            let values = self.each(&name, cells, "not an amount", |c| {
+                parse_money(c, self.format).ok()
+            })?;
+            return Ok(Column::new(name, values));
+        }
+        if DATE_COLUMNS.contains(&name.as_str()) {
+            let values = self.each(&name, cells, "not a YYYY-MM-DD date", |c| {
+                parse_date(c, &DateFormat::Auto).ok()
+            })?;
+            return Ok(Column::new(name, values).cast(&DataType::Date)?);
+        }
+        let text = || Column::new(name.clone(), cells.to_vec());
+        if TEXT_COLUMNS.contains(&name.as_str()) || name.as_str() == SCORER_COLUMN {
+            return Ok(text());
+        }
+        let present = || cells.iter().flatten();
+        if present().all(|c| c.parse::<i64>().is_ok()) {
+            let values: Vec<Option<i64>> = cells
+                .iter()
+                .map(|c| c.and_then(|c| c.parse().ok()))
+                .collect();
+            return Ok(Column::new(name, values));
+        }
+        if present().all(|c| c.parse::<f64>().is_ok()) {
+            let values: Vec<Option<f64>> = cells
+                .iter()
+                .map(|c| c.and_then(|c| c.parse().ok()))
+                .collect();
+            return Ok(Column::new(name, values));
+        }
+        if present().all(|c| matches!(*c, "true" | "false")) {
+            let values: Vec<Option<bool>> = cells.iter().map(|c| c.map(|c| c == "true")).collect();
+            return Ok(Column::new(name, values));
+        }
+        Ok(text())
+    }
+
+    /// Every non-empty cell parsed, or an error naming the first that does not parse.
+    fn each<T>(
+        &self,
+        column: &str,
+        cells: &[Option<&str>],
+        reason: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> anyhow::Result<Vec<Option<T>>> {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(row, cell)| match cell {
+                None => Ok(None),
+                Some(text) => parse(text)
+                    .map(Some)
+                    .ok_or_else(|| self.bad(row, column, text, reason)),
+            })
+            .collect()
+    }
+
+    fn bad(&self, row: usize, column: &str, value: &str, reason: &str) -> anyhow::Error {
+        let number = self.first_line + row as u64;
+        TieringError::BadValue {
+            row: Box::new(BadRow {
+                file: self.file.to_string(),
+                location: if self.first_line == 2 {
+                    Location::Line(number)
+                } else {
+                    Location::Row(number)
+                },
+                column: Some(column.to_string()),
+                value: Some(value.to_string()),
+                reason: reason.to_string(),
+                expected: None,
+                hint: Some(
+                    "--scores takes per-customer scores as tiering score or tiering sql writes them"
+                        .into(),
+                ),
+            }),
+            more: 0,
+        }
+        .into()
+    }
+}
+
+/// The one as-of date of every row; `--as-of`, when given, must agree.
+fn single_as_of(frame: &DataFrame, file: &str, given: Option<i32>) -> anyhow::Result<i32> {
+    let dates = frame.column("as_of")?.date()?.physical().clone();
+    let (Some(first), Some(last)) = (dates.min(), dates.max()) else {
+        return Err(TieringError::usage(
+            format!("`{file}` has no as_of date"),
+            Some("the scores must carry the as_of column tiering writes".into()),
+        )
+        .into());
+    };
+    if first != last || dates.null_count() > 0 {
+        return Err(TieringError::usage(
+            format!(
+                "`{file}` mixes as-of dates ({} to {})",
+                format_date(first),
+                format_date(last)
+            ),
+            Some("a report covers one scoring run: pass the scores of one as-of date".into()),
+        )
+        .into());
+    }
+    if let Some(given) = given.filter(|&g| g != first) {
+        return Err(TieringError::usage(
+            format!(
+                "--as-of {} differs from the scores' as-of date {}",
+                format_date(given),
+                format_date(first)
+            ),
+            Some("drop --as-of: the report takes the date the scores were computed at".into()),
+        )
+        .into());
+    }
+    Ok(first)
+}
+
+fn check_unique_ids(customers: &DataFrame, file: &str) -> anyhow::Result<()> {
+    let ids = customers.column(CUSTOMER_ID)?.str()?;
+    let mut previous: Option<&str> = None;
+    for id in ids.iter() {
+        let Some(id) = id else {
+            return Err(TieringError::usage(
+                format!("`{file}` has a row without customer_id"),
+                None,
+            )
+            .into());
+        };
+        if previous == Some(id) {
+            return Err(TieringError::usage(
+                format!("`{file}` lists customer `{id}` twice"),
+                Some("the scores must hold one row per customer".into()),
+            )
+            .into());
+        }
+        previous = Some(id);
+    }
+    Ok(())
+}
