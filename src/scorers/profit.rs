@@ -220,14 +220,16 @@ impl Scorer for ProfitScorer {
             )
             .into());
         }
-        let with_costs = customers.with_columns(cost_parts(ctx)).with_column(
-            Self::part_columns(ctx)
-                .iter()
-                .map(|c| col(c.as_str()))
-                .reduce(|a, b| a + b)
-                .unwrap_or_else(|| lit(0i64))
-                .alias("cost_to_serve"),
-        );
+        let with_costs = customers
+            .with_columns(cost_parts(ctx, &schema))
+            .with_column(
+                Self::part_columns(ctx)
+                    .iter()
+                    .map(|c| col(c.as_str()))
+                    .reduce(|a, b| a + b)
+                    .unwrap_or_else(|| lit(0i64))
+                    .alias("cost_to_serve"),
+            );
         let gross = col("revenue") + col("returns");
         let with_profit = with_costs.with_columns([
             (col("revenue") - col("cost").fill_null(lit(0i64)) - col("cost_to_serve"))
@@ -237,7 +239,7 @@ impl Scorer for ProfitScorer {
         let with_profit = with_profit.with_column(
             shown_units(col(RETURN_RATE_UNITS), RETURN_RATE_SCALE).alias("return_rate"),
         );
-        let scored = factor_points(with_profit, ctx);
+        let scored = factor_points(with_profit, ctx, &schema);
         let tiered = tiers(scored, &cuts, ctx).drop(by_name(working_columns(ctx), true, false));
         Ok(fill_no_purchase(tiered, TIER_GROUP, ctx))
     }
@@ -332,40 +334,100 @@ fn money_times(count: Expr, money: f64, ctx: &ScoreContext) -> Expr {
     )
 }
 
-/// A customer-export column (any number) × money -> minor units, rounded half away.
-fn column_times(units: Expr, money: f64, ctx: &ScoreContext) -> Expr {
-    let per_unit = money * 10f64.powi(ctx.decimals as i32);
-    (units.cast(DataType::Float64) * lit(per_unit))
-        .round(0, RoundMode::HalfAwayFromZero)
-        .fill_null(lit(0.0))
-        .cast(DataType::Int64)
+/// Millionths of a unit: how customer-export numbers are taken, exactly.
+pub const EXPORT_NUMBER_SCALE: i64 = 1_000_000;
+
+/// A column as an exact count of millionths (Int128): customer-export columns are text,
+/// read as plain decimals (`12`, `-3.5`; more than 6 decimals rounded half away from
+/// zero, as SQL's CAST to DECIMAL(38, 6) does); anything else is null. Numbers are scaled.
+fn export_number(column: &str, schema: &Schema) -> Expr {
+    let expr = col(column);
+    match schema.get(column) {
+        Some(DataType::String) => expr.map(
+            |c| {
+                let parsed: Int128Chunked = c
+                    .str()?
+                    .iter()
+                    .map(|text| text.and_then(millionths))
+                    .collect();
+                Ok(parsed.with_name(c.name().clone()).into_column())
+            },
+            |_, field| Ok(Field::new(field.name().clone(), DataType::Int128)),
+        ),
+        _ => expr.cast(DataType::Int128) * lit(EXPORT_NUMBER_SCALE),
+    }
 }
 
-fn cost_parts(ctx: &ScoreContext) -> Vec<Expr> {
+/// `text` as millionths, rounded half away from zero; None unless a plain decimal.
+pub fn millionths(text: &str) -> Option<i128> {
+    let text = text.trim();
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() && fraction.is_empty() || !all_digits(whole) || !all_digits(fraction) {
+        return None;
+    }
+    if whole.len() > 24 {
+        return None;
+    }
+    let mut value: i128 = if whole.is_empty() {
+        0
+    } else {
+        whole.parse().ok()?
+    };
+    let mut fraction_digits = fraction.bytes();
+    for _ in 0..6 {
+        let digit = fraction_digits.next().map_or(0, |b| i128::from(b - b'0'));
+        value = value * 10 + digit;
+    }
+    if fraction_digits.next().is_some_and(|b| b >= b'5') {
+        value += 1;
+    }
+    Some(if negative { -value } else { value })
+}
+
+/// The cost-to-serve parts in minor units, each rounded half away from zero from exact
+/// integer products: per order and per return line (rates in millionths of a minor
+/// unit), per unit of an export column (its millionths × the rate), and capital:
+/// max(revenue, 0) × days / 365 × annual rate (the rate in 10⁻⁹).
+fn cost_parts(ctx: &ScoreContext, schema: &Schema) -> Vec<Expr> {
     let p = &ctx.profit;
     let mut parts = vec![
         money_times(col("orders"), p.per_order, ctx).alias("cts_orders"),
         money_times(col("return_lines"), p.per_return_line, ctx).alias("cts_returns"),
     ];
+    let rounded = |numerator: Expr, denominator: i128| {
+        crate::metrics::rounded_ratio(numerator, lit(denominator))
+            .cast(DataType::Int64)
+            .fill_null(lit(0i64))
+    };
     for c in &p.customer_costs {
+        let rate = money_rate_units(c.per_unit, ctx.decimals);
         parts.push(
-            column_times(col(c.column.as_str()), c.per_unit, ctx)
-                .alias(format!("cts_{}", c.column)),
+            rounded(
+                export_number(&c.column, schema) * lit(i128::from(rate)),
+                i128::from(EXPORT_NUMBER_SCALE * MONEY_RATE_SCALE),
+            )
+            .alias(format!("cts_{}", c.column)),
         );
     }
     if let Some(capital) = &p.capital {
-        let days = col(capital.days_column.as_str()).cast(DataType::Float64);
         let receivable = when(col("revenue").gt(lit(0i64)))
             .then(col("revenue"))
             .otherwise(lit(0i64))
-            .cast(DataType::Float64);
-        let tied_up = receivable * days / lit(365.0) * lit(capital.annual_rate);
+            .cast(DataType::Int128);
+        let tied_up = receivable
+            * export_number(&capital.days_column, schema)
+            * lit(i128::from(weight_units(capital.annual_rate)));
         parts.push(
-            tied_up
-                .round(0, RoundMode::HalfAwayFromZero)
-                .fill_null(lit(0.0))
-                .cast(DataType::Int64)
-                .alias("cts_capital"),
+            rounded(
+                tied_up,
+                365 * i128::from(EXPORT_NUMBER_SCALE) * i128::from(WEIGHT_SCALE),
+            )
+            .alias("cts_capital"),
         );
     }
     parts
@@ -375,7 +437,7 @@ fn cost_parts(ctx: &ScoreContext) -> Vec<Expr> {
 /// `_points` (weight × pct) per factor, and `score`, their sum. Percentiles and points are
 /// rounded half to even to hundredths in integers (see `POINTS_SCALE`), so that every
 /// SQL engine gives the same digits.
-fn factor_points(frame: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
+fn factor_points(frame: LazyFrame, ctx: &ScoreContext, schema: &Schema) -> LazyFrame {
     let purchaser = col("orders").gt(lit(0i64));
     let n = purchaser.clone().sum().cast(DataType::Int64);
     let full = lit(100 * POINTS_SCALE);
@@ -384,6 +446,8 @@ fn factor_points(frame: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
     for f in &ctx.profit.factors {
         let value = if f.metric == "return_rate" {
             col(RETURN_RATE_UNITS)
+        } else if schema.get(f.metric.as_str()) == Some(&DataType::String) {
+            export_number(&f.metric, schema)
         } else {
             col(f.metric.as_str())
         };
@@ -521,4 +585,23 @@ fn tiers(frame: LazyFrame, cuts: &[u32], ctx: &ScoreContext) -> LazyFrame {
             pick(&|id| ctx.playbook.strategy(&key(id), ctx.lang)).alias("strategy"),
         ])
         .drop(by_name(["__class"], true, false))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::millionths;
+
+    #[test]
+    fn export_numbers_are_exact_millionths() {
+        assert_eq!(millionths("12"), Some(12_000_000));
+        assert_eq!(millionths(" -3.5 "), Some(-3_500_000));
+        assert_eq!(millionths("+.25"), Some(250_000));
+        assert_eq!(millionths("7."), Some(7_000_000));
+        assert_eq!(millionths("0.0000005"), Some(1));
+        assert_eq!(millionths("-0.0000005"), Some(-1));
+        assert_eq!(millionths("0.00000049"), Some(0));
+        for bad in ["", ".", "-", "1,5", "1e3", "n/a", "1.2.3"] {
+            assert_eq!(millionths(bad), None, "{bad}");
+        }
+    }
 }

@@ -122,3 +122,51 @@ fn profit_factors_may_use_customer_columns() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("uses the column `nps`"));
 }
+
+/// Customer-export columns are text; factors and cost parts read them as exact decimals,
+/// so "120" ranks above "9.5" and "60" (not in text order), and 2.5 units × 0.25 is 62.5
+/// cents, rounded half away to 63.
+#[test]
+fn export_columns_are_read_as_numbers() {
+    let dir = temp_dir();
+    let customers = dir.path().join("customers.csv");
+    std::fs::write(
+        &customers,
+        "customer_id,receivable_days,tickets\nP1,120,2.5\nP2,9.5,0\nP3,60,1\nP4,0,\nP5,0,0\nP6,0,0\nP7,0,0\nP8,0,0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("tiering.toml"),
+        "[profit]\ncustomer_costs = [{ column = \"tickets\", per_unit = 0.25 }]\nfactors = [{ metric = \"receivable_days\", weight = 1.0 }]\n",
+    )
+    .unwrap();
+    let output = tiering()
+        .current_dir(dir.path())
+        .arg("score")
+        .arg(root().join("testdata/pareto.csv"))
+        .arg("--customers")
+        .arg(&customers)
+        .args(["--scorer", "profit", "--format", "csv"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let rows = parse_csv(&String::from_utf8(output.stdout).unwrap());
+    // Ranks among 8 purchasers: five at 0 share rank 1, then 9.5, 60, 120.
+    assert_eq!(
+        cells(&rows, "P1", &["receivable_days_pct", "cts_tickets"]),
+        "100 0.63"
+    );
+    assert_eq!(
+        cells(&rows, "P3", &["receivable_days_pct", "cts_tickets"]),
+        "85.71 0.25"
+    );
+    assert_eq!(cells(&rows, "P2", &["receivable_days_pct"]), "71.43");
+    assert_eq!(
+        cells(&rows, "P4", &["receivable_days_pct", "cts_tickets"]),
+        "0 0.00"
+    );
+}
