@@ -314,7 +314,17 @@ pub struct SqlArgs {
     #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
     pub table_columns: Vec<String>,
 
-    /// How to score (rfm, pareto or rules).
+    /// A customer export joined on customer_id, as `score --customers` joins it: a table
+    /// name, or a .csv/.parquet path the engine can read.
+    #[arg(long, value_name = "TABLE_OR_PATH")]
+    pub customers: Option<String>,
+
+    /// The customer export's column names, comma-separated (needed for a table; files:
+    /// read from the header).
+    #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
+    pub customer_columns: Vec<String>,
+
+    /// How to score (rfm, pareto, profit or rules).
     #[command(flatten)]
     pub options: ScoreOptions,
 

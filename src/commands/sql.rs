@@ -6,7 +6,10 @@ use crate::cli::{InputArgs, ScoringArgs, SqlArgs};
 use crate::config::LoadedConfig;
 use crate::error::ExitStatus;
 use crate::input::dates::format_date;
+use crate::input::lines::col_names::CUSTOMER_ID;
+use crate::metrics::METRIC_COLUMNS;
 use crate::output::atomic::write_atomically;
+use crate::report::previous::{OPTIONS_COLUMN, SCORER_COLUMN};
 use crate::settings::{input_options, score_settings};
 use crate::sql::{script, source};
 
@@ -30,6 +33,22 @@ pub fn run(args: &SqlArgs, config: &LoadedConfig) -> anyhow::Result<ExitStatus> 
         &args.table_columns,
     )?;
     let scorer = settings.scorer.build();
+    let customers = match &args.customers {
+        Some(export) => {
+            let scorer_columns = scorer.output_columns(&settings.context);
+            let mut reserved = vec![CUSTOMER_ID, "as_of", SCORER_COLUMN, OPTIONS_COLUMN];
+            reserved.extend(METRIC_COLUMNS);
+            reserved.extend(scorer_columns.iter().map(String::as_str));
+            Some(source::resolve_customers(
+                args.dialect,
+                export,
+                &options.columns,
+                &args.customer_columns,
+                &reserved,
+            )?)
+        }
+        None => None,
+    };
     let as_of = settings.as_of.map(format_date);
     let description = format!(
         "tiering {} scores of {} as of {}: {}",
@@ -42,6 +61,7 @@ pub fn run(args: &SqlArgs, config: &LoadedConfig) -> anyhow::Result<ExitStatus> 
         args.dialect,
         settings.scorer,
         &source,
+        customers.as_ref(),
         &settings.context,
         as_of.as_deref(),
         &description,

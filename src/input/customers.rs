@@ -142,7 +142,7 @@ impl RowVisitor for CustomersVisitor<'_> {
 
 /// A customer column's output name: as in the file, unless it is empty, repeated, or
 /// would shadow an output column.
-fn output_name(name: &str, index: usize, reserved: &[&str], used: &mut Vec<String>) -> String {
+pub fn output_name(name: &str, index: usize, reserved: &[&str], used: &mut Vec<String>) -> String {
     let mut candidate = if name.is_empty() {
         format!("column_{}", index + 1)
     } else if reserved.contains(&name) || used.iter().any(|u| u == name) {

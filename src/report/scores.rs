@@ -16,7 +16,7 @@ use crate::input::LoadedOrders;
 use crate::input::dates::{DateFormat, format_date, parse_date};
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::input::money::{MoneyFormat, parse_money};
-use crate::metrics::MONEY_COLUMNS;
+use crate::metrics::{METRIC_COLUMNS, MONEY_COLUMNS};
 use crate::printer::Printer;
 use crate::scored::{RunOrigin, ScoredRun, thresholds_of};
 use crate::scorers::ScorerKind;
@@ -86,10 +86,31 @@ pub fn scores_run(
     let ctx = &mut settings.context;
     let mut money: Vec<String> = MONEY_COLUMNS.iter().map(|c| c.to_string()).collect();
     money.extend(scorer.money_columns(ctx));
+    // Columns that are neither metrics nor the scorer's come from a customer export,
+    // which `score` passes through as text.
+    let mut computed: Vec<String> = scorer.output_columns(ctx);
+    computed.extend(METRIC_COLUMNS.iter().map(|c| c.to_string()));
+    computed.extend(["return_lines", "as_of"].map(str::to_string));
+    let mut passed_through: Vec<String> = table
+        .header
+        .iter()
+        .filter(|h| !computed.contains(h))
+        .cloned()
+        .collect();
+    // A profit factor over such a column shows its text as `<column>_value`.
+    let factor_values: Vec<String> = ctx
+        .profit
+        .factors
+        .iter()
+        .filter(|f| kind == ScorerKind::Profit && passed_through.contains(&f.metric))
+        .map(|f| format!("{}_value", f.metric))
+        .collect();
+    passed_through.extend(factor_values);
     let typing = Typing {
         file: &file,
         first_line,
         money: &money,
+        text: &passed_through,
         format: MoneyFormat {
             decimals: ctx.decimals,
             decimal_comma: false,
@@ -167,6 +188,7 @@ struct Typing<'a> {
     file: &'a str,
     first_line: u64,
     money: &'a [String],
+    text: &'a [String],
     format: MoneyFormat,
 }
 
@@ -199,7 +221,10 @@ impl Typing<'_> {
             return Ok(Column::new(name, values).cast(&DataType::Date)?);
         }
         let text = || Column::new(name.clone(), cells.to_vec());
-        if TEXT_COLUMNS.contains(&name.as_str()) || name.as_str() == SCORER_COLUMN {
+        if TEXT_COLUMNS.contains(&name.as_str())
+            || name.as_str() == SCORER_COLUMN
+            || self.text.iter().any(|t| t.as_str() == name.as_str())
+        {
             return Ok(text());
         }
         let present = || cells.iter().flatten();

@@ -2,13 +2,19 @@
 //! the as-of date, orders netted, purchases, and the metrics `score` writes.
 
 use super::dialect::Dialect;
-use super::source::Source;
+use super::source::{CustomerSource, Source};
 use crate::input::columns::Canonical;
 
 /// `lines`, `params`, `orders`, `flagged` (orders with `purchase` 0/1), `customer_orders`
 /// and `metrics`, comma-separated (no
 /// leading WITH). `as_of`: an ISO date, or none for the latest order date.
-pub fn metric_ctes(d: Dialect, source: &Source, as_of: Option<&str>, decimals: u32) -> String {
+pub fn metric_ctes(
+    d: Dialect,
+    source: &Source,
+    customers: Option<&CustomerSource>,
+    as_of: Option<&str>,
+    decimals: u32,
+) -> String {
     let text = d.text();
     let column = |c: Canonical| source.columns.get(&c).map(|name| d.ident(name));
     let as_text = |expr: &str| format!("trim(CAST({expr} AS {text}))");
@@ -78,7 +84,7 @@ customer_orders AS (
   FROM flagged
   GROUP BY customer_id
 ),
-metrics AS (
+{metrics_name} AS (
   SELECT c.customer_id, c.first_order_date, c.last_order_date,
          {recency} AS recency_days,
          {tenure} AS tenure_days,
@@ -87,10 +93,67 @@ metrics AS (
          CASE WHEN c.orders > 0 THEN {rounded_aov} END AS aov,
          p.as_of
   FROM customer_orders c CROSS JOIN params p
-)",
+){export}",
         relation = source.relation,
+        metrics_name = if customers.is_some() {
+            "order_metrics"
+        } else {
+            "metrics"
+        },
+        export = customers.map(|c| export_ctes(d, c)).unwrap_or_default(),
         recency = d.days_between("c.last_order_date", "p.as_of"),
         tenure = d.days_between("c.first_order_date", "p.as_of"),
+    )
+}
+
+/// The customer export joined to the order metrics (`order_metrics`) as `metrics`, as
+/// `score --customers` joins it: every customer of either side, the export's columns as
+/// text (empty is NULL), customers without orders with zero orders, revenue and returns.
+fn export_ctes(d: Dialect, customers: &CustomerSource) -> String {
+    let text = d.text();
+    let columns: Vec<String> = customers
+        .columns
+        .iter()
+        .map(|(source, name)| {
+            format!(
+                "NULLIF(CAST({} AS {text}), '') AS {}",
+                d.ident(source),
+                d.ident(name)
+            )
+        })
+        .collect();
+    let passed: Vec<String> = customers
+        .columns
+        .iter()
+        .map(|(_, name)| format!("e.{}", d.ident(name)))
+        .collect();
+    let select_columns = |list: &[String]| {
+        if list.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", list.join(", "))
+        }
+    };
+    format!(
+        ",
+customer_export AS (
+  SELECT trim(CAST({id} AS {text})) AS customer_id{columns}
+  FROM {relation}
+),
+metrics AS (
+  SELECT COALESCE(m.customer_id, e.customer_id) AS customer_id,
+         m.first_order_date, m.last_order_date, m.recency_days, m.tenure_days,
+         COALESCE(m.orders, 0) AS orders, COALESCE(m.revenue, 0) AS revenue,
+         COALESCE(m.returns, 0) AS returns, COALESCE(m.return_lines, 0) AS return_lines,
+         m.cost, m.profit, m.aov, p.as_of{passed}
+  FROM order_metrics m
+  FULL OUTER JOIN customer_export e ON e.customer_id = m.customer_id
+  CROSS JOIN params p
+)",
+        id = d.ident(&customers.id),
+        columns = select_columns(&columns),
+        relation = customers.relation,
+        passed = select_columns(&passed),
     )
 }
 

@@ -2,16 +2,16 @@
 //! return rate, percentile ranks of the weighted factors, points, score and tiers by
 //! score, all in integers exactly as `scorers::profit` computes them (hundredths rounded
 //! half to even, money rates in millionths of a minor unit), so that every engine gives
-//! the digits `tiering score` gives. Customer-export parts and factors need the customer
-//! export, which the SQL does not read yet: they are refused.
+//! the digits `tiering score` gives. Cost parts and factors over customer-export columns
+//! read them as exact decimals (millionths), as `score` does.
 
 use super::dialect::Dialect;
 use crate::error::TieringError;
 use crate::metrics::METRIC_COLUMNS;
 use crate::scorers::pareto::{class_key, class_letter};
 use crate::scorers::profit::{
-    Direction, MONEY_RATE_SCALE, POINTS_SCALE, ProfitScorer, RETURN_RATE_SCALE, WEIGHT_SCALE,
-    money_rate_units, weight_units,
+    Direction, EXPORT_NUMBER_SCALE, MONEY_RATE_SCALE, POINTS_SCALE, ProfitScorer,
+    RETURN_RATE_SCALE, WEIGHT_SCALE, money_rate_units, weight_units,
 };
 use crate::scorers::segments::NO_PURCHASE;
 use crate::scorers::{ScoreContext, Scorer};
@@ -41,9 +41,9 @@ fn half_even(d: Dialect, a: &str, b: &str, div: fn(Dialect, &str, &str) -> Strin
     )
 }
 
-/// a / b rounded half away from zero, for b > 0.
-fn half_away(d: Dialect, a: &str, b: &str) -> String {
-    let magnitude = |n: &str| d.div(&format!("(2 * {n} + {b})"), &format!("(2 * {b})"));
+/// a / b rounded half away from zero, for b > 0 (integers of any width).
+fn half_away(d: Dialect, a: &str, b: &str, div: fn(Dialect, &str, &str) -> String) -> String {
+    let magnitude = |n: &str| div(d, &format!("(2 * {n} + {b})"), &format!("(2 * {b})"));
     format!(
         "CASE WHEN {a} >= 0 THEN {} ELSE -{} END",
         magnitude(a),
@@ -51,35 +51,35 @@ fn half_away(d: Dialect, a: &str, b: &str) -> String {
     )
 }
 
-/// Refuses what needs the customer export.
-fn check_supported(ctx: &ScoreContext) -> anyhow::Result<()> {
+/// Refuses columns that are neither a metric nor a column of the customer export.
+fn check_supported(ctx: &ScoreContext, export: &[String]) -> anyhow::Result<()> {
     let p = &ctx.profit;
+    let in_export = |column: &str| export.iter().any(|e| e == column);
     let refuse = |what: String| -> anyhow::Result<()> {
         Err(TieringError::usage(
-            format!("{what}, and `tiering sql` does not join the customer export yet"),
-            Some("score with `tiering score --customers`, or drop it from [profit] for SQL".into()),
+            what,
+            Some(if export.is_empty() {
+                "join the customer export with --customers TABLE_OR_PATH".into()
+            } else {
+                format!("the customer export has {}", export.join(", "))
+            }),
         )
         .into())
     };
-    if let Some(c) = p.customer_costs.first() {
+    let parts = p.customer_costs.iter().map(|c| c.column.as_str());
+    let capital = p.capital.iter().map(|c| c.days_column.as_str());
+    if let Some(column) = parts.chain(capital).find(|c| !in_export(c)) {
         return refuse(format!(
-            "[profit] customer_costs reads the customer-export column `{}`",
-            c.column
-        ));
-    }
-    if let Some(c) = &p.capital {
-        return refuse(format!(
-            "[profit] capital reads the customer-export column `{}`",
-            c.days_column
+            "[profit] reads `{column}` from the customer export, and the script has no such column"
         ));
     }
     for f in &p.factors {
         let numeric_metric = METRIC_COLUMNS.contains(&f.metric.as_str())
             && !f.metric.ends_with("_date")
             || ["return_rate", "return_lines"].contains(&f.metric.as_str());
-        if !numeric_metric {
+        if !numeric_metric && !in_export(&f.metric) {
             return refuse(format!(
-                "the [profit] factor `{}` is not a metric tiering computes",
+                "the [profit] factor `{}` is neither a metric nor a customer-export column",
                 f.metric
             ));
         }
@@ -87,11 +87,23 @@ fn check_supported(ctx: &ScoreContext) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A customer-export column (text) as an exact count of millionths, as `score` reads it.
+fn export_number(d: Dialect, column: &str) -> String {
+    format!(
+        "CAST(CAST(trim({column}) AS DECIMAL(38, 6)) * {EXPORT_NUMBER_SCALE} AS {})",
+        d.wide_int()
+    )
+}
+
 /// Profit: `scored` with the cost parts, profit, return rate, factor values,
 /// percentiles, points, score, loss maker and tier columns.
-pub fn profit(d: Dialect, ctx: &ScoreContext) -> anyhow::Result<(String, Vec<String>)> {
+pub fn profit(
+    d: Dialect,
+    ctx: &ScoreContext,
+    export: &[String],
+) -> anyhow::Result<(String, Vec<String>)> {
     let cuts = ctx.profit.validate()?;
-    check_supported(ctx)?;
+    check_supported(ctx, export)?;
     let p = &ctx.profit;
     let rate = |money: f64| money_rate_units(money, ctx.decimals);
     let cost_part = |count: &str, money: f64| {
@@ -99,8 +111,57 @@ pub fn profit(d: Dialect, ctx: &ScoreContext) -> anyhow::Result<(String, Vec<Str
             d,
             &format!("({count} * {})", rate(money)),
             &MONEY_RATE_SCALE.to_string(),
+            Dialect::div,
         )
     };
+    let wide_int = d.wide_int();
+    let mut export_parts = Vec::new();
+    for c in &p.customer_costs {
+        let units = export_number(d, &format!("m.{}", d.ident(&c.column)));
+        let product = format!("({units} * CAST({} AS {wide_int}))", rate(c.per_unit));
+        let scale = i128::from(EXPORT_NUMBER_SCALE) * i128::from(MONEY_RATE_SCALE);
+        export_parts.push((
+            format!("cts_{}", c.column),
+            half_away(
+                d,
+                &product,
+                &format!("CAST({scale} AS {wide_int})"),
+                Dialect::wide_div,
+            ),
+        ));
+    }
+    if let Some(capital) = &p.capital {
+        let days = export_number(d, &format!("m.{}", d.ident(&capital.days_column)));
+        let product = format!(
+            "(CAST(CASE WHEN m.revenue > 0 THEN m.revenue ELSE 0 END AS {wide_int}) * {days} * CAST({} AS {wide_int}))",
+            weight_units(capital.annual_rate)
+        );
+        let scale = 365 * i128::from(EXPORT_NUMBER_SCALE) * i128::from(WEIGHT_SCALE);
+        export_parts.push((
+            "cts_capital".to_string(),
+            half_away(
+                d,
+                &product,
+                &format!("CAST({scale} AS {wide_int})"),
+                Dialect::wide_div,
+            ),
+        ));
+    }
+    let export_part_columns: String = export_parts
+        .iter()
+        .map(|(name, expr)| {
+            format!(
+                ",\n         COALESCE(CAST({expr} AS BIGINT), 0) AS {}",
+                d.ident(name)
+            )
+        })
+        .collect();
+    let all_parts: Vec<String> = ["cts_orders".to_string(), "cts_returns".to_string()]
+        .into_iter()
+        .chain(export_parts.iter().map(|(name, _)| d.ident(name)))
+        .map(|name| format!("p.{name}"))
+        .collect();
+    let cost_to_serve = format!("({})", all_parts.join(" + "));
     let wide = |expr: &str| format!("CAST({expr} AS {})", d.wide_int());
     let return_rate = format!(
         "CASE WHEN p.revenue + p.returns > 0 THEN CAST({} AS BIGINT) WHEN p.returns > 0 THEN {RETURN_RATE_SCALE} ELSE 0 END",
@@ -119,6 +180,8 @@ pub fn profit(d: Dialect, ctx: &ScoreContext) -> anyhow::Result<(String, Vec<Str
     for (i, f) in p.factors.iter().enumerate() {
         let value = if f.metric == "return_rate" {
             "return_rate_units".to_string()
+        } else if export.contains(&f.metric) {
+            export_number(d, &d.ident(&f.metric))
         } else {
             f.metric.clone()
         };
@@ -126,8 +189,10 @@ pub fn profit(d: Dialect, ctx: &ScoreContext) -> anyhow::Result<(String, Vec<Str
             Direction::Higher => "ASC",
             Direction::Lower => "DESC",
         };
+        // Nulls (an export column left blank) last on every engine, so the others rank
+        // among themselves as polars ranks them (PostgreSQL puts nulls first in DESC).
         rank_columns.push(format!(
-            "{value} AS value_{i}, RANK() OVER (ORDER BY {value} {direction}) AS rank_{i}"
+            "{value} AS value_{i}, RANK() OVER (ORDER BY {value} {direction} NULLS LAST) AS rank_{i}"
         ));
         pct_columns.push(format!(
             "CASE WHEN n <= 1 THEN {full} WHEN value_{i} IS NULL THEN 0 ELSE {} END AS pct_{i}",
@@ -150,7 +215,7 @@ pub fn profit(d: Dialect, ctx: &ScoreContext) -> anyhow::Result<(String, Vec<Str
         let value_out = if f.metric == "return_rate" {
             "t.return_rate".to_string()
         } else {
-            format!("t.{}", f.metric)
+            format!("t.{}", d.ident(&f.metric))
         };
         shown.push(format!("{value_out} AS {}_value", f.metric));
         shown.push(format!(
@@ -192,17 +257,18 @@ pub fn profit(d: Dialect, ctx: &ScoreContext) -> anyhow::Result<(String, Vec<Str
     let metric_columns: Vec<String> = METRICS_BUT_PROFIT
         .iter()
         .map(|c| format!("m.{c}"))
+        .chain(export.iter().map(|c| format!("m.{}", d.ident(c))))
         .collect();
     let ctes = format!(
         "profit_parts AS (
   SELECT {metric_columns},
          {cts_orders} AS cts_orders,
-         {cts_returns} AS cts_returns
+         {cts_returns} AS cts_returns{export_part_columns}
   FROM metrics m
 ),
 profit_metrics AS (
-  SELECT p.*, p.cts_orders + p.cts_returns AS cost_to_serve,
-         p.revenue - COALESCE(p.cost, 0) - (p.cts_orders + p.cts_returns) AS profit,
+  SELECT p.*, {cost_to_serve} AS cost_to_serve,
+         p.revenue - COALESCE(p.cost, 0) - {cost_to_serve} AS profit,
          {return_rate} AS return_rate_units
   FROM profit_parts p
 ),

@@ -217,19 +217,29 @@ const MORE_RULE_COLUMNS: [&str; 3] = ["customer_id", "return_lines", "as_of"];
 
 /// Threshold rules: the conditions as written, over the metrics and trailing windows with
 /// money in currency units (as `score` evaluates them), first match wins.
-pub fn rules(d: Dialect, ctx: &ScoreContext) -> anyhow::Result<(String, Vec<String>)> {
+pub fn rules(
+    d: Dialect,
+    ctx: &ScoreContext,
+    export: &[String],
+) -> anyhow::Result<(String, Vec<String>)> {
     let mut windows = Vec::new();
     for name in ctx.rules.columns() {
         match parse_window_name(&name) {
             Some((kind, span)) => windows.push((name, kind, span)),
             None if METRIC_COLUMNS.contains(&name.as_str())
-                || MORE_RULE_COLUMNS.contains(&name.as_str()) => {}
+                || MORE_RULE_COLUMNS.contains(&name.as_str())
+                || export.contains(&name) => {}
             None => {
                 return Err(TieringError::usage(
                     format!("a rule reads `{name}`, which `tiering sql` does not compute"),
                     Some(format!(
-                        "rules in SQL may read {}, and windows like revenue_12m or orders_90d (customer-export columns are not joined yet)",
-                        [&METRIC_COLUMNS[..], &MORE_RULE_COLUMNS[..]].concat().join(", ")
+                        "rules in SQL may read {}, windows like revenue_12m or orders_90d, and the columns of a customer export joined with --customers{}",
+                        [&METRIC_COLUMNS[..], &MORE_RULE_COLUMNS[..]].concat().join(", "),
+                        if export.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({})", export.join(", "))
+                        }
                     )),
                 )
                 .into());
@@ -265,6 +275,8 @@ pub fn rules(d: Dialect, ctx: &ScoreContext) -> anyhow::Result<(String, Vec<Stri
     for name in ctx.rules.columns() {
         let source = if windows.iter().any(|(w, _, _)| *w == name) {
             format!("w.{name}")
+        } else if export.contains(&name) {
+            format!("m.{}", d.ident(&name))
         } else {
             format!("m.{name}")
         };

@@ -10,6 +10,7 @@ use polars::prelude::*;
 use super::dialect::Dialect;
 use crate::error::TieringError;
 use crate::input::columns::{Canonical, ExplicitMap, detect};
+use crate::input::customers::output_name;
 
 /// The relation to read and its canonical columns.
 pub struct Source {
@@ -65,32 +66,114 @@ pub fn resolve(
     explicit: &ExplicitMap,
     table_columns: &[String],
 ) -> anyhow::Result<Source> {
-    let kind = kind(source);
-    let header: Vec<String> = if !table_columns.is_empty() {
-        table_columns.to_vec()
-    } else {
-        match kind {
-            Kind::Table => DEFAULT_TABLE_COLUMNS.map(str::to_string).to_vec(),
-            Kind::Csv(_) | Kind::Parquet if !Path::new(source).exists() => {
-                return Err(TieringError::usage(
-                    format!("`{source}` is not a file here, so its columns are unknown"),
-                    Some("name them with --table-columns customer_id,order_id,order_date,amount (the file's header)".into()),
-                )
-                .into());
-            }
-            Kind::Csv(delimiter) => csv_header(source, delimiter)?,
-            Kind::Parquet => parquet_header(source)?,
-        }
-    };
+    let default = DEFAULT_TABLE_COLUMNS.map(str::to_string).to_vec();
+    let header = header_of(source, table_columns, Some(default), "--table-columns")?;
     let mapping = detect(source, &header, explicit, &REQUIRED, &WANTED)?;
     let columns = mapping
         .index
         .iter()
         .map(|(&canonical, &i)| (canonical, header[i].clone()))
         .collect();
+    let (setup, relation) = relation(dialect, source, &header, LOADED)?;
+    Ok(Source {
+        setup,
+        relation,
+        columns,
+    })
+}
+
+/// A customer export in the engine: its relation, id column and passed-through columns.
+pub struct CustomerSource {
+    /// Statements that must run before the query.
+    pub setup: Vec<String>,
+    /// The relation in the FROM clause.
+    pub relation: String,
+    /// The source column holding the customer id.
+    pub id: String,
+    /// The other columns: (source name, output name), in source order.
+    pub columns: Vec<(String, String)>,
+}
+
+/// The view or table a customer export file is loaded into where the engine needs one.
+const LOADED_CUSTOMERS: &str = "tiering_customers";
+
+/// Resolve a customer export (table or file) as `score --customers` reads it: the
+/// customer id found by the usual detection (or `--map customer_id=`), the other columns
+/// named as `score` names them (a `customer_` prefix where they would shadow `reserved`).
+pub fn resolve_customers(
+    dialect: Dialect,
+    source: &str,
+    explicit: &ExplicitMap,
+    table_columns: &[String],
+    reserved: &[&str],
+) -> anyhow::Result<CustomerSource> {
+    let header = header_of(source, table_columns, None, "--customer-columns")?;
+    let explicit: ExplicitMap = explicit
+        .iter()
+        .filter(|(c, name)| **c == Canonical::CustomerId && header.contains(name))
+        .map(|(c, name)| (*c, name.clone()))
+        .collect();
+    let id_only = [Canonical::CustomerId];
+    let mapping = detect(source, &header, &explicit, &id_only, &id_only)?;
+    let id_index = mapping.get(Canonical::CustomerId).expect("required column");
+    let mut used = vec!["customer_id".to_string()];
+    let columns = header
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != id_index)
+        .map(|(i, name)| (name.clone(), output_name(name, i, reserved, &mut used)))
+        .collect();
+    let (setup, relation) = relation(dialect, source, &header, LOADED_CUSTOMERS)?;
+    Ok(CustomerSource {
+        setup,
+        relation,
+        id: header[id_index].clone(),
+        columns,
+    })
+}
+
+/// The header of `source`: as given, a table's default, or read from the local file.
+fn header_of(
+    source: &str,
+    table_columns: &[String],
+    table_default: Option<Vec<String>>,
+    flag: &str,
+) -> anyhow::Result<Vec<String>> {
+    if !table_columns.is_empty() {
+        return Ok(table_columns.to_vec());
+    }
+    let unknown = |why: String| -> anyhow::Error {
+        TieringError::usage(
+            why,
+            Some(format!(
+                "name them with {flag} (the table's or file's header, comma-separated)"
+            )),
+        )
+        .into()
+    };
+    match kind(source) {
+        Kind::Table => table_default
+            .ok_or_else(|| unknown(format!("the columns of the table `{source}` are unknown"))),
+        Kind::Csv(_) | Kind::Parquet if !Path::new(source).exists() => Err(unknown(format!(
+            "`{source}` is not a file here, so its columns are unknown"
+        ))),
+        Kind::Csv(delimiter) => csv_header(source, delimiter),
+        Kind::Parquet => parquet_header(source),
+    }
+}
+
+/// The set-up statements and the FROM relation that read `source` in `dialect`; a file
+/// is loaded into `view` where the engine needs a view or table.
+fn relation(
+    dialect: Dialect,
+    source: &str,
+    header: &[String],
+    view: &str,
+) -> anyhow::Result<(Vec<String>, String)> {
+    let kind = kind(source);
     let literal = dialect.string(source);
     let tab = matches!(kind, Kind::Csv(b'\t'));
-    let (setup, relation) = match (kind, dialect) {
+    Ok(match (kind, dialect) {
         (Kind::Table, _) => (Vec::new(), source.to_string()),
         (Kind::Csv(_), _) if dialect == Dialect::Postgres && source.ends_with(".gz") => {
             return Err(TieringError::usage(
@@ -112,16 +195,16 @@ pub fn resolve(
         (Kind::Parquet, Dialect::Duckdb) => (Vec::new(), format!("read_parquet({literal})")),
         (Kind::Csv(_), Dialect::Spark) => (
             vec![format!(
-                "CREATE OR REPLACE TEMPORARY VIEW {LOADED} USING csv OPTIONS (path {literal}, header 'true', sep {})",
+                "CREATE OR REPLACE TEMPORARY VIEW {view} USING csv OPTIONS (path {literal}, header 'true', sep {})",
                 if tab { "'\\t'" } else { "','" }
             )],
-            LOADED.to_string(),
+            view.to_string(),
         ),
         (Kind::Parquet, Dialect::Spark) => (
             vec![format!(
-                "CREATE OR REPLACE TEMPORARY VIEW {LOADED} USING parquet OPTIONS (path {literal})"
+                "CREATE OR REPLACE TEMPORARY VIEW {view} USING parquet OPTIONS (path {literal})"
             )],
-            LOADED.to_string(),
+            view.to_string(),
         ),
         (Kind::Csv(_), Dialect::Postgres) => {
             let definitions: Vec<String> = header
@@ -130,15 +213,15 @@ pub fn resolve(
                 .collect();
             (
                 vec![
-                    format!("CREATE TEMP TABLE {LOADED} ({})", definitions.join(", ")),
+                    format!("CREATE TEMP TABLE {view} ({})", definitions.join(", ")),
                     // A psql meta-command: the client reads the file, so no server access
                     // to it is needed. It must stay on one line, without a semicolon.
                     format!(
-                        "\\copy {LOADED} FROM {literal} WITH (FORMAT csv, HEADER true, DELIMITER {})",
+                        "\\copy {view} FROM {literal} WITH (FORMAT csv, HEADER true, DELIMITER {})",
                         if tab { "E'\\t'" } else { "','" }
                     ),
                 ],
-                LOADED.to_string(),
+                view.to_string(),
             )
         }
         (Kind::Parquet, Dialect::Postgres) => {
@@ -148,11 +231,6 @@ pub fn resolve(
             )
             .into());
         }
-    };
-    Ok(Source {
-        setup,
-        relation,
-        columns,
     })
 }
 

@@ -89,6 +89,49 @@ factors = [
 ]
 "#;
 
+/// A customer export for the tie-heavy orders: most of their customers, two without
+/// orders, text and decimal columns with blanks, and a column named like a metric
+/// (`orders`, passed through as `customer_orders`).
+fn tie_customers(dir: &Path) -> &'static str {
+    let mut text = String::from("customer_id,region,support_tickets,receivable_days,orders\n");
+    for i in (0..150).filter(|i| i % 7 != 3) {
+        let region = ["North", "South", "", "East"][i % 4];
+        let tickets = ["0", "2", "0.5", "", "3.25", "1"][i % 6];
+        let days = ["30", "60", "0", "120", "45.5"][i % 5];
+        text.push_str(&format!("c{i:03},{region},{tickets},{days},{}\n", i % 3));
+    }
+    text.push_str("x001,North,4,30,0\nx002,,,,\n");
+    config_file(dir, "customers.csv", &text)
+}
+
+/// Rules over customer-export columns (text) with windows and metrics.
+const RULES_EXPORT: &str = r#"
+[[rules]]
+tier = "key"
+when = "region = 'North' AND orders_90d >= 1"
+
+[[rules]]
+tier = "key"
+when = "customer_orders = '2' AND revenue > 300"
+
+[[rules]]
+tier = "ordinary"
+"#;
+
+/// Profit with every cost part from the customer export and a factor over an export
+/// column.
+const PROFIT_EXPORT: &str = r#"
+[profit]
+per_order = 1.5
+customer_costs = [{ column = "support_tickets", per_unit = 12.5 }]
+capital = { days_column = "receivable_days", annual_rate = 0.073 }
+factors = [
+  { metric = "profit", weight = 0.5 },
+  { metric = "receivable_days", weight = 0.3, direction = "lower" },
+  { metric = "support_tickets", weight = 0.2, direction = "lower" },
+]
+"#;
+
 /// Writes a config file in `dir` that lives as long as the test.
 fn config_file(dir: &Path, name: &str, text: &str) -> &'static str {
     let path = dir.join(name);
@@ -100,6 +143,9 @@ fn cases(dir: &Path) -> Vec<Case> {
     let examples = root().join("examples/orders.csv");
     let config = config_file(dir, "rules.toml", RULES);
     let profit = config_file(dir, "profit.toml", PROFIT);
+    let customers = tie_customers(dir);
+    let rules_export = config_file(dir, "rules_export.toml", RULES_EXPORT);
+    let profit_export = config_file(dir, "profit_export.toml", PROFIT_EXPORT);
     let ties = tie_heavy_orders(dir);
     let case = |name, source: &PathBuf, options: &[&'static str]| Case {
         name,
@@ -178,6 +224,31 @@ fn cases(dir: &Path) -> Vec<Case> {
             "profit_ties_zh",
             &ties,
             &["--scorer", "profit", "--lang", "zh"],
+        ),
+        case("rfm_customers", &ties, &["--customers", customers]),
+        case(
+            "rules_customers",
+            &ties,
+            &[
+                "--scorer",
+                "rules",
+                "--config",
+                rules_export,
+                "--customers",
+                customers,
+            ],
+        ),
+        case(
+            "profit_customers",
+            &ties,
+            &[
+                "--scorer",
+                "profit",
+                "--config",
+                profit_export,
+                "--customers",
+                customers,
+            ],
         ),
         case(
             "profit_no_cost",
@@ -355,7 +426,15 @@ fn report_json(args: &[&str]) -> serde_json::Value {
 /// ranges; cum_share is compared above). Its reconciliation is against the scores file.
 fn assert_same_report(what: &str, engine_file: &Path, case: &Case) {
     let mut from_scores = vec!["--scores", engine_file.to_str().unwrap()];
-    from_scores.extend(&case.options);
+    // The scores hold the export's columns already.
+    let mut options = case.options.iter();
+    while let Some(option) = options.next() {
+        if *option == "--customers" {
+            options.next();
+        } else {
+            from_scores.push(option);
+        }
+    }
     let mut from_lines = vec![case.source.to_str().unwrap()];
     from_lines.extend(&case.options);
     let (scores, lines) = (report_json(&from_scores), report_json(&from_lines));
@@ -394,23 +473,23 @@ fn assert_same_report(what: &str, engine_file: &Path, case: &Case) {
     }
 }
 
-/// Profit parts and factors from the customer export are refused: the SQL reads order
-/// lines only.
+/// Profit parts and factors over columns that are neither metrics nor columns of the
+/// joined customer export are refused, naming the column and what there is.
 #[test]
-fn sql_refuses_profit_parts_from_the_customer_export() {
+fn sql_refuses_profit_columns_it_does_not_have() {
     let dir = temp_dir();
     for (config, message) in [
         (
             "[profit]\ncustomer_costs = [{ column = \"support_tickets\", per_unit = 12.5 }]\n",
-            "customer_costs reads the customer-export column `support_tickets`",
+            "[profit] reads `support_tickets` from the customer export, and the script has no such column",
         ),
         (
             "[profit]\ncapital = { days_column = \"receivable_days\", annual_rate = 0.08 }\n",
-            "capital reads the customer-export column `receivable_days`",
+            "[profit] reads `receivable_days` from the customer export",
         ),
         (
             "[profit]\nfactors = [{ metric = \"nps\", weight = 1.0 }]\n",
-            "the [profit] factor `nps` is not a metric tiering computes",
+            "the [profit] factor `nps` is neither a metric nor a customer-export column",
         ),
     ] {
         let path = dir.path().join("tiering.toml");
@@ -435,7 +514,19 @@ fn sql_refuses_profit_parts_from_the_customer_export() {
 /// What SQL cannot express (yet) is refused with a message, not approximated.
 #[test]
 fn sql_refuses_what_it_cannot_write() {
-    let cases: [(&[&str], i32, &str); 5] = [
+    let cases: [(&[&str], i32, &str); 6] = [
+        (
+            &[
+                "--dialect",
+                "duckdb",
+                "--source",
+                "examples/orders.csv",
+                "--customers",
+                "crm.customers",
+            ],
+            2,
+            "the columns of the table `crm.customers` are unknown",
+        ),
         (
             &[
                 "--dialect",
