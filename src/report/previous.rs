@@ -107,6 +107,39 @@ fn unreadable(file: &str, flag: &str, error: impl std::fmt::Display) -> TieringE
     }
 }
 
+/// Where a cell of a tier file is: its file, and its row counted as messages count it.
+pub(super) struct Cell<'a> {
+    /// The file as given.
+    pub file: &'a str,
+    /// 2 for a text file (line 2 is the first row), 1 for Parquet (row 1).
+    pub first_line: u64,
+    /// The line or row number.
+    pub number: u64,
+}
+
+impl Cell<'_> {
+    /// A bad value there: exit 3, naming file, line (or row), column and value.
+    pub fn bad(&self, column: &str, value: &str, reason: &str, hint: &str) -> anyhow::Error {
+        TieringError::BadValue {
+            row: Box::new(BadRow {
+                file: self.file.to_string(),
+                location: if self.first_line == 2 {
+                    Location::Line(self.number)
+                } else {
+                    Location::Row(self.number)
+                },
+                column: Some(column.to_string()),
+                value: Some(value.to_string()),
+                reason: reason.to_string(),
+                expected: None,
+                hint: Some(hint.to_string()),
+            }),
+            more: 0,
+        }
+        .into()
+    }
+}
+
 /// A table of text cells with its header.
 pub(super) struct Table {
     /// Column names.
@@ -246,23 +279,17 @@ fn snapshot_of(
         table.position("recency_days"),
     );
     let bad = |line: u64, column: &str, value: &str, reason: &str| -> anyhow::Error {
-        TieringError::BadValue {
-            row: Box::new(BadRow {
-                file: source.to_string(),
-                location: if first_line == 2 {
-                    Location::Line(line)
-                } else {
-                    Location::Row(line)
-                },
-                column: Some(column.to_string()),
-                value: Some(value.to_string()),
-                reason: reason.to_string(),
-                expected: None,
-                hint: Some("--previous takes a tier file as tiering wrote it".into()),
-            }),
-            more: 0,
-        }
-        .into()
+        let at = Cell {
+            file: source,
+            first_line,
+            number: line,
+        };
+        at.bad(
+            column,
+            value,
+            reason,
+            "--previous takes a tier file as tiering wrote it",
+        )
     };
     let cell = |row: &[Option<String>], at: Option<usize>| -> Option<String> {
         at.and_then(|i| row.get(i).cloned().flatten())

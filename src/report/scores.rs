@@ -8,10 +8,10 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::previous::{SCORER_COLUMN, Table, recognise_scorer};
+use super::previous::{Cell, SCORER_COLUMN, Table, recognise_scorer};
 use crate::cli::ScoringArgs;
 use crate::config::LoadedConfig;
-use crate::error::{BadRow, Location, TieringError};
+use crate::error::TieringError;
 use crate::input::LoadedOrders;
 use crate::input::dates::{DateFormat, format_date, parse_date};
 use crate::input::lines::col_names::CUSTOMER_ID;
@@ -270,27 +270,17 @@ impl Typing<'_> {
     }
 
     fn bad(&self, row: usize, column: &str, value: &str, reason: &str) -> anyhow::Error {
-        let number = self.first_line + row as u64;
-        TieringError::BadValue {
-            row: Box::new(BadRow {
-                file: self.file.to_string(),
-                location: if self.first_line == 2 {
-                    Location::Line(number)
-                } else {
-                    Location::Row(number)
-                },
-                column: Some(column.to_string()),
-                value: Some(value.to_string()),
-                reason: reason.to_string(),
-                expected: None,
-                hint: Some(
-                    "--scores takes per-customer scores as tiering score or tiering sql writes them"
-                        .into(),
-                ),
-            }),
-            more: 0,
-        }
-        .into()
+        let at = Cell {
+            file: self.file,
+            first_line: self.first_line,
+            number: self.first_line + row as u64,
+        };
+        at.bad(
+            column,
+            value,
+            reason,
+            "--scores takes per-customer scores as tiering score or tiering sql writes them",
+        )
     }
 }
 

@@ -17,20 +17,11 @@ use crate::scorers::segments::NO_PURCHASE;
 use crate::scorers::{ScoreContext, Scorer};
 
 /// The columns of the `metrics` CTE but `profit`, which this scorer recomputes.
-const METRICS_BUT_PROFIT: [&str; 12] = [
-    "customer_id",
-    "first_order_date",
-    "last_order_date",
-    "recency_days",
-    "tenure_days",
-    "orders",
-    "revenue",
-    "returns",
-    "return_lines",
-    "cost",
-    "aov",
-    "as_of",
-];
+fn metrics_but_profit() -> impl Iterator<Item = &'static str> {
+    std::iter::once("customer_id")
+        .chain(METRIC_COLUMNS.into_iter().filter(|c| *c != "profit"))
+        .chain(["return_lines", "as_of"])
+}
 
 /// a / b rounded half to even, for a ≥ 0 and b > 0 (integers of any width).
 fn half_even(d: Dialect, a: &str, b: &str, div: fn(Dialect, &str, &str) -> String) -> String {
@@ -254,8 +245,7 @@ pub fn profit(
         )
     };
     let key = |id: &str| class_key(id);
-    let metric_columns: Vec<String> = METRICS_BUT_PROFIT
-        .iter()
+    let metric_columns: Vec<String> = metrics_but_profit()
         .map(|c| format!("m.{c}"))
         .chain(export.iter().map(|c| format!("m.{}", d.ident(c))))
         .collect();

@@ -31,6 +31,11 @@ fn profit_scores_weighted_percentiles_and_puts_loss_makers_last() {
 }
 
 fn score_with_config(config: &str) -> std::process::Output {
+    score_with(config, &root().join("testdata/profit_customers.csv"))
+}
+
+/// `score --scorer profit` of testdata/pareto.csv with this config and customer export.
+fn score_with(config: &str, customers: &std::path::Path) -> std::process::Output {
     let dir = temp_dir();
     std::fs::write(dir.path().join("tiering.toml"), config).unwrap();
     tiering()
@@ -38,7 +43,7 @@ fn score_with_config(config: &str) -> std::process::Output {
         .arg("score")
         .arg(root().join("testdata/pareto.csv"))
         .arg("--customers")
-        .arg(root().join("testdata/profit_customers.csv"))
+        .arg(customers)
         .args(["--scorer", "profit", "--format", "csv"])
         .output()
         .unwrap()
@@ -135,20 +140,10 @@ fn export_columns_are_read_as_numbers() {
         "customer_id,receivable_days,tickets\nP1,120,2.5\nP2,9.5,0\nP3,60,1\nP4,0,\nP5,0,0\nP6,0,0\nP7,0,0\nP8,0,0\n",
     )
     .unwrap();
-    std::fs::write(
-        dir.path().join("tiering.toml"),
+    let output = score_with(
         "[profit]\ncustomer_costs = [{ column = \"tickets\", per_unit = 0.25 }]\nfactors = [{ metric = \"receivable_days\", weight = 1.0 }]\n",
-    )
-    .unwrap();
-    let output = tiering()
-        .current_dir(dir.path())
-        .arg("score")
-        .arg(root().join("testdata/pareto.csv"))
-        .arg("--customers")
-        .arg(&customers)
-        .args(["--scorer", "profit", "--format", "csv"])
-        .output()
-        .unwrap();
+        &customers,
+    );
     assert!(
         output.status.success(),
         "{}",
