@@ -354,7 +354,10 @@ fn export_number(column: &str, schema: &Schema) -> Expr {
             },
             |_, field| Ok(Field::new(field.name().clone(), DataType::Int128)),
         ),
-        _ => expr.cast(DataType::Int128) * lit(EXPORT_NUMBER_SCALE),
+        Some(dtype) if dtype.is_integer() => expr.cast(DataType::Int128) * lit(EXPORT_NUMBER_SCALE),
+        _ => (expr.cast(DataType::Float64) * lit(EXPORT_NUMBER_SCALE as f64))
+            .round(0, RoundMode::HalfAwayFromZero)
+            .cast(DataType::Int128),
     }
 }
 
