@@ -42,6 +42,26 @@ impl Dialect {
         }
     }
 
+    /// a / b rounded half to even, for a ≥ 0 and b > 0, with `div` (`Dialect::div`, or
+    /// `Dialect::wide_div` for `wide_int` operands).
+    pub fn half_even(self, a: &str, b: &str, div: fn(Dialect, &str, &str) -> String) -> String {
+        let q = div(self, a, b);
+        let twice_rest = format!("2 * ({a} - {q} * {b})");
+        format!(
+            "({q} + CASE WHEN {twice_rest} > {b} OR ({twice_rest} = {b} AND {q} % 2 = 1) THEN 1 ELSE 0 END)"
+        )
+    }
+
+    /// a / b rounded half away from zero, for b > 0, with `div` as for `half_even`.
+    pub fn half_away(self, a: &str, b: &str, div: fn(Dialect, &str, &str) -> String) -> String {
+        let magnitude = |n: &str| div(self, &format!("(2 * {n} + {b})"), &format!("(2 * {b})"));
+        format!(
+            "CASE WHEN {a} >= 0 THEN {} ELSE -{} END",
+            magnitude(a),
+            magnitude(&format!("(-{a})"))
+        )
+    }
+
     /// An exact integer type wider than 64 bits, for products that may not fit BIGINT.
     pub fn wide_int(self) -> &'static str {
         match self {

@@ -42,10 +42,7 @@ pub fn metric_ctes(
         Some(iso) => format!("SELECT {} AS as_of", d.date(iso)),
         None => "SELECT max(order_date) AS as_of FROM lines".into(),
     };
-    let rounded_aov = format!(
-        "CASE WHEN c.revenue < 0 THEN -{div} ELSE {div} END",
-        div = d.div("(2 * abs(c.revenue) + c.orders)", "(2 * c.orders)")
-    );
+    let rounded_aov = d.half_away("c.revenue", "c.orders", Dialect::div);
     format!(
         "lines AS (
   SELECT {customer} AS customer_id,

@@ -23,25 +23,6 @@ fn metrics_but_profit() -> impl Iterator<Item = &'static str> {
         .chain(["return_lines", "as_of"])
 }
 
-/// a / b rounded half to even, for a ≥ 0 and b > 0 (integers of any width).
-fn half_even(d: Dialect, a: &str, b: &str, div: fn(Dialect, &str, &str) -> String) -> String {
-    let q = div(d, a, b);
-    let twice_rest = format!("2 * ({a} - {q} * {b})");
-    format!(
-        "({q} + CASE WHEN {twice_rest} > {b} OR ({twice_rest} = {b} AND {q} % 2 = 1) THEN 1 ELSE 0 END)"
-    )
-}
-
-/// a / b rounded half away from zero, for b > 0 (integers of any width).
-fn half_away(d: Dialect, a: &str, b: &str, div: fn(Dialect, &str, &str) -> String) -> String {
-    let magnitude = |n: &str| div(d, &format!("(2 * {n} + {b})"), &format!("(2 * {b})"));
-    format!(
-        "CASE WHEN {a} >= 0 THEN {} ELSE -{} END",
-        magnitude(a),
-        magnitude(&format!("(-{a})"))
-    )
-}
-
 /// Refuses columns that are neither a metric nor a column of the customer export.
 fn check_supported(ctx: &ScoreContext, export: &[String]) -> anyhow::Result<()> {
     let p = &ctx.profit;
@@ -98,8 +79,7 @@ pub fn profit(
     let p = &ctx.profit;
     let rate = |money: f64| money_rate_units(money, ctx.decimals);
     let cost_part = |count: &str, money: f64| {
-        half_away(
-            d,
+        d.half_away(
             &format!("({count} * {})", rate(money)),
             &MONEY_RATE_SCALE.to_string(),
             Dialect::div,
@@ -113,8 +93,7 @@ pub fn profit(
         let scale = i128::from(EXPORT_NUMBER_SCALE) * i128::from(MONEY_RATE_SCALE);
         export_parts.push((
             format!("cts_{}", c.column),
-            half_away(
-                d,
+            d.half_away(
                 &product,
                 &format!("CAST({scale} AS {wide_int})"),
                 Dialect::wide_div,
@@ -130,8 +109,7 @@ pub fn profit(
         let scale = 365 * i128::from(EXPORT_NUMBER_SCALE) * i128::from(WEIGHT_SCALE);
         export_parts.push((
             "cts_capital".to_string(),
-            half_away(
-                d,
+            d.half_away(
                 &product,
                 &format!("CAST({scale} AS {wide_int})"),
                 Dialect::wide_div,
@@ -156,8 +134,7 @@ pub fn profit(
     let wide = |expr: &str| format!("CAST({expr} AS {})", d.wide_int());
     let return_rate = format!(
         "CASE WHEN p.revenue + p.returns > 0 THEN CAST({} AS BIGINT) WHEN p.returns > 0 THEN {RETURN_RATE_SCALE} ELSE 0 END",
-        half_even(
-            d,
+        d.half_even(
             &format!("({} * {RETURN_RATE_SCALE})", wide("p.returns")),
             &wide("(p.revenue + p.returns)"),
             Dialect::wide_div,
@@ -187,8 +164,7 @@ pub fn profit(
         ));
         pct_columns.push(format!(
             "CASE WHEN n <= 1 THEN {full} WHEN value_{i} IS NULL THEN 0 ELSE {} END AS pct_{i}",
-            half_even(
-                d,
+            d.half_even(
                 &format!("((rank_{i} - 1) * {full})"),
                 "(n - 1)",
                 Dialect::div
@@ -196,8 +172,7 @@ pub fn profit(
         ));
         point_columns.push(format!(
             "{} AS points_{i}",
-            half_even(
-                d,
+            d.half_even(
                 &format!("(pct_{i} * {})", weight_units(f.weight)),
                 &WEIGHT_SCALE.to_string(),
                 Dialect::div
