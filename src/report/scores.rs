@@ -126,7 +126,9 @@ pub fn scores_run(
         .filter(|m| customers.column(m).is_ok())
         .collect();
     let rows = table.rows.len() as u64;
-    let format = if first_line == 1 { "parquet" } else { "csv" };
+    let format = path
+        .extension()
+        .map_or_else(String::new, |e| e.to_string_lossy().to_ascii_lowercase());
     Ok(ScoredRun {
         scorer,
         kind,
@@ -140,11 +142,7 @@ pub fn scores_run(
             rejected: Vec::new(),
         },
         progress: printer.progress("reading scores", 0),
-        origin: RunOrigin::ScoresFile {
-            file,
-            format: format.into(),
-            rows,
-        },
+        origin: RunOrigin::ScoresFile { file, format, rows },
     })
 }
 
