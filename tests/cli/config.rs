@@ -1,6 +1,6 @@
 //! tiering.toml: found in the working directory or via --config; CLI flags win.
 
-use crate::support::{cells, parse_csv, root, temp_dir, tiering};
+use crate::support::{cells, parse_csv, root, success_rows, temp_dir, tiering};
 
 fn score_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     let input = root().join("testdata/rfm_small.csv");
@@ -23,12 +23,7 @@ fn config_in_working_directory_sets_bins_and_overrides_strategies() {
     )
     .unwrap();
     let output = score_in(dir.path(), &[]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let rows = parse_csv(&String::from_utf8(output.stdout).unwrap());
+    let rows = success_rows(output);
     assert_eq!(
         cells(&rows, "K3", &["r_score", "f_score", "m_score"]),
         "2 3 2"

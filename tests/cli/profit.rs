@@ -1,7 +1,7 @@
 //! Profit contribution: cost-to-serve parts, weighted percentile factors, tiers by
 //! score, loss makers last (testdata/README.md).
 
-use crate::support::{assert_cells, cells, parse_csv, root, score, temp_dir, testdata, tiering};
+use crate::support::{assert_cells, cells, root, score, success_rows, temp_dir, testdata, tiering};
 
 #[test]
 fn profit_scores_weighted_percentiles_and_puts_loss_makers_last() {
@@ -60,12 +60,7 @@ customer_costs = [{ column = "support_tickets", per_unit = 12.50 }]
 capital = { days_column = "receivable_days", annual_rate = 0.073 }
 "#,
     );
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let rows = parse_csv(&String::from_utf8(output.stdout).unwrap());
+    let rows = success_rows(output);
     let columns = [
         "cts_orders",
         "cts_returns",
@@ -107,12 +102,7 @@ fn profit_factors_may_use_customer_columns() {
     let output = score_with_config(
         "[profit]\nfactors = [{ metric = \"profit\", weight = 0.8 }, { metric = \"receivable_days\", weight = 0.2, direction = \"lower\" }]\n",
     );
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let rows = parse_csv(&String::from_utf8(output.stdout).unwrap());
+    let rows = success_rows(output);
     // receivable_days 0 for P4-P7 (shared best), 30 for P2, P3, P8, 60 for P1 (worst).
     assert_eq!(
         cells(
@@ -144,12 +134,7 @@ fn export_columns_are_read_as_numbers() {
         "[profit]\ncustomer_costs = [{ column = \"tickets\", per_unit = 0.25 }]\nfactors = [{ metric = \"receivable_days\", weight = 1.0 }]\n",
         &customers,
     );
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let rows = parse_csv(&String::from_utf8(output.stdout).unwrap());
+    let rows = success_rows(output);
     // Ranks among 8 purchasers: five at 0 share rank 1, then 9.5, 60, 120.
     assert_eq!(
         cells(&rows, "P1", &["receivable_days_pct", "cts_tickets"]),

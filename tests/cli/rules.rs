@@ -1,7 +1,7 @@
 //! Threshold rules in SQL (testdata/README.md): the shipped strategic / key / ordinary
 //! example, trailing windows, customer columns, and rule errors.
 
-use crate::support::{assert_cells, cells, parse_csv, root, score, temp_dir, testdata, tiering};
+use crate::support::{assert_cells, cells, root, score, success_rows, temp_dir, testdata, tiering};
 
 #[test]
 fn rules_default_example_tiers_strategic_key_ordinary() {
@@ -63,12 +63,7 @@ strategy = "Visit them."
         .args(["--format", "csv"])
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let rows = parse_csv(&String::from_utf8(output.stdout).unwrap());
+    let rows = success_rows(output);
     // A (North) bought on 2024-03-01, within 90 days of the as-of date 2024-03-15.
     assert_eq!(
         cells(&rows, "A", &["tier_id", "tier", "strategy", "orders_90d"]),

@@ -70,6 +70,17 @@ pub fn score_text(args: &[&str]) -> String {
     String::from_utf8(output.stdout).expect("utf-8 output")
 }
 
+/// The per-customer rows a successful run printed as CSV; a failed run fails the test
+/// with its stderr.
+pub fn success_rows(output: std::process::Output) -> BTreeMap<String, Row> {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    parse_csv(&String::from_utf8(output.stdout).expect("utf-8 output"))
+}
+
 /// The given columns of one customer, joined by spaces, for compact assertions.
 pub fn cells(rows: &BTreeMap<String, Row>, customer: &str, columns: &[&str]) -> String {
     let row = rows
