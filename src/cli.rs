@@ -165,6 +165,11 @@ pub struct InputArgs {
     /// Minor-unit digits of the currency (2 for cents, 0 for yen).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=6))]
     pub currency_decimals: Option<u32>,
+
+    /// When an order is in two input files (overlapping exports): `orders` keeps the copy
+    /// of the first file and drops the others. Default: refuse, naming the order and files.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub dedupe: Option<crate::input::overlap::Dedupe>,
 }
 
 /// Arguments of `tiering score`.
@@ -249,6 +254,12 @@ pub struct ScoreOptions {
     /// Pareto: fixed cuts, or limits computed from the data (Ultsch & Lötsch ABC analysis).
     #[arg(long, value_enum, help_heading = "Pareto")]
     pub method: Option<Method>,
+
+    /// Absolute RFM breaks instead of quantiles for one metric, bins − 1 ascending values:
+    /// recency_days=30,90,180,365 (R = 5 up to 30 days … 1 above 365), orders=2,3,5,10,
+    /// revenue=100,500,1000,5000 (currency units). Repeatable; overrides [rfm.breaks].
+    #[arg(long, value_name = "METRIC=V1,V2,…")]
+    pub breaks: Vec<String>,
 
     /// Language of segment names and strategies (default: from LANG).
     #[arg(long, value_enum, env = "TIERING_LANG")]

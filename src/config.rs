@@ -11,6 +11,7 @@ use crate::error::TieringError;
 use crate::lang::Lang;
 use crate::playbook::Playbook;
 use crate::scorers::ScorerKind;
+use crate::scorers::breaks::BreaksConfig;
 use crate::scorers::clv::ClvSettings;
 use crate::scorers::lifecycle::LifecycleSettings;
 use crate::scorers::ntile::TiePolicy;
@@ -88,6 +89,9 @@ pub struct RfmConfig {
     pub ties: Option<TiePolicy>,
     /// Replacement segment map (`[[rfm.segment]]`), ordered, first match wins.
     pub segment: Option<Vec<SegmentRule>>,
+    /// Absolute breaks instead of quantiles (`[rfm.breaks]`).
+    #[serde(default)]
+    pub breaks: BreaksConfig,
 }
 
 /// `[pareto]`.

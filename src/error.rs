@@ -126,6 +126,14 @@ pub enum TieringError {
         /// What to do.
         hint: Option<String>,
     },
+    /// Inputs that contradict each other (an order in two files, one order with two totals).
+    #[error("{message}{}", hint_line(.hint))]
+    Conflict {
+        /// What is wrong, naming the places.
+        message: String,
+        /// What to do.
+        hint: Option<String>,
+    },
     /// Input that parses but cannot be scored (nothing on or before the as-of date, ...).
     #[error("{message}{}", hint_line(.hint))]
     NoData {
@@ -164,6 +172,7 @@ impl TieringError {
             | TieringError::Empty { .. }
             | TieringError::HeaderOnly { .. }
             | TieringError::Unreadable { .. }
+            | TieringError::Conflict { .. }
             | TieringError::NoData { .. } => ExitStatus::BadData,
         }
     }

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod clv;
 pub mod commands;
 pub mod config;
+pub mod config_numbers;
 pub mod error;
 pub mod input;
 pub mod lang;
@@ -18,6 +19,7 @@ pub mod metrics;
 pub mod output;
 pub mod pipeline;
 pub mod playbook;
+pub mod plural;
 pub mod printer;
 pub mod report;
 pub mod scored;
@@ -48,7 +50,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
         Command::Score(args) => commands::score::run(args, &config, &printer),
         Command::Report(args) => commands::report::run(args, &config, &printer),
         Command::Sql(args) => commands::sql::run(args, &config),
-        Command::Check(args) => commands::check::run(args, &config),
+        Command::Check(args) => commands::check::run(args, &config, &printer),
         Command::Backtest(args) => commands::backtest::run(args, &config, &printer),
         Command::Completions(_) | Command::Man | Command::Init(_) => {
             unreachable!("handled above")

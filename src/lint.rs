@@ -52,6 +52,9 @@ pub fn lint(config: &Config) -> Vec<Finding> {
         &config.profit.clone().unwrap_or_default(),
     ));
     findings.extend(lint_rules(config));
+    findings.extend(lint_lifecycle(
+        &config.lifecycle.clone().unwrap_or_default(),
+    ));
     match Playbook::with_overrides(&config.playbook) {
         Ok(playbook) => {
             let mut ids: Vec<String> = segments.ids().into_iter().map(str::to_string).collect();
@@ -66,6 +69,27 @@ pub fn lint(config: &Config) -> Vec<Finding> {
             }
         }
         Err(e) => findings.push(finding(Level::Error, e.to_string())),
+    }
+    findings
+}
+
+/// Lifecycle thresholds that leave a stage empty for every customer.
+fn lint_lifecycle(settings: &crate::scorers::lifecycle::LifecycleSettings) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if settings.at_risk_ratio >= settings.lapsed_ratio {
+        findings.push(finding(
+            Level::Warning,
+            format!(
+                "[lifecycle] at_risk_ratio = {} is not below lapsed_ratio = {}: no customer can be `at_risk` (overdue customers go straight to `lapsed`)",
+                settings.at_risk_ratio, settings.lapsed_ratio
+            ),
+        ));
+    }
+    if settings.new_days == 0 {
+        findings.push(finding(
+            Level::Warning,
+            "[lifecycle] new_days = 0: only customers whose first purchase is on the as-of date can be `new`".into(),
+        ));
     }
     findings
 }

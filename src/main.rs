@@ -12,10 +12,9 @@ fn main() -> ExitCode {
         Err(error) => {
             let status = tiering::classify(&error);
             if status != ExitStatus::Success {
-                #[allow(clippy::print_stderr)]
-                {
-                    eprintln!("error: {}", tiering::error::render(&error));
-                }
+                // Written without eprintln!, which panics when stderr is closed.
+                let message = format!("error: {}\n", tiering::error::render(&error));
+                let _ = std::io::Write::write_all(&mut std::io::stderr(), message.as_bytes());
             }
             status
         }

@@ -8,12 +8,14 @@ use crate::input::customers::{LoadedCustomers, load_customers};
 use crate::input::dates::format_date;
 use crate::input::lines::CUSTOMER_BUCKETS;
 use crate::input::lines::col_names::{BUCKET, ORDER_DATE};
+use crate::input::same_file::{SkippedInput, distinct_files};
 use crate::input::source::expand;
 use crate::input::{InputOptions, LoadedOrders, load_orders};
 use crate::metrics::{
     WindowMetric, customer_metrics, join_customers, line_count, lines_after, with_purchase_days,
     with_windows,
 };
+use crate::plural::count;
 use crate::printer::{Printer, Progress};
 use crate::scorers::{ScoreContext, Scorer};
 
@@ -60,7 +62,8 @@ pub fn prepare(
         reserved,
         scorer,
     } = *request;
-    let files = expand(inputs)?;
+    let (files, repeats) = distinct_files(expand(inputs)?);
+    print_repeats(&repeats, printer);
     let bytes = files
         .iter()
         .filter_map(|f| f.path.as_ref())
@@ -70,6 +73,16 @@ pub fn prepare(
     let mut progress = printer.progress("reading orders", bytes);
     let orders = load_orders(&files, options, &|rows| progress.rows(rows))?;
     progress.stage("computing metrics");
+    for split in &orders.overlaps.split {
+        printer.note(&split.note());
+    }
+    if let Some(dropped) = &orders.overlaps.dropped {
+        printer.note(&format!(
+            "--dedupe orders: dropped {} of later files, copies of {} an earlier file has",
+            count(dropped.lines, "order line", "order lines"),
+            count(dropped.orders, "order", "orders"),
+        ));
+    }
     for file in &orders.files {
         printer.detail(&describe_file(file));
         if file.report.rows == 0 {
@@ -85,6 +98,10 @@ pub fn prepare(
         }
         .into());
     };
+    warn_about_future_dates(&orders, printer);
+    if as_of.is_none() {
+        warn_about_a_lone_latest_date(&orders, printer)?;
+    }
     let as_of = as_of.unwrap_or(latest);
     let later = lines_after(lines, as_of)?;
     if later == line_count(lines)? {
@@ -143,6 +160,68 @@ pub fn prepare(
         extra_columns,
         progress,
     })
+}
+
+/// Lines dated after the day of the run are probably mistyped; the result ignores the
+/// clock, so this is only a warning.
+fn warn_about_future_dates(orders: &LoadedOrders, printer: &Printer) {
+    let facts = &orders.dates;
+    let Some(first) = facts.first_future else {
+        return;
+    };
+    printer.warn(&format!(
+        "{} dated after today ({}), the first in `{}` {}: {}; a mistyped date?",
+        count(facts.future_lines, "order line is", "order lines are"),
+        format_date(facts.today),
+        orders.files[first.file].file.display,
+        first.location,
+        format_date(first.date),
+    ));
+}
+
+/// Days before the latest date in which at least 0.1% of the order lines must fall for
+/// the latest date to be a believable default as-of date.
+const LONE_LATEST_DAYS: i32 = 30;
+
+/// The default as-of date is the latest line's; when almost nothing is near it, that
+/// line is probably a typo (`2099-12-31`) that would make every recency enormous.
+fn warn_about_a_lone_latest_date(orders: &LoadedOrders, printer: &Printer) -> PolarsResult<()> {
+    let Some(latest) = orders.dates.latest else {
+        return Ok(());
+    };
+    let lines = &orders.lines;
+    let total = line_count(lines)?;
+    let recent = lines_after(lines, latest.date - LONE_LATEST_DAYS - 1)?;
+    if recent * 1000 <= total {
+        printer.warn(&format!(
+            "the default as-of date is the latest order date {} (`{}` {}), but only {} of {} dated in the {LONE_LATEST_DAYS} days up to it: a mistyped date? Pass --as-of to choose the date",
+            format_date(latest.date),
+            orders.files[latest.file].file.display,
+            latest.location,
+            count(recent, "order line is", "order lines are"),
+            format_grouped(total),
+        ));
+    }
+    Ok(())
+}
+
+fn format_grouped(n: u64) -> String {
+    crate::input::money::format_money_grouped(i64::try_from(n).unwrap_or(i64::MAX), 0)
+}
+
+/// One note per input left out as a repeat (a glob through linked directories may give
+/// many: the first few are named).
+fn print_repeats(repeats: &[SkippedInput], printer: &Printer) {
+    const NAMED: usize = 5;
+    for repeat in repeats.iter().take(NAMED) {
+        printer.note(&repeat.note());
+    }
+    if repeats.len() > NAMED {
+        printer.note(&format!(
+            "{} more inputs repeat an earlier file and are read once",
+            repeats.len() - NAMED
+        ));
+    }
 }
 
 /// Line groups per slice of the group-bys: memory for grouping grows with the rows

@@ -1,8 +1,6 @@
 //! Everything printed to stderr: warnings, notes, verbose details and progress spinners.
 //! stdout carries data only; callers never check whether stderr is a terminal.
 
-#![allow(clippy::print_stderr)]
-
 use std::io::IsTerminal;
 use std::time::Duration;
 
@@ -34,28 +32,28 @@ impl Printer {
     /// Something the user should know about the result.
     pub fn warn(&self, message: &str) {
         if !self.quiet {
-            eprintln!("warning: {message}");
+            say(&format!("warning: {message}"));
         }
     }
 
     /// Ordinary information (ignored lines, counts).
     pub fn note(&self, message: &str) {
         if !self.quiet {
-            eprintln!("note: {message}");
+            say(&format!("note: {message}"));
         }
     }
 
     /// A hint on what to do next.
     pub fn hint(&self, message: &str) {
         if !self.quiet {
-            eprintln!("hint: {message}");
+            say(&format!("hint: {message}"));
         }
     }
 
     /// Details shown with `-v`.
     pub fn detail(&self, message: &str) {
         if self.verbose > 0 {
-            eprintln!("{message}");
+            say(message);
         }
     }
 
@@ -75,6 +73,16 @@ impl Printer {
         bar.enable_steady_tick(Duration::from_millis(120));
         Progress(Some((bar, stage.to_string())))
     }
+}
+
+/// One line to stderr. A closed or full stderr never aborts the run: messages are a
+/// courtesy, and the exit code still says whether the run worked.
+fn say(line: &str) {
+    use std::io::Write;
+    let mut stderr = std::io::stderr().lock();
+    let _ = stderr
+        .write_all(line.as_bytes())
+        .and_then(|()| stderr.write_all(b"\n"));
 }
 
 /// A running progress display; cleared when dropped. When hidden (not a terminal, small

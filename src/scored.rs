@@ -13,7 +13,7 @@ use crate::input::dates::format_date;
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::metrics::{METRIC_COLUMNS, MONEY_COLUMNS, date_lit};
 use crate::output::OutputData;
-use crate::output::atomic::write_atomically;
+use crate::output::guard::WriteGuard;
 use crate::output::rejects::write_rejects;
 use crate::output::summary_table::write_frame_table;
 use crate::pipeline::{Request, prepare};
@@ -82,11 +82,36 @@ impl ScoredRun {
     }
 }
 
+/// The guard of a scoring command: it protects the orders, the customer export and the
+/// configuration, and claims the `--rejects` and `--fit-report` files.
+pub fn scoring_guard(
+    args: &ScoringArgs,
+    config: &LoadedConfig,
+) -> Result<WriteGuard, TieringError> {
+    let mut guard = WriteGuard::new();
+    guard.protect_patterns("orders", &args.inputs);
+    if let Some(customers) = &args.customers {
+        guard.protect("customer export", Path::new(customers));
+    }
+    if let Some(path) = &config.path {
+        guard.protect("configuration", path);
+    }
+    if let Some(path) = &args.rejects {
+        guard.claim(path, "--rejects")?;
+    }
+    if let Some(path) = &args.clv.fit_report {
+        guard.claim(path, "--fit-report")?;
+    }
+    Ok(guard)
+}
+
 /// Score the inputs of `args`; `as_of` overrides `--as-of` (the report's comparison run).
+/// Every file written (`--rejects`, `--fit-report`) goes through `guard`.
 pub fn score_inputs(
     args: &ScoringArgs,
     config: &LoadedConfig,
     printer: &Printer,
+    guard: &WriteGuard,
     as_of: Option<i32>,
     lines: LinesAfterScoring,
 ) -> anyhow::Result<ScoredRun> {
@@ -118,7 +143,7 @@ pub fn score_inputs(
     prepared.progress.stage("scoring");
     require_cost_for_profit(&settings, &prepared.orders)?;
     if let Some(path) = &args.rejects {
-        write_rejects_file(path, &prepared.orders, printer)?;
+        write_rejects_file(path, &prepared.orders, guard, printer)?;
     }
     if lines == LinesAfterScoring::Drop {
         // Scoring needs only the metrics; at 30M lines the lines held ~1.3 GB through it.
@@ -133,8 +158,11 @@ pub fn score_inputs(
     for note in scorer.threshold_notes(&thresholds.frame, ctx)? {
         printer.note(&note);
     }
+    for warning in scorer.warnings(&customers, ctx)? {
+        printer.warn(&warning);
+    }
     if let Some(path) = &args.clv.fit_report {
-        write_fit_report(path, scorer.as_ref(), ctx)?;
+        write_fit_report(path, scorer.as_ref(), ctx, guard)?;
     }
     if printer.is_verbose() {
         let mut text = Vec::new();
@@ -202,12 +230,17 @@ fn collect_customers(scored: LazyFrame, columns: &[String], as_of: i32) -> Polar
 }
 
 /// `--fit-report`: what a model-based scorer fitted, as JSON.
-fn write_fit_report(path: &Path, scorer: &dyn Scorer, ctx: &ScoreContext) -> anyhow::Result<()> {
+fn write_fit_report(
+    path: &Path,
+    scorer: &dyn Scorer,
+    ctx: &ScoreContext,
+    guard: &WriteGuard,
+) -> anyhow::Result<()> {
     let Some(mut report) = scorer.fit_report() else {
         anyhow::bail!("the {} scorer produced no fit report", scorer.name());
     };
     report["as_of"] = format_date(ctx.as_of).into();
-    write_atomically(path, |out| {
+    guard.write(path, "--fit-report", |out| {
         serde_json::to_writer_pretty(&mut *out, &report)?;
         Ok(out.write_all(b"\n")?)
     })
@@ -216,6 +249,7 @@ fn write_fit_report(path: &Path, scorer: &dyn Scorer, ctx: &ScoreContext) -> any
 fn write_rejects_file(
     path: &Path,
     orders: &crate::input::LoadedOrders,
+    guard: &WriteGuard,
     printer: &Printer,
 ) -> anyhow::Result<()> {
     let header = orders
@@ -223,7 +257,7 @@ fn write_rejects_file(
         .first()
         .map(|f| f.mapping.header.clone())
         .unwrap_or_default();
-    write_rejects(path, &orders.rejected, &header)?;
+    write_rejects(path, &orders.rejected, &header, guard)?;
     if !orders.rejected.is_empty() {
         printer.warn(&format!(
             "{} bad rows written to `{}`; the rest is scored",

@@ -14,6 +14,7 @@ use crate::input::source::encoding_for_label;
 use crate::input::table::TextOptions;
 use crate::lang::Lang;
 use crate::playbook::Playbook;
+use crate::scorers::breaks::Breaks;
 use crate::scorers::clv::ClvSettings;
 use crate::scorers::pareto::{ParetoSettings, parse_cuts};
 use crate::scorers::profit::ProfitSettings;
@@ -73,6 +74,7 @@ pub fn input_options(
         },
         columns,
         keep_rejects,
+        dedupe: args.dedupe.unwrap_or_default(),
     })
 }
 
@@ -121,6 +123,7 @@ pub fn score_settings(
         },
         None => SegmentMap::default(),
     };
+    segments.value_order()?;
     let playbook = Playbook::with_overrides(&config.playbook)?;
     let money_decimals = args
         .input
@@ -153,6 +156,12 @@ pub fn score_settings(
             as_of: as_of.unwrap_or_default(),
             bins,
             ties: args.options.ties.or(config.rfm.ties).unwrap_or_default(),
+            breaks: Breaks::resolve(
+                &config.rfm.breaks,
+                &args.options.breaks,
+                bins,
+                money_decimals,
+            )?,
             lang,
             playbook,
             segments,

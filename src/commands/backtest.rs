@@ -17,8 +17,8 @@ use crate::input::dates::format_date;
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::metrics::{customer_metrics, purchase_day_metrics, with_purchase_days};
 use crate::output::OutputData;
-use crate::output::atomic::write_atomically;
 use crate::output::destination::Destination;
+use crate::output::guard::WriteGuard;
 use crate::output::summary_table::write_frame_table;
 use crate::pipeline::{Request, prepare};
 use crate::printer::Printer;
@@ -42,8 +42,16 @@ pub fn run(
         .map(|text| date_arg("--as-of", text))
         .transpose()?;
     let destination = Destination::resolve(args.output.as_ref(), args.format)?;
+    let mut guard = WriteGuard::new();
+    guard.protect_patterns("orders", &args.inputs);
+    if let Some(path) = &config.path {
+        guard.protect("configuration", path);
+    }
     if let Destination::File(path, _) = &destination {
-        super::score::refuse_to_overwrite_input(path, &args.inputs, None)?;
+        guard.claim(path, "-o")?;
+    }
+    if let Some(path) = &args.clv.fit_report {
+        guard.claim(path, "--fit-report")?;
     }
     let request = Request {
         inputs: &args.inputs,
@@ -153,7 +161,15 @@ pub fn run(
         printer,
     )?;
     if let Some(path) = &args.clv.fit_report {
-        write_fit_report(path, &model, fit.as_ref(), &settings, calibration_end, end)?;
+        write_fit_report(
+            path,
+            &guard,
+            &model,
+            fit.as_ref(),
+            &settings,
+            calibration_end,
+            end,
+        )?;
     }
     let table = OutputData {
         frame: calibration_table(&frame)?,
@@ -167,7 +183,9 @@ pub fn run(
         decimals: 0,
         title: "backtest".into(),
     };
-    destination.write(&data, |out: &mut dyn Write| write_frame_table(out, &table))
+    destination.write(&data, &guard, |out: &mut dyn Write| {
+        write_frame_table(out, &table)
+    })
 }
 
 /// Customers, predicted and actual purchases per calibration frequency (0 … 6, 7+), and a
@@ -273,6 +291,7 @@ fn report_totals(
 
 fn write_fit_report(
     path: &std::path::Path,
+    guard: &WriteGuard,
     model: &BgNbd,
     fit: Option<&BgNbdFit>,
     settings: &crate::scorers::clv::ClvSettings,
@@ -286,7 +305,7 @@ fn write_fit_report(
         "bgnbd": model,
         "bgnbd_fit": fit,
     });
-    write_atomically(path, |out| {
+    guard.write(path, "--fit-report", |out| {
         serde_json::to_writer_pretty(&mut *out, &report)?;
         Ok(out.write_all(b"\n")?)
     })

@@ -12,10 +12,12 @@ use crate::input::lines::col_names::{
     AMOUNT, CUSTOMER_ID, LINES, ORDER_DATE, RETURN_LINES, RETURNS,
 };
 use crate::input::load_orders;
+use crate::input::same_file::distinct_files;
 use crate::input::source::expand;
 use crate::lint::{Finding, Level, lint};
 use crate::metrics::orders;
 use crate::output::check_report::{CheckReport, Totals, write_check_report, write_findings};
+use crate::output::stdout::write_stdout;
 use crate::pipeline::{Request, prepare};
 use crate::printer::Printer;
 use crate::scorers::{ScoreContext, ScorerKind, collect_scored};
@@ -24,7 +26,11 @@ use crate::settings::score_settings;
 
 /// Run `tiering check`: lint the configuration (if one is in force) and report what the
 /// inputs hold. Exit 2 on configuration errors, 3 when any row is bad.
-pub fn run(args: &CheckArgs, config: &LoadedConfig) -> anyhow::Result<ExitStatus> {
+pub fn run(
+    args: &CheckArgs,
+    config: &LoadedConfig,
+    printer: &Printer,
+) -> anyhow::Result<ExitStatus> {
     let mut findings = match &config.path {
         Some(_) => lint(&config.config),
         None => Vec::new(),
@@ -37,15 +43,17 @@ pub fn run(args: &CheckArgs, config: &LoadedConfig) -> anyhow::Result<ExitStatus
             )
             .into());
         };
-        let mut stdout = std::io::stdout().lock();
-        write_findings(&mut stdout, &path.display().to_string(), &findings)?;
+        write_stdout(|out| write_findings(out, &path.display().to_string(), &findings))?;
         return Ok(lint_status(&findings));
     }
     if config.path.is_some() && config.config.rules.is_some() {
         findings.extend(rules_matching_nobody(args, config)?);
     }
     let options = input_options(&args.input, config, true)?;
-    let files = expand(&args.inputs)?;
+    let (files, repeats) = distinct_files(expand(&args.inputs)?);
+    for repeat in &repeats {
+        printer.note(&repeat.note());
+    }
     let loaded = load_orders(&files, &options, &|_| {})?;
     let totals = if loaded.lines.height() > 0 {
         Some(totals(&loaded.lines)?)
@@ -59,11 +67,12 @@ pub fn run(args: &CheckArgs, config: &LoadedConfig) -> anyhow::Result<ExitStatus
         show: args.show,
         decimals: options.typing.money.decimals,
     };
-    let mut stdout = std::io::stdout().lock();
-    if let Some(path) = &config.path {
-        write_findings(&mut stdout, &path.display().to_string(), &findings)?;
-    }
-    write_check_report(&mut stdout, &report)?;
+    write_stdout(|out| {
+        if let Some(path) = &config.path {
+            write_findings(out, &path.display().to_string(), &findings)?;
+        }
+        write_check_report(out, &report)
+    })?;
     Ok(match lint_status(&findings) {
         ExitStatus::Success if !loaded.rejected.is_empty() => ExitStatus::BadData,
         status => status,

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::cli::InitArgs;
 use crate::error::{ExitStatus, TieringError};
-use crate::output::atomic::write_atomically;
+use crate::output::guard::WriteGuard;
 
 const HEAD: &str = include_str!("../../templates/tiering_head.toml");
 const SEGMENTS: &str = include_str!("../../templates/segments.toml");
@@ -53,7 +53,7 @@ pub fn run(args: &InitArgs) -> anyhow::Result<ExitStatus> {
         .into());
     }
     let text = default_config();
-    write_atomically(path, |out| Ok(out.write_all(text.as_bytes())?))?;
+    WriteGuard::new().write(path, "init", |out| Ok(out.write_all(text.as_bytes())?))?;
     Ok(ExitStatus::Success)
 }
 

@@ -7,20 +7,20 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use polars::prelude::*;
 
-use super::score::refuse_to_overwrite_input;
 use crate::cli::ReportArgs;
 use crate::config::LoadedConfig;
 use crate::error::{ExitStatus, TieringError};
 use crate::input::dates::format_date;
-use crate::output::atomic::write_atomically;
+use crate::output::guard::WriteGuard;
 use crate::output::parquet::ParquetOutput;
+use crate::output::stdout::write_stdout;
 use crate::output::{Output, OutputData};
 use crate::printer::Printer;
 use crate::report::previous::{OPTIONS_COLUMN, SCORER_COLUMN, Snapshot};
 use crate::report::reconcile::Against;
 use crate::report::scores::scores_run;
 use crate::report::{Report, ReportFormat, ReportInput, build};
-use crate::scored::{LinesAfterScoring, ScoredRun, score_inputs};
+use crate::scored::{LinesAfterScoring, ScoredRun, score_inputs, scoring_guard};
 use crate::settings::date_arg;
 
 /// Where the report goes.
@@ -41,11 +41,17 @@ pub fn run(
 ) -> anyhow::Result<ExitStatus> {
     let target = target(args)?;
     let scoring = &args.scoring;
-    // The files read: order exports, or the scores file; none may be overwritten.
-    let mut read: Vec<String> = scoring.inputs.clone();
-    read.extend(args.scores.iter().map(|p| p.display().to_string()));
+    // The files read: order exports or the scores file, and the earlier tiers; none may
+    // be overwritten.
+    let mut guard = scoring_guard(scoring, config)?;
+    if let Some(scores) = &args.scores {
+        guard.protect("scores file", scores);
+    }
+    if let Some(previous) = &args.previous {
+        guard.protect("previous tiers", Path::new(previous));
+    }
     if let Target::File(path, _) = &target {
-        refuse_to_overwrite_input(path, &read, scoring.customers.as_deref())?;
+        guard.claim(path, "-o")?;
     }
     let compare_as_of = args
         .compare_as_of
@@ -54,12 +60,19 @@ pub fn run(
         .transpose()?;
     let mut run = match &args.scores {
         Some(scores) => scores_run(scores, scoring, config, printer)?,
-        None => score_inputs(scoring, config, printer, None, LinesAfterScoring::Keep)?,
+        None => score_inputs(
+            scoring,
+            config,
+            printer,
+            &guard,
+            None,
+            LinesAfterScoring::Keep,
+        )?,
     };
     run.progress.stage("building the report");
     let previous = match (compare_as_of, &args.previous) {
         (Some(date), _) => Some(earlier_run(args, config, &run, date)?),
-        (None, Some(previous)) => read_previous(previous, &target, &run, printer)?,
+        (None, Some(previous)) => read_previous(previous, &target, &run, &mut guard, printer)?,
         (None, None) => None,
     };
     let report = build(ReportInput {
@@ -79,21 +92,28 @@ pub fn run(
         r.input.revenue.grouped()
     );
     match &target {
-        Target::Stdout(format) => write_stdout(&report, *format)?,
+        Target::Stdout(format) => write_report_stdout(&report, *format)?,
         Target::File(path, format) => {
-            write_atomically(path, |out| format.write(&report, out))?;
+            guard.write(path, "-o", |out| format.write(&report, out))?;
             printer.note(&format!("wrote `{}`", path.display()));
         }
         Target::Directory(dir, formats) => {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the directory `{}`", dir.display()))?;
             let tiers = dir.join(format!("tiers-{}.parquet", report.as_of));
-            refuse_to_overwrite_input(&tiers, &read, scoring.customers.as_deref())?;
-            write_atomically(&tiers, |out| write_tier_file(&run, out))?;
+            let paths: Vec<PathBuf> = formats
+                .iter()
+                .map(|format| dir.join(format!("report-{}.{}", report.as_of, format.extension())))
+                .collect();
+            // Refused before anything is written, so a refusal leaves the directory as it was.
+            guard.claim(&tiers, "--output-dir")?;
+            for path in &paths {
+                guard.claim(path, "--output-dir")?;
+            }
+            guard.write(&tiers, "--output-dir", |out| write_tier_file(&run, out))?;
             let mut written = vec![tiers.display().to_string()];
-            for format in formats {
-                let path = dir.join(format!("report-{}.{}", report.as_of, format.extension()));
-                write_atomically(&path, |out| format.write(&report, out))?;
+            for (format, path) in formats.iter().zip(&paths) {
+                guard.write(path, "--output-dir", |out| format.write(&report, out))?;
                 written.push(path.display().to_string());
             }
             printer.note(&format!("wrote {}", written.join(", ")));
@@ -161,12 +181,8 @@ fn target(args: &ReportArgs) -> Result<Target, TieringError> {
     Ok(Target::Stdout(format))
 }
 
-fn write_stdout(report: &Report, format: ReportFormat) -> anyhow::Result<()> {
-    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-    format
-        .write(report, &mut stdout)
-        .and_then(|()| Ok(stdout.flush()?))
-        .context("failed to write to standard output")
+fn write_report_stdout(report: &Report, format: ReportFormat) -> anyhow::Result<()> {
+    write_stdout(|out| format.write(report, out))
 }
 
 /// The same orders scored at an earlier as-of date.
@@ -195,6 +211,7 @@ fn earlier_run(
         &scoring,
         config,
         &Printer::new(0, true),
+        &WriteGuard::new(),
         Some(date),
         LinesAfterScoring::Drop,
     )?;
@@ -206,6 +223,7 @@ fn read_previous(
     previous: &str,
     target: &Target,
     run: &ScoredRun,
+    guard: &mut WriteGuard,
     printer: &Printer,
 ) -> anyhow::Result<Option<Snapshot>> {
     let path = match target {
@@ -233,6 +251,7 @@ fn read_previous(
         }
         _ => PathBuf::from(previous),
     };
+    guard.protect("previous tiers", &path);
     Snapshot::read(&path, run.context.decimals).map(Some)
 }
 

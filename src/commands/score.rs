@@ -2,17 +2,16 @@
 //! summary table in a terminal, or the score thresholds).
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
 
 use crate::cli::ScoreArgs;
 use crate::config::LoadedConfig;
-use crate::error::{ExitStatus, TieringError};
+use crate::error::ExitStatus;
 use crate::input::dates::format_date;
 use crate::output::OutputData;
 use crate::output::destination::Destination;
 use crate::output::summary_table::{write_frame_table, write_summary};
 use crate::printer::Printer;
-use crate::scored::{LinesAfterScoring, score_inputs};
+use crate::scored::{LinesAfterScoring, score_inputs, scoring_guard};
 use crate::scorers::{ScoreContext, Scorer};
 use crate::summary::by_group;
 
@@ -24,19 +23,27 @@ pub fn run(
 ) -> anyhow::Result<ExitStatus> {
     let scoring = &args.scoring;
     let destination = Destination::resolve(args.output.as_ref(), args.format)?;
+    let guard = scoring_guard(scoring, config)?;
     if let Destination::File(path, _) = &destination {
-        refuse_to_overwrite_input(path, &scoring.inputs, scoring.customers.as_deref())?;
+        guard.claim(path, "-o")?;
     }
-    let mut run = score_inputs(scoring, config, printer, None, LinesAfterScoring::Drop)?;
+    let mut run = score_inputs(
+        scoring,
+        config,
+        printer,
+        &guard,
+        None,
+        LinesAfterScoring::Drop,
+    )?;
     run.progress.stage("writing");
     let ctx = &run.context;
     if args.thresholds {
-        return destination.write(&run.thresholds, |out| {
+        return destination.write(&run.thresholds, &guard, |out| {
             write_frame_table(out, &run.thresholds)
         });
     }
     let data = run.customers_output();
-    let status = destination.write(&data, |out| {
+    let status = destination.write(&data, &guard, |out| {
         write_summary_view(out, &data, run.scorer.as_ref(), ctx)
     })?;
     if matches!(destination, Destination::Terminal) {
@@ -88,31 +95,4 @@ fn summary_title(
             format!("{scorer} · 截至 {as_of} · {customers} 位客户 · {options}")
         }
     }
-}
-
-/// `-o` must never replace one of the inputs.
-pub fn refuse_to_overwrite_input(
-    output: &Path,
-    inputs: &[String],
-    customers: Option<&str>,
-) -> Result<(), TieringError> {
-    let Ok(target) = output.canonicalize() else {
-        return Ok(());
-    };
-    let inputs = crate::input::source::expand(inputs).unwrap_or_default();
-    let mut paths: Vec<PathBuf> = inputs.into_iter().filter_map(|f| f.path).collect();
-    paths.extend(customers.map(PathBuf::from));
-    if paths
-        .iter()
-        .any(|p| p.canonicalize().is_ok_and(|p| p == target))
-    {
-        return Err(TieringError::usage(
-            format!(
-                "refusing to overwrite the input `{}` with the output",
-                output.display()
-            ),
-            Some("choose another -o file".into()),
-        ));
-    }
-    Ok(())
 }

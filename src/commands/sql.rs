@@ -1,14 +1,13 @@
 //! `tiering sql`: print (or write) the scoring as one SQL script for an engine.
 
-use std::io::Write;
-
 use crate::cli::{InputArgs, ScoringArgs, SqlArgs};
 use crate::config::LoadedConfig;
 use crate::error::ExitStatus;
 use crate::input::dates::format_date;
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::metrics::METRIC_COLUMNS;
-use crate::output::atomic::write_atomically;
+use crate::output::guard::WriteGuard;
+use crate::output::stdout::write_stdout;
 use crate::report::previous::{OPTIONS_COLUMN, SCORER_COLUMN};
 use crate::settings::{input_options, score_settings};
 use crate::sql::{script, source};
@@ -67,12 +66,23 @@ pub fn run(args: &SqlArgs, config: &LoadedConfig) -> anyhow::Result<ExitStatus> 
         &description,
     )?;
     match &args.output {
-        Some(path) => write_atomically(path, |out| Ok(out.write_all(text.as_bytes())?))?,
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes())?;
-            stdout.flush()?;
+        Some(path) => {
+            sql_guard(args, config).write(path, "-o", |out| Ok(out.write_all(text.as_bytes())?))?
         }
+        None => write_stdout(|out| Ok(out.write_all(text.as_bytes())?))?,
     }
     Ok(ExitStatus::Success)
+}
+
+/// The files the script reads when `--source` and `--customers` are paths.
+fn sql_guard(args: &SqlArgs, config: &LoadedConfig) -> WriteGuard {
+    let mut guard = WriteGuard::new();
+    guard.protect_patterns("source", std::slice::from_ref(&args.source));
+    if let Some(customers) = &args.customers {
+        guard.protect_patterns("customer export", std::slice::from_ref(customers));
+    }
+    if let Some(path) = &config.path {
+        guard.protect("configuration", path);
+    }
+    guard
 }

@@ -117,6 +117,7 @@ impl RowVisitor for CustomersVisitor<'_> {
                 hint: None,
             });
         }
+        super::lines::check_id(id_index, id, "customer id")?;
         if let Some(first) = self.seen.get(id) {
             if self.duplicate.is_none() {
                 self.duplicate = Some(TieringError::Unreadable {

@@ -169,13 +169,13 @@ impl OrderLines {
         self.magnitude += later.magnitude - later.magnitude_before;
     }
 
-    /// Type one row and store it, or say why it cannot be used.
+    /// Type one row and store it (returning its date), or say why it cannot be used.
     pub fn push(
         &mut self,
         mapping: &ColumnMapping,
         typing: &LineTyping,
         fields: &dyn Fields,
-    ) -> Result<(), RowFault> {
+    ) -> Result<i32, RowFault> {
         let field = |i: usize| fields.get(i);
         let get = |c: Canonical| mapping.get(c).map(|i| field(i).map(|v| (i, v))).transpose();
         let (ci, customer) = get(Canonical::CustomerId)?.expect("required column");
@@ -183,6 +183,7 @@ impl OrderLines {
         if customer.is_empty() {
             return Err(fault(ci, "", "empty customer id", None, None));
         }
+        check_id(ci, customer, "customer id")?;
         let di = mapping.get(Canonical::OrderDate).expect("required column");
         let date = match fields.date(di) {
             Some(date) => date,
@@ -213,6 +214,7 @@ impl OrderLines {
                 if text.is_empty() {
                     return Err(fault(i, "", "empty order id", None, None));
                 }
+                check_id(i, text, "order id")?;
                 Some(text)
             }
             None => None,
@@ -253,7 +255,7 @@ impl OrderLines {
                 self.cost_lines[last] += 1;
             }
             self.lines[last] += 1;
-            return Ok(());
+            return Ok(date);
         }
         self.customer.append_value(customer);
         self.order.append_value(order);
@@ -269,7 +271,7 @@ impl OrderLines {
         self.cost_lines.push(i64::from(cost.is_some()));
         self.lines.push(1);
         self.bucket.push(customer_bucket(customer));
-        Ok(())
+        Ok(date)
     }
 
     /// Field `column` in minor units: typed numbers as they are, text through the money parser.
@@ -412,6 +414,25 @@ impl OrderLines {
                 Int32Chunked::from_vec(col_names::BUCKET.into(), buckets).into_column(),
             ],
         )
+    }
+}
+
+/// An id with a control character (NUL, a tab inside, ...) is refused, not cleaned:
+/// `B\0` and `B` would be two customers that print alike.
+pub fn check_id(column: usize, id: &str, what: &str) -> Result<(), RowFault> {
+    match id.char_indices().find(|(_, c)| c.is_control()) {
+        None => Ok(()),
+        Some((at, c)) => Err(fault(
+            column,
+            &id.escape_debug().to_string(),
+            &format!(
+                "{what} holds the control character U+{:04X} at byte {}",
+                u32::from(c),
+                at + 1
+            ),
+            None,
+            Some("fix the export: ids must be printable text".into()),
+        )),
     }
 }
 

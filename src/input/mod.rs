@@ -5,18 +5,22 @@
 pub mod blocks;
 pub mod columns;
 pub mod customers;
+pub mod date_facts;
 pub mod dates;
 pub mod faults;
 pub mod limits;
 pub mod lines;
 pub mod money;
+pub mod overlap;
 pub mod parquet;
+pub mod same_file;
 pub mod source;
 pub mod table;
 
 use polars::prelude::*;
 
 use self::columns::{Canonical, ColumnMapping, ExplicitMap};
+use self::date_facts::{DateFacts, DatedLine};
 use self::faults::{FaultLog, Rejected};
 use self::lines::{LineTyping, OrderLines, RowFault};
 use self::source::InputFile;
@@ -36,6 +40,8 @@ pub struct InputOptions {
     pub columns: ExplicitMap,
     /// Keep bad rows (for `--rejects` and `check`) instead of failing on the first.
     pub keep_rejects: bool,
+    /// What to do with an order found in two files.
+    pub dedupe: overlap::Dedupe,
 }
 
 /// One file as read.
@@ -57,6 +63,10 @@ pub struct LoadedOrders {
     pub files: Vec<FileRead>,
     /// Bad rows kept under `--rejects` (empty otherwise).
     pub rejected: Vec<Rejected>,
+    /// Orders across files: copies dropped by `--dedupe orders`, orders of split exports.
+    pub overlaps: overlap::Overlaps,
+    /// Where the latest and the future dates are.
+    pub dates: DateFacts,
 }
 
 /// Read and type every order line of `inputs`; `on_rows` hears the rows read so far.
@@ -71,9 +81,15 @@ pub fn load_orders(
         lines: OrderLines::default(),
         parts: Vec::new(),
         mapping: ColumnMapping::default(),
+        file: 0,
+        dates: DateFacts::new(date_facts::today()),
     };
     let mut files = Vec::with_capacity(inputs.len());
-    for file in inputs {
+    // Line groups of each file (groups never span two files).
+    let mut ranges = Vec::with_capacity(inputs.len());
+    for (index, file) in inputs.iter().enumerate() {
+        visitor.file = index;
+        let start = visitor.height();
         let before: u64 = files.iter().map(|f: &FileRead| f.report.rows).sum();
         let on_file_rows = |rows: u64| on_rows(before + rows);
         let report = read_file_parallel(
@@ -88,6 +104,8 @@ pub fn load_orders(
             report,
             mapping: visitor.mapping.clone(),
         });
+        visitor.flush()?;
+        ranges.push(start..visitor.height());
     }
     if files.iter().all(|f| f.report.rows == 0) {
         return Err(TieringError::HeaderOnly {
@@ -99,11 +117,16 @@ pub fn load_orders(
         .into());
     }
     let rejected = faults.into_result()?;
+    let visitor_dates = visitor.dates.clone();
     let lines = visitor.finish()?;
+    let names: Vec<String> = files.iter().map(|f| f.file.display.clone()).collect();
+    let (lines, overlaps) = overlap::resolve_overlap(lines, &ranges, &names, options.dedupe)?;
     Ok(LoadedOrders {
         lines,
         files,
         rejected,
+        overlaps,
+        dates: visitor_dates,
     })
 }
 
@@ -114,9 +137,17 @@ struct OrdersVisitor<'a> {
     /// Lines typed before them, in file order.
     parts: Vec<DataFrame>,
     mapping: ColumnMapping,
+    /// Index of the file being read.
+    file: usize,
+    dates: DateFacts,
 }
 
 impl OrdersVisitor<'_> {
+    /// Line groups finished so far.
+    fn height(&self) -> usize {
+        self.parts.iter().map(DataFrame::height).sum()
+    }
+
     fn flush(&mut self) -> PolarsResult<()> {
         if !self.lines.is_empty() {
             let next = self.lines.continuation();
@@ -148,6 +179,8 @@ impl ForkingVisitor for OrdersVisitor<'_> {
             lines: self.lines.continuation(),
             parts: Vec::new(),
             mapping: self.mapping.clone(),
+            file: self.file,
+            dates: self.dates.fork(),
         }
     }
 
@@ -158,6 +191,7 @@ impl ForkingVisitor for OrdersVisitor<'_> {
     fn join(&mut self, mut part: Self) -> anyhow::Result<()> {
         self.flush()?;
         self.lines.follow_with(&part.lines);
+        self.dates.join(&part.dates);
         part.flush()?;
         self.parts.extend(part.parts);
         Ok(())
@@ -189,7 +223,15 @@ impl RowVisitor for OrdersVisitor<'_> {
         Ok(())
     }
 
-    fn row(&mut self, _location: Location, fields: &dyn Fields) -> Result<(), RowFault> {
-        self.lines.push(&self.mapping, &self.options.typing, fields)
+    fn row(&mut self, location: Location, fields: &dyn Fields) -> Result<(), RowFault> {
+        let date = self
+            .lines
+            .push(&self.mapping, &self.options.typing, fields)?;
+        self.dates.see(DatedLine {
+            date,
+            file: self.file,
+            location,
+        });
+        Ok(())
     }
 }

@@ -4,7 +4,7 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use encoding_rs::Encoding;
 use encoding_rs_io::DecodeReaderBytesBuilder;
@@ -65,7 +65,7 @@ pub fn expand(patterns: &[String]) -> Result<Vec<InputFile>, TieringError> {
         })?;
         let mut found: Vec<PathBuf> = matches
             .filter_map(Result::ok)
-            .filter(|p| p.is_file())
+            .filter(|p| p.is_file() && !through_symlink_loop(p))
             .collect();
         if found.is_empty() {
             return Err(TieringError::InputNotFound {
@@ -82,6 +82,26 @@ pub fn expand(patterns: &[String]) -> Result<Vec<InputFile>, TieringError> {
         );
     }
     Ok(files)
+}
+
+/// Whether `path` passes through a directory symlink that points at one of its own
+/// ancestors (`dir/loop -> ..`): a glob following it would reach the same files again
+/// and again.
+fn through_symlink_loop(path: &Path) -> bool {
+    path.ancestors().skip(1).any(|prefix| {
+        let is_link = std::fs::symlink_metadata(prefix).is_ok_and(|m| m.file_type().is_symlink());
+        if !is_link {
+            return false;
+        }
+        let parent = match prefix.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        match (prefix.canonicalize(), parent.canonicalize()) {
+            (Ok(target), Ok(parent)) => parent.starts_with(target),
+            _ => false,
+        }
+    })
 }
 
 fn file_entry(display: &str, path: PathBuf) -> InputFile {

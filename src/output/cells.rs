@@ -154,13 +154,44 @@ fn any_cell(value: AnyValue<'_>, money: bool) -> Cell<'static> {
     }
 }
 
-/// Text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a
-/// leading apostrophe. Applied to text cells only: numbers are written as numbers.
+/// Text a spreadsheet would run as a formula gets a leading apostrophe in CSV and TSV:
+/// text starting with `=`, `+`, `-`, `@`, tab or CR — unless it is only digits, spaces
+/// and `+ - ( ) . , /` (a number or phone number such as `-5` or `+41 79 123 45 67`,
+/// which can call nothing and must stay the id it is). Text that itself starts with an
+/// apostrophe gets one more, so [`restore`] reads every cell back exactly.
+/// Numbers are written as numbers; XLSX writes text as string cells, which never run.
 pub fn neutralise(text: &str) -> Cow<'_, str> {
-    match text.as_bytes().first() {
-        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => Cow::Owned(format!("'{text}")),
-        _ => Cow::Borrowed(text),
+    if needs_apostrophe(text) {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
     }
+}
+
+/// The text [`neutralise`] was given, from what it wrote.
+pub fn restore(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(original) if needs_apostrophe(original) => original,
+        _ => cell,
+    }
+}
+
+fn needs_apostrophe(text: &str) -> bool {
+    match text.as_bytes().first() {
+        Some(b'\t' | b'\r' | b'\'') => true,
+        Some(b'=' | b'@') => true,
+        Some(b'+' | b'-') => !is_number_or_phone(text),
+        _ => false,
+    }
+}
+
+/// Digits with at most sign, spaces and `+ - ( ) . , /` between them: nothing a
+/// spreadsheet can run.
+fn is_number_or_phone(text: &str) -> bool {
+    text.bytes().any(|b| b.is_ascii_digit())
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b" +-().,/".contains(&b))
 }
 
 #[cfg(test)]
@@ -171,8 +202,33 @@ mod tests {
     fn neutralises_formula_starts_only() {
         assert_eq!(neutralise("=1+1"), "'=1+1");
         assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
-        assert_eq!(neutralise("-2"), "'-2");
+        assert_eq!(neutralise("-2+HYPERLINK(1)"), "'-2+HYPERLINK(1)");
+        assert_eq!(neutralise("+cmd|' /C calc'!A0"), "'+cmd|' /C calc'!A0");
+        assert_eq!(neutralise("\tx"), "'\tx");
         assert_eq!(neutralise("Acme"), "Acme");
         assert_eq!(neutralise(""), "");
+    }
+
+    #[test]
+    fn numbers_and_phone_numbers_stay_as_they_are() {
+        for id in [
+            "-5",
+            "+41791234567",
+            "+41 79 123 45 67",
+            "+1 (555) 123-4567",
+            "-12.50",
+        ] {
+            assert_eq!(neutralise(id), id);
+        }
+        assert_eq!(neutralise("-"), "'-");
+    }
+
+    #[test]
+    fn every_text_reads_back_exactly() {
+        for text in [
+            "=1+1", "'=1+1", "''x", "'x", "x'", "-5", "+41 79", "@a", "", "'", "\r",
+        ] {
+            assert_eq!(restore(&neutralise(text)), text, "{text:?}");
+        }
     }
 }

@@ -1,12 +1,12 @@
 //! Where a command's result goes: the readable view on a terminal, a per-row format on
-//! stdout, or a file written atomically.
+//! stdout, or a file written through the [`WriteGuard`].
 
 use std::io::{IsTerminal, Write};
 
-use anyhow::Context;
 use std::path::PathBuf;
 
-use super::atomic::write_atomically;
+use super::guard::WriteGuard;
+use super::stdout::write_stdout;
 use super::{OutputData, OutputFormat};
 use crate::error::{ExitStatus, TieringError};
 
@@ -16,7 +16,7 @@ pub enum Destination {
     Terminal,
     /// stdout in a per-row (or table) format.
     Stdout(OutputFormat),
-    /// A file, written atomically.
+    /// A file, written through the guard (atomically unless it is a special file).
     File(PathBuf, OutputFormat),
 }
 
@@ -27,6 +27,15 @@ impl Destination {
         format: Option<OutputFormat>,
     ) -> Result<Destination, TieringError> {
         let stdout_is_terminal = std::io::stdout().is_terminal();
+        if let Some(path) = output.filter(|p| p.is_dir()) {
+            return Err(TieringError::usage(
+                format!("-o `{}` is a directory", path.display()),
+                Some(format!(
+                    "name a file in it, e.g. -o {}",
+                    path.join("tiers.csv").display()
+                )),
+            ));
+        }
         match (output, format) {
             (Some(path), Some(format)) => Ok(Destination::File(path.clone(), format)),
             (Some(path), None) => match OutputFormat::from_path(path) {
@@ -53,6 +62,7 @@ impl Destination {
     pub fn write(
         &self,
         data: &OutputData,
+        guard: &WriteGuard,
         table: impl Fn(&mut dyn Write) -> anyhow::Result<()>,
     ) -> anyhow::Result<ExitStatus> {
         let render = |format: OutputFormat, out: &mut dyn Write| match format.build() {
@@ -60,19 +70,10 @@ impl Destination {
             None => table(out),
         };
         match self {
-            Destination::Terminal => {
-                let mut stdout = std::io::stdout().lock();
-                table(&mut stdout)?;
-                stdout.flush()?;
-            }
-            Destination::Stdout(format) => {
-                let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-                render(*format, &mut stdout)
-                    .and_then(|()| Ok(stdout.flush()?))
-                    .context("failed to write to standard output")?;
-            }
+            Destination::Terminal => write_stdout(table)?,
+            Destination::Stdout(format) => write_stdout(|out| render(*format, out))?,
             Destination::File(path, format) => {
-                write_atomically(path, |out| render(*format, out))?;
+                guard.write(path, "-o", |out| render(*format, out))?;
             }
         }
         Ok(ExitStatus::Success)

@@ -2,15 +2,17 @@
 //! [`OutputFormat`]; the terminal summary table; atomic file writes. Only this module
 //! (and the printer) writes.
 
-pub mod atomic;
+mod atomic;
 pub mod cells;
 pub mod check_report;
 pub mod delimited;
 pub mod destination;
+pub mod guard;
 pub mod json;
 pub mod markdown;
 pub mod parquet;
 pub mod rejects;
+pub mod stdout;
 pub mod summary_table;
 pub mod xlsx;
 

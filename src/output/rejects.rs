@@ -2,13 +2,18 @@
 
 use std::path::Path;
 
-use super::atomic::write_atomically;
+use super::guard::WriteGuard;
 use crate::input::faults::{Rejected, location_number};
 
 /// Write rejected rows as CSV: file, line, column, reason, then the row's own fields
 /// under the header of the first file.
-pub fn write_rejects(path: &Path, rejected: &[Rejected], header: &[String]) -> anyhow::Result<()> {
-    write_atomically(path, |out| {
+pub fn write_rejects(
+    path: &Path,
+    rejected: &[Rejected],
+    header: &[String],
+    guard: &WriteGuard,
+) -> anyhow::Result<()> {
+    guard.write(path, "--rejects", |out| {
         let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(out);
         let mut head = vec!["file", "line", "column", "reason"];
         head.extend(header.iter().map(String::as_str));

@@ -38,6 +38,31 @@ fn labels(lang: Lang, group: &str) -> [String; 9] {
     labels.map(str::to_string)
 }
 
+/// Narrower than this, a terminal's reported width is not believed (`script` and some CI
+/// terminals report 0, which would give one-character columns).
+const MIN_BELIEVABLE_WIDTH: u16 = 20;
+/// The width used when the terminal's own is not believable and `COLUMNS` is not set.
+const FALLBACK_WIDTH: u16 = 120;
+
+/// A table in the house style, as wide as the terminal: its reported width when
+/// believable, else `COLUMNS`, else [`FALLBACK_WIDTH`].
+fn new_table() -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic);
+    if let Some(reported) = table.width()
+        && reported < MIN_BELIEVABLE_WIDTH
+    {
+        let columns = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<u16>().ok())
+            .filter(|&c| c >= MIN_BELIEVABLE_WIDTH);
+        table.set_width(columns.unwrap_or(FALLBACK_WIDTH));
+    }
+    table
+}
+
 /// Render the summary table with a title line; `group` heads the first column.
 pub fn write_summary(
     out: &mut dyn Write,
@@ -48,11 +73,8 @@ pub fn write_summary(
     decimals: u32,
     lang: Lang,
 ) -> anyhow::Result<()> {
-    let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(labels(lang, group));
+    let mut table = new_table();
+    table.set_header(labels(lang, group));
     let percent = |part: f64, whole: f64| {
         if whole == 0.0 {
             "-".to_string()
@@ -89,11 +111,8 @@ pub fn write_summary(
 /// Render any output table for reading (used for `--thresholds` in a terminal and `-v`).
 pub fn write_frame_table(out: &mut dyn Write, data: &super::OutputData) -> anyhow::Result<()> {
     let cells = super::cells::Cells::new(data);
-    let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(cells.names());
+    let mut table = new_table();
+    table.set_header(cells.names());
     for row in 0..cells.height() {
         table.add_row(
             (0..cells.names().len())

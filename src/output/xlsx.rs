@@ -1,12 +1,12 @@
 //! Excel workbook output (rust_xlsxwriter): one sheet, bold frozen header, money with a
-//! thousands format and the currency's decimals, dates as real dates, text neutralised;
+//! thousands format and the currency's decimals, dates as real dates, text as string cells (which never run);
 //! no clock in the file, so the same input gives the same bytes.
 
 use std::io::Write;
 
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet};
 
-use super::cells::{Cell, Cells, neutralise};
+use super::cells::{Cell, Cells};
 use super::{Output, OutputData};
 use crate::input::dates::date_of_epoch_days;
 
@@ -52,7 +52,7 @@ pub fn reproducible_workbook(date: &str) -> anyhow::Result<Workbook> {
 }
 
 /// Write `cells` to `sheet`: bold frozen header, money with the currency's decimals, dates
-/// as dates, text neutralised.
+/// as dates, text as string cells.
 pub fn fill_sheet(sheet: &mut Worksheet, cells: &Cells<'_>, decimals: u32) -> anyhow::Result<()> {
     let header = Format::new().set_bold();
     let money = Format::new().set_num_format(money_format(decimals));
@@ -67,7 +67,7 @@ pub fn fill_sheet(sheet: &mut Worksheet, cells: &Cells<'_>, decimals: u32) -> an
             match cells.get(row, column) {
                 Cell::Null => {}
                 Cell::Text(t) => {
-                    sheet.write_string(r, c, neutralise(&t).as_ref())?;
+                    sheet.write_string(r, c, t.as_ref())?;
                 }
                 Cell::Int(v) => {
                     sheet.write_number(r, c, v as f64)?;

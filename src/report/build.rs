@@ -69,7 +69,8 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
             )
         }
     };
-    let order = run.scorer.group_order(ctx);
+    // The matrix reads best to worst by value; promoted and demoted follow the same ranks.
+    let order = run.scorer.value_order(ctx);
     let names: BTreeMap<String, String> = tiers
         .iter()
         .map(|t| (t.id.clone(), t.name.clone()))

@@ -127,7 +127,7 @@ pub struct CurrentRun<'a> {
     pub scorer: &'a str,
     /// Its options.
     pub options: &'a str,
-    /// Tier ids, best first.
+    /// Tier ids by value rank, best first: moving up is a promotion.
     pub order: &'a [String],
     /// Quantile bins (RFM).
     pub bins: u32,

@@ -203,7 +203,12 @@ impl Table {
             .collect();
         let rows = reader
             .records()
-            .map(|record| Ok(record?.iter().map(|c| Some(c.to_string())).collect()))
+            .map(|record| {
+                Ok(record?
+                    .iter()
+                    .map(|c| Some(crate::output::cells::restore(c).to_string()))
+                    .collect())
+            })
             .collect::<anyhow::Result<_>>()?;
         Ok(Table { header, rows })
     }

@@ -140,6 +140,8 @@ pub fn scores_run(
             lines: DataFrame::empty(),
             files: Vec::new(),
             rejected: Vec::new(),
+            overlaps: Default::default(),
+            dates: Default::default(),
         },
         progress: printer.progress("reading scores", 0),
         origin: RunOrigin::ScoresFile { file, format, rows },

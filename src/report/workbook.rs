@@ -1,6 +1,6 @@
 //! The report as an XLSX workbook: sheets Summary (tiers, reconciliation, warnings and a
 //! native chart), Customers, Migration, Strategies and Settings; frozen header rows,
-//! money and percent formats, formula-like text neutralised, no clock in the file.
+//! money and percent formats, text as string cells (which never run), no clock in the file.
 
 use std::io::Write;
 
@@ -12,7 +12,7 @@ use super::grids::{
     strategy_grid, tier_grid,
 };
 use super::migration::MigrationSection;
-use crate::output::cells::{Cells, neutralise};
+use crate::output::cells::Cells;
 use crate::output::xlsx::{fill_sheet, money_format, reproducible_workbook};
 
 /// Excel's row limit, header included.
@@ -57,7 +57,7 @@ pub fn write_workbook(report: &Report, out: &mut dyn Write) -> anyhow::Result<()
         sheet.write_string(row + 1, 0, w.no_warnings)?;
     }
     for (i, warning) in report.warnings.iter().enumerate() {
-        sheet.write_string(row + 1 + i as u32, 0, neutralise(&warning.message).as_ref())?;
+        sheet.write_string(row + 1 + i as u32, 0, &warning.message)?;
     }
     sheet.autofit();
     insert_tier_chart(sheet, report, &tiers)?;
@@ -132,12 +132,7 @@ fn write_grid(
     formats: &Formats,
 ) -> anyhow::Result<u32> {
     for (c, header) in grid.headers.iter().enumerate() {
-        sheet.write_string_with_format(
-            first_row,
-            c as u16,
-            neutralise(header).as_ref(),
-            &formats.header,
-        )?;
+        sheet.write_string_with_format(first_row, c as u16, header, &formats.header)?;
     }
     for (r, cells) in grid.rows.iter().enumerate() {
         let row = first_row + 1 + r as u32;
@@ -146,7 +141,7 @@ fn write_grid(
             match value {
                 Value::Empty => {}
                 Value::Text(t) => {
-                    sheet.write_string(row, c, neutralise(t).as_ref())?;
+                    sheet.write_string(row, c, t.as_str())?;
                 }
                 Value::Int(v) => {
                     sheet.write_number(row, c, *v as f64)?;

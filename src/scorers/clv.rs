@@ -34,10 +34,12 @@ pub struct ClvSettings {
     /// Projection horizon: `90d`, `13w`, `1y`.
     pub horizon: String,
     /// Annual discount rate.
+    #[serde(deserialize_with = "crate::config_numbers::rate")]
     pub discount_rate: f64,
     /// Cumulative shares of purchasers, in percent, closing the high and medium tiers.
     pub cuts: Vec<f64>,
     /// P(alive) below this raises `churn_warning`.
+    #[serde(deserialize_with = "crate::config_numbers::fraction")]
     pub churn_threshold: f64,
     /// Use these BG/NBD parameters instead of fitting (in `time_unit`).
     pub bgnbd: Option<BgNbd>,

@@ -23,12 +23,16 @@ pub struct LifecycleSettings {
     /// Length of the recent and the previous revenue period.
     pub period_days: u32,
     /// Recency above this multiple of the usual gap: at risk.
+    #[serde(deserialize_with = "crate::config_numbers::gap_ratio")]
     pub at_risk_ratio: f64,
     /// Recency above this multiple of the usual gap: lapsed.
+    #[serde(deserialize_with = "crate::config_numbers::gap_ratio")]
     pub lapsed_ratio: f64,
     /// Recent revenue at least (1 + growth) × previous: growing.
+    #[serde(deserialize_with = "crate::config_numbers::growth")]
     pub growth: f64,
     /// Recent revenue at most (1 − decline) × previous: declining.
+    #[serde(deserialize_with = "crate::config_numbers::fraction")]
     pub decline: f64,
 }
 
@@ -180,6 +184,16 @@ impl Scorer for LifecycleScorer {
 
     fn group_order(&self, _ctx: &ScoreContext) -> Vec<String> {
         STAGES
+            .iter()
+            .map(|s| s.to_string())
+            .chain(std::iter::once(super::segments::NO_PURCHASE.to_string()))
+            .collect()
+    }
+
+    /// Growing customers are worth most, lapsed least; a new customer ranks below an
+    /// established stable one and above a declining one.
+    fn value_order(&self, _ctx: &ScoreContext) -> Vec<String> {
+        ["growing", "stable", "new", "declining", "at_risk", "lapsed"]
             .iter()
             .map(|s| s.to_string())
             .chain(std::iter::once(super::segments::NO_PURCHASE.to_string()))

@@ -2,6 +2,7 @@
 //! scores, segment or tier, strategy and explanation columns. They never read files,
 //! the clock or the environment; everything they need is in [`ScoreContext`].
 
+pub mod breaks;
 pub mod clv;
 pub mod lifecycle;
 pub mod ntile;
@@ -10,6 +11,7 @@ pub mod profit;
 pub mod rfm;
 pub mod rules;
 pub mod segments;
+pub mod tie_spans;
 
 use clap::ValueEnum;
 use polars::prelude::*;
@@ -35,6 +37,8 @@ pub struct ScoreContext {
     pub bins: u32,
     /// Tie policy for quantile scores.
     pub ties: TiePolicy,
+    /// Absolute RFM breaks replacing quantiles for some metrics.
+    pub breaks: self::breaks::Breaks,
     /// Output language.
     pub lang: Lang,
     /// Strategy texts.
@@ -87,12 +91,22 @@ pub trait Scorer {
     }
     /// Money columns of the thresholds table.
     fn threshold_money_columns(&self) -> Vec<&'static str>;
+    /// Warnings about the scored customers (e.g. a tie group of the best value that
+    /// spans several bins), printed by `score` and `report`.
+    fn warnings(&self, _customers: &DataFrame, _ctx: &ScoreContext) -> PolarsResult<Vec<String>> {
+        Ok(Vec::new())
+    }
     /// The columns naming each customer's segment or tier.
     fn group(&self) -> GroupColumns {
         TIER_GROUP
     }
     /// Group ids in reading order (best first, `no_purchase` last).
     fn group_order(&self, ctx: &ScoreContext) -> Vec<String>;
+    /// Group ids by value, best first (`no_purchase` last): a move up this list is a
+    /// promotion. Separate from the order segment rules are matched in.
+    fn value_order(&self, ctx: &ScoreContext) -> Vec<String> {
+        self.group_order(ctx)
+    }
     /// The playbook entry of a group id (ids and playbook keys differ where scorers share
     /// names, e.g. lifecycle `new` vs RFM `new`).
     fn playbook_key(&self, id: &str) -> String {

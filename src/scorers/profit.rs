@@ -32,6 +32,7 @@ pub struct Factor {
     /// Any numeric column: a metric, `return_rate`, or a customer-export column.
     pub metric: String,
     /// Weight; all weights sum to 1.
+    #[serde(deserialize_with = "crate::config_numbers::weight")]
     pub weight: f64,
     /// higher or lower is better.
     #[serde(default)]
@@ -46,6 +47,7 @@ pub struct CustomerCost {
     /// Column of the customer export.
     pub column: String,
     /// Money per unit.
+    #[serde(deserialize_with = "crate::config_numbers::money_rate")]
     pub per_unit: f64,
 }
 
@@ -56,6 +58,7 @@ pub struct CapitalCost {
     /// Column of the customer export with receivable (payment) days.
     pub days_column: String,
     /// Annual cost of capital, e.g. 0.08.
+    #[serde(deserialize_with = "crate::config_numbers::rate")]
     pub annual_rate: f64,
 }
 
@@ -64,8 +67,10 @@ pub struct CapitalCost {
 #[serde(deny_unknown_fields, default)]
 pub struct ProfitSettings {
     /// Money per purchase order.
+    #[serde(deserialize_with = "crate::config_numbers::money_rate")]
     pub per_order: f64,
     /// Money per return line.
+    #[serde(deserialize_with = "crate::config_numbers::money_rate")]
     pub per_return_line: f64,
     /// Per-customer cost parts from the customer export.
     pub customer_costs: Vec<CustomerCost>,
@@ -464,13 +469,18 @@ fn factor_points(frame: LazyFrame, ctx: &ScoreContext, schema: &Schema) -> LazyF
                 None,
             )
             .cast(DataType::Int64);
-        let pct = when(n.clone().lt_eq(lit(1i64)))
+        // Non-purchasers are unranked (DESIGN §4): no percentile, points or score.
+        let pct = when(purchaser.clone().not())
+            .then(lit(NULL).cast(DataType::Int64))
+            .when(n.clone().lt_eq(lit(1i64)))
             .then(full.clone())
-            .otherwise(crate::metrics::half_even_ratio(
-                (rank - lit(1i64)) * full.clone(),
-                n.clone() - lit(1i64),
-            ))
-            .fill_null(lit(0i64));
+            .otherwise(
+                crate::metrics::half_even_ratio(
+                    (rank - lit(1i64)) * full.clone(),
+                    n.clone() - lit(1i64),
+                )
+                .fill_null(lit(0i64)),
+            );
         let weighted = crate::metrics::half_even_ratio(
             col(pct_units(&f.metric).as_str()) * lit(weight_units(f.weight)),
             lit(WEIGHT_SCALE),

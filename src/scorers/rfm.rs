@@ -4,6 +4,7 @@
 
 use polars::prelude::*;
 
+use super::breaks::score_expr;
 use super::ntile::{bucket, with_position};
 use super::{ScoreContext, Scorer, fill_no_purchase, left_join};
 use crate::input::lines::col_names::CUSTOMER_ID;
@@ -71,7 +72,11 @@ impl Scorer for RfmScorer {
     }
 
     fn describe(&self, ctx: &ScoreContext) -> String {
-        format!("{} bins, ties {}", ctx.bins, ctx.ties.name())
+        let mut text = format!("{} bins, ties {}", ctx.bins, ctx.ties.name());
+        if ctx.breaks.any() {
+            text.push_str(&format!(", breaks {}", ctx.breaks.describe()));
+        }
+        text
     }
 
     fn output_columns(&self, _ctx: &ScoreContext) -> Vec<String> {
@@ -193,6 +198,13 @@ impl Scorer for RfmScorer {
         ctx.segments.ids().into_iter().map(str::to_string).collect()
     }
 
+    fn value_order(&self, ctx: &ScoreContext) -> Vec<String> {
+        // Checked when the settings are resolved.
+        ctx.segments
+            .value_order()
+            .unwrap_or_else(|_| self.group_order(ctx))
+    }
+
     fn group_title(&self, lang: Lang) -> &'static str {
         match lang {
             Lang::En => "Segment",
@@ -212,8 +224,34 @@ impl Scorer for RfmScorer {
                 col(dimension.to).alias(format!("{}_max", dimension.metric)),
             ]);
             table = left_join(table, ranges, &["score"]);
+            if ctx.breaks.of(dimension.metric).is_some() {
+                let rules: Vec<String> = (1..=ctx.bins)
+                    .filter_map(|score| ctx.breaks.rule(dimension.metric, score, ctx.bins))
+                    .collect();
+                table = table.with_column(
+                    lit(Series::new("rule".into(), rules))
+                        .alias(format!("{}_rule", dimension.metric)),
+                );
+            }
         }
         table.sort(["score"], SortMultipleOptions::default())
+    }
+
+    fn warnings(&self, customers: &DataFrame, ctx: &ScoreContext) -> PolarsResult<Vec<String>> {
+        let mut warnings = Vec::new();
+        for d in DIMENSIONS
+            .iter()
+            .filter(|d| ctx.breaks.of(d.metric).is_none())
+        {
+            warnings.extend(super::tie_spans::extreme_tie_warnings(
+                customers,
+                d.metric,
+                d.score,
+                d.higher_is_better,
+                ctx,
+            )?);
+        }
+        Ok(warnings)
     }
 }
 
@@ -230,6 +268,12 @@ fn scored_purchasers(customers: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
         // n as its own column: a scalar len() repeated inside one expression trips polars' CSE.
         .with_column(len().cast(DataType::Int64).alias("__n"));
     for d in &DIMENSIONS {
+        if let Some(breaks) = ctx.breaks.of(d.metric) {
+            frame = frame.with_column(
+                score_expr(col(d.metric), breaks, !d.higher_is_better, ctx.bins).alias(d.score),
+            );
+            continue;
+        }
         frame = with_position(
             frame,
             d.ascending_goodness(),

@@ -24,6 +24,8 @@ pub struct Rule {
     pub tier: String,
     /// SQL boolean expression; absent for the default rule.
     pub when: Option<String>,
+    /// Value rank of the tier, 1 = most valuable (default: the rules' order).
+    pub rank: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -281,6 +283,37 @@ impl Scorer for RulesScorer {
         order
     }
 
+    fn value_order(&self, ctx: &ScoreContext) -> Vec<String> {
+        let order = self.group_order(ctx);
+        let rank_of = |tier: &str| {
+            ctx.rules
+                .rules()
+                .iter()
+                .filter(|r| r.tier == tier)
+                .filter_map(|r| r.rank)
+                .min()
+        };
+        let mut ranked: Vec<(Option<u32>, usize, String)> = order
+            .into_iter()
+            .enumerate()
+            .map(|(i, tier)| {
+                let rank = if tier == super::segments::NO_PURCHASE {
+                    Some(u32::MAX)
+                } else {
+                    rank_of(&tier)
+                };
+                (rank, i, tier)
+            })
+            .collect();
+        if ranked
+            .iter()
+            .any(|(rank, _, _)| rank.is_some_and(|r| r < u32::MAX))
+        {
+            ranked.sort_by_key(|(rank, i, _)| (rank.unwrap_or(u32::MAX - 1), *i));
+        }
+        ranked.into_iter().map(|(_, _, tier)| tier).collect()
+    }
+
     fn group_title(&self, lang: Lang) -> &'static str {
         match lang {
             Lang::En => "Tier",
@@ -342,16 +375,19 @@ mod tests {
         let no_default = vec![Rule {
             tier: "a".into(),
             when: Some("revenue > 1".into()),
+            rank: None,
         }];
         assert!(RuleSet::new(no_default).is_err());
         let bad_sql = vec![
             Rule {
                 tier: "a".into(),
                 when: Some("revenue >>> 1".into()),
+                rank: None,
             },
             Rule {
                 tier: "b".into(),
                 when: None,
+                rank: None,
             },
         ];
         assert!(RuleSet::new(bad_sql).is_err());

@@ -57,6 +57,8 @@ pub struct SegmentRule {
     pub f: Levels,
     /// Monetary levels.
     pub m: Levels,
+    /// Value rank, 1 = most valuable (separate from the match order).
+    pub rank: Option<u32>,
 }
 
 impl SegmentRule {
@@ -123,6 +125,54 @@ impl SegmentMap {
         }
         ids.push(NO_PURCHASE);
         ids
+    }
+
+    /// Segment ids by value, best first, then `no_purchase`: by `rank` when the rules
+    /// give one (all of them must), else in map order.
+    pub fn value_order(&self) -> Result<Vec<String>, TieringError> {
+        let ranked = self.rules.iter().filter(|r| r.rank.is_some()).count();
+        if ranked == 0 {
+            return Ok(self.ids().into_iter().map(str::to_string).collect());
+        }
+        if ranked < self.rules.len() {
+            let missing: Vec<&str> = self
+                .rules
+                .iter()
+                .filter(|r| r.rank.is_none())
+                .map(|r| r.id.as_str())
+                .collect();
+            return Err(TieringError::config(
+                format!("[[rfm.segment]] without a rank: {}", missing.join(", ")),
+                Some("give every segment a value rank (1 = most valuable), or none".into()),
+            ));
+        }
+        let mut ids: Vec<(u32, usize, &str)> = Vec::new();
+        for (i, rule) in self.rules.iter().enumerate() {
+            let rank = rule.rank.unwrap_or(u32::MAX);
+            match ids.iter().find(|(_, _, id)| *id == rule.id) {
+                Some((earlier, _, _)) if *earlier != rank => {
+                    return Err(TieringError::config(
+                        format!("segment `{}` has two ranks ({earlier} and {rank})", rule.id),
+                        Some("rules of one segment share its rank".into()),
+                    ));
+                }
+                Some(_) => {}
+                None => ids.push((rank, i, &rule.id)),
+            }
+        }
+        ids.sort();
+        if let Some(w) = ids.windows(2).find(|w| w[0].0 == w[1].0) {
+            return Err(TieringError::config(
+                format!(
+                    "segments `{}` and `{}` have the same rank {}",
+                    w[0].2, w[1].2, w[0].0
+                ),
+                Some("value ranks order the segments: give each its own".into()),
+            ));
+        }
+        let mut order: Vec<String> = ids.into_iter().map(|(_, _, id)| id.to_string()).collect();
+        order.push(NO_PURCHASE.to_string());
+        Ok(order)
     }
 
     /// Every code for `bins` with its segment and strategy:
@@ -229,6 +279,17 @@ mod tests {
         assert_eq!(map.segment_for(1, 5, 5, 5).unwrap().id, "cant_lose");
         assert_eq!(map.segment_for(1, 1, 1, 5).unwrap().id, "lost");
         assert_eq!(map.segment_for(2, 1, 1, 5).unwrap().id, "hibernating");
+    }
+
+    #[test]
+    fn the_default_map_ranks_by_value_not_match_order() {
+        let order = SegmentMap::default().value_order().unwrap();
+        let rank = |id: &str| order.iter().position(|o| o == id).unwrap();
+        assert!(rank("potential_loyalists") < rank("new"));
+        assert!(rank("hibernating") < rank("lost"));
+        assert!(rank("champions") < rank("cant_lose"));
+        assert_eq!(order.last().unwrap(), NO_PURCHASE);
+        assert_eq!(order.len(), 12);
     }
 
     #[test]

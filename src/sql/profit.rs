@@ -279,7 +279,7 @@ scored AS (
         rank_columns = rank_columns.join(",\n         "),
         pct_columns = pct_columns.join(",\n         "),
         pct_or_zero = (0..p.factors.len())
-            .map(|i| format!("COALESCE(f.pct_{i}, 0) AS pct_{i}"))
+            .map(|i| format!("CASE WHEN m.orders > 0 THEN COALESCE(f.pct_{i}, 0) END AS pct_{i}"))
             .collect::<Vec<_>>()
             .join(", "),
         point_columns = point_columns.join(",\n         "),

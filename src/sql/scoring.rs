@@ -6,6 +6,7 @@
 use super::dialect::Dialect;
 use crate::error::TieringError;
 use crate::metrics::{METRIC_COLUMNS, MONEY_COLUMNS, WindowKind};
+use crate::scorers::breaks::score_sql;
 use crate::scorers::ntile::TiePolicy;
 use crate::scorers::pareto::ParetoScorer;
 use crate::scorers::pareto::{Basis, CutBy, class_key, class_letter};
@@ -66,11 +67,17 @@ pub fn rfm(d: Dialect, ctx: &ScoreContext) -> anyhow::Result<(String, Vec<String
             text("strategy", row)?
         ));
     }
-    let bins = ctx.bins;
+    let score = |ctx: &ScoreContext, metric: &str, position: &str, lower_is_better: bool| match ctx
+        .breaks
+        .of(metric)
+    {
+        Some(breaks) => score_sql(metric, breaks, lower_is_better, ctx.bins),
+        None => bucket(d, position, ctx.bins),
+    };
     let none = |what: &str, value: String| format!("COALESCE(s.{what}, {value}) AS {what}");
     let ctes = format!(
         "ranked AS (
-  SELECT customer_id, count(*) OVER () AS n,
+  SELECT customer_id, recency_days, orders, revenue, count(*) OVER () AS n,
          {r} AS r_position,
          {f} AS f_position,
          {m} AS m_position
@@ -96,9 +103,9 @@ scored AS (
         r = position(d, "recency_days DESC", ctx.ties),
         f = position(d, "orders", ctx.ties),
         m = position(d, "revenue", ctx.ties),
-        r_bucket = bucket(d, "r_position", bins),
-        f_bucket = bucket(d, "f_position", bins),
-        m_bucket = bucket(d, "m_position", bins),
+        r_bucket = score(ctx, "recency_days", "r_position", true),
+        f_bucket = score(ctx, "orders", "f_position", false),
+        m_bucket = score(ctx, "revenue", "m_position", false),
         values = values.join(",\n    "),
         segment_id = none("segment_id", d.string(NO_PURCHASE)),
         segment = none(

@@ -1,6 +1,6 @@
 //! Property tests (proptest) on generated order sets, through the real binary:
-//! conservation to the cent, one segment per customer, invariance under row order and
-//! file splits, monotonicity of M and ABC class in revenue, and equal scores for ties.
+//! conservation to the cent, one segment per customer, invariance under row order, file
+//! splits and repeated inputs, monotonicity of M and ABC class in revenue, and equal scores for ties.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -106,13 +106,38 @@ proptest! {
         }
         prop_assert_eq!(&run(&shuffled, &[]), &whole);
         let dir = temp_dir();
-        let (a, b) = shuffled.split_at(shuffled.len() / 2);
+        // Split by whole orders: an order in two files is an overlap, refused.
+        let (a, b): (Vec<Line>, Vec<Line>) = shuffled
+            .iter()
+            .cloned()
+            .partition(|l| ((u64::from(l.customer) * 7 + u64::from(l.order)) ^ seed) % 2 == 0);
         let first = dir.path().join("a.csv");
         let second = dir.path().join("b.csv");
-        std::fs::write(&first, csv(a)).unwrap();
-        std::fs::write(&second, csv(b)).unwrap();
+        std::fs::write(&first, csv(&a)).unwrap();
+        std::fs::write(&second, csv(&b)).unwrap();
         let split = score_text(&[first.to_str().unwrap(), second.to_str().unwrap(), "--as-of", "2024-03-31"]);
         prop_assert_eq!(&split, &whole);
+    }
+
+    #[test]
+    fn repeated_inputs_in_any_order_count_once(lines in lines(), picks in prop::collection::vec(0usize..4, 1..7)) {
+        let whole = run(&lines, &[]);
+        let dir = temp_dir();
+        let original = dir.path().join("orders.csv");
+        std::fs::write(&original, csv(&lines)).unwrap();
+        let copy = dir.path().join("copy.csv");
+        std::fs::copy(&original, &copy).unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink(&original, &link).unwrap();
+        let names = [
+            original.display().to_string(),
+            dir.path().join(".").join("orders.csv").display().to_string(),
+            copy.display().to_string(),
+            link.display().to_string(),
+        ];
+        let mut args: Vec<&str> = picks.iter().map(|&i| names[i].as_str()).collect();
+        args.extend(["--as-of", "2024-03-31"]);
+        prop_assert_eq!(&score_text(&args), &whole);
     }
 
     #[test]

@@ -1,0 +1,198 @@
+//! Overlapping exports: an order (customer and order id, or customer and day when the
+//! export has no order id) found in two different input files is the same order exported
+//! twice — week 1 plus weeks 1–2 — and adding both copies would double it. That is an
+//! error naming the order and both files, unless `--dedupe orders` keeps the copy of the
+//! first file that has it (and counts what it dropped). Lines of one order inside one
+//! file are never touched: two identical items on one order are legal.
+//!
+//! One exception keeps split exports (`split -l`, `part-1.csv part-2.csv`) readable: the
+//! order that ends one file and starts the next continues across the split and is read
+//! as one order, with a note naming it.
+
+use std::ops::Range;
+
+use polars::prelude::*;
+
+use super::lines::col_names::{CUSTOMER_ID, LINES, ORDER_ID};
+use crate::error::TieringError;
+
+/// What `--dedupe` keeps when exports overlap.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Dedupe {
+    /// Refuse overlapping exports (the default).
+    #[default]
+    #[value(skip)]
+    Refuse,
+    /// Keep each order from the first file that has it; drop its copies in later files.
+    Orders,
+}
+
+/// Copies of orders dropped by `--dedupe orders`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DroppedCopies {
+    /// Orders that had a copy dropped (counted once per later file).
+    pub orders: u64,
+    /// Order lines dropped.
+    pub lines: u64,
+}
+
+const FILE: &str = "__file";
+const FIRST_FILE: &str = "__first_file";
+
+/// An order that ends one file and continues at the start of the next.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SplitOrder {
+    /// The order id (the day for exports without order ids).
+    pub order: String,
+    /// Its customer.
+    pub customer: String,
+    /// The file it ends.
+    pub first: String,
+    /// The file it continues in.
+    pub next: String,
+}
+
+impl SplitOrder {
+    /// The note printed for it.
+    pub fn note(&self) -> String {
+        format!(
+            "order `{}` of customer `{}` ends `{}` and continues at the start of `{}`: read as one order of a split export",
+            self.order, self.customer, self.first, self.next
+        )
+    }
+}
+
+/// What resolving overlaps found.
+#[derive(Debug, Default)]
+pub struct Overlaps {
+    /// Copies dropped by `--dedupe orders`.
+    pub dropped: Option<DroppedCopies>,
+    /// Orders continuing across a file boundary.
+    pub split: Vec<SplitOrder>,
+}
+
+/// Check `lines` (the line groups of `names.len()` files, file `i` in rows `ranges[i]`)
+/// for orders present in more than one file; refuse them, or drop later copies.
+pub fn resolve_overlap(
+    lines: DataFrame,
+    ranges: &[Range<usize>],
+    names: &[String],
+    dedupe: Dedupe,
+) -> anyhow::Result<(DataFrame, Overlaps)> {
+    let mut overlaps = Overlaps::default();
+    if ranges.len() < 2 {
+        return Ok((lines, overlaps));
+    }
+    let mut file_of_row = Vec::with_capacity(lines.height());
+    for (i, range) in ranges.iter().enumerate() {
+        file_of_row.extend(std::iter::repeat_n(i as u32, range.len()));
+    }
+    overlaps.split = stitch_split_orders(&lines, ranges, names, &mut file_of_row)?;
+    let keys = [col(CUSTOMER_ID), col(ORDER_ID)];
+    let marked = lines
+        .lazy()
+        .with_column(lit(Series::new(FILE.into(), file_of_row)))
+        .with_column(col(FILE).min().over(keys.clone())?.alias(FIRST_FILE))
+        .collect()?;
+    let later = marked
+        .clone()
+        .lazy()
+        .filter(col(FILE).neq(col(FIRST_FILE)))
+        .collect()?;
+    if later.height() == 0 {
+        return Ok((marked.drop_many([FILE, FIRST_FILE]), overlaps));
+    }
+    let orders = later
+        .clone()
+        .lazy()
+        .select([keys[0].clone(), keys[1].clone(), col(FILE)])
+        .unique(None, UniqueKeepStrategy::Any)
+        .collect()?
+        .height() as u64;
+    if dedupe == Dedupe::Refuse {
+        return Err(overlap_error(&later, names, orders)?.into());
+    }
+    let dropped_lines = later.column(LINES)?.i64()?.sum().unwrap_or(0);
+    let kept = marked
+        .lazy()
+        .filter(col(FILE).eq(col(FIRST_FILE)))
+        .drop(by_name([FILE, FIRST_FILE], true, false))
+        .collect()?;
+    overlaps.dropped = Some(DroppedCopies {
+        orders,
+        lines: u64::try_from(dropped_lines).unwrap_or(0),
+    });
+    Ok((kept, overlaps))
+}
+
+/// Count the first line groups of each file that continue the last order of the file
+/// before as that earlier file's (see the module docs).
+fn stitch_split_orders(
+    lines: &DataFrame,
+    ranges: &[Range<usize>],
+    names: &[String],
+    file_of_row: &mut [u32],
+) -> PolarsResult<Vec<SplitOrder>> {
+    let customers = lines.column(CUSTOMER_ID)?.str()?;
+    let orders = lines.column(ORDER_ID)?.str()?;
+    let key = |row: usize| (customers.get(row), orders.get(row));
+    let mut split = Vec::new();
+    let mut previous: Option<usize> = None;
+    for (i, range) in ranges.iter().enumerate() {
+        if range.is_empty() {
+            continue;
+        }
+        if let Some(before) = previous {
+            let last = ranges[before].end - 1;
+            let mut row = range.start;
+            while row < range.end && key(row) == key(last) {
+                file_of_row[row] = file_of_row[last];
+                row += 1;
+            }
+            if row > range.start {
+                let (customer, order) = key(last);
+                split.push(SplitOrder {
+                    order: order.unwrap_or_default().to_string(),
+                    customer: customer.unwrap_or_default().to_string(),
+                    first: names[before].clone(),
+                    next: names[i].clone(),
+                });
+            }
+        }
+        previous = Some(i);
+    }
+    Ok(split)
+}
+
+/// The error for the first order found in two files.
+fn overlap_error(later: &DataFrame, names: &[String], orders: u64) -> PolarsResult<TieringError> {
+    let text = |name: &str| -> PolarsResult<String> {
+        Ok(later
+            .column(name)?
+            .str()?
+            .get(0)
+            .unwrap_or_default()
+            .to_string())
+    };
+    let file = |name: &str| -> PolarsResult<String> {
+        let index = later.column(name)?.u32()?.get(0).unwrap_or(0) as usize;
+        Ok(names.get(index).cloned().unwrap_or_default())
+    };
+    let more = match orders - 1 {
+        0 => String::new(),
+        1 => " (and 1 more order in more than one file)".to_string(),
+        n => format!(" (and {n} more orders in more than one file)"),
+    };
+    Ok(TieringError::Conflict {
+        message: format!(
+            "order `{}` of customer `{}` is in both `{}` and `{}`{more}: the exports overlap, and adding both copies would count it twice",
+            text(ORDER_ID)?,
+            text(CUSTOMER_ID)?,
+            file(FIRST_FILE)?,
+            file(FILE)?,
+        ),
+        hint: Some(
+            "pass --dedupe orders to keep each order from the first file that has it, or leave out the overlapping file".into(),
+        ),
+    })
+}

@@ -1,0 +1,218 @@
+//! Inputs read twice: the same file by another path, link or copy is read once; an
+//! order in two different files (overlapping exports) is refused or, with
+//! `--dedupe orders`, kept once; identical lines inside one file stay legal.
+
+use std::path::Path;
+
+use crate::support::{score_text, temp_dir, testdata, tiering};
+
+fn run(args: &[&str]) -> std::process::Output {
+    tiering()
+        .arg("score")
+        .args(args)
+        .args(["--as-of", "2026-11-30", "--format", "csv"])
+        .output()
+        .unwrap()
+}
+
+fn succeeds(output: &std::process::Output) -> (String, String) {
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    (String::from_utf8(output.stdout.clone()).unwrap(), stderr)
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn the_same_file_by_any_path_is_read_once_with_a_note() {
+    let dir = temp_dir();
+    let original = dir.path().join("orders.csv");
+    std::fs::copy("testdata/report/week2.csv", &original).unwrap();
+    let hard = dir.path().join("hard.csv");
+    std::fs::hard_link(&original, &hard).unwrap();
+    let soft = dir.path().join("soft.csv");
+    std::os::unix::fs::symlink(&original, &soft).unwrap();
+    let copy = dir.path().join("copy.csv");
+    std::fs::copy(&original, &copy).unwrap();
+    let dotted = dir.path().join(".").join("orders.csv");
+    let once = succeeds(&run(&[path(&original)])).0;
+    assert!(once.lines().count() == 7, "{once}");
+    for (second, how) in [
+        (original.clone(), "is the same file as"),
+        (dotted, "is the same file as"),
+        (hard, "is the same file as"),
+        (soft, "is the same file as"),
+        (copy, "has the same content as"),
+    ] {
+        let (out, stderr) = succeeds(&run(&[path(&original), path(&second)]));
+        assert_eq!(out, once, "{}", second.display());
+        assert!(
+            stderr.contains(&format!(
+                "`{}` {how} `{}`: read once",
+                second.display(),
+                original.display()
+            )),
+            "{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_glob_never_follows_a_directory_symlink_loop() {
+    let dir = temp_dir();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(data.join("sub")).unwrap();
+    std::fs::copy("testdata/report/week2.csv", data.join("sub/orders.csv")).unwrap();
+    std::os::unix::fs::symlink("..", data.join("sub/loop")).unwrap();
+    let pattern = format!("{}/**/*.csv", data.display());
+    let (out, stderr) = succeeds(&run(&[&pattern]));
+    assert_eq!(out, succeeds(&run(&[&testdata("report/week2.csv")])).0);
+    assert!(!stderr.contains("read once"), "{stderr}");
+}
+
+/// Week 1 and weeks 1–2: O1–O6 are in both; O7 (c7) only in week 1.
+fn overlapping_exports(dir: &Path) -> (String, String) {
+    let week1 = dir.join("week1.csv");
+    let weeks12 = dir.join("weeks1-2.csv");
+    std::fs::copy("testdata/report/week1.csv", &week1).unwrap();
+    std::fs::copy("testdata/report/week2.csv", &weeks12).unwrap();
+    (path(&week1).to_string(), path(&weeks12).to_string())
+}
+
+#[test]
+fn an_order_in_two_files_is_an_error_naming_both() {
+    let dir = temp_dir();
+    let (week1, weeks12) = overlapping_exports(dir.path());
+    let output = run(&[&week1, &weeks12]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "order `O1` of customer `c1` is in both `{week1}` and `{weeks12}` (and 5 more orders in more than one file)"
+        )) && stderr.contains("--dedupe orders"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn dedupe_orders_keeps_the_first_files_copy_and_counts_the_rest() {
+    let dir = temp_dir();
+    let (week1, weeks12) = overlapping_exports(dir.path());
+    // The copies agree, so the result is every distinct order once: weeks 1–2 plus O7.
+    let (out, stderr) = succeeds(&run(&[&week1, &weeks12, "--dedupe", "orders"]));
+    let union = dir.path().join("union.csv");
+    let mut text = std::fs::read_to_string(&weeks12).unwrap();
+    text.push_str("O7,c7,2026-10-01,20.00\n");
+    std::fs::write(&union, text).unwrap();
+    assert_eq!(out, succeeds(&run(&[path(&union)])).0);
+    assert!(
+        stderr.contains("--dedupe orders: dropped 6 order lines of later files, copies of 6 orders an earlier file has"),
+        "{stderr}"
+    );
+    // The first file's copy wins: a changed amount in the later file is not used.
+    let changed = dir.path().join("changed.csv");
+    std::fs::write(
+        &changed,
+        "order_id,customer_id,order_date,amount\nO1,c1,2026-10-05,999.00\nO1,c1,2026-10-05,1.00\nO7,c9,2026-11-01,5.00\n",
+    )
+    .unwrap();
+    let (out, stderr) = succeeds(&run(&[&week1, path(&changed), "--dedupe", "orders"]));
+    let c1 = out.lines().find(|l| l.starts_with("c1,")).unwrap();
+    assert!(c1.contains(",2,500.00,"), "{c1}");
+    assert!(out.lines().any(|l| l.starts_with("c9,")), "{out}");
+    assert!(
+        stderr.contains(
+            "dropped 2 order lines of later files, copies of 1 order an earlier file has"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn exports_without_order_ids_overlap_by_customer_and_day() {
+    let dir = temp_dir();
+    let a = dir.path().join("a.csv");
+    let b = dir.path().join("b.csv");
+    std::fs::write(&a, "customer,date,amount\nc1,2026-11-01,10.00\n").unwrap();
+    std::fs::write(
+        &b,
+        "customer,date,amount\nc1,2026-11-02,7.00\nc1,2026-11-01,10.00\n",
+    )
+    .unwrap();
+    let output = run(&[path(&a), path(&b)]);
+    assert_eq!(output.status.code(), Some(3));
+    let (out, _) = succeeds(&run(&[path(&a), path(&b), "--dedupe", "orders"]));
+    let c1 = out.lines().nth(1).unwrap();
+    assert!(
+        c1.starts_with("c1,2026-11-01,2026-11-02,28,29,2,17.00,"),
+        "{c1}"
+    );
+}
+
+#[test]
+fn an_order_continuing_across_a_split_is_one_order_with_a_note() {
+    let dir = temp_dir();
+    let a = dir.path().join("part-1.csv");
+    let b = dir.path().join("part-2.csv");
+    let head = "order_id,customer_id,order_date,amount\n";
+    std::fs::write(
+        &a,
+        format!("{head}O1,c1,2026-11-01,10.00\nO2,c2,2026-11-02,4.00\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        format!("{head}O2,c2,2026-11-02,6.00\nO3,c1,2026-11-03,1.00\n"),
+    )
+    .unwrap();
+    let (out, stderr) = succeeds(&run(&[path(&a), path(&b)]));
+    let c2 = out.lines().find(|l| l.starts_with("c2,")).unwrap();
+    assert!(
+        c2.starts_with("c2,2026-11-02,2026-11-02,28,28,1,10.00,"),
+        "{c2}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "order `O2` of customer `c2` ends `{}` and continues at the start of `{}`",
+            a.display(),
+            b.display()
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn identical_lines_inside_one_file_stay_two_items() {
+    let dir = temp_dir();
+    let file = dir.path().join("twice.csv");
+    std::fs::write(
+        &file,
+        "order_id,customer_id,order_date,amount\nO1,c1,2026-11-01,10.00\nO1,c1,2026-11-01,10.00\nO2,c2,2026-11-01,5.00\n",
+    )
+    .unwrap();
+    let out = score_text(&[path(&file), "--as-of", "2026-11-30"]);
+    let c1 = out.lines().nth(1).unwrap();
+    assert!(
+        c1.starts_with("c1,2026-11-01,2026-11-01,29,29,1,20.00,"),
+        "{c1}"
+    );
+}
+
+#[test]
+fn report_reconciles_a_repeated_file_once() {
+    let dir = temp_dir();
+    let (_, weeks12) = overlapping_exports(dir.path());
+    let output = tiering()
+        .args(["report", &weeks12, &weeks12, "--format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("reconciled with the input: 6 customers, 8 orders, net revenue 1,700.00"),
+        "{stderr}"
+    );
+}
