@@ -51,6 +51,7 @@ pub enum Command {
     /// Write the tier report (HTML, Markdown, XLSX or JSON) with migration since an earlier run.
     #[command(
         after_help = REPORT_EXAMPLES,
+        override_usage = "tiering report [OPTIONS] <ORDERS>...\n       tiering report [OPTIONS] --scores <FILE>",
         mut_arg("inputs", |a| a.required(false).required_unless_present("scores"))
     )]
     Report(ReportArgs),
@@ -67,8 +68,8 @@ pub enum Command {
     Init(InitArgs),
     /// Print a shell completion script to stdout.
     Completions(CompletionsArgs),
-    /// Print the man page (roff) to stdout.
-    Man,
+    /// Print the man page (roff) to stdout, or write every page with --all DIR.
+    Man(ManArgs),
 }
 
 const SCORE_EXAMPLES: &str = "\
@@ -150,7 +151,11 @@ pub struct InputArgs {
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<String>,
 
-    /// Text encoding of CSV input: utf-8 (default; BOM optional), gbk, gb18030, utf-16.
+    /// Text encoding of CSV input. Default: UTF-8 (BOM optional; UTF-16 by its BOM), and
+    /// for files that are not UTF-8 the encoding their bytes show (noted on stderr).
+    /// Any WHATWG label: utf-8, utf-16le, utf-16be, gbk, gb18030, big5, shift_jis,
+    /// euc-jp, iso-2022-jp, euc-kr, windows-1250 … windows-1258 (windows-1252 for
+    /// Western European Excel), iso-8859-1 … iso-8859-16, koi8-r, koi8-u, macintosh.
     #[arg(long, value_name = "NAME")]
     pub encoding: Option<String>,
 
@@ -422,6 +427,15 @@ pub struct CheckArgs {
     /// How inputs are read.
     #[command(flatten)]
     pub input: InputArgs,
+}
+
+/// Arguments of `tiering man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write tiering.1 and one page per subcommand (tiering-score.1, ...) into this
+    /// directory instead of printing the main page.
+    #[arg(long, value_name = "DIR")]
+    pub all: Option<PathBuf>,
 }
 
 /// Arguments of `tiering init`.

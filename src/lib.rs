@@ -38,8 +38,8 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
     let printer = Printer::new(cli.verbose, cli.quiet);
     match &cli.command {
         Command::Completions(args) => return commands::completions::run(args),
-        Command::Init(args) => return commands::init::run(args),
-        Command::Man => return commands::man::run(),
+        Command::Init(args) => return commands::init::run(args, &printer),
+        Command::Man(args) => return commands::man::run(args, &printer),
         _ => {}
     }
     let config = config::load(cli.config.as_deref())?;
@@ -52,7 +52,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
         Command::Sql(args) => commands::sql::run(args, &config),
         Command::Check(args) => commands::check::run(args, &config, &printer),
         Command::Backtest(args) => commands::backtest::run(args, &config, &printer),
-        Command::Completions(_) | Command::Man | Command::Init(_) => {
+        Command::Completions(_) | Command::Man(_) | Command::Init(_) => {
             unreachable!("handled above")
         }
     }

@@ -1,6 +1,8 @@
 //! The shared front half of `score` and `check`: inputs -> canonical order lines ->
 //! as-of date -> per-customer metrics (joined with the customer export).
 
+use std::path::Path;
+
 use polars::prelude::*;
 
 use crate::error::TieringError;
@@ -15,6 +17,8 @@ use crate::metrics::{
     WindowMetric, customer_metrics, join_customers, line_count, lines_after, with_purchase_days,
     with_windows,
 };
+use crate::output::guard::WriteGuard;
+use crate::output::rejects::write_rejects;
 use crate::plural::count;
 use crate::printer::{Printer, Progress};
 use crate::scorers::{ScoreContext, Scorer};
@@ -46,6 +50,9 @@ pub struct Request<'a> {
     /// The scorer the metrics are for, with its context: it names the trailing-window
     /// metrics and whether purchase-day metrics are needed. `None`: the base metrics.
     pub scorer: Option<(&'a dyn Scorer, &'a ScoreContext)>,
+    /// `--rejects FILE` and the guard it is written through, right after reading (so it
+    /// is written even when every line is bad).
+    pub rejects: Option<(&'a Path, &'a WriteGuard)>,
 }
 
 /// Read the inputs and build per-customer metrics as of the as-of date (default: the
@@ -61,6 +68,7 @@ pub fn prepare(
         as_of,
         reserved,
         scorer,
+        rejects,
     } = *request;
     let (files, repeats) = distinct_files(expand(inputs)?);
     print_repeats(&repeats, printer);
@@ -72,6 +80,9 @@ pub fn prepare(
         .sum();
     let mut progress = printer.progress("reading orders", bytes);
     let orders = load_orders(&files, options, &|rows| progress.rows(rows))?;
+    if let Some((path, guard)) = rejects {
+        write_rejects_file(path, &orders, guard, printer)?;
+    }
     progress.stage("computing metrics");
     for split in &orders.overlaps.split {
         printer.note(&split.note());
@@ -84,6 +95,9 @@ pub fn prepare(
         ));
     }
     for file in &orders.files {
+        if let Some(encoding) = file.report.detected_encoding {
+            printer.note(&encoding_note(&file.file.display, encoding));
+        }
         printer.detail(&describe_file(file));
         if file.report.rows == 0 {
             printer.warn(&format!("`{}` has a header but no rows", file.file.display));
@@ -144,6 +158,9 @@ pub fn prepare(
     if let Some(path) = customers {
         let file = expand(&[path.to_string()])?.remove(0);
         let loaded = load_customers(&file, options, reserved)?;
+        if let Some(encoding) = loaded.detected_encoding {
+            printer.note(&encoding_note(&file.display, encoding));
+        }
         printer.detail(&format!(
             "{}: customer export, {} customers\n  {}",
             file.display,
@@ -160,6 +177,33 @@ pub fn prepare(
         extra_columns,
         progress,
     })
+}
+
+fn write_rejects_file(
+    path: &Path,
+    orders: &LoadedOrders,
+    guard: &WriteGuard,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    let header = orders
+        .files
+        .first()
+        .map(|f| f.mapping.header.clone())
+        .unwrap_or_default();
+    write_rejects(path, &orders.rejected, &header, guard)?;
+    if !orders.rejected.is_empty() {
+        printer.warn(&format!(
+            "{} written to `{}`; the rest is scored",
+            count(orders.rejected.len() as u64, "bad row", "bad rows"),
+            path.display()
+        ));
+    }
+    Ok(())
+}
+
+/// The note for a file read in a detected encoding.
+pub fn encoding_note(file: &str, encoding: &str) -> String {
+    format!("`{file}` is not UTF-8: read as {encoding} (detected; --encoding overrides)")
 }
 
 /// Lines dated after the day of the run are probably mistyped; the result ignores the
@@ -194,11 +238,11 @@ fn warn_about_a_lone_latest_date(orders: &LoadedOrders, printer: &Printer) -> Po
     let recent = lines_after(lines, latest.date - LONE_LATEST_DAYS - 1)?;
     if recent * 1000 <= total {
         printer.warn(&format!(
-            "the default as-of date is the latest order date {} (`{}` {}), but only {} of {} dated in the {LONE_LATEST_DAYS} days up to it: a mistyped date? Pass --as-of to choose the date",
+            "the default as-of date is the latest order date {} (`{}` {}), but only {} of {} order lines fall in the {LONE_LATEST_DAYS} days up to it: a mistyped date? Pass --as-of to choose the date",
             format_date(latest.date),
             orders.files[latest.file].file.display,
             latest.location,
-            count(recent, "order line is", "order lines are"),
+            format_grouped(recent),
             format_grouped(total),
         ));
     }

@@ -14,7 +14,6 @@ use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::metrics::{METRIC_COLUMNS, MONEY_COLUMNS, date_lit};
 use crate::output::OutputData;
 use crate::output::guard::WriteGuard;
-use crate::output::rejects::write_rejects;
 use crate::output::summary_table::write_frame_table;
 use crate::pipeline::{Request, prepare};
 use crate::printer::{Printer, Progress};
@@ -121,6 +120,12 @@ pub fn score_inputs(
         settings.as_of = as_of;
     }
     let scorer = settings.scorer.build();
+    for option in options_of_other_scorers(args, settings.scorer) {
+        printer.warn(&format!(
+            "{option} does not apply to the {} scorer and is ignored",
+            scorer.name()
+        ));
+    }
     if args.clv.fit_report.is_some() && settings.scorer != ScorerKind::Clv {
         return Err(TieringError::usage(
             format!("--fit-report: the {} scorer fits no model", scorer.name()),
@@ -138,13 +143,11 @@ pub fn score_inputs(
         as_of: settings.as_of,
         reserved: &reserved,
         scorer: Some((scorer.as_ref(), &settings.context)),
+        rejects: args.rejects.as_deref().map(|path| (path, guard)),
     };
     let mut prepared = prepare(&request, &options, printer)?;
     prepared.progress.stage("scoring");
     require_cost_for_profit(&settings, &prepared.orders)?;
-    if let Some(path) = &args.rejects {
-        write_rejects_file(path, &prepared.orders, guard, printer)?;
-    }
     if lines == LinesAfterScoring::Drop {
         // Scoring needs only the metrics; at 30M lines the lines held ~1.3 GB through it.
         prepared.orders.lines = DataFrame::empty();
@@ -246,26 +249,45 @@ fn write_fit_report(
     })
 }
 
-fn write_rejects_file(
-    path: &Path,
-    orders: &crate::input::LoadedOrders,
-    guard: &WriteGuard,
-    printer: &Printer,
-) -> anyhow::Result<()> {
-    let header = orders
-        .files
-        .first()
-        .map(|f| f.mapping.header.clone())
-        .unwrap_or_default();
-    write_rejects(path, &orders.rejected, &header, guard)?;
-    if !orders.rejected.is_empty() {
-        printer.warn(&format!(
-            "{} bad rows written to `{}`; the rest is scored",
-            orders.rejected.len(),
-            path.display()
-        ));
-    }
-    Ok(())
+/// The options given that only another scorer reads.
+fn options_of_other_scorers(args: &ScoringArgs, kind: ScorerKind) -> Vec<&'static str> {
+    let o = &args.options;
+    let c = &args.clv;
+    let groups: [(ScorerKind, Vec<(&'static str, bool)>); 3] = [
+        (
+            ScorerKind::Rfm,
+            vec![
+                ("--bins", o.bins.is_some()),
+                ("--ties", o.ties.is_some()),
+                ("--breaks", !o.breaks.is_empty()),
+            ],
+        ),
+        (
+            ScorerKind::Pareto,
+            vec![
+                ("--basis", o.basis.is_some()),
+                ("--cuts", o.cuts.is_some()),
+                ("--by", o.by.is_some()),
+                ("--method", o.method.is_some()),
+            ],
+        ),
+        (
+            ScorerKind::Clv,
+            vec![
+                ("--time-unit", c.time_unit.is_some()),
+                ("--horizon", c.horizon.is_some()),
+                ("--discount-rate", c.discount_rate.is_some()),
+                ("--churn-threshold", c.churn_threshold.is_some()),
+            ],
+        ),
+    ];
+    groups
+        .into_iter()
+        .filter(|(owner, _)| *owner != kind)
+        .flat_map(|(_, options)| options)
+        .filter(|(_, given)| *given)
+        .map(|(name, _)| name)
+        .collect()
 }
 
 /// Ranking by profit needs a cost column in every order file.

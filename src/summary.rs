@@ -41,15 +41,32 @@ pub struct GroupColumns {
     pub label: &'static str,
 }
 
+/// Effort shares: each present group's weight over the sum of the present groups'
+/// weights; a group without customers gets none (the terminal table and the report share
+/// this, so their shares agree and always sum to 100%).
+pub fn effort_shares(efforts: &[f64], present: &[bool]) -> Vec<Option<f64>> {
+    let total: f64 = efforts
+        .iter()
+        .zip(present)
+        .filter(|(_, p)| **p)
+        .map(|(e, _)| e)
+        .sum();
+    efforts
+        .iter()
+        .zip(present)
+        .map(|(e, p)| (*p && total > 0.0).then(|| e / total))
+        .collect()
+}
+
 /// Summarise scored customers by group, ordered as `order` (group ids); `efforts` are the
-/// relative effort weights of the groups in `order`, normalised to shares.
+/// relative effort weights of the groups in `order`, normalised to shares over the groups
+/// present.
 pub fn by_group(
     scored: &DataFrame,
     group: GroupColumns,
     order: &[String],
     efforts: &[f64],
 ) -> PolarsResult<(Vec<SegmentSummary>, Totals)> {
-    let effort_total: f64 = efforts.iter().sum();
     let grouped = scored
         .clone()
         .lazy()
@@ -78,6 +95,11 @@ pub fn by_group(
     let revenue = grouped.column("revenue")?.i64()?;
     let recency = grouped.column("avg_recency")?.f64()?;
     let orders = grouped.column("avg_orders")?.f64()?;
+    let present: Vec<bool> = order
+        .iter()
+        .map(|id| ids.iter().any(|g| g == Some(id.as_str())))
+        .collect();
+    let shares = effort_shares(efforts, &present);
     let mut rows: Vec<(usize, SegmentSummary)> = (0..grouped.height())
         .map(|i| {
             let id = ids.get(i).unwrap_or_default();
@@ -89,10 +111,7 @@ pub fn by_group(
                 avg_recency: recency.get(i),
                 avg_orders: orders.get(i).unwrap_or(0.0),
                 strategy: strategies.get(i).unwrap_or_default().to_string(),
-                effort: efforts
-                    .get(rank)
-                    .filter(|_| effort_total > 0.0)
-                    .map(|e| e / effort_total),
+                effort: shares.get(rank).copied().flatten(),
             };
             (rank, row)
         })

@@ -24,6 +24,10 @@ use crate::pipeline::{Request, prepare};
 use crate::printer::Printer;
 use crate::settings::{clv_settings, date_arg, input_options};
 
+/// Decimals of the calibration table's fractional columns.
+const TABLE_DECIMALS: u32 = 3;
+const TABLE_SCALE: f64 = 1000.0;
+
 /// Repeat-purchase counts shown one by one in the calibration table; more are pooled.
 const FREQUENCY_GROUPS: i64 = 7;
 
@@ -59,6 +63,7 @@ pub fn run(
         as_of,
         reserved: &[],
         scorer: None,
+        rejects: None,
     };
     let prepared = prepare(&request, &options, printer)?;
     let end = prepared.as_of;
@@ -173,8 +178,10 @@ pub fn run(
     }
     let table = OutputData {
         frame: calibration_table(&frame)?,
-        money: Vec::new(),
-        decimals: 0,
+        money: ["predicted", "predicted_mean", "actual_mean"]
+            .map(str::to_string)
+            .to_vec(),
+        decimals: TABLE_DECIMALS,
         title: "calibration".into(),
     };
     let data = OutputData {
@@ -226,10 +233,17 @@ fn calibration_table(frame: &DataFrame) -> PolarsResult<DataFrame> {
         .lazy()
         .select(aggregates())
         .with_column(lit("total").alias("frequency"));
+    // Thousandths as integers, shown with three decimals by the table (as money is), so
+    // every number of a column has the same digits: 0.760, 1.000, not 0.76 and 1.
+    let thousandths = |name: &str| {
+        (col(name) * lit(TABLE_SCALE))
+            .round(0, RoundMode::HalfAwayFromZero)
+            .cast(DataType::Int64)
+    };
     let rounded = [
-        col("predicted").round(2, RoundMode::HalfAwayFromZero),
-        col("predicted_mean").round(3, RoundMode::HalfAwayFromZero),
-        col("actual_mean").round(3, RoundMode::HalfAwayFromZero),
+        thousandths("predicted"),
+        thousandths("predicted_mean"),
+        thousandths("actual_mean"),
     ];
     concat(
         [

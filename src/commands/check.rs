@@ -111,6 +111,7 @@ fn rules_matching_nobody(args: &CheckArgs, config: &LoadedConfig) -> anyhow::Res
         as_of: None,
         reserved: &[],
         scorer: Some((scorer.as_ref(), &context)),
+        rejects: None,
     };
     let prepared = prepare(&request, &options, &Printer::new(0, true))?;
     let ctx = ScoreContext {

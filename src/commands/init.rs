@@ -43,7 +43,7 @@ fn prefix_tables(text: &str, prefix: &str) -> String {
 }
 
 /// Write the default configuration (refusing to overwrite without `--force`).
-pub fn run(args: &InitArgs) -> anyhow::Result<ExitStatus> {
+pub fn run(args: &InitArgs, printer: &crate::printer::Printer) -> anyhow::Result<ExitStatus> {
     let path: &Path = &args.path;
     if path.exists() && !args.force {
         return Err(TieringError::usage(
@@ -54,6 +54,11 @@ pub fn run(args: &InitArgs) -> anyhow::Result<ExitStatus> {
     }
     let text = default_config();
     WriteGuard::new().write(path, "init", |out| Ok(out.write_all(text.as_bytes())?))?;
+    printer.note(&format!(
+        "wrote `{}`: every default, commented; edit it, then `tiering check --config {}`",
+        path.display(),
+        path.display()
+    ));
     Ok(ExitStatus::Success)
 }
 

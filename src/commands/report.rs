@@ -214,7 +214,18 @@ fn earlier_run(
         &WriteGuard::new(),
         Some(date),
         LinesAfterScoring::Drop,
-    )?;
+    )
+    .map_err(|e| match e.downcast_ref::<TieringError>() {
+        Some(TieringError::NoData { .. }) => TieringError::usage(
+            format!(
+                "--compare-as-of {}: no order line is dated on or before it",
+                format_date(date)
+            ),
+            Some("compare with a date inside the order history".into()),
+        )
+        .into(),
+        _ => e,
+    })?;
     Snapshot::of_run(&earlier, format!("--compare-as-of {}", format_date(date)))
 }
 
@@ -284,7 +295,7 @@ fn write_tier_file(run: &ScoredRun, out: &mut dyn Write) -> anyhow::Result<()> {
     let mut data: OutputData = run.customers_output();
     let height = data.frame.height();
     let scorer = Column::new(SCORER_COLUMN.into(), vec![run.scorer.name(); height]);
-    let options = run.scorer.describe(&run.context);
+    let options = run.scorer.options_key(&run.context);
     let options = Column::new(OPTIONS_COLUMN.into(), vec![options.as_str(); height]);
     data.frame.with_column(scorer)?;
     data.frame.with_column(options)?;

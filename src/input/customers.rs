@@ -21,6 +21,8 @@ pub struct LoadedCustomers {
     pub extra_columns: Vec<String>,
     /// How its header was mapped.
     pub mapping: ColumnMapping,
+    /// The encoding detected, when the file is not UTF-8.
+    pub detected_encoding: Option<&'static str>,
 }
 
 /// Read a customer export. Its columns named like one of `reserved` (the output's own
@@ -64,6 +66,7 @@ pub fn load_customers(
         frame: DataFrame::new(height, columns)?,
         extra_columns,
         mapping: visitor.mapping,
+        detected_encoding: report.detected_encoding,
     })
 }
 

@@ -128,6 +128,7 @@ impl ParquetTable {
             delimiter: None,
             rows: self.height() as u64,
             bad_rows: 0,
+            detected_encoding: None,
         }
     }
 }

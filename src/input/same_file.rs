@@ -1,6 +1,7 @@
 //! The same file named twice — `a.csv a.csv`, `a.csv ./a.csv`, a hard link, a symlink,
 //! a glob reaching one file by several paths, or a copy with identical bytes — is read
-//! once: reading it twice would add every order twice.
+//! once: reading it twice would add every order twice. Standard input named twice
+//! (`- -`) is read once too.
 
 use std::fs::File;
 use std::io::{BufReader, Read};
@@ -22,6 +23,9 @@ pub struct SkippedInput {
 impl SkippedInput {
     /// The note printed for it.
     pub fn note(&self) -> String {
+        if self.skipped == self.kept {
+            return format!("`{}` is named twice: read once", self.skipped);
+        }
         let how = if self.same_file {
             "is the same file as"
         } else {
@@ -37,6 +41,16 @@ pub fn distinct_files(files: Vec<InputFile>) -> (Vec<InputFile>, Vec<SkippedInpu
     let mut kept: Vec<(InputFile, Option<Identity>)> = Vec::with_capacity(files.len());
     let mut skipped = Vec::new();
     for file in files {
+        if file.path.is_none()
+            && let Some((stdin, _)) = kept.iter().find(|(k, _)| k.path.is_none())
+        {
+            skipped.push(SkippedInput {
+                skipped: file.display.clone(),
+                kept: stdin.display.clone(),
+                same_file: true,
+            });
+            continue;
+        }
         let identity = file.path.as_deref().and_then(Identity::of);
         let repeat = identity.as_ref().and_then(|id| {
             kept.iter().find_map(|(earlier, earlier_id)| {

@@ -1,6 +1,7 @@
 //! Turning the user's input arguments into readable byte streams: paths, globs and `-`
 //! (stdin); gzip/zstd detected by magic bytes; Parquet recognised by its `PAR1` header;
-//! text transcoded from GBK/GB18030/UTF-16 and stripped of a BOM before parsing.
+//! text transcoded from GBK/GB18030/UTF-16 and stripped of a BOM before parsing. Text
+//! that is not UTF-8 has its encoding detected (chardetng) unless `--encoding` names it.
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -23,8 +24,9 @@ pub struct InputFile {
 
 /// What an input turned out to contain.
 pub enum Opened {
-    /// Delimited text, already decompressed and transcoded to UTF-8.
-    Text(Box<dyn BufRead + Send>),
+    /// Delimited text, already decompressed and transcoded to UTF-8, and the encoding
+    /// detected from its bytes when it was not UTF-8 and none was given.
+    Text(Box<dyn BufRead + Send>, Option<&'static Encoding>),
     /// Parquet bytes.
     Parquet(Vec<u8>),
 }
@@ -134,19 +136,55 @@ pub fn open(input: &InputFile, encoding: Option<&'static Encoding>) -> anyhow::R
     } else {
         Box::new(reader)
     };
+    let (head, rest) =
+        sample(decompressed).map_err(|e| super::table::unreadable(input, &e.to_string()))?;
+    let detected = match encoding {
+        Some(_) => None,
+        None => detect_encoding(&head),
+    };
     let decoded = LineLimit::new(
         DecodeReaderBytesBuilder::new()
-            .encoding(encoding)
+            .encoding(encoding.or(detected))
             .bom_sniffing(true)
             .bom_override(true)
             .utf8_passthru(true)
             .strip_bom(true)
-            .build(decompressed),
+            .build(io::Cursor::new(head).chain(rest)),
     );
-    Ok(Opened::Text(Box::new(BufReader::with_capacity(
-        1 << 16,
-        decoded,
-    ))))
+    Ok(Opened::Text(
+        Box::new(BufReader::with_capacity(1 << 16, decoded)),
+        detected,
+    ))
+}
+
+/// Bytes sampled for encoding detection: enough text for chardetng to tell GBK from
+/// Big5 or Shift_JIS, small enough to cost nothing.
+const SAMPLE_BYTES: u64 = 1 << 20;
+
+/// The first [`SAMPLE_BYTES`] of `reader`, and the reader for the rest.
+fn sample(mut reader: Box<dyn Read + Send>) -> io::Result<(Vec<u8>, Box<dyn Read + Send>)> {
+    let mut head = Vec::new();
+    reader.by_ref().take(SAMPLE_BYTES).read_to_end(&mut head)?;
+    Ok((head, reader))
+}
+
+/// The encoding of text that is not UTF-8 (`None`: UTF-8, or a BOM that says what it
+/// is). Only a sample is judged: UTF-8 that breaks later still fails with its line.
+pub fn detect_encoding(head: &[u8]) -> Option<&'static Encoding> {
+    const BOMS: [&[u8]; 3] = [b"\xEF\xBB\xBF", b"\xFF\xFE", b"\xFE\xFF"];
+    if BOMS.iter().any(|bom| head.starts_with(bom)) {
+        return None;
+    }
+    match std::str::from_utf8(head) {
+        Ok(_) => return None,
+        // A character cut by the end of the sample is still UTF-8.
+        Err(e) if e.error_len().is_none() => return None,
+        Err(_) => {}
+    }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(head, head.len() < SAMPLE_BYTES as usize);
+    let guess = detector.guess(None, true);
+    (guess != encoding_rs::UTF_8).then_some(guess)
 }
 
 fn open_error(input: &InputFile, error: io::Error) -> anyhow::Error {
@@ -156,8 +194,9 @@ fn open_error(input: &InputFile, error: io::Error) -> anyhow::Error {
 /// Resolve an `--encoding` label (utf-8, gbk, gb18030, utf-16, utf-16be, big5, ...).
 pub fn encoding_for_label(label: &str) -> Result<Option<&'static Encoding>, TieringError> {
     let normalised = label.trim().to_ascii_lowercase();
+    // UTF-8 named explicitly is UTF-8 for certain: no detection.
     if normalised == "utf-8" || normalised == "utf8" {
-        return Ok(None);
+        return Ok(Some(encoding_rs::UTF_8));
     }
     Encoding::for_label(normalised.as_bytes())
         .map(Some)

@@ -65,6 +65,8 @@ pub struct FileReport {
     pub rows: u64,
     /// Bad rows among them.
     pub bad_rows: u64,
+    /// The encoding detected for a text file that is not UTF-8.
+    pub detected_encoding: Option<&'static str>,
 }
 
 /// Read one file into `visitor`, logging bad rows in `faults`. A file with a header and
@@ -77,8 +79,9 @@ pub fn read_file(
 ) -> anyhow::Result<FileReport> {
     let bad_before = faults.count();
     let mut report = match open(file, options.encoding)? {
-        Opened::Text(reader) => {
+        Opened::Text(reader, detected) => {
             let mut text = TextFile::open(file, reader, options, visitor)?;
+            text.detected = detected;
             let mut rows = 0;
             for block in text.blocks.by_ref() {
                 let block = block.map_err(|e| unreadable(file, &e.to_string()))?;
@@ -120,8 +123,9 @@ pub fn read_file_parallel<V: ForkingVisitor>(
 ) -> anyhow::Result<FileReport> {
     let bad_before = faults.count();
     let mut report = match open(file, options.encoding)? {
-        Opened::Text(reader) => {
+        Opened::Text(reader, detected) => {
             let mut text = TextFile::open(file, reader, options, visitor)?;
+            text.detected = detected;
             let rows = visit_blocks_in_parallel(file, &mut text, visitor, faults, on_rows)?;
             text.report(rows)
         }
@@ -251,6 +255,8 @@ struct TextFile {
     blocks: TextBlocks,
     /// Where visited blocks go back for reuse.
     pool: BufferPool,
+    /// The encoding detected, when not UTF-8.
+    detected: Option<&'static encoding_rs::Encoding>,
 }
 
 impl TextFile {
@@ -306,6 +312,7 @@ impl TextFile {
             },
             blocks: Box::new(std::iter::once(Ok(rest)).chain(blocks)),
             pool,
+            detected: None,
         })
     }
 
@@ -315,6 +322,7 @@ impl TextFile {
             delimiter: Some(self.shape.delimiter),
             rows,
             bad_rows: 0,
+            detected_encoding: self.detected.map(encoding_rs::Encoding::name),
         }
     }
 }
@@ -414,13 +422,20 @@ fn decode_header(file: &InputFile, record: &csv::ByteRecord) -> Result<Vec<Strin
                 .map_err(|_| TieringError::Unreadable {
                     file: file.display.clone(),
                     reason: "the header is not valid UTF-8".into(),
-                    hint: Some(ENCODING_HINT.into()),
+                    hint: Some(encoding_hint(record.as_slice())),
                 })
         })
         .collect()
 }
 
-const ENCODING_HINT: &str = "exports from Chinese Excel or CRM systems are often GBK: pass --encoding gbk (or gb18030, utf-16)";
+/// What to do about bytes that are not UTF-8 after a sample that was: name the encoding
+/// the bytes look like, not always GBK (which turns `Müller` into `M黮ler`).
+fn encoding_hint(bytes: &[u8]) -> String {
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    let guess = detector.guess(None, true).name().to_ascii_lowercase();
+    format!("the bytes look like {guess}: pass --encoding {guess} (see --help for the encodings)")
+}
 
 /// The bytes up to and including the first line break (at most 1 MiB), for sniffing.
 /// Decoders may hand out the first bytes in tiny reads, so one `fill_buf` is not enough.
@@ -486,7 +501,7 @@ impl Fields for ByteFields<'_> {
             value: Some(String::from_utf8_lossy(bytes).into_owned()),
             reason: "not valid UTF-8".into(),
             expected: None,
-            hint: Some(ENCODING_HINT.into()),
+            hint: Some(encoding_hint(bytes)),
         })
     }
 

@@ -73,7 +73,7 @@ pub fn write_check_report(out: &mut dyn Write, report: &CheckReport<'_>) -> anyh
         writeln!(out, "customers: {}", t.customers)?;
         writeln!(
             out,
-            "orders: {} ({} purchases, {} cancelled by returns)",
+            "orders: {} ({} purchases, {} not purchases: returned in full or credit notes)",
             t.orders,
             t.purchases,
             t.orders - t.purchases

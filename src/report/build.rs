@@ -18,6 +18,7 @@ use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::input::lines::col_names::ORDER_DATE;
 use crate::lang::Lang;
 use crate::metrics::{METRIC_COLUMNS, lines_until};
+use crate::plural::count;
 use crate::scored::{RunOrigin, ScoredRun};
 use crate::scorers::pareto::Basis;
 use crate::scorers::{Scorer, ScorerKind, collect_scored, rfm::RfmScorer};
@@ -76,12 +77,13 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
         .map(|t| (t.id.clone(), t.name.clone()))
         .collect();
     let options = run.scorer.describe(ctx);
+    let options_key = run.scorer.options_key(ctx);
     let migration = match &input.previous {
         None => None,
         Some(previous) => {
             let current = CurrentRun {
                 scorer: run.scorer.name(),
-                options: &options,
+                options: &options_key,
                 order: &order,
                 bins: ctx.bins,
                 names: &names,
@@ -152,15 +154,22 @@ fn settings(
         (words.as_of, format_date(run.context.as_of)),
         (words.scorer, run.scorer.name().to_string()),
         (words.options, options.to_string()),
-        ("lang", format!("{:?}", run.context.lang).to_lowercase()),
-        ("currency_decimals", run.context.decimals.to_string()),
+        (
+            words.language,
+            format!("{:?}", run.context.lang).to_lowercase(),
+        ),
+        (words.currency_decimals, run.context.decimals.to_string()),
     ];
     for file in input_files(run) {
+        let rows = match run.context.lang {
+            Lang::En => count(file.rows, "row", "rows"),
+            Lang::Zh => format!("{} {}", file.rows, words.rows),
+        };
         settings.push((
             words.inputs,
             format!(
-                "{} ({}, {} rows, {} bad)",
-                file.file, file.format, file.rows, file.bad_rows
+                "{} ({}, {rows}, {} {})",
+                file.file, file.format, file.bad_rows, words.bad
             ),
         ));
     }
@@ -175,7 +184,7 @@ fn settings(
         settings.push((words.lines_rejected, run.orders.rejected.len().to_string()));
     }
     settings.push((
-        "generator",
+        words.generator,
         format!("tiering {}", env!("CARGO_PKG_VERSION")),
     ));
     settings

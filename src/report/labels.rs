@@ -70,6 +70,11 @@ pub struct Labels {
     pub non_purchase_orders: &'static str,
     pub customer_export: &'static str,
     pub all_customers: &'static str,
+    pub language: &'static str,
+    pub currency_decimals: &'static str,
+    pub generator: &'static str,
+    pub rows: &'static str,
+    pub bad: &'static str,
 }
 
 const EN: Labels = Labels {
@@ -134,9 +139,14 @@ const EN: Labels = Labels {
     lines_after_as_of: "dated after the as-of date (ignored)",
     lines_rejected: "bad lines set aside",
     only_in_export: "customers only in the customer export",
-    non_purchase_orders: "return-only orders (not purchases)",
+    non_purchase_orders: "not purchases: returned in full or credit notes",
     customer_export: "Customer export",
     all_customers: "Customers",
+    language: "Language",
+    currency_decimals: "Currency decimals",
+    generator: "Generator",
+    rows: "rows",
+    bad: "bad",
 };
 
 const ZH: Labels = Labels {
@@ -201,9 +211,14 @@ const ZH: Labels = Labels {
     lines_after_as_of: "晚于截至日期的行(已忽略)",
     lines_rejected: "剔除的错误行",
     only_in_export: "仅在客户档案中的客户",
-    non_purchase_orders: "仅含退货的订单(不计为购买)",
+    non_purchase_orders: "不计为购买:全额退货或红字(退货)单",
     customer_export: "客户档案",
     all_customers: "客户明细",
+    language: "语言",
+    currency_decimals: "货币小数位",
+    generator: "生成工具",
+    rows: "行",
+    bad: "行有误",
 };
 
 /// The labels of `lang`.

@@ -76,7 +76,7 @@ impl Snapshot {
             source,
             as_of: Some(crate::input::dates::format_date(run.context.as_of)),
             scorer: Some(run.scorer.name().to_string()),
-            options: Some(run.scorer.describe(&run.context)),
+            options: Some(run.scorer.options_key(&run.context)),
             max_scores: None,
             customers,
         })

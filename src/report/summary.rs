@@ -102,7 +102,11 @@ pub fn tier_rows(run: &ScoredRun) -> PolarsResult<(Vec<TierRow>, TierRow)> {
         .iter()
         .map(|id| ctx.playbook.effort(&run.scorer.playbook_key(id)))
         .collect();
-    let effort_total: f64 = efforts.iter().sum();
+    let present: Vec<bool> = order
+        .iter()
+        .map(|id| sums.get(id).is_some_and(|s| s.customers > 0))
+        .collect();
+    let shares = crate::summary::effort_shares(&efforts, &present);
     let mut total = Sums::default();
     for s in sums.values() {
         total.merge(s);
@@ -110,7 +114,7 @@ pub fn tier_rows(run: &ScoredRun) -> PolarsResult<(Vec<TierRow>, TierRow)> {
     let empty = Sums::default();
     let rows = order
         .iter()
-        .zip(&efforts)
+        .zip(&shares)
         .map(|(id, effort)| {
             let key = run.scorer.playbook_key(id);
             let (name, strategy) = names.get(id).cloned().unwrap_or_else(|| {
@@ -128,7 +132,7 @@ pub fn tier_rows(run: &ScoredRun) -> PolarsResult<(Vec<TierRow>, TierRow)> {
             );
             TierRow {
                 strategy,
-                effort_share: share(*effort, effort_total),
+                effort_share: *effort,
                 ..row
             }
         })

@@ -140,12 +140,20 @@ impl Scorer for ClvScorer {
 
     fn describe(&self, ctx: &ScoreContext) -> String {
         let c = &ctx.clv;
-        format!(
-            "BG/NBD + Gamma-Gamma in {}, horizon {}, discount {}%/year",
-            c.time_unit.name(),
-            c.horizon,
-            c.discount_rate * 100.0
-        )
+        match ctx.lang {
+            Lang::En => format!(
+                "BG/NBD + Gamma-Gamma in {}, horizon {}, discount {}%/year",
+                c.time_unit.name(),
+                c.horizon,
+                c.discount_rate * 100.0
+            ),
+            Lang::Zh => format!(
+                "BG/NBD + Gamma-Gamma（时间单位 {}），预测期 {}，年折现率 {}%",
+                c.time_unit.name(),
+                c.horizon,
+                c.discount_rate * 100.0
+            ),
+        }
     }
 
     fn output_columns(&self, _ctx: &ScoreContext) -> Vec<String> {

@@ -80,10 +80,16 @@ impl Scorer for LifecycleScorer {
 
     fn describe(&self, ctx: &ScoreContext) -> String {
         let l = &ctx.lifecycle;
-        format!(
-            "new ≤ {}d, at risk > {}× usual gap, lapsed > {}×, periods of {}d",
-            l.new_days, l.at_risk_ratio, l.lapsed_ratio, l.period_days
-        )
+        match ctx.lang {
+            Lang::En => format!(
+                "new ≤ {}d, at risk > {}× usual gap, lapsed > {}×, periods of {}d",
+                l.new_days, l.at_risk_ratio, l.lapsed_ratio, l.period_days
+            ),
+            Lang::Zh => format!(
+                "新客 ≤ {} 天，风险 > 常规间隔 {} 倍，流失 > {} 倍，比较周期 {} 天",
+                l.new_days, l.at_risk_ratio, l.lapsed_ratio, l.period_days
+            ),
+        }
     }
 
     fn output_columns(&self, _ctx: &ScoreContext) -> Vec<String> {

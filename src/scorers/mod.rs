@@ -71,8 +71,16 @@ pub trait Scorer {
     fn needs_purchase_days(&self) -> bool {
         false
     }
-    /// The options in force, for titles: `5 bins, ties shared`.
+    /// The options in force, for titles, in the context's language: `5 bins, ties shared`.
     fn describe(&self, ctx: &ScoreContext) -> String;
+    /// The options in force in one fixed wording (English), stored in tier files and
+    /// compared with `--previous`: a report in Chinese compares with an English run.
+    fn options_key(&self, ctx: &ScoreContext) -> String {
+        self.describe(&ScoreContext {
+            lang: Lang::En,
+            ..ctx.clone()
+        })
+    }
     /// Columns added to every customer row, in output order.
     fn output_columns(&self, ctx: &ScoreContext) -> Vec<String>;
     /// Money columns among them (minor units).

@@ -176,19 +176,28 @@ impl Scorer for ParetoScorer {
 
     fn describe(&self, ctx: &ScoreContext) -> String {
         let p = &ctx.pareto;
-        let basis = match p.basis {
-            Basis::Revenue => "revenue",
-            Basis::Profit => "profit",
+        let zh = ctx.lang == Lang::Zh;
+        let basis = match (p.basis, zh) {
+            (Basis::Revenue, false) => "revenue",
+            (Basis::Profit, false) => "profit",
+            (Basis::Revenue, true) => "销售额",
+            (Basis::Profit, true) => "利润",
         };
         match p.method {
+            Method::Computed if zh => format!("按{basis}计算 ABC 界限"),
             Method::Computed => format!("computed ABC limits on {basis}"),
             Method::Fixed => {
                 let cuts: Vec<String> = p.cuts.iter().map(|c| format_percent(*c)).collect();
-                let of = match p.by {
-                    CutBy::Share => format!("of {basis}"),
-                    CutBy::Count => format!("of customers by {basis}"),
-                };
-                format!("cuts {} {of}", cuts.join(", "))
+                match (p.by, zh) {
+                    (CutBy::Share, false) => format!("cuts {} of {basis}", cuts.join(", ")),
+                    (CutBy::Count, false) => {
+                        format!("cuts {} of customers by {basis}", cuts.join(", "))
+                    }
+                    (CutBy::Share, true) => format!("按{basis}份额切分 {}", cuts.join("、")),
+                    (CutBy::Count, true) => {
+                        format!("按{basis}排序、按客户数切分 {}", cuts.join("、"))
+                    }
+                }
             }
         }
     }

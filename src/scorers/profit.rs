@@ -166,11 +166,18 @@ impl Scorer for ProfitScorer {
             .iter()
             .map(|f| format!("{} {}", f.metric, f.weight))
             .collect();
-        format!(
-            "tiers {} by score; weights {}",
-            ctx.profit.tiers,
-            weights.join(", ")
-        )
+        match ctx.lang {
+            Lang::En => format!(
+                "tiers {} by score; weights {}",
+                ctx.profit.tiers,
+                weights.join(", ")
+            ),
+            Lang::Zh => format!(
+                "按得分分层 {}；权重 {}",
+                ctx.profit.tiers,
+                weights.join("，")
+            ),
+        }
     }
 
     fn output_columns(&self, ctx: &ScoreContext) -> Vec<String> {

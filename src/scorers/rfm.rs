@@ -72,9 +72,23 @@ impl Scorer for RfmScorer {
     }
 
     fn describe(&self, ctx: &ScoreContext) -> String {
-        let mut text = format!("{} bins, ties {}", ctx.bins, ctx.ties.name());
+        let mut text = match ctx.lang {
+            Lang::En => format!("{} bins, ties {}", ctx.bins, ctx.ties.name()),
+            Lang::Zh => format!(
+                "{} 档，并列值{}",
+                ctx.bins,
+                match ctx.ties {
+                    super::ntile::TiePolicy::Shared => "同档",
+                    super::ntile::TiePolicy::Split => "按客户编号拆分",
+                }
+            ),
+        };
         if ctx.breaks.any() {
-            text.push_str(&format!(", breaks {}", ctx.breaks.describe()));
+            let word = match ctx.lang {
+                Lang::En => ", breaks",
+                Lang::Zh => "，固定分界",
+            };
+            text.push_str(&format!("{word} {}", ctx.breaks.describe()));
         }
         text
     }
@@ -155,11 +169,15 @@ impl Scorer for RfmScorer {
                 "only {n} purchasing customers for {bins} bins: scores above {n} stay empty"
             ));
         }
-        for (dimension, column) in [
-            ("r", "r_customers"),
-            ("f", "f_customers"),
-            ("m", "m_customers"),
+        for (dimension, column, metric) in [
+            ("r", "r_customers", "recency_days"),
+            ("f", "f_customers", "orders"),
+            ("m", "m_customers", "revenue"),
         ] {
+            // Under absolute breaks an empty bin is a range nobody falls in, not a tie.
+            if ctx.breaks.of(metric).is_some() {
+                continue;
+            }
             let counts = thresholds.column(column)?.i64()?;
             let empty: Vec<String> = scores
                 .iter()
@@ -283,5 +301,5 @@ fn scored_purchasers(customers: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
         );
         frame = frame.with_column(bucket(col("__position"), col("__n"), ctx.bins).alias(d.score));
     }
-    frame.drop(by_name(["__position", "__n"], true, false))
+    frame.drop(by_name(["__position", "__n"], false, false))
 }

@@ -178,7 +178,14 @@ impl Scorer for RulesScorer {
     }
 
     fn describe(&self, ctx: &ScoreContext) -> String {
-        format!("{} rules, first match wins", ctx.rules.rules().len())
+        let n = ctx.rules.rules().len();
+        match ctx.lang {
+            Lang::En => format!(
+                "{}, first match wins",
+                crate::plural::count(n as u64, "rule", "rules")
+            ),
+            Lang::Zh => format!("{n} 条规则，按顺序首条匹配生效"),
+        }
     }
 
     fn output_columns(&self, ctx: &ScoreContext) -> Vec<String> {
@@ -237,7 +244,14 @@ impl Scorer for RulesScorer {
         let fired = customers
             .clone()
             .with_columns(in_units)
-            .select([col(CUSTOMER_ID), number.alias("rule_number")]);
+            // Non-purchasers are not tiered by rules (DESIGN §4): no rule fired for them.
+            .select([
+                col(CUSTOMER_ID),
+                when(col("orders").gt(lit(0i64)))
+                    .then(number)
+                    .otherwise(lit(NULL).cast(DataType::Int64))
+                    .alias("rule_number"),
+            ]);
         let texts = rule_texts(ctx);
         let scored = left_join(customers, fired, &[CUSTOMER_ID]).join(
             texts,
@@ -281,6 +295,37 @@ impl Scorer for RulesScorer {
         }
         order.push(super::segments::NO_PURCHASE.to_string());
         order
+    }
+
+    /// Rules that put every purchaser in one tier decide nothing (the shipped example
+    /// rules on a small shop's data do just that): say so where the result is read.
+    fn warnings(&self, customers: &DataFrame, ctx: &ScoreContext) -> PolarsResult<Vec<String>> {
+        let tiers = self.group_order(ctx).len() - 1;
+        let counts = customers
+            .clone()
+            .lazy()
+            .filter(col("orders").gt(lit(0i64)))
+            .group_by([col("tier_id")])
+            .agg([len().alias("n")])
+            .collect()?;
+        if tiers < 2 || counts.height() != 1 {
+            return Ok(Vec::new());
+        }
+        let tier = counts
+            .column("tier_id")?
+            .str()?
+            .get(0)
+            .unwrap_or_default()
+            .to_string();
+        let n = counts
+            .column("n")?
+            .cast(&DataType::Int64)?
+            .i64()?
+            .get(0)
+            .unwrap_or(0);
+        Ok(vec![format!(
+            "all {n} purchasing customers fall in the tier `{tier}`: the rules separate nobody; adjust the thresholds of [[rules]] to your data (`tiering init` writes the example rules to edit, `tiering check --config` shows whom each rule matches)"
+        )])
     }
 
     fn value_order(&self, ctx: &ScoreContext) -> Vec<String> {

@@ -42,7 +42,8 @@ pub fn extreme_tie_warnings(
     let scores = purchasers.column(score)?.i64()?;
     let n = values.len() as u64;
     let bins = u64::from(ctx.bins);
-    if n < 2 {
+    // With fewer customers than bins, a note already says which scores stay empty.
+    if n < 2 || n < bins {
         return Ok(Vec::new());
     }
     let (Some(&low), Some(&high)) = (values.iter().min(), values.iter().max()) else {

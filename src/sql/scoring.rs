@@ -354,7 +354,8 @@ rule_texts AS (
   ) AS t(rule_number, rule_fired, tier_id, tier, strategy)
 ),
 scored AS (
-  SELECT m.*, {window_output}f.rule_number, t.rule_fired,
+  SELECT m.*, {window_output}CASE WHEN m.orders = 0 THEN NULL ELSE f.rule_number END AS rule_number,
+         CASE WHEN m.orders = 0 THEN NULL ELSE t.rule_fired END AS rule_fired,
          {tier_id}, {tier}, {strategy}
   FROM metrics m
   LEFT JOIN windows w ON w.customer_id = m.customer_id

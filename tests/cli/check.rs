@@ -15,7 +15,7 @@ fn check_summarises_a_clean_file() {
         "customer_id  ← customer_id",
         "lines: 11",
         "customers: 6",
-        "orders: 9 (7 purchases, 2 cancelled by returns)",
+        "orders: 9 (7 purchases, 2 not purchases: returned in full or credit notes)",
         "dates: 2024-01-01 to 2024-03-15",
         "returns: 3 lines, 55.00",
         "net revenue: 1255.00",

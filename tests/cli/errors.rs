@@ -77,8 +77,8 @@ fn score_fails_on_unreadable_values_naming_file_line_column_and_value() {
         3,
     );
     failure(
-        "gbk_without_encoding",
-        &["score", &testdata("chinese_gbk.csv")],
+        "gbk_declared_utf8",
+        &["score", &testdata("chinese_gbk.csv"), "--encoding", "utf-8"],
         3,
     );
     failure(

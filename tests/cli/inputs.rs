@@ -221,8 +221,8 @@ fn score_with_rejects_writes_bad_lines_and_scores_the_rest() {
     let written = std::fs::read_to_string(&rejects).unwrap();
     assert_eq!(
         written,
-        "file,line,column,reason,customer_id,order_date,amount\n\
-         testdata/bad/bad_amount.csv,3,amount,not an amount,B,2024-01-02,ten\n\
+        "file,line,column,reason,customer_id,order_date,amount,extra_fields\n\
+         testdata/bad/bad_amount.csv,3,amount,not an amount,B,2024-01-02,ten,\n\
          testdata/bad/bad_amount.csv,4,,\"expected 3 fields, found 4\",C,2024-01-03,12,50\n"
     );
     assert!(String::from_utf8_lossy(&output.stderr).contains("2 bad rows written"));

@@ -162,6 +162,18 @@ fn cases(dir: &Path) -> Vec<Case> {
         case("rfm_ties", &ties, &["--as-of", "2026-10-15"]),
         case("rfm_ties_10_bins", &ties, &["--bins", "10"]),
         case(
+            "rfm_breaks",
+            &ties,
+            &[
+                "--breaks",
+                "recency_days=30,90,180,365",
+                "--breaks",
+                "revenue=50,100.50,200,400",
+                "--as-of",
+                "2026-10-15",
+            ],
+        ),
+        case(
             "rfm_ties_split",
             &ties,
             &["--ties", "split", "--lang", "zh"],
