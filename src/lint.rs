@@ -42,6 +42,24 @@ pub fn lint(config: &Config) -> Vec<Finding> {
         .clone()
         .map_or_else(SegmentMap::default, |rules| SegmentMap { rules });
     findings.extend(lint_segments(&segments, config.rfm.bins.unwrap_or(5)));
+    match segments.value_order() {
+        Ok(order) => findings.push(finding(
+            Level::Note,
+            format!(
+                "RFM segments by value rank, best first (migration follows it): {}",
+                order.join(", ")
+            ),
+        )),
+        Err(e) => findings.push(finding(Level::Error, e.to_string())),
+    }
+    let rules = config.rules.clone().unwrap_or_else(default_rules);
+    findings.push(finding(
+        Level::Note,
+        format!(
+            "rule tiers by value rank, best first: {}",
+            crate::scorers::rules::value_order(&rules).join(", ")
+        ),
+    ));
     if let Err(e) = config.profit.clone().unwrap_or_default().validate() {
         findings.push(finding(Level::Error, e.to_string()));
     }

@@ -166,7 +166,8 @@ impl Scorer for RfmScorer {
         let mut notes = Vec::new();
         if n < bins {
             notes.push(format!(
-                "only {n} purchasing customers for {bins} bins: scores above {n} stay empty"
+                "only {} for {bins} bins: scores above {n} stay empty",
+                crate::plural::count(n as u64, "purchasing customer", "purchasing customers")
             ));
         }
         for (dimension, column, metric) in [

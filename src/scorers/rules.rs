@@ -33,6 +33,28 @@ struct RulesFile {
     rules: Vec<Rule>,
 }
 
+/// Tiers by value, best first, then `no_purchase`: by `rank` where the rules give one
+/// (a tier takes its rules' best rank; unranked tiers follow the ranked), else in the
+/// order the tiers first appear.
+pub fn value_order(rules: &[Rule]) -> Vec<String> {
+    let mut tiers: Vec<(Option<u32>, usize, String)> = Vec::new();
+    for rule in rules {
+        match tiers.iter_mut().find(|(_, _, tier)| *tier == rule.tier) {
+            Some((rank, _, _)) => {
+                *rank = match (*rank, rule.rank) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
+            }
+            None => tiers.push((rule.rank, tiers.len(), rule.tier.clone())),
+        }
+    }
+    tiers.sort_by_key(|(rank, i, _)| (rank.unwrap_or(u32::MAX), *i));
+    let mut order: Vec<String> = tiers.into_iter().map(|(_, _, tier)| tier).collect();
+    order.push(super::segments::NO_PURCHASE.to_string());
+    order
+}
+
 /// The shipped example rules (strategic / key / ordinary).
 pub fn default_rules() -> Vec<Rule> {
     toml::from_str::<RulesFile>(DEFAULT_RULES)
@@ -329,34 +351,7 @@ impl Scorer for RulesScorer {
     }
 
     fn value_order(&self, ctx: &ScoreContext) -> Vec<String> {
-        let order = self.group_order(ctx);
-        let rank_of = |tier: &str| {
-            ctx.rules
-                .rules()
-                .iter()
-                .filter(|r| r.tier == tier)
-                .filter_map(|r| r.rank)
-                .min()
-        };
-        let mut ranked: Vec<(Option<u32>, usize, String)> = order
-            .into_iter()
-            .enumerate()
-            .map(|(i, tier)| {
-                let rank = if tier == super::segments::NO_PURCHASE {
-                    Some(u32::MAX)
-                } else {
-                    rank_of(&tier)
-                };
-                (rank, i, tier)
-            })
-            .collect();
-        if ranked
-            .iter()
-            .any(|(rank, _, _)| rank.is_some_and(|r| r < u32::MAX))
-        {
-            ranked.sort_by_key(|(rank, i, _)| (rank.unwrap_or(u32::MAX - 1), *i));
-        }
-        ranked.into_iter().map(|(_, _, tier)| tier).collect()
+        value_order(ctx.rules.rules())
     }
 
     fn group_title(&self, lang: Lang) -> &'static str {
