@@ -171,6 +171,17 @@ pub struct InputArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=6))]
     pub currency_decimals: Option<u32>,
 
+    /// Read the files as this known export (shopify, woocommerce, stripe, taobao, youzan,
+    /// jd, hubspot, salesforce, erp-de), or `none`. Default: recognised by the header;
+    /// `tiering check --layouts` lists them.
+    #[arg(long, value_name = "NAME")]
+    pub layout: Option<String>,
+
+    /// Score the lines in this currency only (e.g. EUR); the other lines are counted as
+    /// excluded. Needed when a currency column holds several currencies.
+    #[arg(long, value_name = "CODE")]
+    pub currency: Option<String>,
+
     /// When an order is in two input files (overlapping exports): `orders` keeps the copy
     /// of the first file and drops the others. Default: refuse, naming the order and files.
     #[arg(long, value_enum, value_name = "WHAT")]

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::error::TieringError;
+use crate::input::status::StatusLists;
 use crate::lang::Lang;
 use crate::playbook::Playbook;
 use crate::scorers::ScorerKind;
@@ -30,6 +31,12 @@ pub struct Config {
     /// Canonical column -> header name.
     #[serde(default)]
     pub columns: BTreeMap<String, String>,
+    /// Canonical column -> header name in the customer export.
+    #[serde(default)]
+    pub customer_columns: BTreeMap<String, String>,
+    /// Order statuses: the column and values to include or exclude.
+    #[serde(default)]
+    pub status: StatusLists,
     /// How inputs are read.
     #[serde(default)]
     pub input: InputConfig,
@@ -77,6 +84,10 @@ pub struct InputConfig {
     pub date_format: Option<String>,
     /// Minor-unit digits.
     pub currency_decimals: Option<u32>,
+    /// A layout name, or `none` (default: recognised by the header).
+    pub layout: Option<String>,
+    /// Keep the lines of this currency only.
+    pub currency: Option<String>,
 }
 
 /// `[rfm]`.

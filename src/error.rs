@@ -134,6 +134,22 @@ pub enum TieringError {
         /// What to do.
         hint: Option<String>,
     },
+    /// A date column whose day/month order no value decides.
+    #[error("{message}\n  hint: {hint}")]
+    AmbiguousDates {
+        /// The column and an example.
+        message: String,
+        /// The `--date-format` for each order.
+        hint: String,
+    },
+    /// Status values no list classifies.
+    #[error("{message}\n  hint: {hint}")]
+    UnknownStatus {
+        /// The values with their counts.
+        message: String,
+        /// The config lines that would classify them.
+        hint: String,
+    },
     /// Input that parses but cannot be scored (nothing on or before the as-of date, ...).
     #[error("{message}{}", hint_line(.hint))]
     NoData {
@@ -173,6 +189,8 @@ impl TieringError {
             | TieringError::HeaderOnly { .. }
             | TieringError::Unreadable { .. }
             | TieringError::Conflict { .. }
+            | TieringError::UnknownStatus { .. }
+            | TieringError::AmbiguousDates { .. }
             | TieringError::NoData { .. } => ExitStatus::BadData,
         }
     }

@@ -6,6 +6,7 @@ use std::path::Path;
 use polars::prelude::*;
 
 use crate::error::TieringError;
+use crate::input::columns::Canonical;
 use crate::input::customers::{LoadedCustomers, load_customers};
 use crate::input::dates::format_date;
 use crate::input::lines::CUSTOMER_BUCKETS;
@@ -97,6 +98,9 @@ pub fn prepare(
     for file in &orders.files {
         if let Some(encoding) = file.report.detected_encoding {
             printer.note(&encoding_note(&file.file.display, encoding));
+        }
+        for note in export_notes(file) {
+            printer.note(&note);
         }
         printer.detail(&describe_file(file));
         if file.report.rows == 0 {
@@ -201,6 +205,47 @@ fn write_rejects_file(
     Ok(())
 }
 
+/// What the export layer did with a file: its layout and the lines it dropped.
+pub fn export_notes(file: &crate::input::FileRead) -> Vec<String> {
+    use crate::input::status::StatusClass;
+    let name = &file.file.display;
+    let state = &file.export.state;
+    let mut notes = Vec::new();
+    if let Some(layout) = file.export.layout {
+        notes.push(format!(
+            "`{name}`: read as a {} (--layout none reads plain columns)",
+            layout.title
+        ));
+    }
+    if state.excluded_by_status > 0 {
+        let values: Vec<String> = state
+            .statuses
+            .rows()
+            .into_iter()
+            .filter(|(_, class, _)| {
+                matches!(class, Some(StatusClass::Exclude | StatusClass::Refunded))
+            })
+            .filter(|(_, class, _)| {
+                *class != Some(StatusClass::Refunded)
+                    || file.mapping.get(Canonical::Refund).is_none()
+            })
+            .map(|(value, _, lines)| format!("{value} {lines}"))
+            .collect();
+        notes.push(format!(
+            "`{name}`: {} excluded by status ({}): not purchases, not returns, not revenue",
+            count(state.excluded_by_status, "order line", "order lines"),
+            values.join(", ")
+        ));
+    }
+    if state.excluded_by_currency > 0 {
+        notes.push(format!(
+            "`{name}`: {} in other currencies excluded (--currency)",
+            count(state.excluded_by_currency, "order line", "order lines")
+        ));
+    }
+    notes
+}
+
 /// The note for a file read in a detected encoding.
 pub fn encoding_note(file: &str, encoding: &str) -> String {
     format!("`{file}` is not UTF-8: read as {encoding} (detected; --encoding overrides)")
@@ -214,11 +259,11 @@ fn warn_about_future_dates(orders: &LoadedOrders, printer: &Printer) {
         return;
     };
     printer.warn(&format!(
-        "{} dated after today ({}), the first in `{}` {}: {}; a mistyped date?",
+        "{} dated after today ({}), the first in `{}`{}: {}; a mistyped date?",
         count(facts.future_lines, "order line is", "order lines are"),
         format_date(facts.today),
         orders.files[first.file].file.display,
-        first.location,
+        at(first.location),
         format_date(first.date),
     ));
 }
@@ -238,15 +283,19 @@ fn warn_about_a_lone_latest_date(orders: &LoadedOrders, printer: &Printer) -> Po
     let recent = lines_after(lines, latest.date - LONE_LATEST_DAYS - 1)?;
     if recent * 1000 <= total {
         printer.warn(&format!(
-            "the default as-of date is the latest order date {} (`{}` {}), but only {} of {} order lines fall in the {LONE_LATEST_DAYS} days up to it: a mistyped date? Pass --as-of to choose the date",
+            "the default as-of date is the latest order date {} (`{}`{}), but only {} of {} order lines fall in the {LONE_LATEST_DAYS} days up to it: a mistyped date? Pass --as-of to choose the date",
             format_date(latest.date),
             orders.files[latest.file].file.display,
-            latest.location,
+            at(latest.location),
             format_grouped(recent),
             format_grouped(total),
         ));
     }
     Ok(())
+}
+
+fn at(location: Option<crate::error::Location>) -> String {
+    location.map_or_else(String::new, |l| format!(" {l}"))
 }
 
 fn format_grouped(n: u64) -> String {

@@ -153,6 +153,7 @@ pub fn score_inputs(
         prepared.orders.lines = DataFrame::empty();
     }
     settings.context.as_of = prepared.as_of;
+    settings.context.decimals = prepared.orders.decimals;
     let ctx = &settings.context;
     let mut columns: Vec<String> = scorer_columns;
     columns.extend(prepared.extra_columns.iter().cloned());

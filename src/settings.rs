@@ -6,8 +6,9 @@ use crate::clv::value::parse_horizon;
 use crate::config::{Config, LoadedConfig};
 use crate::error::TieringError;
 use crate::input::InputOptions;
-use crate::input::columns::{ExplicitMap, canonical_from_user, parse_map_arg};
+use crate::input::columns::{Canonical, ExplicitMap, canonical_from_user, parse_map_arg};
 use crate::input::dates::{DateFormat, parse_date};
+use crate::input::layout::LayoutChoice;
 use crate::input::lines::LineTyping;
 use crate::input::money::MoneyFormat;
 use crate::input::source::encoding_for_label;
@@ -57,6 +58,9 @@ pub fn input_options(
     for (canonical, source) in &loaded.config.columns {
         columns.insert(canonical_from_user(canonical)?, source.clone());
     }
+    if let Some(column) = &loaded.config.status.column {
+        columns.insert(Canonical::Status, column.clone());
+    }
     for map in &args.map {
         columns.extend(parse_map_arg(map)?);
     }
@@ -75,6 +79,13 @@ pub fn input_options(
         columns,
         keep_rejects,
         dedupe: args.dedupe.unwrap_or_default(),
+        layout: match args.layout.as_deref().or(file.layout.as_deref()) {
+            Some(name) => LayoutChoice::parse(name)?,
+            None => LayoutChoice::Auto,
+        },
+        statuses: loaded.config.status.clone(),
+        keep_currency: args.currency.clone().or_else(|| file.currency.clone()),
+        decimals_given: args.currency_decimals.is_some() || file.currency_decimals.is_some(),
     })
 }
 

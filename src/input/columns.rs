@@ -24,11 +24,17 @@ pub enum Canonical {
     Quantity,
     /// Price per unit (money, up to 4 more decimals than the currency).
     UnitPrice,
+    /// Order or payment status, classified include / exclude (DESIGN §3a).
+    Status,
+    /// Money refunded on the order (nets as a return).
+    Refund,
+    /// The currency of the amounts.
+    Currency,
 }
 
 impl Canonical {
     /// Every canonical column, in output order.
-    pub const ALL: [Canonical; 7] = [
+    pub const ALL: [Canonical; 10] = [
         Canonical::CustomerId,
         Canonical::OrderId,
         Canonical::OrderDate,
@@ -36,6 +42,9 @@ impl Canonical {
         Canonical::Cost,
         Canonical::Quantity,
         Canonical::UnitPrice,
+        Canonical::Status,
+        Canonical::Refund,
+        Canonical::Currency,
     ];
 
     /// The name used in `--map`, config and output.
@@ -48,6 +57,9 @@ impl Canonical {
             Canonical::Cost => "cost",
             Canonical::Quantity => "quantity",
             Canonical::UnitPrice => "unit_price",
+            Canonical::Status => "status",
+            Canonical::Refund => "refund",
+            Canonical::Currency => "currency",
         }
     }
 
@@ -95,6 +107,14 @@ impl Canonical {
                 "客户名称",
                 "会员",
                 "买家",
+                "customeremail",
+                "buyeremail",
+                "billingemail",
+                "email",
+                "emailaddress",
+                "邮箱",
+                "买家手机号",
+                "手机号",
             ],
             Canonical::OrderId => &[
                 "orderid",
@@ -192,6 +212,41 @@ impl Canonical {
                 "单价",
                 "销售单价",
                 "价格",
+            ],
+            Canonical::Status => &[
+                "orderstatus",
+                "status",
+                "financialstatus",
+                "paymentstatus",
+                "transactionstatus",
+                "dealstage",
+                "stage",
+                "订单状态",
+                "交易状态",
+                "付款状态",
+                "状态",
+                "bestellstatus",
+                "belegstatus",
+            ],
+            Canonical::Refund => &[
+                "refundedamount",
+                "amountrefunded",
+                "refundamount",
+                "orderrefundamount",
+                "refunds",
+                "refunded",
+                "退款金额",
+                "退款",
+                "已退款金额",
+                "erstattungsbetrag",
+            ],
+            Canonical::Currency => &[
+                "currency",
+                "currencycode",
+                "ordercurrency",
+                "币种",
+                "货币",
+                "währung",
             ],
         }
     }
@@ -295,7 +350,8 @@ pub fn detect(
         header: header.to_vec(),
     };
     for (&canonical, source) in explicit {
-        if !wanted.contains(&canonical) {
+        if !wanted.contains(&canonical) || source.trim().is_empty() {
+            // `--map amount=` unsets a column: not mapped, and not detected either.
             continue;
         }
         let position = header
@@ -319,7 +375,7 @@ pub fn detect(
         }
     }
     for &canonical in wanted {
-        if mapping.index.contains_key(&canonical) {
+        if mapping.index.contains_key(&canonical) || explicit.contains_key(&canonical) {
             continue;
         }
         let taken: Vec<usize> = mapping.index.values().copied().collect();

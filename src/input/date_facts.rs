@@ -12,8 +12,9 @@ pub struct DatedLine {
     pub date: i32,
     /// Index of the file among the inputs.
     pub file: usize,
-    /// Line or row in it.
-    pub location: Location,
+    /// Line or row in it (unknown for dates that waited for their column's day/month
+    /// order).
+    pub location: Option<Location>,
 }
 
 /// Extreme dates seen while reading, in file order.
@@ -51,6 +52,25 @@ impl DateFacts {
         if line.date > self.today {
             self.future_lines += 1;
             self.first_future.get_or_insert(line);
+        }
+    }
+
+    /// Note a date resolved after its file was read (its line is not kept).
+    pub fn see_resolved(&mut self, date: i32, file: usize) {
+        if self.latest.is_none_or(|l| date > l.date) {
+            self.latest = Some(DatedLine {
+                date,
+                file,
+                location: None,
+            });
+        }
+        if date > self.today {
+            self.future_lines += 1;
+            self.first_future.get_or_insert(DatedLine {
+                date,
+                file,
+                location: None,
+            });
         }
     }
 

@@ -1,6 +1,10 @@
 //! Date parsing for order exports: ISO dates and datetimes (truncated to the day in their
-//! own offset), `YYYY/MM/DD`, `YYYYMMDD`, `YYYY年M月D日`, Excel serial numbers, or an
-//! explicit `--date-format`. Day/month order is never guessed.
+//! own offset, `+0100` or ` +0100`), `YYYY/MM/DD`, `YYYYMMDD`, `YYYY年M月D日`, `dd.mm.yyyy`
+//! (always day-first), Excel serial numbers, or an explicit `--date-format`.
+//!
+//! `3/4/2024` is never guessed: a column's day/month order is decided by its own values
+//! (see [`DayMonth`]): a first field above 12 makes it day-first, a second field above 12
+//! month-first; until one does, such dates wait as [`Parsed::Pending`].
 //!
 //! Dates are days since 1970-01-01 (`i32`), the physical form of a polars `Date`.
 
@@ -16,6 +20,74 @@ pub enum DateFormat {
     Pattern(String),
 }
 
+/// The order of day and month in a column of `d/m/yyyy` or `m/d/yyyy` dates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DayMonth {
+    /// `13/4/2024`: day first.
+    DayFirst,
+    /// `4/13/2024`: month first.
+    MonthFirst,
+}
+
+impl DayMonth {
+    /// The `--date-format` of this order, with `time` (e.g. ` %H:%M`) appended.
+    pub fn pattern(self, separator: char, time: &str) -> String {
+        match self {
+            DayMonth::DayFirst => format!("%d{separator}%m{separator}%Y{time}"),
+            DayMonth::MonthFirst => format!("%m{separator}%d{separator}%Y{time}"),
+        }
+    }
+}
+
+/// A cell read in [`DateFormat::Auto`] mode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Parsed {
+    /// A date, whatever the column's day/month order.
+    Date(i32),
+    /// A date whose own fields show the column's day/month order (`13/4/2024`).
+    Decides(i32, DayMonth),
+    /// `3/4/2024` before the column's order is known: [`Parsed::pending_key`] keeps it
+    /// until [`resolve_pending`] can read it.
+    Pending {
+        /// Year.
+        year: i32,
+        /// First field.
+        first: u8,
+        /// Second field.
+        second: u8,
+    },
+}
+
+/// Pending dates are stored in the date column under this value and below, so they can
+/// never be mistaken for a real day (real days are within ±3 million of the epoch).
+pub const PENDING_FLOOR: i32 = -1_000_000_000;
+
+impl Parsed {
+    /// The value stored for the line: the day, or a key below [`PENDING_FLOOR`] that
+    /// encodes a pending date exactly.
+    pub fn stored(self) -> i32 {
+        match self {
+            Parsed::Date(d) | Parsed::Decides(d, _) => d,
+            Parsed::Pending {
+                year,
+                first,
+                second,
+            } => PENDING_FLOOR - (year * 10_000 + i32::from(first) * 100 + i32::from(second)),
+        }
+    }
+}
+
+/// The day of a stored pending key, once the column's order is known.
+pub fn resolve_pending(stored: i32, order: DayMonth) -> Result<i32, DateError> {
+    let code = PENDING_FLOOR - stored;
+    let (year, first, second) = (code / 10_000, code / 100 % 100, code % 100);
+    let (day, month) = match order {
+        DayMonth::DayFirst => (first, second),
+        DayMonth::MonthFirst => (second, first),
+    };
+    ymd(i64::from(year), i64::from(month), i64::from(day))
+}
+
 /// Why a cell is not a date.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DateError {
@@ -25,6 +97,8 @@ pub enum DateError {
     Impossible,
     /// `03/04/2024`: day and month cannot be told apart.
     Ambiguous,
+    /// `4/13/2024` in a column that earlier values made day-first (or the reverse).
+    Contradicts(DayMonth),
     /// Not in a known form (or not in the given `--date-format`).
     Unrecognised,
 }
@@ -36,6 +110,12 @@ impl DateError {
             DateError::Empty => "empty date",
             DateError::Impossible => "no such day on the calendar",
             DateError::Ambiguous => "day and month order is ambiguous",
+            DateError::Contradicts(DayMonth::DayFirst) => {
+                "month-first, but earlier values of the column are day-first"
+            }
+            DateError::Contradicts(DayMonth::MonthFirst) => {
+                "day-first, but earlier values of the column are month-first"
+            }
             DateError::Unrecognised => "not a date in a known form",
         }
     }
@@ -67,16 +147,45 @@ pub fn expected_form(format: &DateFormat) -> String {
     }
 }
 
-/// Parse one cell into days since the Unix epoch.
+/// Parse one cell into days since the Unix epoch (a `d/m/yyyy` cell is ambiguous here:
+/// a lone value has no column to decide it).
 pub fn parse_date(raw: &str, format: &DateFormat) -> Result<i32, DateError> {
+    match parse_in_column(raw, format, None)? {
+        Parsed::Date(d) | Parsed::Decides(d, _) => Ok(d),
+        Parsed::Pending { .. } => Err(DateError::Ambiguous),
+    }
+}
+
+/// Parse one cell of a date column whose day/month order is `order` (when known).
+pub fn parse_in_column(
+    raw: &str,
+    format: &DateFormat,
+    order: Option<DayMonth>,
+) -> Result<Parsed, DateError> {
     let text = raw.trim();
     if text.is_empty() {
         return Err(DateError::Empty);
     }
     match format {
-        DateFormat::Auto => parse_auto(text),
-        DateFormat::Pattern(pattern) => parse_pattern(text, pattern),
+        DateFormat::Auto => parse_auto(text, order),
+        DateFormat::Pattern(pattern) => parse_pattern(text, pattern).map(Parsed::Date),
     }
+}
+
+/// The `--date-format` that reads a `d/m/y` value like `sample` in `order`: the separator
+/// and the time part (`%H:%M`, `%H:%M:%S`) as the value has them.
+pub fn pattern_for(sample: &str, order: DayMonth) -> String {
+    let sample = sample.trim();
+    let separator = sample
+        .chars()
+        .find(|c| matches!(c, '/' | '-' | '.'))
+        .unwrap_or('/');
+    let time = match sample.split_once(' ') {
+        Some((_, t)) if t.matches(':').count() >= 2 => " %H:%M:%S",
+        Some((_, t)) if t.contains(':') => " %H:%M",
+        _ => "",
+    };
+    order.pattern(separator, time)
 }
 
 fn parse_pattern(text: &str, pattern: &str) -> Result<i32, DateError> {
@@ -94,7 +203,7 @@ fn parse_pattern(text: &str, pattern: &str) -> Result<i32, DateError> {
         .map_err(|_| DateError::Unrecognised)
 }
 
-fn parse_auto(text: &str) -> Result<i32, DateError> {
+fn parse_auto(text: &str, order: Option<DayMonth>) -> Result<Parsed, DateError> {
     let bytes = text.as_bytes();
     if bytes.iter().all(u8::is_ascii_digit) {
         return match bytes.len() {
@@ -105,26 +214,90 @@ fn parse_auto(text: &str) -> Result<i32, DateError> {
             ),
             1..=5 => excel_serial(digits(bytes)),
             _ => Err(DateError::Unrecognised),
-        };
+        }
+        .map(Parsed::Date);
     }
     if let Some(result) = parse_chinese(text) {
-        return result;
+        return result.map(Parsed::Date);
     }
     let (first, rest) = leading_digits(bytes);
     match first.len() {
-        4 => parse_year_first(first, rest),
-        1 | 2 => {
-            if is_day_month_year(rest) {
-                Err(DateError::Ambiguous)
-            } else {
-                Err(DateError::Unrecognised)
-            }
-        }
-        1..=5 if rest.first() == Some(&b'.') && rest[1..].iter().all(u8::is_ascii_digit) => {
-            excel_serial(digits(first))
+        4 => parse_year_first(first, rest).map(Parsed::Date),
+        1 | 2 if rest.first() == Some(&b'.') => parse_dotted(first, rest).map(Parsed::Date),
+        1 | 2 => parse_day_month(first, rest, order),
+        3..=5 if rest.first() == Some(&b'.') && rest[1..].iter().all(u8::is_ascii_digit) => {
+            excel_serial(digits(first)).map(Parsed::Date)
         }
         _ => Err(DateError::Unrecognised),
     }
+}
+
+/// `dd.mm.yyyy` (German, Swiss, Russian … exports): always day-first.
+fn parse_dotted(day: &[u8], rest: &[u8]) -> Result<i32, DateError> {
+    let Some((first, second, year)) = day_month_year(day, rest) else {
+        return Err(DateError::Unrecognised);
+    };
+    if year.len() != 4 {
+        return Err(DateError::Ambiguous);
+    }
+    ymd(digits(year), second, first)
+}
+
+/// `d/m/yyyy` or `m/d/yyyy` (`/` or `-`), optionally with a time: decided by the value
+/// itself when a field is above 12, else by the column's `order`, else pending.
+fn parse_day_month(
+    first: &[u8],
+    rest: &[u8],
+    order: Option<DayMonth>,
+) -> Result<Parsed, DateError> {
+    let Some((a, b, year)) = day_month_year(first, rest) else {
+        return Err(DateError::Unrecognised);
+    };
+    if year.len() != 4 {
+        return Err(DateError::Ambiguous);
+    }
+    let year = digits(year);
+    let read = |order: DayMonth| match order {
+        DayMonth::DayFirst => ymd(year, b, a),
+        DayMonth::MonthFirst => ymd(year, a, b),
+    };
+    let shown = match (a > 12, b > 12) {
+        (true, true) => return Err(DateError::Impossible),
+        (true, false) => Some(DayMonth::DayFirst),
+        (false, true) => Some(DayMonth::MonthFirst),
+        (false, false) => None,
+    };
+    match (shown, order) {
+        (Some(shown), Some(known)) if shown != known => Err(DateError::Contradicts(known)),
+        (Some(shown), _) => read(shown).map(|d| Parsed::Decides(d, shown)),
+        (None, Some(known)) => read(known).map(Parsed::Date),
+        (None, None) => {
+            // Checked now, so a pending value is a real date in either order.
+            read(DayMonth::DayFirst)?;
+            Ok(Parsed::Pending {
+                year: i32::try_from(year).map_err(|_| DateError::Impossible)?,
+                first: a as u8,
+                second: b as u8,
+            })
+        }
+    }
+}
+
+/// The two leading fields and the year of `d/m/yyyy` shapes (same separator twice, an
+/// optional time after the year).
+fn day_month_year<'a>(first: &[u8], rest: &'a [u8]) -> Option<(i64, i64, &'a [u8])> {
+    let (&sep, rest) = rest.split_first()?;
+    if !matches!(sep, b'/' | b'-' | b'.') {
+        return None;
+    }
+    let (middle, rest) = leading_digits(rest);
+    let (&sep2, rest) = rest.split_first()?;
+    let (year, time) = leading_digits(rest);
+    let shaped = sep2 == sep
+        && (1..=2).contains(&middle.len())
+        && (year.len() == 4 || year.len() == 2)
+        && is_time_suffix(time);
+    shaped.then(|| (digits(first), digits(middle), year))
 }
 
 /// `YYYY-MM-DD`, `YYYY/M/D`, `YYYY.MM.DD`, optionally followed by a time.
@@ -186,7 +359,8 @@ fn is_time_suffix(rest: &[u8]) -> bool {
         .or_else(|| time.strip_suffix(" UTC"))
         .unwrap_or(time);
     let (clock, offset) = match time.find(['+', '-']) {
-        Some(i) => (&time[..i], &time[i + 1..]),
+        // `10:15:22 +0100`: Shopify writes a space before the offset.
+        Some(i) => (time[..i].trim_end(), &time[i + 1..]),
         None => (time, ""),
     };
     let clock_ok = clock
@@ -195,22 +369,6 @@ fn is_time_suffix(rest: &[u8]) -> bool {
         && clock.contains(':');
     let offset_ok = offset.len() <= 5 && offset.bytes().all(|b| b.is_ascii_digit() || b == b':');
     clock_ok && offset_ok
-}
-
-/// `dd/mm/yyyy` or `mm/dd/yyyy` shapes, after the first number.
-fn is_day_month_year(rest: &[u8]) -> bool {
-    let Some((&sep, rest)) = rest.split_first() else {
-        return false;
-    };
-    if !matches!(sep, b'/' | b'-' | b'.') {
-        return false;
-    }
-    let (middle, rest) = leading_digits(rest);
-    let Some((&sep2, rest)) = rest.split_first() else {
-        return false;
-    };
-    let (year, _) = leading_digits(rest);
-    sep2 == sep && (1..=2).contains(&middle.len()) && (year.len() == 4 || year.len() == 2)
 }
 
 fn leading_digits(bytes: &[u8]) -> (&[u8], &[u8]) {
@@ -281,7 +439,11 @@ pub fn date_of_epoch_days(days: i32) -> NaiveDate {
 pub fn format_date(days: i32) -> String {
     let (year, month, day) = civil_from_days(days);
     if !(0..=9999).contains(&year) {
-        return date_of_epoch_days(days).format("%Y-%m-%d").to_string();
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch");
+        return match epoch.checked_add_signed(chrono::TimeDelta::days(i64::from(days))) {
+            Some(date) => date.format("%Y-%m-%d").to_string(),
+            None => format!("day {days}"),
+        };
     }
     let digit = |v: i64| char::from(b'0' + v as u8);
     let mut text = String::with_capacity(10);
@@ -344,6 +506,48 @@ mod tests {
         assert_eq!(parse_date("1970-01-01", &DateFormat::Auto), Ok(0));
         assert_eq!(parse_date("1969-12-31", &DateFormat::Auto), Ok(-1));
         assert_eq!(auto("2000-02-29").unwrap(), "2000-02-29");
+        assert_eq!(auto("2024-03-01 10:15:22 +0100").unwrap(), "2024-03-01");
+        assert_eq!(auto("2024-03-01 23:15:22 -0800").unwrap(), "2024-03-01");
+        assert_eq!(auto("05.03.2024").unwrap(), "2024-03-05");
+        assert_eq!(auto("1/15/2024").unwrap(), "2024-01-15");
+        assert_eq!(auto("15/1/2024").unwrap(), "2024-01-15");
+        assert_eq!(auto("12/13/2010 8:26").unwrap(), "2010-12-13");
+    }
+
+    #[test]
+    fn a_columns_order_is_decided_by_its_values() {
+        let read = |s: &str, order| parse_in_column(s, &DateFormat::Auto, order);
+        assert_eq!(
+            read("4/13/2024", None),
+            Ok(Parsed::Decides(
+                parse_date("2024-04-13", &DateFormat::Auto).unwrap(),
+                DayMonth::MonthFirst
+            ))
+        );
+        let pending = read("3/4/2024 10:00", None).unwrap();
+        assert!(matches!(pending, Parsed::Pending { .. }));
+        assert!(pending.stored() < PENDING_FLOOR);
+        assert_eq!(
+            resolve_pending(pending.stored(), DayMonth::MonthFirst).map(format_date),
+            Ok("2024-03-04".to_string())
+        );
+        assert_eq!(
+            resolve_pending(pending.stored(), DayMonth::DayFirst).map(format_date),
+            Ok("2024-04-03".to_string())
+        );
+        assert_eq!(
+            read("3/4/2024", Some(DayMonth::DayFirst)).map(|p| format_date(p.stored())),
+            Ok("2024-04-03".to_string())
+        );
+        assert_eq!(
+            read("4/13/2024", Some(DayMonth::DayFirst)),
+            Err(DateError::Contradicts(DayMonth::DayFirst))
+        );
+        assert_eq!(
+            pattern_for("12/1/2010 8:26", DayMonth::MonthFirst),
+            "%m/%d/%Y %H:%M"
+        );
+        assert_eq!(pattern_for("3-4-2024", DayMonth::DayFirst), "%d-%m-%Y");
     }
 
     #[test]
@@ -354,6 +558,7 @@ mod tests {
         assert_eq!(auto("2024-13-01"), Err(DateError::Impossible));
         assert_eq!(auto("03/04/2024"), Err(DateError::Ambiguous));
         assert_eq!(auto("3.4.24"), Err(DateError::Ambiguous));
+        assert_eq!(auto("13/13/2024"), Err(DateError::Impossible));
         assert_eq!(auto("2024-01-05x"), Err(DateError::Unrecognised));
         assert_eq!(auto("yesterday"), Err(DateError::Unrecognised));
         assert_eq!(auto("2024-01/05"), Err(DateError::Unrecognised));

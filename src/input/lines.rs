@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use polars::prelude::*;
 
 use super::columns::{Canonical, ColumnMapping};
-use super::dates::{DateFormat, expected_form, parse_date};
+use super::dates::{DateFormat, DayMonth, Parsed, expected_form, parse_in_column, pattern_for};
 use super::money::{MoneyFormat, minor_units_of_decimal, parse_money};
 use super::table::Fields;
 
@@ -79,6 +79,34 @@ fn customer_bucket(customer: &str) -> i32 {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     });
     (hash % CUSTOMER_BUCKETS as u64) as i32
+}
+
+/// Values the export layer decided for a line (see `export`), replacing or completing its
+/// cells: a guest's customer, an order date or total given on the order's first line,
+/// the refund counted once per order.
+#[derive(Clone, Debug, Default)]
+pub struct Overrides {
+    /// The customer, when the id cell is empty or a guest.
+    pub customer: Option<String>,
+    /// The order date, when the cell is empty on a later line of the order.
+    pub date: Option<i32>,
+    /// The amount, when the amount is given once per order (0 on the order's later lines).
+    pub amount: Option<i64>,
+    /// Money refunded on the order, netted as a return (0 without a refund column).
+    pub refund: i64,
+    /// The day/month order of the date column, once known.
+    pub date_order: Option<DayMonth>,
+}
+
+/// A stored line's date as read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct StoredDate {
+    /// The stored value: the day, or a pending key (see `dates::Parsed::stored`).
+    pub value: i32,
+    /// The day/month order the cell showed, if it did.
+    pub decides: Option<DayMonth>,
+    /// Whether the date waits for the column's order.
+    pub pending: bool,
 }
 
 /// How to type the fields of an order line.
@@ -175,35 +203,46 @@ impl OrderLines {
         mapping: &ColumnMapping,
         typing: &LineTyping,
         fields: &dyn Fields,
-    ) -> Result<i32, RowFault> {
+        overrides: &Overrides,
+    ) -> Result<StoredDate, RowFault> {
         let field = |i: usize| fields.get(i);
         let get = |c: Canonical| mapping.get(c).map(|i| field(i).map(|v| (i, v))).transpose();
         let (ci, customer) = get(Canonical::CustomerId)?.expect("required column");
-        let customer = customer.trim();
+        let customer = overrides.customer.as_deref().unwrap_or(customer).trim();
         if customer.is_empty() {
             return Err(fault(ci, "", "empty customer id", None, None));
         }
         check_id(ci, customer, "customer id")?;
         let di = mapping.get(Canonical::OrderDate).expect("required column");
-        let date = match fields.date(di) {
-            Some(date) => date,
-            None => {
+        let stored = match (overrides.date, fields.date(di)) {
+            (Some(date), _) | (None, Some(date)) => StoredDate {
+                value: date,
+                decides: None,
+                pending: false,
+            },
+            (None, None) => {
                 let text = field(di)?;
-                parse_date(text, &typing.dates).map_err(|e| {
-                    fault(
-                        di,
-                        text,
-                        e.reason(),
-                        Some(expected_form(&typing.dates)),
-                        e.hint(&typing.dates),
-                    )
-                })?
+                let parsed = parse_in_column(text, &typing.dates, overrides.date_order)
+                    .map_err(|e| date_fault(di, text, e, &typing.dates))?;
+                StoredDate {
+                    value: parsed.stored(),
+                    decides: match parsed {
+                        Parsed::Decides(_, order) => Some(order),
+                        _ => None,
+                    },
+                    pending: matches!(parsed, Parsed::Pending { .. }),
+                }
             }
         };
-        let (ai, amount) = match mapping.get(Canonical::Amount) {
-            Some(i) => (i, self.money(i, fields, typing)?),
-            None => self.priced_amount(mapping, typing, &field)?,
+        let date = stored.value;
+        let (ai, amount) = match (overrides.amount, mapping.get(Canonical::Amount)) {
+            (Some(amount), Some(i)) => (i, amount),
+            (_, Some(i)) => (i, self.money(i, fields, typing)?),
+            (_, None) => self.priced_amount(mapping, typing, &field)?,
         };
+        // A refund nets as a return line of the order (DESIGN §3a).
+        let refund = overrides.refund;
+        let amount = amount - refund;
         let cost = match mapping.get(Canonical::Cost) {
             Some(i) => self.optional_money(i, fields, typing)?,
             None => None,
@@ -219,8 +258,10 @@ impl OrderLines {
             }
             None => None,
         };
-        let magnitude =
-            self.magnitude + i128::from(amount).abs() + cost.map_or(0, |c| i128::from(c).abs());
+        let magnitude = self.magnitude
+            + i128::from(amount).abs()
+            + i128::from(refund)
+            + cost.map_or(0, |c| i128::from(c).abs());
         if magnitude > i128::from(i64::MAX) {
             return Err(fault(
                 ai,
@@ -235,12 +276,15 @@ impl OrderLines {
         let order = match order {
             Some(order) => order,
             // One order per customer per day: the day itself is the order key.
+            // A pending date gets a key of its own; it is rewritten once resolved.
             None => self
                 .day_keys
                 .entry(date)
                 .or_insert_with(|| super::dates::format_date(date)),
         };
-        let returned = if amount < 0 { -amount } else { 0 };
+        let line = amount + refund;
+        let returned = if line < 0 { -line } else { 0 } + refund;
+        let return_lines = i64::from(line < 0) + i64::from(refund > 0);
         let last = self.date.len().wrapping_sub(1);
         if self.date.last() == Some(&date)
             && self.last_customer == customer
@@ -249,13 +293,13 @@ impl OrderLines {
             // The magnitude guard above keeps these sums within i64.
             self.amount[last] += amount;
             self.returns[last] += returned;
-            self.return_lines[last] += i64::from(amount < 0);
+            self.return_lines[last] += return_lines;
             if let Some(cost) = cost {
                 self.cost[last] = Some(self.cost[last].unwrap_or(0) + cost);
                 self.cost_lines[last] += 1;
             }
             self.lines[last] += 1;
-            return Ok(date);
+            return Ok(stored);
         }
         self.customer.append_value(customer);
         self.order.append_value(order);
@@ -266,12 +310,12 @@ impl OrderLines {
         self.date.push(date);
         self.amount.push(amount);
         self.returns.push(returned);
-        self.return_lines.push(i64::from(amount < 0));
+        self.return_lines.push(return_lines);
         self.cost.push(cost);
         self.cost_lines.push(i64::from(cost.is_some()));
         self.lines.push(1);
         self.bucket.push(customer_bucket(customer));
-        Ok(date)
+        Ok(stored)
     }
 
     /// Field `column` in minor units: typed numbers as they are, text through the money parser.
@@ -434,6 +478,38 @@ pub fn check_id(column: usize, id: &str, what: &str) -> Result<(), RowFault> {
             Some("fix the export: ids must be printable text".into()),
         )),
     }
+}
+
+fn date_fault(
+    column: usize,
+    text: &str,
+    error: super::dates::DateError,
+    format: &DateFormat,
+) -> RowFault {
+    let hint = match error {
+        super::dates::DateError::Contradicts(order) => Some(format!(
+            "check the value; if the column really is {}, say so with --date-format '{}'",
+            match order {
+                DayMonth::DayFirst => "month-first",
+                DayMonth::MonthFirst => "day-first",
+            },
+            pattern_for(
+                text,
+                match order {
+                    DayMonth::DayFirst => DayMonth::MonthFirst,
+                    DayMonth::MonthFirst => DayMonth::DayFirst,
+                }
+            )
+        )),
+        _ => error.hint(format),
+    };
+    fault(
+        column,
+        text,
+        error.reason(),
+        Some(expected_form(format)),
+        hint,
+    )
 }
 
 fn fault(

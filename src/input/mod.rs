@@ -4,30 +4,34 @@
 
 pub mod blocks;
 pub mod columns;
+pub mod currency;
 pub mod customers;
 pub mod date_facts;
 pub mod dates;
+pub mod export;
 pub mod faults;
+pub mod layout;
 pub mod limits;
 pub mod lines;
 pub mod money;
+pub mod orders;
 pub mod overlap;
 pub mod parquet;
 pub mod same_file;
 pub mod source;
+pub mod status;
 pub mod table;
 
 use polars::prelude::*;
 
-use self::columns::{Canonical, ColumnMapping, ExplicitMap};
-use self::date_facts::{DateFacts, DatedLine};
+use self::columns::{ColumnMapping, ExplicitMap};
+use self::date_facts::DateFacts;
 use self::faults::{FaultLog, Rejected};
-use self::lines::{LineTyping, OrderLines, RowFault};
+use self::lines::LineTyping;
+use self::orders::OrdersVisitor;
 use self::source::InputFile;
-use self::table::{
-    Fields, FileReport, ForkingVisitor, RowVisitor, TextOptions, read_file_parallel,
-};
-use crate::error::{Location, TieringError};
+use self::table::{FileReport, TextOptions, read_file_parallel};
+use crate::error::TieringError;
 
 /// Everything that decides how inputs are read.
 #[derive(Clone, Debug)]
@@ -42,6 +46,15 @@ pub struct InputOptions {
     pub keep_rejects: bool,
     /// What to do with an order found in two files.
     pub dedupe: overlap::Dedupe,
+    /// `--layout`: recognise known exports by header, force one, or none.
+    pub layout: layout::LayoutChoice,
+    /// `[status]` from the config: values classified on top of the built-in table.
+    pub statuses: status::StatusLists,
+    /// `--currency`: keep lines of this currency only.
+    pub keep_currency: Option<String>,
+    /// Whether the currency's decimals were given (else a zero-decimal currency column
+    /// sets them to 0).
+    pub decimals_given: bool,
 }
 
 /// One file as read.
@@ -53,6 +66,8 @@ pub struct FileRead {
     pub report: FileReport,
     /// Which header column became which canonical column.
     pub mapping: ColumnMapping,
+    /// Its layout, statuses, currencies and exclusions.
+    pub export: orders::FileExport,
 }
 
 /// The canonical order lines of all inputs.
@@ -67,6 +82,26 @@ pub struct LoadedOrders {
     pub overlaps: overlap::Overlaps,
     /// Where the latest and the future dates are.
     pub dates: DateFacts,
+    /// Minor-unit digits of the amounts (0 for a zero-decimal currency column).
+    pub decimals: u32,
+}
+
+impl LoadedOrders {
+    /// Lines dropped by their status in every file.
+    pub fn excluded_by_status(&self) -> u64 {
+        self.files
+            .iter()
+            .map(|f| f.export.state.excluded_by_status)
+            .sum()
+    }
+
+    /// Lines of another currency dropped by `--currency`.
+    pub fn excluded_by_currency(&self) -> u64 {
+        self.files
+            .iter()
+            .map(|f| f.export.state.excluded_by_currency)
+            .sum()
+    }
 }
 
 /// Read and type every order line of `inputs`; `on_rows` hears the rows read so far.
@@ -76,20 +111,14 @@ pub fn load_orders(
     on_rows: &dyn Fn(u64),
 ) -> anyhow::Result<LoadedOrders> {
     let mut faults = FaultLog::new(options.keep_rejects);
-    let mut visitor = OrdersVisitor {
-        options,
-        lines: OrderLines::default(),
-        parts: Vec::new(),
-        mapping: ColumnMapping::default(),
-        file: 0,
-        dates: DateFacts::new(date_facts::today()),
-    };
+    let mut visitor = OrdersVisitor::new(options, date_facts::today());
     let mut files = Vec::with_capacity(inputs.len());
     // Line groups of each file (groups never span two files).
     let mut ranges = Vec::with_capacity(inputs.len());
     for (index, file) in inputs.iter().enumerate() {
         visitor.file = index;
         let start = visitor.height();
+        let first_part = visitor.parts.len();
         let before: u64 = files.iter().map(|f: &FileRead| f.report.rows).sum();
         let on_file_rows = |rows: u64| on_rows(before + rows);
         let report = read_file_parallel(
@@ -99,12 +128,13 @@ pub fn load_orders(
             &mut faults,
             &on_file_rows,
         )?;
+        let export = visitor.end_file(first_part)?;
         files.push(FileRead {
             file: file.clone(),
             report,
             mapping: visitor.mapping.clone(),
+            export,
         });
-        visitor.flush()?;
         ranges.push(start..visitor.height());
     }
     if files.iter().all(|f| f.report.rows == 0) {
@@ -120,118 +150,57 @@ pub fn load_orders(
     let visitor_dates = visitor.dates.clone();
     let lines = visitor.finish()?;
     let names: Vec<String> = files.iter().map(|f| f.file.display.clone()).collect();
+    order_level_once(&lines, &ranges, &files)?;
     let (lines, overlaps) = overlap::resolve_overlap(lines, &ranges, &names, options.dedupe)?;
+    let (lines, decimals) = currency::settle(lines, &files, options)?;
     Ok(LoadedOrders {
         lines,
         files,
         rejected,
         overlaps,
         dates: visitor_dates,
+        decimals,
     })
 }
 
-struct OrdersVisitor<'a> {
-    options: &'a InputOptions,
-    /// Lines being typed.
-    lines: OrderLines,
-    /// Lines typed before them, in file order.
-    parts: Vec<DataFrame>,
-    mapping: ColumnMapping,
-    /// Index of the file being read.
-    file: usize,
-    dates: DateFacts,
-}
-
-impl OrdersVisitor<'_> {
-    /// Line groups finished so far.
-    fn height(&self) -> usize {
-        self.parts.iter().map(DataFrame::height).sum()
-    }
-
-    fn flush(&mut self) -> PolarsResult<()> {
-        if !self.lines.is_empty() {
-            let next = self.lines.continuation();
-            let lines = std::mem::replace(&mut self.lines, next);
-            self.parts.push(lines.finish()?);
+/// A total or refund given once per order counts once only if the order's lines are
+/// together: an order that comes back later in its file would count it again.
+fn order_level_once(
+    lines: &DataFrame,
+    ranges: &[std::ops::Range<usize>],
+    files: &[FileRead],
+) -> anyhow::Result<()> {
+    use self::lines::col_names::{AMOUNT, CUSTOMER_ID, ORDER_ID, RETURNS};
+    for (file, range) in files.iter().zip(ranges) {
+        if !file.export.once_per_order || range.is_empty() {
+            continue;
         }
-        Ok(())
-    }
-
-    /// All lines in file order. The parts stay separate chunks: the group-bys read
-    /// chunked columns as they are, and copying them into one would double the memory.
-    fn finish(mut self) -> PolarsResult<DataFrame> {
-        self.flush()?;
-        let mut parts = self.parts.into_iter();
-        let Some(mut all) = parts.next() else {
-            return OrderLines::default().finish();
-        };
-        for part in parts {
-            all.vstack_mut_owned(part)?;
-        }
-        Ok(all)
-    }
-}
-
-impl ForkingVisitor for OrdersVisitor<'_> {
-    fn fork(&self) -> Self {
-        OrdersVisitor {
-            options: self.options,
-            lines: self.lines.continuation(),
-            parts: Vec::new(),
-            mapping: self.mapping.clone(),
-            file: self.file,
-            dates: self.dates.fork(),
+        let part = lines.slice(range.start as i64, range.len());
+        let repeated = part
+            .lazy()
+            .filter(col(AMOUNT).neq(lit(0i64)).or(col(RETURNS).neq(lit(0i64))))
+            .group_by([col(CUSTOMER_ID), col(ORDER_ID)])
+            .agg([len().alias("groups")])
+            .filter(col("groups").gt(lit(1)))
+            .sort([ORDER_ID], SortMultipleOptions::default())
+            .collect()?;
+        if repeated.height() > 0 {
+            let order = repeated
+                .column(ORDER_ID)?
+                .str()?
+                .get(0)
+                .unwrap_or_default()
+                .to_string();
+            return Err(TieringError::Conflict {
+                message: format!(
+                    "`{}`: the lines of order `{order}` are not together, and its total or refund is given once per order: counting it where the order comes back would count it twice ({} such orders)",
+                    file.file.display,
+                    repeated.height()
+                ),
+                hint: Some("export the orders sorted by order number, or map line amounts with --map amount=<line amount column>".into()),
+            }
+            .into());
         }
     }
-
-    fn can_join(&self, part: &Self) -> bool {
-        self.lines.can_follow_with(&part.lines)
-    }
-
-    fn join(&mut self, mut part: Self) -> anyhow::Result<()> {
-        self.flush()?;
-        self.lines.follow_with(&part.lines);
-        self.dates.join(&part.dates);
-        part.flush()?;
-        self.parts.extend(part.parts);
-        Ok(())
-    }
-}
-
-impl RowVisitor for OrdersVisitor<'_> {
-    fn header(&mut self, file: &InputFile, header: &[String]) -> Result<(), TieringError> {
-        let mapping = columns::detect(
-            &file.display,
-            header,
-            &self.options.columns,
-            &[Canonical::CustomerId, Canonical::OrderDate],
-            &Canonical::ALL,
-        )?;
-        let priced = mapping.get(Canonical::Quantity).is_some()
-            && mapping.get(Canonical::UnitPrice).is_some();
-        if mapping.get(Canonical::Amount).is_none() && !priced {
-            // Report the missing amount the usual way (found columns, nearest name).
-            columns::detect(
-                &file.display,
-                header,
-                &self.options.columns,
-                &[Canonical::Amount],
-                &Canonical::ALL,
-            )?;
-        }
-        self.mapping = mapping;
-        Ok(())
-    }
-
-    fn row(&mut self, location: Location, fields: &dyn Fields) -> Result<(), RowFault> {
-        let date = self
-            .lines
-            .push(&self.mapping, &self.options.typing, fields)?;
-        self.dates.see(DatedLine {
-            date,
-            file: self.file,
-            location,
-        });
-        Ok(())
-    }
+    Ok(())
 }

@@ -152,19 +152,34 @@ pub fn reconciliation_note(report: &Report) -> String {
     let w = labels_of(report);
     let r = &report.reconciliation;
     match r.against {
-        Against::OrderLines => format!(
-            "{} {} · {} {} · {} {} · {} {} · {} {}",
-            r.lines_read,
-            w.lines_read,
-            r.lines_after_as_of,
-            w.lines_after_as_of,
-            r.lines_rejected,
-            w.lines_rejected,
-            r.non_purchase_orders,
-            w.non_purchase_orders,
-            r.customers_only_in_export,
-            w.only_in_export
-        ),
+        Against::OrderLines => {
+            let mut parts = vec![
+                format!("{} {}", r.lines_read, w.lines_read),
+                format!("{} {}", r.lines_after_as_of, w.lines_after_as_of),
+                format!("{} {}", r.lines_rejected, w.lines_rejected),
+            ];
+            if r.lines_excluded_by_status > 0 {
+                parts.push(format!(
+                    "{} {}",
+                    r.lines_excluded_by_status, w.excluded_by_status
+                ));
+            }
+            if r.lines_excluded_by_currency > 0 {
+                parts.push(format!(
+                    "{} {}",
+                    r.lines_excluded_by_currency, w.excluded_by_currency
+                ));
+            }
+            parts.push(format!(
+                "{} {}",
+                r.non_purchase_orders, w.non_purchase_orders
+            ));
+            parts.push(format!(
+                "{} {}",
+                r.customers_only_in_export, w.only_in_export
+            ));
+            parts.join(" · ")
+        }
         Against::ScoresFile => format!("{} {}", r.input.customers, w.scores_rows),
     }
 }

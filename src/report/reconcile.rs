@@ -43,6 +43,10 @@ pub struct Reconciliation {
     pub lines_after_as_of: u64,
     /// Bad lines set aside with `--rejects`.
     pub lines_rejected: u64,
+    /// Lines dropped by their status (cancelled, unpaid, open deals …) before any metric.
+    pub lines_excluded_by_status: u64,
+    /// Lines of other currencies dropped by `--currency`.
+    pub lines_excluded_by_currency: u64,
     /// Orders up to the as-of date that are not purchases (return-only orders).
     pub non_purchase_orders: u64,
     /// Customers of the customer export without order lines up to the as-of date.
@@ -97,6 +101,8 @@ pub fn reconcile(
         lines_read: line_count(lines)?,
         lines_after_as_of: after,
         lines_rejected: run.orders.rejected.len() as u64,
+        lines_excluded_by_status: run.orders.excluded_by_status(),
+        lines_excluded_by_currency: run.orders.excluded_by_currency(),
         non_purchase_orders: per_order.height() as u64 - purchases,
         customers_only_in_export: only_in_export,
         matches: input == report,
@@ -133,6 +139,8 @@ pub fn reconcile_scores(run: &ScoredRun, totals: &TierRow) -> PolarsResult<Recon
         lines_read: 0,
         lines_after_as_of: 0,
         lines_rejected: 0,
+        lines_excluded_by_status: 0,
+        lines_excluded_by_currency: 0,
         non_purchase_orders: 0,
         customers_only_in_export: 0,
         matches: input == report,

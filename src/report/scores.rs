@@ -129,6 +129,7 @@ pub fn scores_run(
     let format = path
         .extension()
         .map_or_else(String::new, |e| e.to_string_lossy().to_ascii_lowercase());
+    let decimals = settings.context.decimals;
     Ok(ScoredRun {
         scorer,
         kind,
@@ -142,6 +143,7 @@ pub fn scores_run(
             rejected: Vec::new(),
             overlaps: Default::default(),
             dates: Default::default(),
+            decimals,
         },
         progress: printer.progress("reading scores", 0),
         origin: RunOrigin::ScoresFile { file, format, rows },

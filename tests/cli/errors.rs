@@ -186,7 +186,7 @@ fn score_fails_on_bad_flags_with_usage_status() {
     );
     failure(
         "bad_as_of",
-        &["score", &testdata("returns.csv"), "--as-of", "31.12.2024"],
+        &["score", &testdata("returns.csv"), "--as-of", "3/4/2024"],
         2,
     );
     failure(
