@@ -147,6 +147,11 @@ pub struct InputArgs {
     #[arg(long, value_name = "MAP")]
     pub map: Vec<String>,
 
+    /// Map the customer export's columns: customer_id=Kundennummer (its other columns pass
+    /// through under their own names).
+    #[arg(long, value_name = "MAP")]
+    pub customers_map: Vec<String>,
+
     /// Field delimiter (default: detected from the header line among , ; TAB |).
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<String>,
@@ -170,6 +175,10 @@ pub struct InputArgs {
     /// Minor-unit digits of the currency (2 for cents, 0 for yen).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=6))]
     pub currency_decimals: Option<u32>,
+
+    /// The sheet of an Excel or OpenDocument file to read (default: the first).
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 
     /// Read the files as this known export (shopify, woocommerce, stripe, taobao, youzan,
     /// jd, hubspot, salesforce, erp-de), or `none`. Default: recognised by the header;
@@ -434,6 +443,10 @@ pub struct CheckArgs {
     /// Bad rows to list in full (the rest are counted).
     #[arg(long, value_name = "N", default_value_t = 20)]
     pub show: usize,
+
+    /// List the known exports (layouts) and what is read from each, then stop.
+    #[arg(long)]
+    pub layouts: bool,
 
     /// How inputs are read.
     #[command(flatten)]

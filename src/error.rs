@@ -83,7 +83,7 @@ pub enum TieringError {
         hint: Option<String>,
     },
     /// A required column is absent.
-    #[error("{}", missing_column_message(.file, .column, .mapped_to.as_deref(), .found, .closest.as_deref()))]
+    #[error("{}{}", missing_column_message(.file, .column, .mapped_to.as_deref(), &.header.found, .closest.as_deref()), also_missing(&.header.also))]
     MissingColumn {
         /// File as the user named it.
         file: String,
@@ -91,8 +91,8 @@ pub enum TieringError {
         column: String,
         /// The source name the user mapped it to, if any.
         mapped_to: Option<String>,
-        /// The header as read.
-        found: Vec<String>,
+        /// The header as read, and any other columns missing from it.
+        header: Box<HeaderSeen>,
         /// The nearest header name.
         closest: Option<String>,
     },
@@ -227,6 +227,31 @@ fn missing_column_message(
         None => format!("map it with --map {column}=<header name>"),
     };
     format!("{first}\n  found: {found_list}\n  hint: {hint}")
+}
+
+/// The header a missing column was looked for in, and the other columns missing from it.
+#[derive(Debug, Default)]
+pub struct HeaderSeen {
+    /// The header as read.
+    pub found: Vec<String>,
+    /// Other columns missing from it: (column, what to do).
+    pub also: Vec<(String, String)>,
+}
+
+impl HeaderSeen {
+    /// A header with nothing else missing.
+    pub fn of(found: &[String]) -> Box<HeaderSeen> {
+        Box::new(HeaderSeen {
+            found: found.to_vec(),
+            also: Vec::new(),
+        })
+    }
+}
+
+fn also_missing(also: &[(String, String)]) -> String {
+    also.iter()
+        .map(|(column, hint)| format!("\n  also missing: `{column}`; {hint}"))
+        .collect()
 }
 
 impl BadRow {

@@ -61,6 +61,13 @@ pub fn input_options(
     if let Some(column) = &loaded.config.status.column {
         columns.insert(Canonical::Status, column.clone());
     }
+    let mut customer_columns = ExplicitMap::new();
+    for (canonical, source) in &loaded.config.customer_columns {
+        customer_columns.insert(canonical_from_user(canonical)?, source.clone());
+    }
+    for map in &args.customers_map {
+        customer_columns.extend(parse_map_arg(map)?);
+    }
     for map in &args.map {
         columns.extend(parse_map_arg(map)?);
     }
@@ -68,6 +75,7 @@ pub fn input_options(
         text: TextOptions {
             delimiter,
             encoding,
+            sheet: args.sheet.clone(),
         },
         typing: LineTyping {
             money: MoneyFormat {
@@ -77,6 +85,7 @@ pub fn input_options(
             dates,
         },
         columns,
+        customer_columns,
         keep_rejects,
         dedupe: args.dedupe.unwrap_or_default(),
         layout: match args.layout.as_deref().or(file.layout.as_deref()) {

@@ -16,7 +16,9 @@ use crate::input::same_file::distinct_files;
 use crate::input::source::expand;
 use crate::lint::{Finding, Level, lint};
 use crate::metrics::orders;
-use crate::output::check_report::{CheckReport, Totals, write_check_report, write_findings};
+use crate::output::check_report::{
+    CheckReport, Totals, write_check_report, write_findings, write_layouts,
+};
 use crate::output::stdout::write_stdout;
 use crate::pipeline::{Request, prepare};
 use crate::printer::Printer;
@@ -31,6 +33,10 @@ pub fn run(
     config: &LoadedConfig,
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
+    if args.layouts {
+        write_stdout(write_layouts)?;
+        return Ok(ExitStatus::Success);
+    }
     let mut findings = match &config.path {
         Some(_) => lint(&config.config),
         None => Vec::new(),

@@ -349,6 +349,8 @@ pub fn detect(
         index: BTreeMap::new(),
         header: header.to_vec(),
     };
+    // Every missing column is reported at once: (canonical, mapped source, closest).
+    let mut missing: Vec<(Canonical, Option<String>, Option<String>)> = Vec::new();
     for (&canonical, source) in explicit {
         if !wanted.contains(&canonical) || source.trim().is_empty() {
             // `--map amount=` unsets a column: not mapped, and not detected either.
@@ -362,16 +364,12 @@ pub fn detect(
             Some(i) => {
                 mapping.index.insert(canonical, i);
             }
-            None => {
-                return Err(TieringError::MissingColumn {
-                    file: file.to_string(),
-                    column: canonical.name().to_string(),
-                    mapped_to: Some(source.clone()),
-                    found: header.to_vec(),
-                    closest: crate::suggest::closest(source, header.iter().map(String::as_str))
-                        .map(str::to_string),
-                });
-            }
+            None => missing.push((
+                canonical,
+                Some(source.clone()),
+                crate::suggest::closest(source, header.iter().map(String::as_str))
+                    .map(str::to_string),
+            )),
         }
     }
     for &canonical in wanted {
@@ -391,17 +389,41 @@ pub fn detect(
         }
     }
     for &canonical in required {
-        if !mapping.index.contains_key(&canonical) {
+        if !mapping.index.contains_key(&canonical) && !missing.iter().any(|m| m.0 == canonical) {
             let unused = mapping.unused();
-            return Err(TieringError::MissingColumn {
-                file: file.to_string(),
-                column: canonical.name().to_string(),
-                mapped_to: None,
-                found: header.to_vec(),
-                closest: crate::suggest::closest(canonical.name(), unused.iter().copied())
+            missing.push((
+                canonical,
+                None,
+                crate::suggest::closest(canonical.name(), unused.iter().copied())
                     .map(str::to_string),
-            });
+            ));
         }
+    }
+    if let Some((first, rest)) = missing.split_first() {
+        let also: Vec<(String, String)> = rest
+            .iter()
+            .map(|(canonical, source, closest)| {
+                let hint = match (source, closest) {
+                    (Some(source), Some(near)) => {
+                        format!("no column `{source}`; nearest is `{near}`")
+                    }
+                    (Some(source), None) => format!("no column `{source}`"),
+                    (None, Some(near)) => format!("map it with --map {canonical}={near}"),
+                    (None, None) => format!("map it with --map {canonical}=<header name>"),
+                };
+                (canonical.name().to_string(), hint)
+            })
+            .collect();
+        return Err(TieringError::MissingColumn {
+            file: file.to_string(),
+            column: first.0.name().to_string(),
+            mapped_to: first.1.clone(),
+            header: Box::new(crate::error::HeaderSeen {
+                found: header.to_vec(),
+                also,
+            }),
+            closest: first.2.clone(),
+        });
     }
     Ok(mapping)
 }

@@ -35,6 +35,7 @@ pub fn load_customers(
     let mut faults = FaultLog::new(false);
     let mut visitor = CustomersVisitor {
         explicit: &options.columns,
+        own: &options.customer_columns,
         reserved,
         mapping: ColumnMapping::default(),
         ids: StringChunkedBuilder::new(col_names::CUSTOMER_ID.into(), 1024),
@@ -72,6 +73,7 @@ pub fn load_customers(
 
 struct CustomersVisitor<'a> {
     explicit: &'a ExplicitMap,
+    own: &'a ExplicitMap,
     reserved: &'a [&'a str],
     mapping: ColumnMapping,
     ids: StringChunkedBuilder,
@@ -83,13 +85,17 @@ struct CustomersVisitor<'a> {
 
 impl RowVisitor for CustomersVisitor<'_> {
     fn header(&mut self, file: &InputFile, header: &[String]) -> Result<(), TieringError> {
-        // An explicit customer_id mapping applies here only if this file has that column.
-        let explicit: ExplicitMap = self
-            .explicit
-            .iter()
-            .filter(|(c, source)| **c == Canonical::CustomerId && header.contains(source))
-            .map(|(c, s)| (*c, s.clone()))
-            .collect();
+        // The export's own mapping (--customers-map) applies strictly; else the orders'
+        // customer_id mapping applies only if this file has that column.
+        let explicit: ExplicitMap = if self.own.contains_key(&Canonical::CustomerId) {
+            self.own.clone()
+        } else {
+            self.explicit
+                .iter()
+                .filter(|(c, source)| **c == Canonical::CustomerId && header.contains(source))
+                .map(|(c, s)| (*c, s.clone()))
+                .collect()
+        };
         self.mapping = columns::detect(
             &file.display,
             header,

@@ -345,7 +345,11 @@ impl ExportState {
                 None => {}
             }
         }
-        let shown = if raw.is_empty() { "(empty)" } else { raw };
+        let shown = if raw.is_empty() {
+            super::status::EMPTY_STATUS
+        } else {
+            raw
+        };
         let class = match self.statuses.classify(shown, &plan.statuses) {
             Ok(class) => class,
             Err(TooManyValues) => {

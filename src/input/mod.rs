@@ -21,6 +21,7 @@ pub mod same_file;
 pub mod source;
 pub mod status;
 pub mod table;
+pub mod workbook;
 
 use polars::prelude::*;
 
@@ -42,6 +43,8 @@ pub struct InputOptions {
     pub typing: LineTyping,
     /// Explicit column choices.
     pub columns: ExplicitMap,
+    /// Explicit column choices of the customer export (`--customers-map`).
+    pub customer_columns: ExplicitMap,
     /// Keep bad rows (for `--rejects` and `check`) instead of failing on the first.
     pub keep_rejects: bool,
     /// What to do with an order found in two files.

@@ -1,5 +1,6 @@
 //! Turning the user's input arguments into readable byte streams: paths, globs and `-`
-//! (stdin); gzip/zstd detected by magic bytes; Parquet recognised by its `PAR1` header;
+//! (stdin); gzip/zstd detected by magic bytes; Parquet recognised by its `PAR1` header,
+//! workbooks (xlsx, ods, xls) by theirs;
 //! text transcoded from GBK/GB18030/UTF-16 and stripped of a BOM before parsing. Text
 //! that is not UTF-8 has its encoding detected (chardetng) unless `--encoding` names it.
 
@@ -29,6 +30,8 @@ pub enum Opened {
     Text(Box<dyn BufRead + Send>, Option<&'static Encoding>),
     /// Parquet bytes.
     Parquet(Vec<u8>),
+    /// An Excel or OpenDocument workbook (xlsx, xls, ods).
+    Workbook(Vec<u8>),
 }
 
 /// Expand paths, globs and `-` into files, in argument order (glob matches sorted).
@@ -116,6 +119,8 @@ fn file_entry(display: &str, path: PathBuf) -> InputFile {
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
 const ZSTD_MAGIC: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
 const PARQUET_MAGIC: &[u8] = b"PAR1";
+/// Zip (xlsx, ods) and OLE compound files (xls).
+const WORKBOOK_MAGICS: [&[u8]; 2] = [b"PK\x03\x04", b"\xD0\xCF\x11\xE0"];
 
 /// Open an input, detecting compression and Parquet by content, not by name.
 pub fn open(input: &InputFile, encoding: Option<&'static Encoding>) -> anyhow::Result<Opened> {
@@ -133,6 +138,10 @@ pub fn open(input: &InputFile, encoding: Option<&'static Encoding>) -> anyhow::R
         let mut bytes = Vec::new();
         reader.read_to_end(&mut bytes)?;
         return Ok(Opened::Parquet(bytes));
+    } else if WORKBOOK_MAGICS.iter().any(|m| head.starts_with(m)) {
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes)?;
+        return Ok(Opened::Workbook(bytes));
     } else {
         Box::new(reader)
     };
@@ -142,9 +151,12 @@ pub fn open(input: &InputFile, encoding: Option<&'static Encoding>) -> anyhow::R
         Some(_) => None,
         None => detect_encoding(&head),
     };
+    // UTF-8 (named or detected) passes through untouched, so an invalid byte is an error
+    // naming its line, never a silent replacement character.
+    let transcode = encoding.or(detected).filter(|e| *e != encoding_rs::UTF_8);
     let decoded = LineLimit::new(
         DecodeReaderBytesBuilder::new()
-            .encoding(encoding.or(detected))
+            .encoding(transcode)
             .bom_sniffing(true)
             .bom_override(true)
             .utf8_passthru(true)

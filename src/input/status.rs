@@ -98,6 +98,9 @@ impl StatusTable {
     }
 }
 
+/// How an empty status cell is shown and classified (`include = ["(empty)"]` works).
+pub const EMPTY_STATUS: &str = "(empty)";
+
 /// Distinct status values seen in one status column beyond which it is not a status
 /// column (a mapping mistake would otherwise fill memory with ids).
 pub const MAX_DISTINCT_STATUSES: usize = 10_000;
@@ -182,13 +185,18 @@ impl StatusTally {
             .map(|(v, n)| format!("`{v}` ({})", crate::plural::count(*n, "line", "lines")))
             .collect();
         let quoted: Vec<String> = unknown.iter().map(|(v, _)| format!("{v:?}")).collect();
+        let empty = if unknown.iter().any(|(v, _)| v == EMPTY_STATUS) {
+            "\n  lines without a status: when an export gives the status on an order's first line only, read it with its layout (see `tiering check --layouts`) or map order_id"
+        } else {
+            ""
+        };
         Some(TieringError::UnknownStatus {
             message: format!(
                 "`{file}` column `{column}` has statuses tiering does not know: {}",
                 listed.join(", ")
             ),
             hint: format!(
-                "say what each means in tiering.toml, e.g.\n    [status]\n    include = [{}]   # the lines count (purchases, or returns when negative)\n    exclude = []   # the lines are dropped (cancelled, unpaid, open)\n    refunded = []  # refunded in full",
+                "say what each means in tiering.toml, e.g.\n    [status]\n    include = [{}]   # the lines count (purchases, or returns when negative)\n    exclude = []   # the lines are dropped (cancelled, unpaid, open)\n    refunded = []  # refunded in full{empty}",
                 quoted.join(", ")
             ),
         })

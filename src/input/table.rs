@@ -1,4 +1,5 @@
-//! Reading one input file as a header plus rows of text fields, whatever its format:
+//! Reading one input file as a header plus rows of text fields, whatever its format
+//! (workbooks are read by `workbook`):
 //! delimited text through the `csv` crate (physical line numbers, any delimiter, quoted
 //! newlines), Parquet through polars (each column cast to text, rows numbered from 1).
 //! Row-level problems become [`BadRow`]s in the [`FaultLog`]; the visitor types the rows.
@@ -11,6 +12,7 @@ use super::faults::FaultLog;
 use super::lines::RowFault;
 use super::parquet::{PARQUET_PART_ROWS, ParquetTable};
 use super::source::{InputFile, Opened, open};
+use super::workbook::read_workbook;
 use crate::error::{BadRow, Location, TieringError};
 
 /// The fields of one row, by header position.
@@ -52,6 +54,8 @@ pub struct TextOptions {
     pub delimiter: Option<u8>,
     /// Source encoding; UTF-8 (BOM or not, UTF-16 by BOM) when `None`.
     pub encoding: Option<&'static encoding_rs::Encoding>,
+    /// The sheet of a workbook to read (default: the first).
+    pub sheet: Option<String>,
 }
 
 /// What was learnt about a file while reading it.
@@ -105,6 +109,9 @@ pub fn read_file(
             }
             table.report()
         }
+        Opened::Workbook(bytes) => {
+            read_workbook(file, bytes, options.sheet.as_deref(), visitor, faults)?
+        }
     };
     report.bad_rows = faults.count() - bad_before;
     Ok(report)
@@ -145,6 +152,9 @@ pub fn read_file_parallel<V: ForkingVisitor>(
                 on_rows(rows);
             }
             table.report()
+        }
+        Opened::Workbook(bytes) => {
+            read_workbook(file, bytes, options.sheet.as_deref(), visitor, faults)?
         }
     };
     report.bad_rows = faults.count() - bad_before;

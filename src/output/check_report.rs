@@ -66,6 +66,7 @@ pub fn write_check_report(out: &mut dyn Write, report: &CheckReport<'_>) -> anyh
         if !unused.is_empty() {
             writeln!(out, "  not used: {}", unused.join(", "))?;
         }
+        write_export(out, file)?;
     }
     if let Some(t) = &report.totals {
         let money = |v| format_money(v, report.decimals);
@@ -107,6 +108,65 @@ pub fn write_check_report(out: &mut dyn Write, report: &CheckReport<'_>) -> anyh
             report.rejected.len() - report.show
         )?;
     }
+    Ok(())
+}
+
+/// What the export layer made of a file: layout, status table, currencies, exclusions.
+fn write_export(out: &mut dyn Write, file: &crate::input::FileRead) -> anyhow::Result<()> {
+    use crate::input::columns::Canonical;
+    let export = &file.export;
+    if let Some(layout) = export.layout {
+        writeln!(out, "  layout: {} (--layout {})", layout.title, layout.name)?;
+    }
+    if let Some(order) = export.date_order {
+        let order = match order {
+            crate::input::dates::DayMonth::DayFirst => "day-first",
+            crate::input::dates::DayMonth::MonthFirst => "month-first",
+        };
+        writeln!(out, "  dates: {order}, decided by the column's values")?;
+    }
+    if let Some(i) = file.mapping.get(Canonical::Status) {
+        writeln!(out, "  statuses (column `{}`):", file.mapping.header[i])?;
+        let has_refund = file.mapping.get(Canonical::Refund).is_some();
+        for (value, class, lines) in export.state.statuses.rows() {
+            let class = match class {
+                Some(crate::input::status::StatusClass::Refunded) if !has_refund => {
+                    "refunded: excluded (no refund column)"
+                }
+                Some(crate::input::status::StatusClass::Refunded) => "refunded: nets to 0",
+                Some(class) => class.name(),
+                None => "UNKNOWN: classify it under [status]",
+            };
+            let lines = crate::plural::count(lines, "line", "lines");
+            writeln!(out, "    {value:<28} {lines:>12}  {class}")?;
+        }
+        writeln!(
+            out,
+            "  excluded by status: {} lines",
+            export.state.excluded_by_status
+        )?;
+    }
+    if !export.state.currencies.is_empty() {
+        let listed: Vec<String> = export
+            .state
+            .currencies
+            .iter()
+            .map(|(c, n)| format!("{c} {n}"))
+            .collect();
+        writeln!(out, "  currencies: {} lines", listed.join(", "))?;
+    }
+    Ok(())
+}
+
+/// Every known layout, for `check --layouts`.
+pub fn write_layouts(out: &mut dyn Write) -> anyhow::Result<()> {
+    for layout in crate::input::layout::layouts() {
+        writeln!(out, "{}", layout.describe())?;
+    }
+    writeln!(
+        out,
+        "\nRecognised by their header unless --layout NAME forces one or --layout none turns recognition off; an explicit --map always wins."
+    )?;
     Ok(())
 }
 

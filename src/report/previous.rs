@@ -267,7 +267,7 @@ fn snapshot_of(
         file: source.to_string(),
         column: column.to_string(),
         mapped_to: None,
-        found: table.header.clone(),
+        header: crate::error::HeaderSeen::of(&table.header),
         closest: None,
     };
     let id = table

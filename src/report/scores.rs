@@ -76,7 +76,7 @@ pub fn scores_run(
                 file: file.clone(),
                 column: column.to_string(),
                 mapped_to: None,
-                found: table.header.clone(),
+                header: crate::error::HeaderSeen::of(&table.header),
                 closest: crate::suggest::closest(column, table.header.iter().map(String::as_str))
                     .map(str::to_string),
             }

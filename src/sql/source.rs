@@ -34,6 +34,31 @@ const WANTED: [Canonical; 5] = [
     Canonical::Amount,
     Canonical::Cost,
 ];
+/// Statuses, refunds and currencies change what counts (DESIGN §3a); the SQL scorers
+/// do not apply them yet, so a source that has such a column is refused rather than
+/// scored with cancelled orders counted. `--map status=` (etc.) says the column is to be
+/// ignored.
+fn refuse_export_semantics(
+    source: &str,
+    header: &[String],
+    explicit: &ExplicitMap,
+) -> Result<(), TieringError> {
+    let semantic = [Canonical::Status, Canonical::Refund, Canonical::Currency];
+    let found = detect(source, header, explicit, &[], &semantic)?;
+    if let Some((canonical, &i)) = found.index.iter().next() {
+        return Err(TieringError::usage(
+            format!(
+                "`{source}` has a {canonical} column (`{}`), which tiering sql does not apply: cancelled or refunded orders would count",
+                header[i]
+            ),
+            Some(format!(
+                "score it with `tiering score`, filter the source to counted orders first (a view), or ignore the column with --map {canonical}="
+            )),
+        ));
+    }
+    Ok(())
+}
+
 /// What a table is assumed to hold when `--table-columns` is not given.
 const DEFAULT_TABLE_COLUMNS: [&str; 4] = ["customer_id", "order_id", "order_date", "amount"];
 /// The view or table the file is loaded into where the engine needs one.
@@ -69,6 +94,7 @@ pub fn resolve(
     let default = DEFAULT_TABLE_COLUMNS.map(str::to_string).to_vec();
     let header = header_of(source, table_columns, Some(default), "--table-columns")?;
     let mapping = detect(source, &header, explicit, &REQUIRED, &WANTED)?;
+    refuse_export_semantics(source, &header, explicit)?;
     let columns = mapping
         .index
         .iter()

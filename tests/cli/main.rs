@@ -9,6 +9,7 @@ mod duckdb;
 mod duplicates;
 mod edges;
 mod errors;
+mod exports;
 mod guarantees;
 mod help;
 mod init;

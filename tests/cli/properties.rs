@@ -252,3 +252,36 @@ proptest! {
         prop_assert!(rows.iter().all(|r| r.len() == width));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// Lines whose status is excluded count exactly as if they were not in the file.
+    #[test]
+    fn excluding_lines_by_status_equals_deleting_them(
+        lines in lines(),
+        statuses in prop::collection::vec(0usize..6, 60),
+    ) {
+        const STATUS: [(&str, bool); 6] = [
+            ("paid", true), ("Cancelled", false), ("wc-completed", true),
+            ("pending", false), ("交易成功", true), ("voided", false),
+        ];
+        let dir = temp_dir();
+        let mut with_status = String::from("customer_id,order_id,order_date,amount,status\n");
+        let mut kept = Vec::new();
+        for (i, line) in lines.iter().enumerate() {
+            let (status, include) = STATUS[statuses[i % statuses.len()]];
+            let row = csv(std::slice::from_ref(line));
+            let body = row.lines().nth(1).unwrap();
+            with_status.push_str(&format!("{body},{status}\n"));
+            if include {
+                kept.push(line.clone());
+            }
+        }
+        prop_assume!(!kept.is_empty());
+        let path = dir.path().join("with_status.csv");
+        std::fs::write(&path, with_status).unwrap();
+        let scored = score_text(&[path.to_str().unwrap(), "--as-of", "2024-03-31"]);
+        prop_assert_eq!(scored, run(&kept, &[]));
+    }
+}
