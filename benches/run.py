@@ -1,6 +1,7 @@
 """Benchmark tiering against DuckDB (and polars' own scan + group_by as the floor).
 
-usage: python3 benches/run.py [--rows 1000000 10000000] [--runs 3] [--tiering PATH]
+usage: python3 benches/run.py [--rows 1000000 10000000] [--runs 3]
+       python3 benches/run.py --matrix [--matrix-rows 1000000 10000000 40000000] [--runs 3]
 
 Generates deterministic order exports with `examples/gen_orders` (CSV and Parquet) in
 benches/data/, then times, side by side in one run:
@@ -13,6 +14,12 @@ Each command is a fresh process; the median of --runs wall times and the peak RS
 of tiering and DuckDB are compared customer by customer and must agree.
 Finally a 1,000-line file (the head of the smallest export) is scored 20 times: process
 start included, the latency an analyst feels on a small export.
+
+--matrix measures the shapes users have: lines × customers = lines/8 (many customers with
+few orders each) and lines/30 (fewer customers with more), CSV and Parquet, against
+DuckDB SQL and a full polars-py lazy RFM (benches/rfm_polars.py: the same metrics and
+NTILE scores, writing the same CSV); every customer's scores of tiering and of polars
+are checked against DuckDB's.
 """
 import argparse
 import csv
@@ -56,16 +63,49 @@ def measure(command, runs):
     return statistics.median(walls), max(rss) if rss else float("nan")
 
 
-def generate(rows, gen):
+def generate(rows, gen, customers=None):
     os.makedirs(DATA, exist_ok=True)
     paths = {}
+    shape = f"{rows}" if customers is None else f"{rows}-{customers}"
     for kind in ("csv", "parquet"):
-        path = os.path.join(DATA, f"orders-{rows}.{kind}")
+        path = os.path.join(DATA, f"orders-{shape}.{kind}")
         if not os.path.exists(path):
             args = [gen, "--rows", str(rows), "--out", path] + (["--parquet"] if kind == "parquet" else [])
+            if customers is not None:
+                args += ["--customers", str(customers)]
             subprocess.run(args, check=True)
         paths[kind] = path
     return paths
+
+
+POLARS_RFM = os.path.join(ROOT, "benches", "rfm_polars.py")
+
+
+def matrix(args, tiering, gen):
+    """The shape matrix: tiering, DuckDB and polars-py RFM side by side per cell."""
+    out = out_dir()
+    os.makedirs(out, exist_ok=True)
+    print("| lines | customers | input | tiering s | RSS MB | DuckDB s | polars s | × DuckDB | × polars |")
+    print("|---:|---:|---|---:|---:|---:|---:|---:|---:|")
+    for rows in args.matrix_rows:
+        for per in (8, 30):
+            customers = rows // per
+            for kind, path in generate(rows, gen, customers).items():
+                tag = f"{rows}-{customers}-{kind}"
+                ours = os.path.join(out, f"tiering-{tag}.csv")
+                duck_out = os.path.join(out, f"duckdb-{tag}.csv")
+                polars_out = os.path.join(out, f"polars-{tag}.csv")
+                mine = measure([tiering, "score", path, "-q", "-o", ours], args.runs)
+                duck = measure([sys.executable, CROSSCHECK, path, "latest", "5", "shared", "--copy-to", duck_out], args.runs)
+                polar = measure([sys.executable, POLARS_RFM, path, polars_out], args.runs)
+                agreed = compare(ours, duck_out)
+                compare(polars_out, duck_out)
+                print(
+                    f"| {rows:,} | {customers:,} | {kind} | {mine[0]:.2f} | {mine[1]:.0f} | {duck[0]:.2f} | "
+                    f"{polar[0]:.2f} | {mine[0] / duck[0]:.2f} | {mine[0] / polar[0]:.2f} |",
+                    flush=True,
+                )
+                print(f"|  |  |  | scores agree on {agreed:,} customers (tiering, DuckDB, polars) |  |  |  |  |  |", flush=True)
 
 
 def compare(tiering_csv, duckdb_csv):
@@ -75,7 +115,7 @@ def compare(tiering_csv, duckdb_csv):
         ours = {
             r["customer_id"]: (r["r_score"], r["f_score"], r["m_score"])
             for r in csv.DictReader(f)
-            if r["orders"] != "0"
+            if r.get("orders", "1") != "0"
         }
     if ours != theirs:
         different = [k for k in ours if ours.get(k) != theirs.get(k)][:5]
@@ -88,10 +128,18 @@ def main():
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--target-dir", default=os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target")))
+    parser.add_argument("--matrix", action="store_true", help="the shape matrix (lines x customers)")
+    parser.add_argument("--matrix-rows", type=int, nargs="+", default=[1_000_000, 10_000_000, 40_000_000])
+    parser.add_argument("--profile", default="release", help="cargo profile to build and time")
     args = parser.parse_args()
-    subprocess.run(["cargo", "build", "--release", "--example", "gen_orders", "--bin", "tiering"], cwd=ROOT, check=True)
-    tiering = os.path.join(args.target_dir, "release", "tiering")
-    gen = os.path.join(args.target_dir, "release", "examples", "gen_orders")
+    build = ["cargo", "build", "--profile", args.profile, "--example", "gen_orders", "--bin", "tiering"]
+    subprocess.run(build, cwd=ROOT, check=True)
+    directory = "release" if args.profile == "release" else args.profile
+    tiering = os.path.join(args.target_dir, directory, "tiering")
+    gen = os.path.join(args.target_dir, directory, "examples", "gen_orders")
+    if args.matrix:
+        matrix(args, tiering, gen)
+        return
     try:
         import polars  # noqa: F401
         have_polars = True
