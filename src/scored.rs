@@ -90,7 +90,7 @@ pub fn scoring_guard(
     let mut guard = WriteGuard::new();
     guard.protect_patterns("orders", &args.inputs);
     if let Some(customers) = &args.customers {
-        guard.protect("customer export", Path::new(customers));
+        guard.protect_patterns("customer export", std::slice::from_ref(customers));
     }
     if let Some(path) = &config.path {
         guard.protect("configuration", path);

@@ -92,7 +92,10 @@ pub fn run(
         r.input.revenue.grouped()
     );
     match &target {
-        Target::Stdout(format) => write_report_stdout(&report, *format)?,
+        Target::Stdout(format) => {
+            guard.check_stdout()?;
+            write_report_stdout(&report, *format)?
+        }
         Target::File(path, format) => {
             guard.write(path, "-o", |out| format.write(&report, out))?;
             printer.note(&format!("wrote `{}`", path.display()));

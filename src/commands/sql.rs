@@ -69,7 +69,10 @@ pub fn run(args: &SqlArgs, config: &LoadedConfig) -> anyhow::Result<ExitStatus> 
         Some(path) => {
             sql_guard(args, config).write(path, "-o", |out| Ok(out.write_all(text.as_bytes())?))?
         }
-        None => write_stdout(|out| Ok(out.write_all(text.as_bytes())?))?,
+        None => {
+            sql_guard(args, config).check_stdout()?;
+            write_stdout(|out| Ok(out.write_all(text.as_bytes())?))?
+        }
     }
     Ok(ExitStatus::Success)
 }

@@ -101,6 +101,8 @@ pub enum DateError {
     Contradicts(DayMonth),
     /// Not in a known form (or not in the given `--date-format`).
     Unrecognised,
+    /// A year before 1900 or after 2199: a misread format.
+    Implausible,
 }
 
 impl DateError {
@@ -117,6 +119,7 @@ impl DateError {
                 "day-first, but earlier values of the column are month-first"
             }
             DateError::Unrecognised => "not a date in a known form",
+            DateError::Implausible => "a year before 1900 or after 2199",
         }
     }
 
@@ -134,6 +137,9 @@ impl DateError {
             (DateError::Unrecognised, DateFormat::Pattern(p)) => {
                 Some(format!("the value does not match --date-format `{p}`"))
             }
+            (DateError::Implausible, DateFormat::Pattern(p)) => Some(format!(
+                "--date-format `{p}` misreads it: for two-digit years use %y, not %Y"
+            )),
             _ => None,
         }
     }
@@ -166,11 +172,21 @@ pub fn parse_in_column(
     if text.is_empty() {
         return Err(DateError::Empty);
     }
-    match format {
+    let parsed = match format {
         DateFormat::Auto => parse_auto(text, order),
         DateFormat::Pattern(pattern) => parse_pattern(text, pattern).map(Parsed::Date),
+    }?;
+    match parsed {
+        Parsed::Date(d) | Parsed::Decides(d, _) if !PLAUSIBLE.contains(&d) => {
+            Err(DateError::Implausible)
+        }
+        _ => Ok(parsed),
     }
 }
+
+/// Order dates from 1900-01-01 to 2199-12-31: anything else is a misread (`%Y` on a
+/// two-digit year gives the year 24).
+const PLAUSIBLE: std::ops::Range<i32> = -25_567..84_006;
 
 /// The `--date-format` that reads a `d/m/y` value like `sample` in `order`: the separator
 /// and the time part (`%H:%M`, `%H:%M:%S`) as the value has them.
@@ -180,12 +196,22 @@ pub fn pattern_for(sample: &str, order: DayMonth) -> String {
         .chars()
         .find(|c| matches!(c, '/' | '-' | '.'))
         .unwrap_or('/');
-    let time = match sample.split_once(' ') {
-        Some((_, t)) if t.matches(':').count() >= 2 => " %H:%M:%S",
-        Some((_, t)) if t.contains(':') => " %H:%M",
-        _ => "",
+    let (date, time) = match sample.split_once(' ') {
+        Some((d, t)) if t.matches(':').count() >= 2 => (d, " %H:%M:%S"),
+        Some((d, t)) if t.contains(':') => (d, " %H:%M"),
+        Some((d, _)) => (d, ""),
+        None => (sample, ""),
     };
-    order.pattern(separator, time)
+    let two_digit_year = date
+        .rsplit(['/', '-', '.'])
+        .next()
+        .is_some_and(|y| y.len() == 2);
+    let pattern = order.pattern(separator, time);
+    if two_digit_year {
+        pattern.replacen("%Y", "%y", 1)
+    } else {
+        pattern
+    }
 }
 
 fn parse_pattern(text: &str, pattern: &str) -> Result<i32, DateError> {
@@ -548,6 +574,9 @@ mod tests {
             "%m/%d/%Y %H:%M"
         );
         assert_eq!(pattern_for("3-4-2024", DayMonth::DayFirst), "%d-%m-%Y");
+        assert_eq!(pattern_for("24-06-25", DayMonth::DayFirst), "%d-%m-%y");
+        let wrong = DateFormat::Pattern("%d/%m/%Y".into());
+        assert_eq!(parse_date("03/04/24", &wrong), Err(DateError::Implausible));
     }
 
     #[test]

@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 
-use super::columns::{Canonical, ColumnMapping};
+use super::columns::{Canonical, ColumnMapping, ExplicitMap, normalise};
 use super::dates::DayMonth;
 use super::layout::{Layout, position_of};
 use super::lines::{LineTyping, Overrides, RowFault};
@@ -80,18 +80,30 @@ impl ExportPlan {
     pub fn new(
         mapping: &ColumnMapping,
         layout: Option<&'static Layout>,
+        user_map: &ExplicitMap,
         statuses: StatusTable,
         keep_currency: Option<String>,
     ) -> ExportPlan {
         let order = mapping.get(Canonical::OrderId);
         let refund = mapping.get(Canonical::Refund);
-        let level = |c: Canonical| order.is_some() && layout.is_some_and(|l| l.is_order_level(c));
+        // A column is given once per order when the layout says so for its own column (a
+        // column the user maps instead is read per line), or, in any export with order
+        // ids, when the amount column is named as an order's total.
+        let level = |c: Canonical| {
+            order.is_some()
+                && !user_map.contains_key(&c)
+                && layout.is_some_and(|l| l.is_order_level(c))
+        };
+        let total_named = mapping
+            .get(Canonical::Amount)
+            .is_some_and(|i| is_order_total_header(&mapping.header[i]));
         // A refund column is a per-order amount wherever the export has order ids: a
         // refund repeated on the lines of its order must not count twice.
         let order_level = OrderLevel {
             customer: level(Canonical::CustomerId),
             date: level(Canonical::OrderDate),
-            amount: level(Canonical::Amount),
+            amount: level(Canonical::Amount)
+                || (order.is_some() && total_named && !user_map.contains_key(&Canonical::Amount)),
             status: level(Canonical::Status),
             refund: order.is_some() && refund.is_some(),
             currency: level(Canonical::Currency),
@@ -112,6 +124,7 @@ impl ExportPlan {
         let currency = mapping.get(Canonical::Currency);
         let plain = status.is_none()
             && currency.is_none()
+            && keep_currency.is_none()
             && refund.is_none()
             && fallbacks_empty(layout)
             && !order_level.any();
@@ -134,6 +147,29 @@ impl ExportPlan {
     }
 }
 
+/// How a line without a currency is counted: as a currency of its own, so it is never
+/// summed with lines of a known currency unnoticed.
+pub const EMPTY_CURRENCY: &str = "(empty)";
+
+/// Headers that name an order's total rather than a line's amount: an export with one
+/// row per item repeats them on every row of the order.
+const ORDER_TOTAL_HEADERS: [&str; 9] = [
+    "ordertotal",
+    "ordertotalamount",
+    "orderamount",
+    "totalorderamount",
+    "ordervalue",
+    "订单金额",
+    "订单总额",
+    "订单总金额",
+    "订单总价",
+];
+
+/// Whether `header` names an order's total.
+pub fn is_order_total_header(header: &str) -> bool {
+    ORDER_TOTAL_HEADERS.contains(&normalise(header).as_str())
+}
+
 fn fallbacks_empty(layout: Option<&Layout>) -> bool {
     layout.is_none_or(|l| l.customer.fallback.is_empty() && l.customer.guest_ids.is_empty())
 }
@@ -150,6 +186,8 @@ pub struct OrderCarry {
     amount: Option<i64>,
     /// The order's refund, once counted.
     refund: Option<i64>,
+    /// A line of the order was bad: the rest of the order is set aside too.
+    rejected: bool,
 }
 
 /// What the lines of one file (or part of it) said, beyond the lines kept.
@@ -269,6 +307,12 @@ impl ExportState {
             self.first_order = Some(order.map(str::to_string));
             self.consulted = continuing;
         }
+        if continuing && self.carry.as_ref().is_some_and(|c| c.rejected) {
+            return Err(RowFault::row(
+                "an earlier line of this order is bad, and it carries the order's total or status",
+                Some("fix that line; the order's lines are set aside together".into()),
+            ));
+        }
         if !continuing {
             self.carry = plan.order_level.any().then(|| OrderCarry {
                 order: order.unwrap_or_default().to_string(),
@@ -281,7 +325,7 @@ impl ExportState {
             None => false,
             Some(StatusClass::Exclude) => false,
             Some(StatusClass::Refunded) => plan.refund.is_some(),
-            Some(StatusClass::Include) => true,
+            Some(StatusClass::Include | StatusClass::Credit) => true,
         };
         if !kept {
             if status.is_some() {
@@ -295,7 +339,7 @@ impl ExportState {
             self.excluded_by_currency += 1;
             return Ok(Admission::Dropped);
         }
-        let date = self.carried_date(plan, fields, continuing)?;
+        let date = self.carried_date(plan, typing, fields, continuing)?;
         let amount = self.order_amount(plan, typing, fields, continuing)?;
         let refund = self.order_refund(plan, typing, fields, continuing)?;
         let customer = self.customer_of(plan, fields, continuing)?;
@@ -305,7 +349,27 @@ impl ExportState {
             amount,
             refund,
             date_order: self.date_order.map(|(o, _)| o),
+            full_refund: status == Some(StatusClass::Refunded),
+            credit: status == Some(StatusClass::Credit),
         }))
+    }
+
+    /// A line of the current order was bad.
+    pub fn reject_current(&mut self) {
+        if let Some(carry) = &mut self.carry {
+            carry.rejected = true;
+        }
+    }
+
+    /// Count a line whose amount names its currency (`USD 12,000.00`), in an export
+    /// without a currency column.
+    pub fn count_marker(&mut self, marker: &'static str) {
+        match self.currencies.get_mut(marker) {
+            Some(lines) => *lines += 1,
+            None => {
+                self.currencies.insert(marker.to_string(), 1);
+            }
+        }
     }
 
     /// Note what the stored line said, for the lines of the order that follow.
@@ -331,7 +395,7 @@ impl ExportState {
         let carried = self.carry.as_ref().and_then(|c| c.status.clone());
         if plan.order_level.status && continuing {
             match carried {
-                Some((value, class)) if raw.is_empty() || raw == value => {
+                Some((value, class)) if raw.is_empty() || normalise(raw) == normalise(&value) => {
                     self.statuses.count_again(&value);
                     return Ok(class);
                 }
@@ -370,17 +434,22 @@ impl ExportState {
         continuing: bool,
     ) -> Result<Option<String>, RowFault> {
         let Some(i) = plan.currency else {
-            return Ok(None);
+            // Without a currency column the amount may name one (`EUR 5,000.00`); it is
+            // counted once the line is kept, and filters with --currency.
+            return match (&plan.keep_currency, plan.amount) {
+                (Some(_), Some(a)) => {
+                    Ok(super::money::currency_marker(fields.get(a)?).map(str::to_string))
+                }
+                _ => Ok(None),
+            };
         };
         let raw = fields.get(i)?.trim();
         let carried = self.carry.as_ref().and_then(|c| c.currency.clone());
         let currency = match carried {
             Some(c) if continuing && plan.order_level.currency && raw.is_empty() => c,
+            _ if raw.is_empty() => EMPTY_CURRENCY.to_string(),
             _ => raw.to_uppercase(),
         };
-        if currency.is_empty() {
-            return Ok(None);
-        }
         match self.currencies.get_mut(&currency) {
             Some(lines) => *lines += 1,
             None => {
@@ -403,38 +472,87 @@ impl ExportState {
     ) -> Result<Option<String>, RowFault> {
         let id = fields.get(plan.customer)?.trim();
         let guest = id.is_empty() || plan.guest_ids.iter().any(|g| g == id);
-        if !guest {
-            return Ok(None);
-        }
-        for &i in &plan.fallbacks {
-            let value = fields.get(i)?.trim();
-            if !value.is_empty() {
-                return Ok(Some(value.to_string()));
+        let mut own = (!guest).then(|| id.to_string());
+        if guest {
+            for &i in &plan.fallbacks {
+                let value = fields.get(i)?.trim();
+                if !value.is_empty() {
+                    own = Some(value.to_string());
+                    break;
+                }
             }
         }
-        match &self.carry {
-            Some(carry)
-                if continuing && plan.order_level.customer && !carry.customer.is_empty() =>
-            {
-                Ok(Some(carry.customer.clone()))
-            }
-            _ => Ok(None),
+        if let Some(carry) = &self.carry
+            && continuing
+            && plan.order_level.customer
+            && !carry.customer.is_empty()
+        {
+            return match own {
+                Some(own) if own != carry.customer => Err(order_fault(
+                    plan.customer,
+                    &own,
+                    &format!(
+                        "the order's customer is `{}` on an earlier line",
+                        carry.customer
+                    ),
+                )),
+                _ => Ok(Some(carry.customer.clone())),
+            };
         }
+        if own.is_none() && !id.is_empty() {
+            // A guest marker (WooCommerce user 0) with no email: never one customer for
+            // every such guest.
+            return Err(RowFault {
+                column: Some(plan.customer),
+                value: Some(id.to_string()),
+                reason: format!("`{id}` marks a guest, and the guest's email or phone is empty"),
+                expected: None,
+                hint: Some(
+                    "the order cannot be given to a customer; fix the export or map customer_id"
+                        .into(),
+                ),
+            });
+        }
+        Ok(if guest { own } else { None })
     }
 
+    /// On a later line of an order whose date is given once: the order's date (the cell
+    /// may be empty, or repeat it; another day is an error).
     fn carried_date(
         &self,
         plan: &ExportPlan,
+        typing: &LineTyping,
         fields: &dyn Fields,
         continuing: bool,
     ) -> Result<Option<i32>, RowFault> {
-        if !(continuing && plan.order_level.date) || fields.date(plan.date).is_some() {
+        if !(continuing && plan.order_level.date) {
             return Ok(None);
         }
-        if !fields.get(plan.date)?.trim().is_empty() {
+        let Some(carried) = self.carry.as_ref().and_then(|c| c.date) else {
             return Ok(None);
+        };
+        let own = match fields.date(plan.date) {
+            Some(day) => Some(day),
+            None => {
+                let text = fields.get(plan.date)?;
+                if text.trim().is_empty() {
+                    None
+                } else {
+                    let order = self.date_order.map(|(o, _)| o);
+                    super::dates::parse_in_column(text, &typing.dates, order)
+                        .ok()
+                        .map(super::dates::Parsed::stored)
+                }
+            }
+        };
+        match own {
+            Some(own) if own != carried => Err(order_fault(
+                plan.date,
+                fields.get(plan.date).unwrap_or_default(),
+                "the order is dated differently on an earlier line",
+            )),
+            _ => Ok(Some(carried)),
         }
-        Ok(self.carry.as_ref().and_then(|c| c.date))
     }
 
     /// An order-level total: the first value of the order counts, later lines add 0 and

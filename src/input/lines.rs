@@ -96,6 +96,10 @@ pub struct Overrides {
     pub refund: i64,
     /// The day/month order of the date column, once known.
     pub date_order: Option<DayMonth>,
+    /// Refunded in full (status): the whole amount is refunded, whatever a refund cell says.
+    pub full_refund: bool,
+    /// A credit note: the amount is a return whatever its sign.
+    pub credit: bool,
 }
 
 /// A stored line's date as read.
@@ -107,6 +111,8 @@ pub struct StoredDate {
     pub decides: Option<DayMonth>,
     /// Whether the date waits for the column's order.
     pub pending: bool,
+    /// The currency the amount cell named by a sign or code, if any.
+    pub marker: Option<&'static str>,
 }
 
 /// How to type the fields of an order line.
@@ -219,6 +225,7 @@ impl OrderLines {
                 value: date,
                 decides: None,
                 pending: false,
+                marker: None,
             },
             (None, None) => {
                 let text = field(di)?;
@@ -231,17 +238,43 @@ impl OrderLines {
                         _ => None,
                     },
                     pending: matches!(parsed, Parsed::Pending { .. }),
+                    marker: None,
                 }
             }
         };
+        let mut stored = stored;
         let date = stored.value;
         let (ai, amount) = match (overrides.amount, mapping.get(Canonical::Amount)) {
             (Some(amount), Some(i)) => (i, amount),
             (_, Some(i)) => (i, self.money(i, fields, typing)?),
             (_, None) => self.priced_amount(mapping, typing, &field)?,
         };
+        if fields.exact(ai).is_none() {
+            stored.marker = super::money::currency_marker(field(ai)?);
+        }
+        let amount = if overrides.credit {
+            -amount.abs()
+        } else {
+            amount
+        };
         // A refund nets as a return line of the order (DESIGN §3a).
-        let refund = overrides.refund;
+        let refund = if overrides.full_refund {
+            amount.max(0)
+        } else {
+            overrides.refund
+        };
+        if refund > 0 && amount >= 0 && refund > amount && overrides.amount != Some(0) {
+            return Err(fault(
+                ai,
+                field(ai)?,
+                &format!(
+                    "the refund {} is more than the amount",
+                    super::money::format_money(refund, typing.money.decimals)
+                ),
+                None,
+                Some("check the refund and the amount of this order".into()),
+            ));
+        }
         let amount = amount - refund;
         let cost = match mapping.get(Canonical::Cost) {
             Some(i) => self.optional_money(i, fields, typing)?,
@@ -500,6 +533,11 @@ fn date_fault(
                     DayMonth::MonthFirst => DayMonth::DayFirst,
                 }
             )
+        )),
+        super::dates::DateError::Ambiguous => Some(format!(
+            "say which it is with --date-format '{}' (day first) or --date-format '{}' (month first)",
+            pattern_for(text, DayMonth::DayFirst),
+            pattern_for(text, DayMonth::MonthFirst)
         )),
         _ => error.hint(format),
     };

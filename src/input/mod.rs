@@ -149,12 +149,17 @@ pub fn load_orders(
         }
         .into());
     }
+    same_detected_encoding(&files)?;
     let rejected = faults.into_result()?;
     let visitor_dates = visitor.dates.clone();
     let lines = visitor.finish()?;
     let names: Vec<String> = files.iter().map(|f| f.file.display.clone()).collect();
     order_level_once(&lines, &ranges, &files)?;
-    let (lines, overlaps) = overlap::resolve_overlap(lines, &ranges, &names, options.dedupe)?;
+    let order_ids = files
+        .iter()
+        .all(|f| f.mapping.get(self::columns::Canonical::OrderId).is_some());
+    let (lines, overlaps) =
+        overlap::resolve_overlap(lines, &ranges, &names, order_ids, options.dedupe)?;
     let (lines, decimals) = currency::settle(lines, &files, options)?;
     Ok(LoadedOrders {
         lines,
@@ -163,6 +168,34 @@ pub fn load_orders(
         overlaps,
         dates: visitor_dates,
         decimals,
+    })
+}
+
+/// Files of one run detected in different legacy encodings (GBK and windows-1251, say):
+/// a short file gives the detector little to go on, and a wrong guess would split a
+/// customer in two. One `--encoding` settles it.
+fn same_detected_encoding(files: &[FileRead]) -> Result<(), TieringError> {
+    let mut seen: Vec<(&str, &str)> = Vec::new();
+    for file in files {
+        if let Some(encoding) = file.report.detected_encoding
+            && !seen.iter().any(|(e, _)| *e == encoding)
+        {
+            seen.push((encoding, &file.file.display));
+        }
+    }
+    if seen.len() < 2 {
+        return Ok(());
+    }
+    let listed: Vec<String> = seen.iter().map(|(e, f)| format!("`{f}` {e}")).collect();
+    Err(TieringError::Conflict {
+        message: format!(
+            "the files look like different encodings ({}); a guess on a short file may be wrong",
+            listed.join(", ")
+        ),
+        hint: Some(format!(
+            "name the encoding with --encoding {}",
+            seen[0].0.to_ascii_lowercase()
+        )),
     })
 }
 

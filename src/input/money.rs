@@ -70,6 +70,33 @@ const CURRENCY_MARKERS: &[&str] = &[
     "元",
 ];
 
+/// The currency an amount cell names with a sign or code (`USD 12,000.00`, `€10`,
+/// `¥1,234.50`): markers of one currency map to one code (`$` stays `$`: it is several).
+pub fn currency_marker(raw: &str) -> Option<&'static str> {
+    let text = trim(raw);
+    let start = text.trim_start_matches(['-', '+', '(', ' ', '\u{2212}']);
+    let end = text.trim_end_matches([')', '-', ' ']);
+    let numeric = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_digit() || *b == b'.');
+    if numeric(start.as_bytes().first()) && numeric(end.as_bytes().last()) {
+        return None;
+    }
+    let marker = CURRENCY_MARKERS
+        .iter()
+        .find(|m| start.starts_with(**m) || end.ends_with(**m))?;
+    Some(match *marker {
+        "US$" | "USD" => "USD",
+        "HK$" | "HKD" => "HKD",
+        "NT$" => "TWD",
+        "RMB" | "CNY" | "元" => "CNY",
+        "¥" | "￥" => "¥",
+        "€" | "EUR" => "EUR",
+        "£" | "GBP" => "GBP",
+        "JPY" => "JPY",
+        "$" => "$",
+        _ => "?",
+    })
+}
+
 /// Parse `raw` into minor units, exactly.
 pub fn parse_money(raw: &str, format: MoneyFormat) -> Result<i64, MoneyError> {
     let mut text = trim(raw);
@@ -142,13 +169,21 @@ fn strip_sign_and_currency(mut text: &str) -> Result<(&str, bool), MoneyError> {
 }
 
 /// Digits with optional grouping, decimal part and exponent -> minor units (non-negative).
+/// Non-breaking and narrow spaces group thousands like a space (French, Swiss exports).
 fn parse_unsigned(body: &str, format: MoneyFormat) -> Result<i128, MoneyError> {
+    if body.contains(['\u{a0}', '\u{202f}']) {
+        let spaced = body.replace(['\u{a0}', '\u{202f}'], " ");
+        return parse_unsigned(&spaced, format);
+    }
     let (decimal_mark, group_marks): (u8, &[u8]) = if format.decimal_comma {
         (b',', b". '")
     } else {
         (b'.', b", '")
     };
     let bytes = body.as_bytes();
+    if !format.decimal_comma && looks_like_decimal_comma(body) {
+        return Err(MoneyError::LooksLikeDecimalComma);
+    }
     let (number, exponent) = split_exponent(bytes)?;
 
     let mut mantissa: i128 = 0;
@@ -213,6 +248,20 @@ fn parse_unsigned(body: &str, format: MoneyFormat) -> Result<i128, MoneyError> {
         mantissa,
         exponent - fraction_digits + format.decimals as i32,
     )
+}
+
+/// `1.234,50`: dots grouping thousands before a comma with one or two decimals.
+fn looks_like_decimal_comma(body: &str) -> bool {
+    let Some((whole, fraction)) = body.rsplit_once(',') else {
+        return false;
+    };
+    whole.contains('.')
+        && (1..=2).contains(&fraction.len())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+        && whole
+            .split('.')
+            .skip(1)
+            .all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn split_exponent(bytes: &[u8]) -> Result<(&[u8], i32), MoneyError> {
@@ -384,6 +433,31 @@ mod tests {
         assert_eq!(
             cents("99999999999999999999999999999999999999999"),
             Err(MoneyError::Overflow)
+        );
+    }
+
+    #[test]
+    fn markers_name_their_currency() {
+        assert_eq!(currency_marker("USD 12,000.00"), Some("USD"));
+        assert_eq!(currency_marker("€10.00"), Some("EUR"));
+        assert_eq!(currency_marker("-$12.00"), Some("$"));
+        assert_eq!(currency_marker("(¥12.00)"), Some("¥"));
+        assert_eq!(currency_marker("12.00 EUR"), Some("EUR"));
+        assert_eq!(currency_marker("1 234,50"), None);
+        assert_eq!(currency_marker("-12.50"), None);
+    }
+
+    #[test]
+    fn non_breaking_spaces_group_thousands_and_a_dot_comma_amount_gets_a_hint() {
+        let comma = MoneyFormat {
+            decimals: 2,
+            decimal_comma: true,
+        };
+        assert_eq!(parse_money("1\u{a0}234,50", comma), Ok(123_450));
+        assert_eq!(parse_money("1\u{202f}234,50", comma), Ok(123_450));
+        assert_eq!(
+            parse_money("1.234,50", MoneyFormat::default()),
+            Err(MoneyError::LooksLikeDecimalComma)
         );
     }
 

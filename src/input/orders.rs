@@ -203,6 +203,7 @@ impl<'a> OrdersVisitor<'a> {
         let plan = ExportPlan::new(
             &mapping,
             layout,
+            &self.options.columns,
             StatusTable::with(&lists),
             self.options.keep_currency.clone(),
         );
@@ -325,11 +326,27 @@ impl RowVisitor for OrdersVisitor<'_> {
             export,
             ..
         } = self;
-        let overrides = match export.admit(plan, typing, fields)? {
-            Admission::Dropped => return Ok(()),
-            Admission::Kept(overrides) => overrides,
+        let admitted = export
+            .admit(plan, typing, fields)
+            .and_then(|admission| match admission {
+                Admission::Dropped => Ok(None),
+                Admission::Kept(overrides) => lines
+                    .push(mapping, typing, fields, &overrides)
+                    .map(|stored| Some((stored, overrides))),
+            });
+        let (stored, overrides) = match admitted {
+            Ok(Some(kept)) => kept,
+            Ok(None) => return Ok(()),
+            Err(fault) => {
+                export.reject_current();
+                return Err(fault);
+            }
         };
-        let stored = lines.push(mapping, typing, fields, &overrides)?;
+        if plan.currency.is_none()
+            && let Some(marker) = stored.marker
+        {
+            export.count_marker(marker);
+        }
         export.kept(
             || match &overrides.customer {
                 Some(customer) => customer.clone(),

@@ -1,5 +1,5 @@
-//! Overlapping exports: an order (customer and order id, or customer and day when the
-//! export has no order id) found in two different input files is the same order exported
+//! Overlapping exports: an order (its order id, or customer and day when an export has no
+//! order id) found in two different input files is the same order exported
 //! twice — week 1 plus weeks 1–2 — and adding both copies would double it. That is an
 //! error naming the order and both files, unless `--dedupe orders` keeps the copy of the
 //! first file that has it (and counts what it dropped). Lines of one order inside one
@@ -7,13 +7,14 @@
 //!
 //! One exception keeps split exports (`split -l`, `part-1.csv part-2.csv`) readable: the
 //! order that ends one file and starts the next continues across the split and is read
-//! as one order, with a note naming it.
+//! as one order, with a note naming it — unless the two line groups are identical, which
+//! is the same lines exported twice (inclusive date ranges).
 
 use std::ops::Range;
 
 use polars::prelude::*;
 
-use super::lines::col_names::{CUSTOMER_ID, LINES, ORDER_ID};
+use super::lines::col_names::{AMOUNT, COST, CUSTOMER_ID, LINES, ORDER_DATE, ORDER_ID, RETURNS};
 use crate::error::TieringError;
 
 /// What `--dedupe` keeps when exports overlap.
@@ -77,6 +78,7 @@ pub fn resolve_overlap(
     lines: DataFrame,
     ranges: &[Range<usize>],
     names: &[String],
+    order_ids: bool,
     dedupe: Dedupe,
 ) -> anyhow::Result<(DataFrame, Overlaps)> {
     let mut overlaps = Overlaps::default();
@@ -88,7 +90,14 @@ pub fn resolve_overlap(
         file_of_row.extend(std::iter::repeat_n(i as u32, range.len()));
     }
     overlaps.split = stitch_split_orders(&lines, ranges, names, &mut file_of_row)?;
-    let keys = [col(CUSTOMER_ID), col(ORDER_ID)];
+    // With order ids in every file an order is its id, whoever it is booked to (a guest
+    // in one export may be a registered customer in the next); without, the customer's
+    // day.
+    let keys: Vec<Expr> = if order_ids {
+        vec![col(ORDER_ID)]
+    } else {
+        vec![col(CUSTOMER_ID), col(ORDER_ID)]
+    };
     let marked = lines
         .lazy()
         .with_column(lit(Series::new(FILE.into(), file_of_row)))
@@ -105,7 +114,7 @@ pub fn resolve_overlap(
     let orders = later
         .clone()
         .lazy()
-        .select([keys[0].clone(), keys[1].clone(), col(FILE)])
+        .select(keys.iter().cloned().chain([col(FILE)]).collect::<Vec<_>>())
         .unique(None, UniqueKeepStrategy::Any)
         .collect()?
         .height() as u64;
@@ -136,6 +145,15 @@ fn stitch_split_orders(
     let customers = lines.column(CUSTOMER_ID)?.str()?;
     let orders = lines.column(ORDER_ID)?.str()?;
     let key = |row: usize| (customers.get(row), orders.get(row));
+    let same_group = |a: usize, b: usize| -> PolarsResult<bool> {
+        for name in [ORDER_DATE, AMOUNT, RETURNS, LINES, COST] {
+            let column = lines.column(name)?;
+            if column.get(a)? != column.get(b)? {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    };
     let mut split = Vec::new();
     let mut previous: Option<usize> = None;
     for (i, range) in ranges.iter().enumerate() {
@@ -145,7 +163,9 @@ fn stitch_split_orders(
         if let Some(before) = previous {
             let last = ranges[before].end - 1;
             let mut row = range.start;
-            while row < range.end && key(row) == key(last) {
+            // A group identical to the last one (same day, amounts and lines) is the same
+            // lines exported twice (inclusive date ranges), not the rest of a split order.
+            while row < range.end && key(row) == key(last) && !same_group(row, last)? {
                 file_of_row[row] = file_of_row[last];
                 row += 1;
             }

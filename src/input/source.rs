@@ -148,7 +148,10 @@ pub fn open(input: &InputFile, encoding: Option<&'static Encoding>) -> anyhow::R
     let (head, rest) =
         sample(decompressed).map_err(|e| super::table::unreadable(input, &e.to_string()))?;
     let detected = match encoding {
-        Some(_) => None,
+        Some(forced) => {
+            refuse_forced_encoding_on_utf8(input, forced, &head)?;
+            None
+        }
         None => detect_encoding(&head),
     };
     // UTF-8 (named or detected) passes through untouched, so an invalid byte is an error
@@ -166,6 +169,33 @@ pub fn open(input: &InputFile, encoding: Option<&'static Encoding>) -> anyhow::R
     Ok(Opened::Text(
         Box::new(BufReader::with_capacity(1 << 16, decoded)),
         detected,
+    ))
+}
+
+/// `--encoding gbk` given for several files, one of which is UTF-8 (with characters
+/// beyond ASCII): reading it as GBK would garble every name in it, silently.
+fn refuse_forced_encoding_on_utf8(
+    input: &InputFile,
+    forced: &'static Encoding,
+    head: &[u8],
+) -> Result<(), TieringError> {
+    let utf8_like = forced == encoding_rs::UTF_8
+        || forced == encoding_rs::UTF_16LE
+        || forced == encoding_rs::UTF_16BE;
+    let valid_utf8 = match std::str::from_utf8(head) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    };
+    if utf8_like || !valid_utf8 || head.is_ascii() {
+        return Ok(());
+    }
+    Err(TieringError::usage(
+        format!(
+            "`{}` is UTF-8, but --encoding {} was given: reading it so would garble its text",
+            input.display,
+            forced.name().to_ascii_lowercase()
+        ),
+        Some("drop --encoding: each file's encoding is detected on its own".into()),
     ))
 }
 

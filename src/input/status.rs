@@ -22,6 +22,8 @@ pub enum StatusClass {
     Exclude,
     /// Refunded in full: the refund column nets it to 0; without one it is excluded.
     Refunded,
+    /// A credit note: the line is a return whatever the sign of its amount.
+    Credit,
 }
 
 impl StatusClass {
@@ -31,6 +33,7 @@ impl StatusClass {
             StatusClass::Include => "include",
             StatusClass::Exclude => "exclude",
             StatusClass::Refunded => "refunded",
+            StatusClass::Credit => "credit",
         }
     }
 }
@@ -50,6 +53,9 @@ pub struct StatusLists {
     /// Values that mean refunded in full.
     #[serde(default)]
     pub refunded: Vec<String>,
+    /// Values that mark credit notes (returns, whatever the sign of the amount).
+    #[serde(default)]
+    pub credit: Vec<String>,
 }
 
 /// The classification in force: built-in values, then a layout's, then the config's
@@ -75,6 +81,7 @@ impl StatusTable {
             (&lists.include, StatusClass::Include),
             (&lists.exclude, StatusClass::Exclude),
             (&lists.refunded, StatusClass::Refunded),
+            (&lists.credit, StatusClass::Credit),
         ] {
             for value in values {
                 self.classes.insert(normalise(value), class);
@@ -180,11 +187,20 @@ impl StatusTally {
         if unknown.is_empty() {
             return None;
         }
-        let listed: Vec<String> = unknown
+        const LISTED: usize = 30;
+        let mut listed: Vec<String> = unknown
             .iter()
+            .take(LISTED)
             .map(|(v, n)| format!("`{v}` ({})", crate::plural::count(*n, "line", "lines")))
             .collect();
-        let quoted: Vec<String> = unknown.iter().map(|(v, _)| format!("{v:?}")).collect();
+        if unknown.len() > LISTED {
+            listed.push(format!("and {} more values", unknown.len() - LISTED));
+        }
+        let quoted: Vec<String> = unknown
+            .iter()
+            .take(LISTED)
+            .map(|(v, _)| format!("{v:?}"))
+            .collect();
         let empty = if unknown.iter().any(|(v, _)| v == EMPTY_STATUS) {
             "\n  lines without a status: when an export gives the status on an order's first line only, read it with its layout (see `tiering check --layouts`) or map order_id"
         } else {
@@ -196,7 +212,7 @@ impl StatusTally {
                 listed.join(", ")
             ),
             hint: format!(
-                "say what each means in tiering.toml, e.g.\n    [status]\n    include = [{}]   # the lines count (purchases, or returns when negative)\n    exclude = []   # the lines are dropped (cancelled, unpaid, open)\n    refunded = []  # refunded in full{empty}",
+                "say what each means in tiering.toml, e.g.\n    [status]\n    include = [{}]   # the lines count (purchases, or returns when negative)\n    exclude = []   # the lines are dropped (cancelled, unpaid, open)\n    refunded = []  # refunded in full\n    credit = []    # credit notes: returns whatever their sign{empty}",
                 quoted.join(", ")
             ),
         })

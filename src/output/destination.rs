@@ -71,7 +71,10 @@ impl Destination {
         };
         match self {
             Destination::Terminal => write_stdout(table)?,
-            Destination::Stdout(format) => write_stdout(|out| render(*format, out))?,
+            Destination::Stdout(format) => {
+                guard.check_stdout()?;
+                write_stdout(|out| render(*format, out))?
+            }
             Destination::File(path, format) => {
                 guard.write(path, "-o", |out| render(*format, out))?;
             }

@@ -94,9 +94,14 @@ impl WriteGuard {
         }
     }
 
-    /// Protect every file that input patterns (paths, globs, `-`) name.
+    /// Protect every file that input patterns (paths, globs, `-`) name; `-` protects the
+    /// file standard input is redirected from (`score - -o in.csv < in.csv`).
     pub fn protect_patterns(&mut self, role: &'static str, patterns: &[String]) {
         for pattern in patterns {
+            if pattern == "-" {
+                self.protect_stdin(role);
+                continue;
+            }
             match crate::input::source::expand(std::slice::from_ref(pattern)) {
                 Ok(files) => {
                     for path in files.iter().filter_map(|f| f.path.as_ref()) {
@@ -105,6 +110,35 @@ impl WriteGuard {
                 }
                 Err(_) => self.protect(role, Path::new(pattern)),
             }
+        }
+    }
+
+    /// Protect the regular file standard input reads, if it reads one.
+    pub fn protect_stdin(&mut self, role: &'static str) {
+        if let Some(id) = stdio_file_id(Stdio::In) {
+            self.inputs.push(Protected {
+                role,
+                display: "<stdin>".into(),
+                id,
+            });
+        }
+    }
+
+    /// Refuse writing results to standard output when it is redirected to (or appends
+    /// to) one of the inputs: `score in.csv >> in.csv`.
+    pub fn check_stdout(&self) -> Result<(), TieringError> {
+        let Some(id) = stdio_file_id(Stdio::Out) else {
+            return Ok(());
+        };
+        match self.inputs.iter().find(|input| input.id == id) {
+            Some(input) => Err(TieringError::usage(
+                format!(
+                    "standard output is the {} `{}`: writing the results would destroy it",
+                    input.role, input.display
+                ),
+                Some("redirect the output to another file, or use -o".into()),
+            )),
+            None => Ok(()),
         }
     }
 
@@ -175,6 +209,32 @@ impl WriteGuard {
             Target::Regular(path) => write_atomically(&path, write),
         }
     }
+}
+
+enum Stdio {
+    In,
+    Out,
+}
+
+/// The identity of the regular file a standard stream is connected to.
+#[cfg(unix)]
+fn stdio_file_id(which: Stdio) -> Option<FileId> {
+    use std::os::fd::AsFd;
+    use std::os::unix::fs::MetadataExt;
+    let owned = match which {
+        Stdio::In => std::io::stdin().as_fd().try_clone_to_owned(),
+        Stdio::Out => std::io::stdout().as_fd().try_clone_to_owned(),
+    }
+    .ok()?;
+    let metadata = std::fs::File::from(owned).metadata().ok()?;
+    metadata
+        .is_file()
+        .then(|| FileId::Inode(metadata.dev(), metadata.ino()))
+}
+
+#[cfg(not(unix))]
+fn stdio_file_id(_: Stdio) -> Option<FileId> {
+    None
 }
 
 /// What kind of file an output path is.

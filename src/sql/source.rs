@@ -11,6 +11,8 @@ use super::dialect::Dialect;
 use crate::error::TieringError;
 use crate::input::columns::{Canonical, ExplicitMap, detect};
 use crate::input::customers::output_name;
+use crate::input::export::is_order_total_header;
+use crate::input::layout::{LayoutChoice, recognise};
 
 /// The relation to read and its canonical columns.
 pub struct Source {
@@ -46,14 +48,40 @@ fn refuse_export_semantics(
     let semantic = [Canonical::Status, Canonical::Refund, Canonical::Currency];
     let found = detect(source, header, explicit, &[], &semantic)?;
     if let Some((canonical, &i)) = found.index.iter().next() {
+        let consequence = match canonical {
+            Canonical::Status => "cancelled, unpaid or lost orders would count",
+            Canonical::Refund => "refunds would not be netted",
+            _ => "amounts in different currencies would be summed",
+        };
         return Err(TieringError::usage(
             format!(
-                "`{source}` has a {canonical} column (`{}`), which tiering sql does not apply: cancelled or refunded orders would count",
+                "`{source}` has a {canonical} column (`{}`), which tiering sql does not apply: {consequence}",
                 header[i]
             ),
             Some(format!(
-                "score it with `tiering score`, filter the source to counted orders first (a view), or ignore the column with --map {canonical}="
+                "score it with `tiering score`, filter the source first (a view), or ignore the column with --map {canonical}="
             )),
+        ));
+    }
+    if let Ok(Some(layout)) = recognise(header, &LayoutChoice::Auto) {
+        return Err(TieringError::usage(
+            format!(
+                "`{source}` is a {}; tiering sql does not read platform layouts (totals given once per order, guests, statuses)",
+                layout.title
+            ),
+            Some("score it with `tiering score`".into()),
+        ));
+    }
+    let mapping = detect(source, header, explicit, &[], &[Canonical::Amount])?;
+    if let Some(i) = mapping.get(Canonical::Amount)
+        && is_order_total_header(&header[i])
+    {
+        return Err(TieringError::usage(
+            format!(
+                "`{source}` column `{}` is an order's total; tiering sql would add it once per line of the order",
+                header[i]
+            ),
+            Some("score it with `tiering score` (which counts it once per order), or map a line amount with --map amount=<column>".into()),
         ));
     }
     Ok(())

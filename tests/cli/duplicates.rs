@@ -118,7 +118,7 @@ fn dedupe_orders_keeps_the_first_files_copy_and_counts_the_rest() {
     let changed = dir.path().join("changed.csv");
     std::fs::write(
         &changed,
-        "order_id,customer_id,order_date,amount\nO1,c1,2026-10-05,999.00\nO1,c1,2026-10-05,1.00\nO7,c9,2026-11-01,5.00\n",
+        "order_id,customer_id,order_date,amount\nO1,c1,2026-10-05,999.00\nO1,c1,2026-10-05,1.00\nO9,c9,2026-11-01,5.00\n",
     )
     .unwrap();
     let (out, stderr) = succeeds(&run(&[&week1, path(&changed), "--dedupe", "orders"]));

@@ -4,6 +4,7 @@
 //! and an Excel workbook.
 
 use std::path::Path;
+use std::process::Command;
 
 use crate::support::{assert_cells, parse_csv, temp_dir, testdata, tiering};
 
@@ -392,4 +393,294 @@ fn write_workbook(path: &Path, sheets: &[(&str, f64)]) {
         }
     }
     book.save(path).unwrap();
+}
+
+/// Run `tiering ARGS` in `dir`.
+fn run_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    tiering().current_dir(dir).args(args).output().unwrap()
+}
+
+fn shopify(rows: &[&str]) -> String {
+    let mut text = String::from(
+        "Name,Email,Financial Status,Currency,Total,Created at,Lineitem quantity,Lineitem price,Refunded Amount,Phone\n",
+    );
+    for row in rows {
+        text.push_str(row);
+        text.push('\n');
+    }
+    text
+}
+
+/// The findings of a hostile review of real exports, each a run that was wrong before.
+#[test]
+fn hostile_review_findings_on_real_exports() {
+    let dir = temp_dir();
+    let d = dir.path();
+    let write = |name: &str, text: &str| std::fs::write(d.join(name), text).unwrap();
+    let rows = |output: &std::process::Output| parse_csv(&String::from_utf8_lossy(&output.stdout));
+    let fails = |output: &std::process::Output, code: i32, says: &str| {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(code), "{stderr}");
+        assert!(stderr.contains(says), "wanted `{says}` in: {stderr}");
+    };
+    // A line-amount column mapped over a layout is read per line.
+    write(
+        "items.csv",
+        &shopify(&[
+            "#1,a@x.com,paid,EUR,60.00,2024-03-01 10:00:00 +0100,1,20.00,0.00,",
+            "#1,a@x.com,,,,,1,20.00,,",
+            "#1,a@x.com,,,,,1,20.00,,",
+        ]),
+    );
+    let out = run_in(
+        d,
+        &[
+            "score",
+            "items.csv",
+            "--format",
+            "csv",
+            "--map",
+            "amount=Lineitem price",
+        ],
+    );
+    assert_cells(
+        &rows(&out),
+        &["orders", "revenue"],
+        &[("a@x.com", "1 60.00")],
+    );
+    // Refunded in full counts nothing, whatever the refund cell says; a refund above the
+    // total is an error; lines of one order naming another customer or day are errors.
+    write(
+        "refunded.csv",
+        &shopify(&[
+            "#1,a@x.com,refunded,EUR,50.00,2024-03-01 10:00:00 +0100,1,50.00,,",
+            "#2,b@x.com,refunded,EUR,40.00,2024-03-02 10:00:00 +0100,1,40.00,0.00,",
+            "#3,b@x.com,paid,EUR,10.00,2024-03-03 10:00:00 +0100,1,10.00,0.00,",
+        ]),
+    );
+    let out = run_in(d, &["score", "refunded.csv", "--format", "csv"]);
+    assert_cells(
+        &rows(&out),
+        &["orders", "revenue", "returns"],
+        &[("a@x.com", "0 0.00 50.00"), ("b@x.com", "1 10.00 40.00")],
+    );
+    write(
+        "too_much.csv",
+        &shopify(&["#1,a@x.com,paid,EUR,50.00,2024-03-01,1,50.00,500.00,"]),
+    );
+    fails(
+        &run_in(d, &["score", "too_much.csv"]),
+        3,
+        "the refund 500.00 is more than the amount",
+    );
+    write(
+        "other_customer.csv",
+        &shopify(&[
+            "#1,a@x.com,paid,EUR,50.00,2024-03-01,1,50.00,0.00,",
+            "#1,b@x.com,,,,,1,10.00,,",
+        ]),
+    );
+    fails(
+        &run_in(d, &["score", "other_customer.csv"]),
+        3,
+        "the order's customer is `a@x.com` on an earlier line",
+    );
+    write(
+        "other_day.csv",
+        &shopify(&[
+            "#1,a@x.com,paid,EUR,50.00,2024-03-01,1,50.00,0.00,",
+            "#1,a@x.com,,,,2024-03-20,1,10.00,,",
+        ]),
+    );
+    fails(
+        &run_in(d, &["score", "other_day.csv"]),
+        3,
+        "the order is dated differently on an earlier line",
+    );
+    // A bad first line sets the whole order aside: no phantom purchase from the rest.
+    write(
+        "bad_total.csv",
+        &shopify(&[
+            "#1,a@x.com,paid,EUR,10.00,2024-03-01,1,10.00,0.00,",
+            "#3,d@x.com,paid,EUR,abc,2024-03-02,1,10.00,0.00,",
+            "#3,d@x.com,,,,,1,10.00,,",
+        ]),
+    );
+    let out = run_in(
+        d,
+        &[
+            "score",
+            "bad_total.csv",
+            "--format",
+            "csv",
+            "--rejects",
+            "bad.csv",
+        ],
+    );
+    assert!(
+        !rows(&out).contains_key("d@x.com"),
+        "{:?}",
+        rows(&out).keys()
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("bad.csv"))
+            .unwrap()
+            .lines()
+            .count(),
+        3
+    );
+    // Currencies written in the amounts are not summed.
+    write(
+        "signs.csv",
+        "customer_id,order_id,order_date,amount\nA,1,2024-01-01,$10.00\nA,2,2024-01-02,€10.00\nB,3,2024-01-03,USD 5.00\n",
+    );
+    fails(
+        &run_in(d, &["score", "signs.csv"]),
+        3,
+        "the orders are in 3 currencies: $ (1 line), EUR (1 line), USD (1 line)",
+    );
+    let out = run_in(
+        d,
+        &["score", "signs.csv", "--currency", "EUR", "--format", "csv"],
+    );
+    assert_cells(&rows(&out), &["revenue"], &[("A", "10.00")]);
+    // Stripe without converted refunds: amounts in their own currencies, refused as mixed.
+    write(
+        "stripe.csv",
+        "id,Created (UTC),Amount,Amount Refunded,Currency,Converted Amount,Converted Currency,Status,Customer ID,Customer Email\nch_1,2024-05-01 10:00,5000,1000,jpy,33.10,usd,Paid,cus_A,a@x.com\nch_2,2024-05-02 10:00,20.00,0.00,usd,20.00,usd,Paid,cus_B,b@x.com\n",
+    );
+    fails(
+        &run_in(d, &["score", "stripe.csv"]),
+        3,
+        "JPY (1 line), USD (1 line)",
+    );
+    // An empty currency cell is a currency of its own, never kept by --currency.
+    write(
+        "empty_currency.csv",
+        "customer_id,order_id,order_date,amount,currency\nA,1,2024-01-01,10.00,EUR\nA,2,2024-01-02,1000.00,\n",
+    );
+    let out = run_in(
+        d,
+        &[
+            "score",
+            "empty_currency.csv",
+            "--currency",
+            "EUR",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_cells(&rows(&out), &["revenue"], &[("A", "10.00")]);
+    // A credit note with a positive amount is a return.
+    write(
+        "belege.csv",
+        "Kundennummer;Belegnummer;Belegdatum;Umsatz;Status\n10001;RE-1;05.03.2024;1.234,50;bezahlt\n10001;GS-1;12.03.2024;234,50;Gutschrift\n",
+    );
+    let out = run_in(d, &["score", "belege.csv", "--format", "csv"]);
+    assert_cells(
+        &rows(&out),
+        &["orders", "revenue", "returns"],
+        &[("10001", "1 1000.00 234.50")],
+    );
+    // Guests without an email are bad rows, never one customer `0`.
+    write(
+        "woo.csv",
+        "Order Number,Order Status,Order Date,Customer User ID,Billing Email,Order Total Amount,Order Refund Amount\n1,wc-completed,2024-04-01 09:00:00,0,g@x.com,10.00,0.00\n2,wc-completed,2024-04-02 09:00:00,0,,20.00,0.00\n",
+    );
+    fails(
+        &run_in(d, &["score", "woo.csv"]),
+        3,
+        "`0` marks a guest, and the guest's email or phone is empty",
+    );
+    // An order total repeated on item rows counts once outside the layouts too, and SQL
+    // refuses what it would count per line.
+    write(
+        "totals.csv",
+        "Order ID,Customer,Order Date,Order Total,Item\nO1,A,2024-01-01,50.00,x\nO1,A,2024-01-01,50.00,y\nO1,A,2024-01-01,50.00,z\n",
+    );
+    let out = run_in(d, &["score", "totals.csv", "--format", "csv"]);
+    assert_cells(&rows(&out), &["orders", "revenue"], &[("A", "1 50.00")]);
+    fails(
+        &run_in(d, &["sql", "--dialect", "duckdb", "--source", "totals.csv"]),
+        2,
+        "is an order's total; tiering sql would add it once per line",
+    );
+    // Overlapping exports where the order changed customer, and an identical line at the
+    // boundary of two exports, are overlaps.
+    write(
+        "w1.csv",
+        "order_id,customer_id,order_date,amount\n2001,g@x.com,2024-04-01,80.00\n2002,h@x.com,2024-04-02,5.00\n",
+    );
+    write(
+        "w2.csv",
+        "order_id,customer_id,order_date,amount\n2001,23,2024-04-01,80.00\n2003,23,2024-04-03,110.00\n",
+    );
+    fails(
+        &run_in(d, &["score", "w1.csv", "w2.csv"]),
+        3,
+        "order `2001`",
+    );
+    let out = run_in(
+        d,
+        &[
+            "score", "w1.csv", "w2.csv", "--dedupe", "orders", "--format", "csv",
+        ],
+    );
+    assert_cells(
+        &rows(&out),
+        &["revenue"],
+        &[("g@x.com", "80.00"), ("23", "110.00")],
+    );
+    write(
+        "b1.csv",
+        "customer_id,order_id,order_date,amount\nA,1,2024-01-01,10.00\nC,3,2024-01-03,30.00\n",
+    );
+    write(
+        "b2.csv",
+        "customer_id,order_id,order_date,amount\nC,3,2024-01-03,30.00\nD,4,2024-01-04,5.00\n",
+    );
+    fails(&run_in(d, &["score", "b1.csv", "b2.csv"]), 3, "order `3`");
+    // A forced encoding never garbles a UTF-8 file; two-digit years are not read as 0024.
+    write(
+        "utf8.csv",
+        "customer_id,order_date,amount\n张三,2024-01-01,10.00\n",
+    );
+    fails(
+        &run_in(d, &["score", "utf8.csv", "--encoding", "gbk"]),
+        2,
+        "is UTF-8, but --encoding gbk was given",
+    );
+    write(
+        "yy.csv",
+        "customer_id,order_date,amount\nA,03/04/24,10.00\n",
+    );
+    fails(
+        &run_in(d, &["score", "yy.csv"]),
+        3,
+        "--date-format '%d/%m/%y'",
+    );
+    fails(
+        &run_in(d, &["score", "yy.csv", "--date-format", "%d/%m/%Y"]),
+        3,
+        "a year before 1900 or after 2199",
+    );
+    // A file on stdin is protected like a named one.
+    write(
+        "in.csv",
+        "customer_id,order_date,amount\nA,2024-01-01,10.00\n",
+    );
+    let before = std::fs::read(d.join("in.csv")).unwrap();
+    let status = Command::new("sh")
+        .arg("-c")
+        .arg("\"$0\" score - -o in.csv < in.csv; \"$0\" score in.csv --format csv >> in.csv")
+        .arg(assert_cmd::cargo::cargo_bin("tiering"))
+        .current_dir(d)
+        .output()
+        .unwrap();
+    assert_eq!(
+        std::fs::read(d.join("in.csv")).unwrap(),
+        before,
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
 }
