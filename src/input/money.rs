@@ -108,7 +108,14 @@ pub fn parse_money(raw: &str, format: MoneyFormat) -> Result<i64, MoneyError> {
         negative = true;
         text = trim(inner);
     }
-    let (body, sign_negative) = strip_sign_and_currency(text)?;
+    // Most amounts are plain numbers: no sign or currency marker to look for.
+    let plain =
+        text.as_bytes()[0].is_ascii_digit() && text.as_bytes()[text.len() - 1].is_ascii_digit();
+    let (body, sign_negative) = if plain {
+        (text, false)
+    } else {
+        strip_sign_and_currency(text)?
+    };
     if sign_negative {
         if negative {
             return Err(MoneyError::Invalid);

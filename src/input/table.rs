@@ -358,7 +358,7 @@ impl TextShape {
             let start = record.position().map_or(0, csv::Position::byte);
             let line = lines.line_at(usize::try_from(start).unwrap_or(usize::MAX));
             let location = Location::Line(line);
-            let fields = ByteFields(&record);
+            let fields = ByteFields::new(&record);
             let outcome = if record.len() != self.header.len() {
                 Err(RowFault::row(
                     format!(
@@ -368,7 +368,7 @@ impl TextShape {
                     ),
                     Some("check the delimiter and quoting of this line".into()),
                 ))
-            } else if record == self.header_bytes {
+            } else if record.get(0) == self.header_bytes.get(0) && record == self.header_bytes {
                 Err(RowFault::row("the header line is repeated here", None))
             } else {
                 visitor.row(location, &fields)
@@ -497,7 +497,15 @@ pub(super) fn bad_row(
     }
 }
 
-struct ByteFields<'a>(&'a csv::ByteRecord);
+/// The fields of a text record. The record is checked for UTF-8 once; its fields are
+/// then slices of that text (fields end at ASCII delimiters, on character boundaries).
+struct ByteFields<'a>(&'a csv::ByteRecord, Option<&'a str>);
+
+impl<'a> ByteFields<'a> {
+    fn new(record: &'a csv::ByteRecord) -> Self {
+        ByteFields(record, std::str::from_utf8(record.as_slice()).ok())
+    }
+}
 
 impl Fields for ByteFields<'_> {
     fn len(&self) -> usize {
@@ -505,6 +513,11 @@ impl Fields for ByteFields<'_> {
     }
 
     fn get(&self, i: usize) -> Result<&str, RowFault> {
+        if let (Some(text), Some(range)) = (self.1, self.0.range(i))
+            && let Some(field) = text.get(range)
+        {
+            return Ok(field);
+        }
         let bytes = self.0.get(i).unwrap_or_default();
         std::str::from_utf8(bytes).map_err(|_| RowFault {
             column: Some(i),
