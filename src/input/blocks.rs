@@ -75,9 +75,11 @@ impl<R: Read> Blocks<R> {
 
     /// Read until `buf` holds `want` bytes or the input ends.
     fn fill(&mut self, buf: &mut Vec<u8>, want: usize) -> io::Result<()> {
+        // Grown in steps, so a small input does not zero (and fault in) a whole block.
+        const STEP: usize = 256 << 10;
         while buf.len() < want && !self.eof {
             let start = buf.len();
-            buf.resize(want, 0);
+            buf.resize(want.min(start + STEP), 0);
             match self.reader.read(&mut buf[start..]) {
                 Ok(0) => {
                     buf.truncate(start);

@@ -463,16 +463,23 @@ pub fn date_of_epoch_days(days: i32) -> NaiveDate {
 /// `YYYY-MM-DD` text of days since the epoch. Written by hand for years 0–9999 (every
 /// output writes two dates per customer; chrono's formatter was a visible cost).
 pub fn format_date(days: i32) -> String {
+    let mut text = String::with_capacity(10);
+    push_date(&mut text, days);
+    text
+}
+
+/// Append the `YYYY-MM-DD` text of days since the epoch to `text`.
+pub fn push_date(text: &mut String, days: i32) {
     let (year, month, day) = civil_from_days(days);
     if !(0..=9999).contains(&year) {
         let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).expect("valid epoch");
-        return match epoch.checked_add_signed(chrono::TimeDelta::days(i64::from(days))) {
-            Some(date) => date.format("%Y-%m-%d").to_string(),
-            None => format!("day {days}"),
-        };
+        match epoch.checked_add_signed(chrono::TimeDelta::days(i64::from(days))) {
+            Some(date) => text.push_str(&date.format("%Y-%m-%d").to_string()),
+            None => text.push_str(&format!("day {days}")),
+        }
+        return;
     }
     let digit = |v: i64| char::from(b'0' + v as u8);
-    let mut text = String::with_capacity(10);
     for v in [year / 1000, year / 100 % 10, year / 10 % 10, year % 10] {
         text.push(digit(v));
     }
@@ -481,7 +488,6 @@ pub fn format_date(days: i32) -> String {
         text.push(digit(v / 10));
         text.push(digit(v % 10));
     }
-    text
 }
 
 /// (year, month, day) of days since the epoch (the inverse of `days_from_civil`).

@@ -309,18 +309,35 @@ fn scale(mantissa: i128, power: i32) -> Result<i128, MoneyError> {
 
 /// Minor units back to text with exactly `decimals` digits after the point: `-1234.50`.
 pub fn format_money(units: i64, decimals: u32) -> String {
-    if decimals == 0 {
-        return units.to_string();
+    let mut text = String::with_capacity(24);
+    push_money(&mut text, units, decimals);
+    text
+}
+
+/// Append minor units as text with exactly `decimals` digits after the point.
+pub fn push_money(text: &mut String, units: i64, decimals: u32) {
+    if units < 0 {
+        text.push('-');
     }
-    let divisor = 10u64.pow(decimals);
     let magnitude = units.unsigned_abs();
-    let sign = if units < 0 { "-" } else { "" };
-    format!(
-        "{sign}{}.{:0width$}",
-        magnitude / divisor,
-        magnitude % divisor,
-        width = decimals as usize
-    )
+    let divisor = 10u64.pow(decimals);
+    push_digits(text, magnitude / divisor, 1);
+    if decimals > 0 {
+        text.push('.');
+        push_digits(text, magnitude % divisor, decimals as usize);
+    }
+}
+
+/// Append the decimal digits of `value`, zero-padded to at least `width`.
+fn push_digits(text: &mut String, mut value: u64, width: usize) {
+    let mut digits = [0u8; 20];
+    let mut n = 0;
+    while value > 0 || n < width {
+        digits[n] = b'0' + (value % 10) as u8;
+        value /= 10;
+        n += 1;
+    }
+    text.extend(digits[..n].iter().rev().map(|&d| char::from(d)));
 }
 
 /// An exact decimal number (`digits` × 10^-`scale`, as typed columns of Parquet files hold

@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 
 use polars::prelude::*;
+use polars_arrow::array::{BooleanArray, PrimitiveArray, Utf8ViewArray};
 
 use super::OutputData;
 use crate::input::dates::format_date;
@@ -50,26 +51,38 @@ pub struct Cells<'a> {
     data: &'a OutputData,
 }
 
-/// A column in the physical type its cells are read from (one chunk each), so that
-/// reading a cell is an array access, not a dynamically typed value.
+/// A column as the single arrow array its cells are read from, so that reading a cell is
+/// an array access (no chunk lookup, no dynamically typed value).
 enum TypedColumn {
-    Text(StringChunked),
-    Int(Int64Chunked),
-    Date(Int32Chunked),
-    Float(Float64Chunked),
-    Bool(BooleanChunked),
+    Text(Utf8ViewArray),
+    Int(PrimitiveArray<i64>),
+    Date(PrimitiveArray<i32>),
+    Float(PrimitiveArray<f64>),
+    Bool(BooleanArray),
     Other(Series),
+}
+
+/// The one chunk of a rechunked array (none when it has no rows).
+fn single<A: Clone>(mut chunks: impl Iterator<Item = A>) -> Option<A> {
+    chunks.next()
 }
 
 impl TypedColumn {
     fn new(column: &Column) -> PolarsResult<Self> {
         let series = column.as_materialized_series().rechunk();
+        let other = || TypedColumn::Other(series.clone());
         Ok(match series.dtype() {
-            DataType::String => TypedColumn::Text(series.str()?.clone()),
-            DataType::Boolean => TypedColumn::Bool(series.bool()?.clone()),
-            DataType::Date => TypedColumn::Date(series.date()?.physical().clone()),
+            DataType::String => {
+                single(series.str()?.downcast_iter().cloned()).map_or_else(other, TypedColumn::Text)
+            }
+            DataType::Boolean => single(series.bool()?.downcast_iter().cloned())
+                .map_or_else(other, TypedColumn::Bool),
+            DataType::Date => single(series.date()?.physical().downcast_iter().cloned())
+                .map_or_else(other, TypedColumn::Date),
             DataType::Float32 | DataType::Float64 => {
-                TypedColumn::Float(series.cast(&DataType::Float64)?.f64()?.clone())
+                let floats = series.cast(&DataType::Float64)?;
+                single(floats.f64()?.downcast_iter().cloned())
+                    .map_or_else(other, TypedColumn::Float)
             }
             DataType::Int8
             | DataType::Int16
@@ -77,8 +90,11 @@ impl TypedColumn {
             | DataType::Int64
             | DataType::UInt8
             | DataType::UInt16
-            | DataType::UInt32 => TypedColumn::Int(series.cast(&DataType::Int64)?.i64()?.clone()),
-            _ => TypedColumn::Other(series),
+            | DataType::UInt32 => {
+                let ints = series.cast(&DataType::Int64)?;
+                single(ints.i64()?.downcast_iter().cloned()).map_or_else(other, TypedColumn::Int)
+            }
+            _ => other(),
         })
     }
 }

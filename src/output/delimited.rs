@@ -11,6 +11,8 @@ use rayon::prelude::*;
 
 use super::cells::{Cell, Cells, neutralise};
 use super::{Output, OutputData};
+use crate::input::dates::push_date;
+use crate::input::money::push_money;
 
 /// Delimited text with the given delimiter.
 pub struct DelimitedOutput {
@@ -73,6 +75,16 @@ impl DelimitedOutput {
                     Cell::Int(v) => {
                         scratch.clear();
                         write!(scratch, "{v}")?;
+                        writer.write_field(scratch.as_bytes())?;
+                    }
+                    Cell::Money(v) => {
+                        scratch.clear();
+                        push_money(&mut scratch, v, decimals);
+                        writer.write_field(scratch.as_bytes())?;
+                    }
+                    Cell::Date(d) => {
+                        scratch.clear();
+                        push_date(&mut scratch, d);
                         writer.write_field(scratch.as_bytes())?;
                     }
                     other => writer.write_field(other.text(decimals).as_bytes())?,
