@@ -52,6 +52,8 @@ pub struct Config {
     pub profit: Option<ProfitSettings>,
     /// CLV model settings.
     pub clv: Option<ClvSettings>,
+    /// Value-type settings.
+    pub value: Option<crate::scorers::value::ValueSettings>,
     /// Threshold rules (`[[rules]]`), replacing the shipped example.
     pub rules: Option<Vec<Rule>>,
     /// Output settings.

@@ -44,6 +44,11 @@ pub fn money_rate<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::
     )
 }
 
+/// A share in percent.
+pub fn percent<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    within(deserializer, 0.0, 100.0, "a percentage, e.g. 80")
+}
+
 /// A factor's weight.
 pub fn weight<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
     within(deserializer, 0.0, 1.0, "a weight; all weights sum to 1")

@@ -191,6 +191,7 @@ pub fn score_settings(
             profit: profit_settings(config)?,
             decimals: money_decimals,
             clv: clv_settings(&args.clv, config)?,
+            value: config.value.clone().unwrap_or_default(),
         },
         as_of,
     })

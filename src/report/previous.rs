@@ -241,20 +241,9 @@ impl Table {
     }
 }
 
-/// Which scorer wrote a file, from the columns only that scorer writes.
+/// Which scorer wrote a file, from the column only that scorer writes.
 pub(super) fn recognise_scorer(header: &[String]) -> Option<&'static str> {
-    let has = |c: &str| header.iter().any(|h| h == c);
-    [
-        ("rfm_code", "rfm"),
-        ("abc_class", "pareto"),
-        ("cost_to_serve", "profit"),
-        ("rule_fired", "rules"),
-        ("usual_gap_days", "lifecycle"),
-        ("p_alive", "clv"),
-    ]
-    .into_iter()
-    .find(|(column, _)| has(column))
-    .map(|(_, scorer)| scorer)
+    crate::scorers::ScorerKind::recognise(header).map(|kind| kind.build().name())
 }
 
 fn snapshot_of(

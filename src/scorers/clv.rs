@@ -286,6 +286,10 @@ impl Scorer for ClvScorer {
             .collect()
     }
 
+    fn signature_column(&self) -> &'static str {
+        "p_alive"
+    }
+
     fn group_title(&self, lang: Lang) -> &'static str {
         match lang {
             Lang::En => "CLV tier",

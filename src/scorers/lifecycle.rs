@@ -210,6 +210,10 @@ impl Scorer for LifecycleScorer {
         stage_key(id)
     }
 
+    fn signature_column(&self) -> &'static str {
+        "stage"
+    }
+
     fn group_title(&self, lang: Lang) -> &'static str {
         match lang {
             Lang::En => "Stage",

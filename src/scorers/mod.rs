@@ -12,6 +12,7 @@ pub mod rfm;
 pub mod rules;
 pub mod segments;
 pub mod tie_spans;
+pub mod value;
 
 use clap::ValueEnum;
 use polars::prelude::*;
@@ -57,6 +58,8 @@ pub struct ScoreContext {
     pub decimals: u32,
     /// CLV model settings.
     pub clv: self::clv::ClvSettings,
+    /// Value-type settings.
+    pub value: self::value::ValueSettings,
 }
 
 /// A way of turning customer metrics into tiers.
@@ -110,6 +113,8 @@ pub trait Scorer {
     }
     /// Group ids in reading order (best first, `no_purchase` last).
     fn group_order(&self, ctx: &ScoreContext) -> Vec<String>;
+    /// A column only this scorer writes: a tier file with it was scored by it.
+    fn signature_column(&self) -> &'static str;
     /// Group ids by value, best first (`no_purchase` last): a move up this list is a
     /// promotion. Separate from the order segment rules are matched in.
     fn value_order(&self, ctx: &ScoreContext) -> Vec<String> {
@@ -145,6 +150,8 @@ pub enum ScorerKind {
     Lifecycle,
     /// Customer lifetime value and P(alive) from the BG/NBD and Gamma-Gamma models.
     Clv,
+    /// Value types high / growth / potential / risk and the current × potential matrix.
+    Value,
 }
 
 impl ScorerKind {
@@ -157,7 +164,16 @@ impl ScorerKind {
             ScorerKind::Rules => Box::new(rules::RulesScorer),
             ScorerKind::Lifecycle => Box::new(lifecycle::LifecycleScorer),
             ScorerKind::Clv => Box::new(clv::ClvScorer::default()),
+            ScorerKind::Value => Box::new(value::ValueScorer),
         }
+    }
+
+    /// The scorer whose signature column a tier file's header has.
+    pub fn recognise(header: &[String]) -> Option<ScorerKind> {
+        ScorerKind::value_variants().iter().copied().find(|kind| {
+            let column = kind.build().signature_column();
+            header.iter().any(|h| h == column)
+        })
     }
 }
 

@@ -128,7 +128,7 @@ fn percent_to_basis_points(text: &str) -> Option<u32> {
 /// part / whole as a fraction rounded to 6 decimals, for reading (classes are decided in
 /// integers, never from this).
 /// Null when the whole is 0 (no positive value at all).
-fn share(part: Expr, whole: Expr) -> Expr {
+pub(super) fn share(part: Expr, whole: Expr) -> Expr {
     when(whole.clone().eq(lit(0i64)))
         .then(lit(NULL).cast(DataType::Float64))
         .otherwise(
@@ -317,6 +317,10 @@ impl Scorer for ParetoScorer {
         class_key(id)
     }
 
+    fn signature_column(&self) -> &'static str {
+        "abc_class"
+    }
+
     fn group_title(&self, lang: Lang) -> &'static str {
         match lang {
             Lang::En => "Class",
@@ -327,7 +331,7 @@ impl Scorer for ParetoScorer {
 
 /// Purchasers ordered by value descending, ties by customer_id, with rank, the positive
 /// part of the value, its running sum, the total and shares.
-fn ranked_purchasers(customers: LazyFrame, basis: Basis) -> LazyFrame {
+pub(super) fn ranked_purchasers(customers: LazyFrame, basis: Basis) -> LazyFrame {
     let value = match basis {
         Basis::Revenue => col("revenue"),
         Basis::Profit => col("profit"),

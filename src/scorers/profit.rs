@@ -288,6 +288,10 @@ impl Scorer for ProfitScorer {
         class_key(id)
     }
 
+    fn signature_column(&self) -> &'static str {
+        "cost_to_serve"
+    }
+
     fn group_title(&self, lang: Lang) -> &'static str {
         match lang {
             Lang::En => "Tier",

@@ -224,6 +224,10 @@ impl Scorer for RfmScorer {
             .unwrap_or_else(|_| self.group_order(ctx))
     }
 
+    fn signature_column(&self) -> &'static str {
+        "rfm_code"
+    }
+
     fn group_title(&self, lang: Lang) -> &'static str {
         match lang {
             Lang::En => "Segment",

@@ -354,6 +354,10 @@ impl Scorer for RulesScorer {
         value_order(ctx.rules.rules())
     }
 
+    fn signature_column(&self) -> &'static str {
+        "rule_fired"
+    }
+
     fn group_title(&self, lang: Lang) -> &'static str {
         match lang {
             Lang::En => "Tier",

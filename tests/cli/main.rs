@@ -26,4 +26,5 @@ mod safety;
 mod scoring;
 mod sql;
 mod support;
+mod value;
 mod write_guard;

@@ -1,0 +1,503 @@
+//! Value types (the playbooks' 高价值 / 成长型 / 潜力型 / 风险 scheme, effort 40/30/20/10)
+//! and the current × potential value matrix.
+//!
+//! One class per customer, by precedence:
+//! 1. **high** (`value_high`): the customers that make the first `high_share` % of value —
+//!    exactly the Pareto A set (value descending, ties by customer_id, the customer that
+//!    crosses the share included; only positive values count);
+//! 2. **risk** (`value_risk`): churn signals — overdue against the customer's own rhythm
+//!    (recency above `overdue_ratio` × the usual gap between purchases, or above
+//!    `period_days` for a one-order customer), trailing revenue falling by `decline` or
+//!    more (last `period_days` against the `period_days` before), or complaints per order
+//!    above `complaints_max` when the customer export has `complaints_column`;
+//! 3. **growth** (`value_growth`): at least `min_orders` purchases, one within
+//!    `period_days`, and trailing revenue up by `growth` or more (or new revenue after
+//!    none);
+//! 4. **potential** (`value_potential`): everyone else — new customers, steady customers of
+//!    lower value, and known customers without a purchase.
+//!
+//! A high-value customer with churn signals stays high value and gets `churn_warning`;
+//! `reason` says which test placed each customer.
+//!
+//! The matrix crosses `current_value_band` (high: the top 20 % of purchasers by value,
+//! medium: the next 30 %, low: the rest) with `potential_value_band` (high: trailing
+//! revenue rising, low: falling or stopped, medium: otherwise); `matrix_cell` names the cell
+//! and `matrix_strategy` gives its strategy from the playbook (`matrix_<current>_<potential>`).
+
+use polars::prelude::*;
+use serde::Deserialize;
+
+use super::pareto::{Basis, ranked_purchasers, share};
+use super::{ScoreContext, Scorer, left_join};
+use crate::input::lines::col_names::CUSTOMER_ID;
+use crate::lang::Lang;
+use crate::metrics::{WindowKind, WindowMetric};
+
+/// `[value]`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ValueSettings {
+    /// Value the high-value class makes, in percent (the Pareto A cut).
+    #[serde(deserialize_with = "crate::config_numbers::percent")]
+    pub high_share: f64,
+    /// revenue, or profit (needs a cost column).
+    pub basis: Basis,
+    /// Length of the recent and the previous revenue period.
+    pub period_days: u32,
+    /// Recent revenue at least (1 + growth) × previous: rising.
+    #[serde(deserialize_with = "crate::config_numbers::growth")]
+    pub growth: f64,
+    /// Recent revenue at most (1 − decline) × previous: falling.
+    #[serde(deserialize_with = "crate::config_numbers::fraction")]
+    pub decline: f64,
+    /// Purchases a growth customer has at least.
+    pub min_orders: u32,
+    /// First purchase at most this many days ago: new (a potential customer).
+    pub new_days: u32,
+    /// Recency above this multiple of the usual gap: overdue.
+    #[serde(deserialize_with = "crate::config_numbers::gap_ratio")]
+    pub overdue_ratio: f64,
+    /// A customer-export column counting complaints or tickets.
+    pub complaints_column: Option<String>,
+    /// Complaints per purchase above this: a churn signal.
+    #[serde(deserialize_with = "crate::config_numbers::gap_ratio")]
+    pub complaints_max: f64,
+}
+
+impl Default for ValueSettings {
+    fn default() -> Self {
+        ValueSettings {
+            high_share: 80.0,
+            basis: Basis::Revenue,
+            period_days: 180,
+            growth: 0.1,
+            decline: 0.2,
+            min_orders: 2,
+            new_days: 90,
+            overdue_ratio: 2.0,
+            complaints_column: None,
+            complaints_max: 0.5,
+        }
+    }
+}
+
+/// Class ids in reading order, best first (they are also the playbook keys).
+pub const CLASSES: [&str; 4] = [
+    "value_high",
+    "value_growth",
+    "value_potential",
+    "value_risk",
+];
+
+/// Value bands of the matrix, best first.
+const BANDS: [&str; 3] = ["high", "medium", "low"];
+
+/// The value-type scorer.
+pub struct ValueScorer;
+
+impl Scorer for ValueScorer {
+    fn name(&self) -> &'static str {
+        "value"
+    }
+
+    fn windows(&self, ctx: &ScoreContext) -> anyhow::Result<Vec<WindowMetric>> {
+        let period = ctx.value.period_days as i32;
+        Ok(vec![
+            WindowMetric {
+                name: "revenue_recent".into(),
+                kind: WindowKind::Revenue,
+                start: ctx.as_of - period,
+                end: ctx.as_of,
+            },
+            WindowMetric {
+                name: "revenue_previous".into(),
+                kind: WindowKind::Revenue,
+                start: ctx.as_of - 2 * period,
+                end: ctx.as_of - period,
+            },
+        ])
+    }
+
+    fn describe(&self, ctx: &ScoreContext) -> String {
+        let v = &ctx.value;
+        let basis = match v.basis {
+            Basis::Revenue => "revenue",
+            Basis::Profit => "profit",
+        };
+        match ctx.lang {
+            Lang::En => format!(
+                "high = first {}% of {basis}; periods of {}d, growth +{}%, decline −{}%; overdue > {}× usual gap",
+                v.high_share,
+                v.period_days,
+                v.growth * 100.0,
+                v.decline * 100.0,
+                v.overdue_ratio
+            ),
+            Lang::Zh => format!(
+                "高价值 = 贡献前 {}% 的{}；比较周期 {} 天，增长 +{}%，下降 −{}%；超过常规间隔 {} 倍为逾期",
+                v.high_share,
+                if basis == "revenue" {
+                    "销售额"
+                } else {
+                    "利润"
+                },
+                v.period_days,
+                v.growth * 100.0,
+                v.decline * 100.0,
+                v.overdue_ratio
+            ),
+        }
+    }
+
+    fn output_columns(&self, _ctx: &ScoreContext) -> Vec<String> {
+        [
+            "value",
+            "cum_share",
+            "revenue_recent",
+            "revenue_previous",
+            "usual_gap_days",
+            "overdue_ratio",
+            "churn_warning",
+            "reason",
+            "current_value_band",
+            "potential_value_band",
+            "matrix_cell",
+            "matrix_strategy",
+            "tier_id",
+            "tier",
+            "strategy",
+        ]
+        .map(str::to_string)
+        .to_vec()
+    }
+
+    fn money_columns(&self, _ctx: &ScoreContext) -> Vec<String> {
+        ["value", "revenue_recent", "revenue_previous"]
+            .map(str::to_string)
+            .to_vec()
+    }
+
+    fn signature_column(&self) -> &'static str {
+        "matrix_cell"
+    }
+
+    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame> {
+        let v = &ctx.value;
+        let schema = customers.clone().collect_schema()?;
+        if let Some(column) = &v.complaints_column
+            && !schema.contains(column)
+        {
+            anyhow::bail!(crate::error::TieringError::config(
+                format!(
+                    "[value] complaints_column `{column}` is not a column of the customer export"
+                ),
+                Some("pass --customers with that column, or drop complaints_column".into()),
+            ));
+        }
+        let ranked = ranked_purchasers(customers.clone(), v.basis)
+            .with_column(
+                (col("__cum_before") * lit(100i64))
+                    .cast(DataType::Float64)
+                    .lt(col("__total").cast(DataType::Float64) * lit(v.high_share))
+                    .and(col("pareto_value").gt(lit(0i64)))
+                    .alias("__high"),
+            )
+            .with_column(
+                // Top 20 % of purchasers by value: high; the next 30 %: medium.
+                when((col("pareto_rank") * lit(100i64)).lt_eq(col("__n") * lit(20i64)))
+                    .then(lit("high"))
+                    .when((col("pareto_rank") * lit(100i64)).lt_eq(col("__n") * lit(50i64)))
+                    .then(lit("medium"))
+                    .otherwise(lit("low"))
+                    .alias("current_value_band"),
+            )
+            .select([
+                col(CUSTOMER_ID),
+                col("pareto_value").alias("value"),
+                col("cum_share"),
+                col("__high"),
+                col("current_value_band"),
+            ]);
+        let purchaser = col("orders").gt(lit(0i64));
+        let float = |c: &str| col(c).cast(DataType::Float64);
+        let own_gap = when(col("orders").gt(lit(1i64)))
+            .then((float("tenure_days") - float("recency_days")) / (float("orders") - lit(1.0)))
+            .otherwise(lit(NULL).cast(DataType::Float64));
+        let (recent, previous) = (float("revenue_recent"), float("revenue_previous"));
+        let period = f64::from(v.period_days);
+        let rising = col("orders")
+            .gt_eq(lit(i64::from(v.min_orders)))
+            .and(float("recency_days").lt_eq(lit(period)))
+            .and(recent.clone().gt(lit(0.0)))
+            .and(recent.clone().gt_eq(previous.clone() * lit(1.0 + v.growth)));
+        let falling = previous.clone().gt(lit(0.0)).and(
+            recent
+                .clone()
+                .lt_eq(previous.clone() * lit(1.0 - v.decline)),
+        );
+        let overdue = when(col("usual_gap_days").is_not_null())
+            .then(float("recency_days").gt(col("usual_gap_days") * lit(v.overdue_ratio)))
+            .otherwise(float("recency_days").gt(lit(period)));
+        let complaints = match &v.complaints_column {
+            Some(column) => (col(column.as_str()).cast(DataType::Float64) / float("orders"))
+                .gt(lit(v.complaints_max))
+                .fill_null(lit(false)),
+            None => lit(false),
+        };
+        let scored = left_join(customers, ranked, &[CUSTOMER_ID])
+            .with_column(
+                own_gap
+                    .round(1, RoundMode::HalfToEven)
+                    .alias("usual_gap_days"),
+            )
+            .with_column(
+                when(col("usual_gap_days").gt(lit(0.0)))
+                    .then(
+                        (float("recency_days") / col("usual_gap_days"))
+                            .round(2, RoundMode::HalfToEven),
+                    )
+                    .otherwise(lit(NULL).cast(DataType::Float64))
+                    .alias("overdue_ratio"),
+            )
+            .with_columns([
+                purchaser.clone().and(overdue).alias("__overdue"),
+                purchaser.clone().and(falling).alias("__falling"),
+                purchaser.clone().and(complaints).alias("__complaints"),
+                purchaser.clone().and(rising).alias("__rising"),
+                col("__high").fill_null(lit(false)).alias("__high"),
+            ])
+            .with_column(
+                col("__overdue")
+                    .or(col("__falling"))
+                    .or(col("__complaints"))
+                    .alias("churn_warning"),
+            )
+            .with_column(
+                when(col("__high"))
+                    .then(lit(CLASSES[0]))
+                    .when(col("churn_warning"))
+                    .then(lit(CLASSES[3]))
+                    .when(col("__rising"))
+                    .then(lit(CLASSES[1]))
+                    .otherwise(lit(CLASSES[2]))
+                    .alias("tier_id"),
+            )
+            .with_column(reason(v, ctx.lang).alias("reason"))
+            .with_columns([
+                col("current_value_band").fill_null(lit("low")),
+                potential_band(v, recent, previous).alias("potential_value_band"),
+            ])
+            .with_column(
+                concat_str(
+                    [col("current_value_band"), col("potential_value_band")],
+                    "/",
+                    false,
+                )
+                .alias("matrix_cell"),
+            )
+            .with_columns(texts(ctx))
+            .with_column(
+                when(purchaser)
+                    .then(col("churn_warning"))
+                    .otherwise(lit(NULL).cast(DataType::Boolean))
+                    .alias("churn_warning"),
+            );
+        Ok(scored.drop(by_name(
+            [
+                "__high",
+                "__overdue",
+                "__falling",
+                "__complaints",
+                "__rising",
+            ],
+            true,
+            false,
+        )))
+    }
+
+    fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
+        super::per_tier(
+            scored,
+            self.group_order(ctx),
+            vec![
+                col("value").sum().alias("value"),
+                col("churn_warning")
+                    .sum()
+                    .cast(DataType::Int64)
+                    .alias("churn_warnings"),
+            ],
+        )
+        .with_column(share(col("value"), col("value").sum()).alias("value_share"))
+    }
+
+    fn threshold_money_columns(&self) -> Vec<&'static str> {
+        vec!["value"]
+    }
+
+    fn group_order(&self, _ctx: &ScoreContext) -> Vec<String> {
+        CLASSES.iter().map(|c| c.to_string()).collect()
+    }
+
+    fn group_title(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => "Value type",
+            Lang::Zh => "价值类型",
+        }
+    }
+
+    fn warnings(&self, customers: &DataFrame, _ctx: &ScoreContext) -> PolarsResult<Vec<String>> {
+        let warned = customers
+            .clone()
+            .lazy()
+            .filter(col("tier_id").eq(lit(CLASSES[0])).and(col("churn_warning")))
+            .collect()?
+            .height();
+        Ok(if warned > 0 {
+            vec![format!(
+                "{} churn signals (churn_warning): they stay high value; look at them first",
+                crate::plural::count(
+                    warned as u64,
+                    "high-value customer shows",
+                    "high-value customers show"
+                )
+            )]
+        } else {
+            Vec::new()
+        })
+    }
+}
+
+/// The test that placed a customer, with its numbers.
+fn reason(v: &ValueSettings, lang: Lang) -> Expr {
+    let pct = |c: &str| {
+        (col(c) * lit(100.0))
+            .round(1, RoundMode::HalfToEven)
+            .cast(DataType::String)
+    };
+    let text = |c: &str| col(c).cast(DataType::String);
+    let zh = lang == Lang::Zh;
+    let high = concat_str(
+        [
+            lit(if zh { "累计贡献 " } else { "in the first " }),
+            lit(v.high_share.to_string()),
+            lit(if zh {
+                "% 以内（累计 "
+            } else {
+                "% of value (cumulative "
+            }),
+            pct("cum_share"),
+            lit(if zh { "%）" } else { "%)" }),
+        ],
+        "",
+        false,
+    );
+    let overdue = concat_str(
+        [
+            lit(if zh {
+                "逾期：距上次购买 "
+            } else {
+                "overdue: "
+            }),
+            text("recency_days"),
+            lit(if zh {
+                " 天"
+            } else {
+                " days since the last purchase"
+            }),
+        ],
+        "",
+        false,
+    );
+    let falling = lit(if zh {
+        "近期销售额下降"
+    } else {
+        "trailing revenue falling"
+    });
+    let complaints = lit(if zh {
+        "投诉偏多"
+    } else {
+        "complaints above the limit"
+    });
+    let rising = lit(if zh {
+        "近期销售额上升"
+    } else {
+        "trailing revenue rising"
+    });
+    let new = lit(if zh { "新客户" } else { "new customer" });
+    let none = lit(if zh {
+        "尚未购买"
+    } else {
+        "no purchase yet"
+    });
+    let rest = lit(if zh {
+        "无增长或流失信号"
+    } else {
+        "no growth or churn signal"
+    });
+    when(col("tier_id").eq(lit(CLASSES[0])))
+        .then(high)
+        .when(col("__overdue").and(col("tier_id").eq(lit(CLASSES[3]))))
+        .then(overdue)
+        .when(col("__falling").and(col("tier_id").eq(lit(CLASSES[3]))))
+        .then(falling)
+        .when(col("tier_id").eq(lit(CLASSES[3])))
+        .then(complaints)
+        .when(col("tier_id").eq(lit(CLASSES[1])))
+        .then(rising)
+        .when(col("orders").eq(lit(0i64)))
+        .then(none)
+        .when(col("tenure_days").lt_eq(lit(i64::from(v.new_days))))
+        .then(new)
+        .otherwise(rest)
+}
+
+/// high: trailing revenue rising (or new revenue after none); low: falling or stopped;
+/// medium: otherwise.
+fn potential_band(v: &ValueSettings, recent: Expr, previous: Expr) -> Expr {
+    when(
+        recent.clone().gt(lit(0.0)).and(
+            previous
+                .clone()
+                .eq(lit(0.0))
+                .or(recent.clone().gt_eq(previous.clone() * lit(1.0 + v.growth))),
+        ),
+    )
+    .then(lit(BANDS[0]))
+    .when(
+        previous
+            .clone()
+            .gt(lit(0.0))
+            .and(recent.lt_eq(previous * lit(1.0 - v.decline))),
+    )
+    .then(lit(BANDS[2]))
+    .when(col("orders").eq(lit(0i64)))
+    .then(lit(BANDS[2]))
+    .otherwise(lit(BANDS[1]))
+}
+
+/// tier, strategy and matrix_strategy from the playbook.
+fn texts(ctx: &ScoreContext) -> Vec<Expr> {
+    let pick = |text: &dyn Fn(&str) -> String| {
+        let mut expr = lit(NULL).cast(DataType::String);
+        for id in CLASSES.iter().rev() {
+            expr = when(col("tier_id").eq(lit(*id)))
+                .then(lit(text(id)))
+                .otherwise(expr);
+        }
+        expr
+    };
+    let mut matrix = lit(NULL).cast(DataType::String);
+    for current in BANDS {
+        for potential in BANDS {
+            let key = format!("matrix_{current}_{potential}");
+            matrix = when(col("matrix_cell").eq(lit(format!("{current}/{potential}"))))
+                .then(lit(ctx.playbook.strategy(&key, ctx.lang)))
+                .otherwise(matrix);
+        }
+    }
+    vec![
+        pick(&|id| ctx.playbook.name(id, ctx.lang)).alias("tier"),
+        pick(&|id| ctx.playbook.strategy(id, ctx.lang)).alias("strategy"),
+        matrix.alias("matrix_strategy"),
+    ]
+}
