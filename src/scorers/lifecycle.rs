@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::{ScoreContext, Scorer, TIER_GROUP, fill_no_purchase};
 use crate::lang::Lang;
-use crate::metrics::{WindowKind, WindowMetric};
+use crate::metrics::{WindowMetric, revenue_trend_windows};
 
 /// `[lifecycle]` thresholds.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -61,21 +61,7 @@ impl Scorer for LifecycleScorer {
     }
 
     fn windows(&self, ctx: &ScoreContext) -> anyhow::Result<Vec<WindowMetric>> {
-        let period = ctx.lifecycle.period_days as i32;
-        Ok(vec![
-            WindowMetric {
-                name: "revenue_recent".into(),
-                kind: WindowKind::Revenue,
-                start: ctx.as_of - period,
-                end: ctx.as_of,
-            },
-            WindowMetric {
-                name: "revenue_previous".into(),
-                kind: WindowKind::Revenue,
-                start: ctx.as_of - 2 * period,
-                end: ctx.as_of - period,
-            },
-        ])
+        Ok(revenue_trend_windows(ctx.as_of, ctx.lifecycle.period_days))
     }
 
     fn describe(&self, ctx: &ScoreContext) -> String {

@@ -31,7 +31,7 @@ use super::pareto::{Basis, ranked_purchasers, share};
 use super::{ScoreContext, Scorer, left_join};
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
-use crate::metrics::{WindowKind, WindowMetric};
+use crate::metrics::{WindowMetric, revenue_trend_windows};
 
 /// `[value]`.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -101,21 +101,7 @@ impl Scorer for ValueScorer {
     }
 
     fn windows(&self, ctx: &ScoreContext) -> anyhow::Result<Vec<WindowMetric>> {
-        let period = ctx.value.period_days as i32;
-        Ok(vec![
-            WindowMetric {
-                name: "revenue_recent".into(),
-                kind: WindowKind::Revenue,
-                start: ctx.as_of - period,
-                end: ctx.as_of,
-            },
-            WindowMetric {
-                name: "revenue_previous".into(),
-                kind: WindowKind::Revenue,
-                start: ctx.as_of - 2 * period,
-                end: ctx.as_of - period,
-            },
-        ])
+        Ok(revenue_trend_windows(ctx.as_of, ctx.value.period_days))
     }
 
     fn describe(&self, ctx: &ScoreContext) -> String {
