@@ -93,16 +93,6 @@ impl StatusTable {
     pub fn classify(&self, value: &str) -> Option<StatusClass> {
         self.classes.get(&normalise(value)).copied()
     }
-
-    /// Every value the table knows, by class, for `check --layouts` and the README.
-    pub fn len(&self) -> usize {
-        self.classes.len()
-    }
-
-    /// Whether the table is empty.
-    pub fn is_empty(&self) -> bool {
-        self.classes.is_empty()
-    }
 }
 
 /// How an empty status cell is shown and classified (`include = ["(empty)"]` works).
