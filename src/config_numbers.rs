@@ -44,6 +44,19 @@ pub fn money_rate<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::
     )
 }
 
+/// A period length in days: at least one (a zero-day period compares nothing), at most
+/// a century.
+pub fn period_days<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u32, D::Error> {
+    let value = u32::deserialize(deserializer)?;
+    if (1..=36_500).contains(&value) {
+        Ok(value)
+    } else {
+        Err(D::Error::custom(format!(
+            "{value} is out of range: a period in days (1 to 36500)"
+        )))
+    }
+}
+
 /// A share in percent.
 pub fn percent<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
     within(deserializer, 0.0, 100.0, "a percentage, e.g. 80")

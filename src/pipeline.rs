@@ -107,6 +107,9 @@ pub fn prepare(
             printer.warn(&format!("`{}` has a header but no rows", file.file.display));
         }
     }
+    if let Some(warning) = mixed_date_orders(&orders.files) {
+        printer.warn(&warning);
+    }
     let lines = &orders.lines;
     let dates = lines.column(ORDER_DATE)?.date()?.physical().clone();
     let (Some(first), Some(latest)) = (dates.min(), dates.max()) else {
@@ -162,6 +165,9 @@ pub fn prepare(
     if let Some(path) = customers {
         let file = expand(&[path.to_string()])?.remove(0);
         let loaded = load_customers(&file, options, reserved)?;
+        if let Some((scorer, ctx)) = scorer {
+            loaded.check_numbers(&scorer.export_numbers(ctx))?;
+        }
         if let Some(encoding) = loaded.detected_encoding {
             printer.note(&encoding_note(&file.display, encoding));
         }
@@ -244,6 +250,27 @@ pub fn export_notes(file: &crate::input::FileRead) -> Vec<String> {
         ));
     }
     notes
+}
+
+/// Files whose dates were decided day first and month first in one run: legal (a German
+/// and a US export), but a mistake as often, so both are named.
+fn mixed_date_orders(files: &[crate::input::FileRead]) -> Option<String> {
+    use crate::input::dates::DayMonth;
+    let named = |order: DayMonth| -> Vec<String> {
+        files
+            .iter()
+            .filter(|f| f.export.date_order == Some(order))
+            .map(|f| format!("`{}`", f.file.display))
+            .collect()
+    };
+    let (day, month) = (named(DayMonth::DayFirst), named(DayMonth::MonthFirst));
+    (!day.is_empty() && !month.is_empty()).then(|| {
+        format!(
+            "dates were read day first in {} and month first in {}; if the files come from one system, fix the order with --date-format",
+            day.join(", "),
+            month.join(", ")
+        )
+    })
 }
 
 /// The note for a file read in a detected encoding.

@@ -291,15 +291,24 @@ fn options_of_other_scorers(args: &ScoringArgs, kind: ScorerKind) -> Vec<&'stati
         .collect()
 }
 
-/// Ranking by profit needs a cost column in every order file.
+/// Ranking by profit (pareto or value) needs a cost column in every order file.
 fn require_cost_for_profit(
     settings: &crate::settings::ScoreSettings,
     orders: &crate::input::LoadedOrders,
 ) -> Result<(), TieringError> {
     use crate::input::columns::Canonical;
     use crate::scorers::{ScorerKind, pareto::Basis};
-    let by_profit =
-        settings.scorer == ScorerKind::Pareto && settings.context.pareto.basis == Basis::Profit;
+    let (by_profit, option) = match settings.scorer {
+        ScorerKind::Pareto => (
+            settings.context.pareto.basis == Basis::Profit,
+            "--basis profit",
+        ),
+        ScorerKind::Value => (
+            settings.context.value.basis == Basis::Profit,
+            "[value] basis = \"profit\"",
+        ),
+        _ => (false, ""),
+    };
     match orders
         .files
         .iter()
@@ -307,10 +316,10 @@ fn require_cost_for_profit(
     {
         Some(file) if by_profit => Err(TieringError::usage(
             format!(
-                "--basis profit needs a cost column, and `{}` has none",
+                "{option} needs a cost column, and `{}` has none",
                 file.file.display
             ),
-            Some("map one with --map cost=<header name>, or rank by --basis revenue".into()),
+            Some("map one with --map cost=<header name>, or rank by revenue".into()),
         )),
         _ => Ok(()),
     }

@@ -19,6 +19,12 @@ pub struct LoadedCustomers {
     pub frame: DataFrame,
     /// Names of the passed-through columns, in file order.
     pub extra_columns: Vec<String>,
+    /// Their headers in the file (an output name may carry a `customer_` prefix).
+    pub extra_headers: Vec<String>,
+    /// Where each customer's row is, in frame order.
+    pub locations: Vec<Location>,
+    /// The file as the user named it.
+    pub display: String,
     /// How its header was mapped.
     pub mapping: ColumnMapping,
     /// The encoding detected, when the file is not UTF-8.
@@ -40,6 +46,8 @@ pub fn load_customers(
         mapping: ColumnMapping::default(),
         ids: StringChunkedBuilder::new(col_names::CUSTOMER_ID.into(), 1024),
         extras: Vec::new(),
+        headers: Vec::new(),
+        locations: Vec::new(),
         seen: HashMap::new(),
         duplicate: None,
         display: file.display.clone(),
@@ -66,9 +74,53 @@ pub fn load_customers(
     Ok(LoadedCustomers {
         frame: DataFrame::new(height, columns)?,
         extra_columns,
+        extra_headers: visitor.headers,
+        locations: visitor.locations,
+        display: file.display.clone(),
         mapping: visitor.mapping,
         detected_encoding: report.detected_encoding,
     })
+}
+
+impl LoadedCustomers {
+    /// Refuse the export unless every non-empty value of `columns` (those it has) is a
+    /// plain decimal: a scorer reading `n/a` or `1,5` as nothing would score silently wrong.
+    pub fn check_numbers(&self, columns: &[String]) -> Result<(), TieringError> {
+        for name in columns {
+            let Some(index) = self.extra_columns.iter().position(|c| c == name) else {
+                continue;
+            };
+            let values = self
+                .frame
+                .column(name)
+                .and_then(|c| c.str().cloned())
+                .map_err(|e| TieringError::Unreadable {
+                    file: self.display.clone(),
+                    reason: e.to_string(),
+                    hint: None,
+                })?;
+            let mut bad = values.iter().enumerate().filter(|(_, v)| {
+                v.is_some_and(|text| crate::scorers::profit::millionths(text).is_none())
+            });
+            if let Some((row, Some(text))) = bad.next() {
+                return Err(TieringError::BadValue {
+                    row: Box::new(crate::error::BadRow {
+                        file: self.display.clone(),
+                        location: self.locations[row],
+                        column: Some(self.extra_headers[index].clone()),
+                        value: Some(text.to_string()),
+                        reason: "not a number".into(),
+                        expected: Some("a plain decimal such as 3 or 12.5, or nothing".into()),
+                        hint: Some(format!(
+                            "the scorer reads `{name}` as a number; fix the export or leave the cell empty"
+                        )),
+                    }),
+                    more: bad.count() as u64,
+                });
+            }
+        }
+        Ok(())
+    }
 }
 
 struct CustomersVisitor<'a> {
@@ -78,6 +130,8 @@ struct CustomersVisitor<'a> {
     mapping: ColumnMapping,
     ids: StringChunkedBuilder,
     extras: Vec<(String, Vec<Option<String>>)>,
+    headers: Vec<String>,
+    locations: Vec<Location>,
     seen: HashMap<String, Location>,
     duplicate: Option<TieringError>,
     display: String,
@@ -111,6 +165,12 @@ impl RowVisitor for CustomersVisitor<'_> {
             .filter(|(i, _)| Some(*i) != id_index)
             .map(|(i, name)| (output_name(name, i, self.reserved, &mut used), Vec::new()))
             .collect();
+        self.headers = header
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| Some(*i) != id_index)
+            .map(|(_, name)| name.clone())
+            .collect();
         Ok(())
     }
 
@@ -138,6 +198,7 @@ impl RowVisitor for CustomersVisitor<'_> {
             return Ok(());
         }
         self.seen.insert(id.to_string(), location);
+        self.locations.push(location);
         self.ids.append_value(id);
         let mut extra = self.extras.iter_mut();
         for i in (0..fields.len()).filter(|&i| i != id_index) {

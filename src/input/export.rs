@@ -350,6 +350,7 @@ impl ExportState {
             refund,
             date_order: self.date_order.map(|(o, _)| o),
             full_refund: status == Some(StatusClass::Refunded),
+            opens_refunded_order: status == Some(StatusClass::Refunded) && !continuing,
             credit: status == Some(StatusClass::Credit),
         }))
     }
@@ -450,6 +451,23 @@ impl ExportState {
             _ if raw.is_empty() => EMPTY_CURRENCY.to_string(),
             _ => raw.to_uppercase(),
         };
+        if let Some(a) = plan.amount {
+            let cell = fields.get(a)?;
+            if let Some(marker) = super::money::currency_marker(cell)
+                && currency != EMPTY_CURRENCY
+                && !super::money::marker_fits(marker, &currency)
+            {
+                return Err(RowFault {
+                    column: Some(a),
+                    value: Some(cell.to_string()),
+                    reason: format!(
+                        "the amount is marked {marker} and the currency column says {currency}"
+                    ),
+                    expected: None,
+                    hint: Some("one of the two is wrong; fix the export".into()),
+                });
+            }
+        }
         match self.currencies.get_mut(&currency) {
             Some(lines) => *lines += 1,
             None => {

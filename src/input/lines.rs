@@ -98,6 +98,9 @@ pub struct Overrides {
     pub date_order: Option<DayMonth>,
     /// Refunded in full (status): the whole amount is refunded, whatever a refund cell says.
     pub full_refund: bool,
+    /// The first line of an order refunded in full: a return even when the order's total
+    /// is 0.00 (refunded in full is never a purchase, DESIGN §3a).
+    pub opens_refunded_order: bool,
     /// A credit note: the amount is a return whatever its sign.
     pub credit: bool,
 }
@@ -317,7 +320,8 @@ impl OrderLines {
         };
         let line = amount + refund;
         let returned = if line < 0 { -line } else { 0 } + refund;
-        let return_lines = i64::from(line < 0) + i64::from(refund > 0);
+        let return_lines =
+            i64::from(line < 0) + i64::from(refund > 0 || overrides.opens_refunded_order);
         let last = self.date.len().wrapping_sub(1);
         if self.date.last() == Some(&date)
             && self.last_customer == customer

@@ -153,13 +153,12 @@ pub fn load_orders(
     let rejected = faults.into_result()?;
     let visitor_dates = visitor.dates.clone();
     let lines = visitor.finish()?;
-    let names: Vec<String> = files.iter().map(|f| f.file.display.clone()).collect();
     order_level_once(&lines, &ranges, &files)?;
     let order_ids = files
         .iter()
         .all(|f| f.mapping.get(self::columns::Canonical::OrderId).is_some());
     let (lines, overlaps) =
-        overlap::resolve_overlap(lines, &ranges, &names, order_ids, options.dedupe)?;
+        overlap::resolve_overlap(lines, &ranges, &files, order_ids, options.dedupe)?;
     let (lines, decimals) = currency::settle(lines, &files, options)?;
     Ok(LoadedOrders {
         lines,
@@ -208,7 +207,7 @@ fn order_level_once(
 ) -> anyhow::Result<()> {
     use self::lines::col_names::{AMOUNT, CUSTOMER_ID, ORDER_ID, RETURNS};
     for (file, range) in files.iter().zip(ranges) {
-        if !file.export.once_per_order || range.is_empty() {
+        if !file.export.once_per_order() || range.is_empty() {
             continue;
         }
         let part = lines.slice(range.start as i64, range.len());

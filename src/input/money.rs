@@ -97,6 +97,23 @@ pub fn currency_marker(raw: &str) -> Option<&'static str> {
     })
 }
 
+/// Whether an amount's marker (from [`currency_marker`]) can be written for `currency`
+/// (an upper-case code): `$` for the dollars and pesos, `¥` for yuan and yen, a code for
+/// itself. A currency that is not a three-letter code (`人民币`, `$`) is not judged.
+pub fn marker_fits(marker: &str, currency: &str) -> bool {
+    const NOT_DOLLARS: [&str; 8] = ["EUR", "GBP", "CNY", "RMB", "CNH", "JPY", "CHF", "INR"];
+    let code = currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase());
+    if !code || marker == currency {
+        return true;
+    }
+    match marker {
+        "$" => !NOT_DOLLARS.contains(&currency),
+        "¥" => ["CNY", "RMB", "CNH", "JPY"].contains(&currency),
+        "CNY" => ["CNY", "RMB", "CNH"].contains(&currency),
+        code => code == currency,
+    }
+}
+
 /// Parse `raw` into minor units, exactly.
 pub fn parse_money(raw: &str, format: MoneyFormat) -> Result<i64, MoneyError> {
     let mut text = trim(raw);
@@ -458,6 +475,15 @@ mod tests {
             cents("99999999999999999999999999999999999999999"),
             Err(MoneyError::Overflow)
         );
+    }
+
+    #[test]
+    fn markers_fit_their_currencies() {
+        assert!(marker_fits("$", "USD") && marker_fits("$", "CAD") && !marker_fits("$", "EUR"));
+        assert!(marker_fits("¥", "JPY") && marker_fits("¥", "CNY") && !marker_fits("¥", "USD"));
+        assert!(marker_fits("CNY", "RMB") && marker_fits("EUR", "EUR"));
+        assert!(!marker_fits("EUR", "USD") && !marker_fits("USD", "CAD"));
+        assert!(marker_fits("¥", "人民币") && marker_fits("$", "$"));
     }
 
     #[test]

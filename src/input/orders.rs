@@ -28,8 +28,17 @@ pub struct FileExport {
     pub state: ExportState,
     /// The date column's day/month order, when the file needed one.
     pub date_order: Option<DayMonth>,
+    /// Whether the amount is the order's total, counted once per order.
+    pub total_per_order: bool,
+    /// Whether the refund was counted once per order.
+    pub refund_per_order: bool,
+}
+
+impl FileExport {
     /// Whether a total or refund was counted once per order.
-    pub once_per_order: bool,
+    pub fn once_per_order(&self) -> bool {
+        self.total_per_order || self.refund_per_order
+    }
 }
 
 pub(super) struct OrdersVisitor<'a> {
@@ -137,7 +146,8 @@ impl<'a> OrdersVisitor<'a> {
             layout: self.plan.layout,
             state: export,
             date_order: order,
-            once_per_order: self.plan.order_level.amount || self.plan.order_level.refund,
+            total_per_order: self.plan.order_level.amount,
+            refund_per_order: self.plan.order_level.refund,
         })
     }
 

@@ -8,12 +8,15 @@
 //! One exception keeps split exports (`split -l`, `part-1.csv part-2.csv`) readable: the
 //! order that ends one file and starts the next continues across the split and is read
 //! as one order, with a note naming it — unless the two line groups are identical, which
-//! is the same lines exported twice (inclusive date ranges).
+//! is the same lines exported twice (inclusive date ranges). Where an export gives the
+//! order's total (or refund) once per order, the continuation repeats it: it is counted
+//! once, and a continuation with a different total is refused.
 
 use std::ops::Range;
 
 use polars::prelude::*;
 
+use super::FileRead;
 use super::lines::col_names::{AMOUNT, COST, CUSTOMER_ID, LINES, ORDER_DATE, ORDER_ID, RETURNS};
 use crate::error::TieringError;
 
@@ -72,12 +75,12 @@ pub struct Overlaps {
     pub split: Vec<SplitOrder>,
 }
 
-/// Check `lines` (the line groups of `names.len()` files, file `i` in rows `ranges[i]`)
-/// for orders present in more than one file; refuse them, or drop later copies.
+/// Check `lines` (the line groups of `files`, file `i` in rows `ranges[i]`) for orders
+/// present in more than one file; refuse them, or drop later copies.
 pub fn resolve_overlap(
     lines: DataFrame,
     ranges: &[Range<usize>],
-    names: &[String],
+    files: &[FileRead],
     order_ids: bool,
     dedupe: Dedupe,
 ) -> anyhow::Result<(DataFrame, Overlaps)> {
@@ -85,11 +88,15 @@ pub fn resolve_overlap(
     if ranges.len() < 2 {
         return Ok((lines, overlaps));
     }
+    let names: Vec<String> = files.iter().map(|f| f.file.display.clone()).collect();
+    let names = &names[..];
     let mut file_of_row = Vec::with_capacity(lines.height());
     for (i, range) in ranges.iter().enumerate() {
         file_of_row.extend(std::iter::repeat_n(i as u32, range.len()));
     }
-    overlaps.split = stitch_split_orders(&lines, ranges, names, &mut file_of_row)?;
+    let stitched = stitch_split_orders(&lines, ranges, files, &mut file_of_row)?;
+    overlaps.split = stitched.orders;
+    let lines = without_repeated_totals(lines, &stitched.repeats)?;
     // With order ids in every file an order is its id, whoever it is booked to (a guest
     // in one export may be a registered customer in the next); without, the customer's
     // day.
@@ -134,14 +141,22 @@ pub fn resolve_overlap(
     Ok((kept, overlaps))
 }
 
+/// Orders continued across files, and the continuation rows whose total (or refund)
+/// repeats the order's.
+struct Stitched {
+    orders: Vec<SplitOrder>,
+    repeats: Vec<(usize, &'static str)>,
+}
+
 /// Count the first line groups of each file that continue the last order of the file
 /// before as that earlier file's (see the module docs).
 fn stitch_split_orders(
     lines: &DataFrame,
     ranges: &[Range<usize>],
-    names: &[String],
+    files: &[FileRead],
     file_of_row: &mut [u32],
-) -> PolarsResult<Vec<SplitOrder>> {
+) -> anyhow::Result<Stitched> {
+    let names: Vec<&str> = files.iter().map(|f| f.file.display.as_str()).collect();
     let customers = lines.column(CUSTOMER_ID)?.str()?;
     let orders = lines.column(ORDER_ID)?.str()?;
     let key = |row: usize| (customers.get(row), orders.get(row));
@@ -155,6 +170,7 @@ fn stitch_split_orders(
         Ok(true)
     };
     let mut split = Vec::new();
+    let mut repeats = Vec::new();
     let mut previous: Option<usize> = None;
     for (i, range) in ranges.iter().enumerate() {
         if range.is_empty() {
@@ -171,17 +187,104 @@ fn stitch_split_orders(
             }
             if row > range.start {
                 let (customer, order) = key(last);
-                split.push(SplitOrder {
+                let order = SplitOrder {
                     order: order.unwrap_or_default().to_string(),
                     customer: customer.unwrap_or_default().to_string(),
-                    first: names[before].clone(),
-                    next: names[i].clone(),
-                });
+                    first: names[before].to_string(),
+                    next: names[i].to_string(),
+                };
+                // The refund first: the amount is net of it, so a changed refund changes both.
+                let (a, b) = (&files[before].export, &files[i].export);
+                let per_order = [
+                    (RETURNS, "refund", a.refund_per_order || b.refund_per_order),
+                    (
+                        AMOUNT,
+                        "total (net of refunds)",
+                        a.total_per_order || b.total_per_order,
+                    ),
+                ];
+                for (column, what, _) in per_order.into_iter().filter(|(_, _, once)| *once) {
+                    repeats.extend(repeated_values(
+                        lines,
+                        column,
+                        what,
+                        last,
+                        range.start..row,
+                        &order,
+                    )?);
+                }
+                split.push(order);
             }
         }
         previous = Some(i);
     }
-    Ok(split)
+    Ok(Stitched {
+        orders: split,
+        repeats,
+    })
+}
+
+/// Continuation rows of an order whose `column` (given once per order) repeats the value
+/// of the order's `last` row in the file before: they count nothing more. A different
+/// non-zero value is the same order with two totals.
+fn repeated_values(
+    lines: &DataFrame,
+    column: &'static str,
+    what: &str,
+    last: usize,
+    continuation: Range<usize>,
+    order: &SplitOrder,
+) -> anyhow::Result<Vec<(usize, &'static str)>> {
+    let values = lines.column(column)?.i64()?;
+    let counted = values.get(last).unwrap_or(0);
+    let mut repeats = Vec::new();
+    for row in continuation {
+        match values.get(row).unwrap_or(0) {
+            0 => {}
+            value if value == counted => repeats.push((row, column)),
+            value => {
+                return Err(TieringError::Conflict {
+                    message: format!(
+                        "order `{}` of customer `{}` continues from `{}` into `{}` with a different {what} ({} against {}), which the exports give once per order",
+                        order.order,
+                        order.customer,
+                        order.first,
+                        order.next,
+                        super::money::format_money(value, 2),
+                        super::money::format_money(counted, 2)
+                    ),
+                    hint: Some("export the order's lines into one file, or check which export is current".into()),
+                }
+                .into());
+            }
+        }
+    }
+    Ok(repeats)
+}
+
+/// `lines` with the repeated totals and refunds of continued orders set to zero.
+fn without_repeated_totals(
+    mut lines: DataFrame,
+    repeats: &[(usize, &'static str)],
+) -> PolarsResult<DataFrame> {
+    for column in [AMOUNT, RETURNS] {
+        let rows: Vec<usize> = repeats
+            .iter()
+            .filter(|(_, c)| *c == column)
+            .map(|(row, _)| *row)
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let mut values: Vec<Option<i64>> = lines.column(column)?.i64()?.iter().collect();
+        for row in rows {
+            values[row] = Some(0);
+        }
+        lines.with_column(
+            Int64Chunked::from_iter_options(column.into(), values.into_iter()).into_column(),
+        )?;
+    }
+    Ok(lines)
 }
 
 /// The error for the first order found in two files.

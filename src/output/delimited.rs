@@ -28,7 +28,13 @@ impl Output for DelimitedOutput {
     fn write(&self, data: &OutputData, out: &mut dyn Write) -> anyhow::Result<()> {
         let cells = Cells::new(data);
         let mut header = self.writer(Vec::new());
-        header.write_record(cells.names())?;
+        // Header names come from customer exports too (`=cmd|…` is a legal column name).
+        header.write_record(
+            cells
+                .names()
+                .iter()
+                .map(|name| neutralise(name).into_owned()),
+        )?;
         out.write_all(&header.into_inner()?)?;
         let height = cells.height();
         let parts: Vec<Range<usize>> = (0..height)

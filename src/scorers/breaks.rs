@@ -33,7 +33,8 @@ pub struct Breaks {
 }
 
 impl Breaks {
-    /// `[rfm.breaks]` with `--breaks metric=v1,v2,…` on top, checked against `bins`.
+    /// `[rfm.breaks]` with `--breaks metric=v1,v2,…` replacing its metrics, checked
+    /// against `bins`.
     pub fn resolve(
         config: &BreaksConfig,
         cli: &[String],
@@ -44,17 +45,6 @@ impl Breaks {
             by_metric: Default::default(),
             decimals,
         };
-        let written = [&config.recency_days, &config.orders, &config.revenue];
-        for (i, values) in written.into_iter().enumerate() {
-            if let Some(values) = values {
-                let origin = format!("[rfm.breaks] {}", METRICS[i]);
-                let units = values
-                    .iter()
-                    .map(|v| to_units(*v, i, decimals, &origin))
-                    .collect::<Result<Vec<_>, _>>()?;
-                breaks.by_metric[i] = Some(checked(units, bins, &origin)?);
-            }
-        }
         for arg in cli {
             let (metric, list) = arg.split_once('=').ok_or_else(|| {
                 TieringError::usage(
@@ -77,6 +67,18 @@ impl Breaks {
                 .map(|v| text_to_units(v.trim(), i, decimals, &origin))
                 .collect::<Result<Vec<_>, _>>()?;
             breaks.by_metric[i] = Some(checked(units, bins, &origin)?);
+        }
+        let written = [&config.recency_days, &config.orders, &config.revenue];
+        for (i, values) in written.into_iter().enumerate() {
+            // A metric given with --breaks is taken from the command line alone.
+            if let Some(values) = values.as_ref().filter(|_| breaks.by_metric[i].is_none()) {
+                let origin = format!("[rfm.breaks] {}", METRICS[i]);
+                let units = values
+                    .iter()
+                    .map(|v| to_units(*v, i, decimals, &origin))
+                    .collect::<Result<Vec<_>, _>>()?;
+                breaks.by_metric[i] = Some(checked(units, bins, &origin)?);
+            }
         }
         Ok(breaks)
     }
@@ -229,8 +231,13 @@ fn text_to_units(
         decimal_comma: false,
     };
     parse_money(text, format).map_err(|e| {
+        let reason = if metric == 2 {
+            e.reason().to_string()
+        } else {
+            "not a whole number".to_string()
+        };
         TieringError::usage(
-            format!("{origin}: `{text}`: {}", e.reason()),
+            format!("{origin}: `{text}`: {reason}"),
             Some("e.g. --breaks recency_days=30,90,180,365".into()),
         )
     })
@@ -266,6 +273,23 @@ mod tests {
         assert_eq!(
             scores(&[1, 2, 3, 4, 5, 9, 10, 50], &f, false),
             [1, 2, 3, 3, 4, 4, 5, 5]
+        );
+    }
+
+    #[test]
+    fn command_line_breaks_replace_the_config_s_for_their_metric() {
+        let config = BreaksConfig {
+            recency_days: Some(vec![30.0, 90.0, 180.0, 365.0]),
+            orders: None,
+            revenue: None,
+        };
+        // The config's recency breaks are for 5 bins; --bins 3 with its own breaks works.
+        let breaks = Breaks::resolve(&config, &["recency_days=30,90".into()], 3, 2).unwrap();
+        assert_eq!(breaks.of("recency_days"), Some(&[30, 90][..]));
+        let error = Breaks::resolve(&config, &["orders=2.5,3".into()], 3, 2).unwrap_err();
+        assert!(
+            error.to_string().contains("`2.5`: not a whole number"),
+            "{error}"
         );
     }
 

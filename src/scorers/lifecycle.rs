@@ -10,6 +10,7 @@
 use polars::prelude::*;
 use serde::Deserialize;
 
+use super::ratio::{at_least, at_most};
 use super::{ScoreContext, Scorer, TIER_GROUP, fill_no_purchase};
 use crate::lang::Lang;
 use crate::metrics::{WindowMetric, revenue_trend_windows};
@@ -21,6 +22,7 @@ pub struct LifecycleSettings {
     /// First purchase at most this many days ago: new.
     pub new_days: u32,
     /// Length of the recent and the previous revenue period.
+    #[serde(deserialize_with = "crate::config_numbers::period_days")]
     pub period_days: u32,
     /// Recency above this multiple of the usual gap: at risk.
     #[serde(deserialize_with = "crate::config_numbers::gap_ratio")]
@@ -218,8 +220,7 @@ fn stage_key(id: &str) -> String {
 }
 
 fn stage(l: &LifecycleSettings) -> Expr {
-    let recent = col("revenue_recent").cast(DataType::Float64);
-    let previous = col("revenue_previous").cast(DataType::Float64);
+    let (recent, previous) = (col("revenue_recent"), col("revenue_previous"));
     when(col("tenure_days").lt_eq(lit(i64::from(l.new_days))))
         .then(lit("new"))
         .when(col("overdue_ratio").gt(lit(l.lapsed_ratio)))
@@ -229,21 +230,17 @@ fn stage(l: &LifecycleSettings) -> Expr {
         .when(
             recent
                 .clone()
-                .gt(lit(0.0))
-                .and(recent.clone().gt_eq(previous.clone() * lit(1.0 + l.growth)))
+                .gt(lit(0i64))
+                .and(at_least(recent.clone(), previous.clone(), 1.0 + l.growth))
                 .and(
                     previous
                         .clone()
-                        .gt(lit(0.0))
+                        .gt(lit(0i64))
                         .or(col("orders").gt(lit(1i64))),
                 ),
         )
         .then(lit("growing"))
-        .when(
-            recent
-                .lt_eq(previous.clone() * lit(1.0 - l.decline))
-                .and(previous.gt(lit(0.0))),
-        )
+        .when(at_most(recent, previous.clone(), 1.0 - l.decline).and(previous.gt(lit(0i64))))
         .then(lit("declining"))
         .otherwise(lit("stable"))
 }

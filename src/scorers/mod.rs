@@ -8,6 +8,7 @@ pub mod lifecycle;
 pub mod ntile;
 pub mod pareto;
 pub mod profit;
+pub mod ratio;
 pub mod rfm;
 pub mod rules;
 pub mod segments;
@@ -106,6 +107,11 @@ pub trait Scorer {
     /// spans several bins), printed by `score` and `report`.
     fn warnings(&self, _customers: &DataFrame, _ctx: &ScoreContext) -> PolarsResult<Vec<String>> {
         Ok(Vec::new())
+    }
+    /// Customer-export columns the scorer reads as numbers: a value that is not one is
+    /// refused when the export is read.
+    fn export_numbers(&self, _ctx: &ScoreContext) -> Vec<String> {
+        Vec::new()
     }
     /// The columns naming each customer's segment or tier.
     fn group(&self) -> GroupColumns {

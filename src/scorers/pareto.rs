@@ -366,12 +366,14 @@ pub(super) fn ranked_purchasers(customers: LazyFrame, basis: Basis) -> LazyFrame
 }
 
 /// How many cuts a customer's predecessors had already reached: 0 = A, 1 = B, ...
-/// Exact: `before × 10000 ≥ cut × whole` in integers.
-fn reached(before: Expr, whole: Expr, cuts: &[u32]) -> Expr {
+/// Exact: `before × 10000 ≥ cut × whole` in 128-bit integers (cents × 10000 overflow
+/// i64 above ~9 × 10¹⁴ cents).
+pub(super) fn reached(before: Expr, whole: Expr, cuts: &[u32]) -> Expr {
+    let wide = |e: Expr| e.cast(DataType::Int128);
     cuts.iter()
         .map(|&cut| {
-            (before.clone() * lit(10_000i64))
-                .gt_eq(whole.clone() * lit(i64::from(cut)))
+            (wide(before.clone()) * lit(10_000i64).cast(DataType::Int128))
+                .gt_eq(wide(whole.clone()) * lit(i64::from(cut)).cast(DataType::Int128))
                 .cast(DataType::Int64)
         })
         .reduce(|a, b| a + b)

@@ -204,6 +204,25 @@ impl Scorer for ProfitScorer {
         money
     }
 
+    fn export_numbers(&self, ctx: &ScoreContext) -> Vec<String> {
+        let p = &ctx.profit;
+        let metric = |name: &str| {
+            crate::metrics::METRIC_COLUMNS.contains(&name)
+                || ["return_rate", "return_lines"].contains(&name)
+        };
+        p.customer_costs
+            .iter()
+            .map(|c| c.column.clone())
+            .chain(p.capital.iter().map(|c| c.days_column.clone()))
+            .chain(
+                p.factors
+                    .iter()
+                    .filter(|f| !metric(&f.metric))
+                    .map(|f| f.metric.clone()),
+            )
+            .collect()
+    }
+
     fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame> {
         let cuts = ctx.profit.validate()?;
         let schema = customers.clone().collect_schema()?;
@@ -355,8 +374,9 @@ pub const EXPORT_NUMBER_SCALE: i64 = 1_000_000;
 
 /// A column as an exact count of millionths (Int128): customer-export columns are text,
 /// read as plain decimals (`12`, `-3.5`; more than 6 decimals rounded half away from
-/// zero, as SQL's CAST to DECIMAL(38, 6) does); anything else is null. Numbers are scaled.
-fn export_number(column: &str, schema: &Schema) -> Expr {
+/// zero, as SQL's CAST to DECIMAL(38, 6) does); an empty cell is null (anything else was
+/// refused when the export was read, see `Scorer::export_numbers`). Numbers are scaled.
+pub(super) fn export_number(column: &str, schema: &Schema) -> Expr {
     let expr = col(column);
     match schema.get(column) {
         Some(DataType::String) => expr.map(

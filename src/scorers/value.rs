@@ -20,14 +20,18 @@
 //! `reason` says which test placed each customer.
 //!
 //! The matrix crosses `current_value_band` (high: the top 20 % of purchasers by value,
-//! medium: the next 30 %, low: the rest) with `potential_value_band` (high: trailing
-//! revenue rising, low: falling or stopped, medium: otherwise); `matrix_cell` names the cell
-//! and `matrix_strategy` gives its strategy from the playbook (`matrix_<current>_<potential>`).
+//! medium: the next 30 %, low: the rest and values ≤ 0; the purchaser that crosses a share
+//! is in, as in Pareto) with `potential_value_band` (high: trailing revenue rising, low:
+//! falling or no recent revenue, medium: otherwise); `matrix_cell` names the cell and
+//! `matrix_strategy` gives its strategy from the playbook (`matrix_<current>_<potential>`).
+//! Growth, decline, overdue and complaint limits are compared exactly in integers.
 
 use polars::prelude::*;
 use serde::Deserialize;
 
 use super::pareto::{Basis, ranked_purchasers, share};
+use super::profit::{EXPORT_NUMBER_SCALE, export_number};
+use super::ratio::{above, at_least, at_most, below};
 use super::{ScoreContext, Scorer, left_join};
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
@@ -43,6 +47,7 @@ pub struct ValueSettings {
     /// revenue, or profit (needs a cost column).
     pub basis: Basis,
     /// Length of the recent and the previous revenue period.
+    #[serde(deserialize_with = "crate::config_numbers::period_days")]
     pub period_days: u32,
     /// Recent revenue at least (1 + growth) × previous: rising.
     #[serde(deserialize_with = "crate::config_numbers::growth")]
@@ -167,32 +172,33 @@ impl Scorer for ValueScorer {
         "matrix_cell"
     }
 
+    fn export_numbers(&self, ctx: &ScoreContext) -> Vec<String> {
+        ctx.value.complaints_column.iter().cloned().collect()
+    }
+
     fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame> {
         let v = &ctx.value;
         let schema = customers.clone().collect_schema()?;
-        if let Some(column) = &v.complaints_column
-            && !schema.contains(column)
-        {
-            anyhow::bail!(crate::error::TieringError::config(
-                format!(
-                    "[value] complaints_column `{column}` is not a column of the customer export"
-                ),
-                Some("pass --customers with that column, or drop complaints_column".into()),
-            ));
+        if let Some(column) = &v.complaints_column {
+            check_complaints_column(column, &schema, self.output_columns(ctx))?;
         }
+        let positive = col("pareto_value").gt(lit(0i64));
+        // A customer is in a band while the purchasers before it are fewer than the band's
+        // share (so the top purchaser of three is high, as the crossing customer is in A).
+        let before_under = |percent: i64| {
+            ((col("pareto_rank") - lit(1i64)) * lit(100i64)).lt(col("__n") * lit(percent))
+        };
         let ranked = ranked_purchasers(customers.clone(), v.basis)
             .with_column(
-                (col("__cum_before") * lit(100i64))
-                    .cast(DataType::Float64)
-                    .lt(col("__total").cast(DataType::Float64) * lit(v.high_share))
-                    .and(col("pareto_value").gt(lit(0i64)))
+                below(col("__cum_before"), col("__total"), v.high_share / 100.0)
+                    .and(positive.clone())
                     .alias("__high"),
             )
             .with_column(
                 // Top 20 % of purchasers by value: high; the next 30 %: medium.
-                when((col("pareto_rank") * lit(100i64)).lt_eq(col("__n") * lit(20i64)))
+                when(positive.clone().and(before_under(20)))
                     .then(lit("high"))
-                    .when((col("pareto_rank") * lit(100i64)).lt_eq(col("__n") * lit(50i64)))
+                    .when(positive.and(before_under(50)))
                     .then(lit("medium"))
                     .otherwise(lit("low"))
                     .alias("current_value_band"),
@@ -209,25 +215,33 @@ impl Scorer for ValueScorer {
         let own_gap = when(col("orders").gt(lit(1i64)))
             .then((float("tenure_days") - float("recency_days")) / (float("orders") - lit(1.0)))
             .otherwise(lit(NULL).cast(DataType::Float64));
-        let (recent, previous) = (float("revenue_recent"), float("revenue_previous"));
-        let period = f64::from(v.period_days);
+        let period = i64::from(v.period_days);
         let rising = col("orders")
             .gt_eq(lit(i64::from(v.min_orders)))
-            .and(float("recency_days").lt_eq(lit(period)))
-            .and(recent.clone().gt(lit(0.0)))
-            .and(recent.clone().gt_eq(previous.clone() * lit(1.0 + v.growth)));
-        let falling = previous.clone().gt(lit(0.0)).and(
-            recent
-                .clone()
-                .lt_eq(previous.clone() * lit(1.0 - v.decline)),
-        );
-        let overdue = when(col("usual_gap_days").is_not_null())
-            .then(float("recency_days").gt(col("usual_gap_days") * lit(v.overdue_ratio)))
-            .otherwise(float("recency_days").gt(lit(period)));
+            .and(col("recency_days").lt_eq(lit(period)))
+            .and(rising(v));
+        let falling = falling(v);
+        // Against the unrounded gap: recency > ratio × (tenure − recency) / (orders − 1).
+        let spread = col("tenure_days") - col("recency_days");
+        let overdue = when(
+            col("orders")
+                .gt(lit(1i64))
+                .and(spread.clone().gt(lit(0i64))),
+        )
+        .then(above(
+            col("recency_days") * (col("orders") - lit(1i64)),
+            spread,
+            v.overdue_ratio,
+        ))
+        .otherwise(col("recency_days").gt(lit(period)));
         let complaints = match &v.complaints_column {
-            Some(column) => (col(column.as_str()).cast(DataType::Float64) / float("orders"))
-                .gt(lit(v.complaints_max))
-                .fill_null(lit(false)),
+            // Both sides in millionths: the export number exactly, orders scaled.
+            Some(column) => above(
+                export_number(column, &schema),
+                col("orders") * lit(EXPORT_NUMBER_SCALE),
+                v.complaints_max,
+            )
+            .fill_null(lit(false)),
             None => lit(false),
         };
         let scored = left_join(customers, ranked, &[CUSTOMER_ID])
@@ -271,7 +285,7 @@ impl Scorer for ValueScorer {
             .with_column(reason(v, ctx.lang).alias("reason"))
             .with_columns([
                 col("current_value_band").fill_null(lit("low")),
-                potential_band(v, recent, previous).alias("potential_value_band"),
+                potential_band(v).alias("potential_value_band"),
             ])
             .with_column(
                 concat_str(
@@ -437,28 +451,59 @@ fn reason(v: &ValueSettings, lang: Lang) -> Expr {
         .otherwise(rest)
 }
 
-/// high: trailing revenue rising (or new revenue after none); low: falling or stopped;
-/// medium: otherwise.
-fn potential_band(v: &ValueSettings, recent: Expr, previous: Expr) -> Expr {
-    when(
-        recent.clone().gt(lit(0.0)).and(
-            previous
-                .clone()
-                .eq(lit(0.0))
-                .or(recent.clone().gt_eq(previous.clone() * lit(1.0 + v.growth))),
-        ),
-    )
-    .then(lit(BANDS[0]))
-    .when(
-        previous
-            .clone()
-            .gt(lit(0.0))
-            .and(recent.lt_eq(previous * lit(1.0 - v.decline))),
-    )
-    .then(lit(BANDS[2]))
-    .when(col("orders").eq(lit(0i64)))
-    .then(lit(BANDS[2]))
-    .otherwise(lit(BANDS[1]))
+/// Trailing revenue up by `growth` or more, or new revenue after none (exact in cents).
+fn rising(v: &ValueSettings) -> Expr {
+    col("revenue_recent").gt(lit(0i64)).and(at_least(
+        col("revenue_recent"),
+        col("revenue_previous"),
+        1.0 + v.growth,
+    ))
+}
+
+/// Trailing revenue down by `decline` or more (exact in cents).
+fn falling(v: &ValueSettings) -> Expr {
+    col("revenue_previous").gt(lit(0i64)).and(at_most(
+        col("revenue_recent"),
+        col("revenue_previous"),
+        1.0 - v.decline,
+    ))
+}
+
+/// high: trailing revenue rising (or new revenue after none); low: falling, or no revenue
+/// in the recent period (stopped, or never bought); medium: otherwise.
+fn potential_band(v: &ValueSettings) -> Expr {
+    when(rising(v))
+        .then(lit(BANDS[0]))
+        .when(falling(v).or(col("revenue_recent").lt_eq(lit(0i64))))
+        .then(lit(BANDS[2]))
+        .otherwise(lit(BANDS[1]))
+}
+
+/// complaints_column must name a customer-export column, not a metric or output column
+/// (an export column named like one is passed through as `customer_<name>`).
+fn check_complaints_column(
+    column: &str,
+    schema: &Schema,
+    outputs: Vec<String>,
+) -> Result<(), crate::error::TieringError> {
+    let shadowed = crate::metrics::METRIC_COLUMNS.contains(&column)
+        || outputs.iter().any(|o| o == column)
+        || column == CUSTOMER_ID;
+    if !shadowed && schema.contains(column) {
+        return Ok(());
+    }
+    let renamed = format!("customer_{column}");
+    let hint = if schema.contains(&renamed) {
+        format!(
+            "the export's `{column}` column is passed through as `{renamed}` (it shares a name with a metric); write complaints_column = \"{renamed}\""
+        )
+    } else {
+        "pass --customers with that column, or drop complaints_column".into()
+    };
+    Err(crate::error::TieringError::config(
+        format!("[value] complaints_column `{column}` is not a column of the customer export"),
+        Some(hint),
+    ))
 }
 
 /// tier, strategy and matrix_strategy from the playbook.

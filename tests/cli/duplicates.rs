@@ -218,3 +218,52 @@ fn report_reconciles_a_repeated_file_once() {
         "{stderr}"
     );
 }
+
+/// Part 1 holds two lines of O2 and part 2 its third; each line repeats O2's total.
+fn split_order_totals(second_total: &str) -> (tempfile::TempDir, String, String) {
+    let dir = temp_dir();
+    let a = dir.path().join("part-1.csv");
+    let b = dir.path().join("part-2.csv");
+    let head = "order_id,customer_id,order_date,sku,order_total,refund_amount\n";
+    std::fs::write(
+        &a,
+        format!(
+            "{head}O1,c1,2026-11-01,A,10.00,0\nO2,c2,2026-11-02,A,30.00,5.00\nO2,c2,2026-11-02,B,30.00,5.00\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        &b,
+        format!("{head}O2,c2,2026-11-02,C,{second_total},5.00\nO3,c1,2026-11-03,A,1.00,0\n"),
+    )
+    .unwrap();
+    let (a, b) = (path(&a).to_string(), path(&b).to_string());
+    (dir, a, b)
+}
+
+#[test]
+fn a_split_order_with_a_total_per_order_counts_its_total_and_refund_once() {
+    let (_dir, a, b) = split_order_totals("30.00");
+    let (out, stderr) = succeeds(&run(&[&a, &b]));
+    // As one file: O2 is one order of 30.00 with 5.00 refunded (revenue is net).
+    let c2 = out.lines().find(|l| l.starts_with("c2,")).unwrap();
+    assert!(
+        c2.starts_with("c2,2026-11-02,2026-11-02,28,28,1,25.00,5.00,"),
+        "{c2}"
+    );
+    assert!(stderr.contains("continues at the start of"), "{stderr}");
+}
+
+#[test]
+fn a_split_order_whose_total_changes_between_files_is_refused() {
+    let (_dir, a, b) = split_order_totals("32.00");
+    let output = run(&[&a, &b]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "order `O2` of customer `c2` continues from `{a}` into `{b}` with a different total (net of refunds) (27.00 against 25.00)"
+        )),
+        "{stderr}"
+    );
+}

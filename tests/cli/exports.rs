@@ -456,13 +456,19 @@ fn hostile_review_findings_on_real_exports() {
             "#1,a@x.com,refunded,EUR,50.00,2024-03-01 10:00:00 +0100,1,50.00,,",
             "#2,b@x.com,refunded,EUR,40.00,2024-03-02 10:00:00 +0100,1,40.00,0.00,",
             "#3,b@x.com,paid,EUR,10.00,2024-03-03 10:00:00 +0100,1,10.00,0.00,",
+            "#4,c@x.com,refunded,EUR,0.00,2024-03-04 10:00:00 +0100,1,0.00,0.00,",
         ]),
     );
     let out = run_in(d, &["score", "refunded.csv", "--format", "csv"]);
     assert_cells(
         &rows(&out),
         &["orders", "revenue", "returns"],
-        &[("a@x.com", "0 0.00 50.00"), ("b@x.com", "1 10.00 40.00")],
+        &[
+            ("a@x.com", "0 0.00 50.00"),
+            ("b@x.com", "1 10.00 40.00"),
+            // A refunded free order is no purchase either.
+            ("c@x.com", "0 0.00 0.00"),
+        ],
     );
     write(
         "too_much.csv",
@@ -544,6 +550,16 @@ fn hostile_review_findings_on_real_exports() {
         &["score", "signs.csv", "--currency", "EUR", "--format", "csv"],
     );
     assert_cells(&rows(&out), &["revenue"], &[("A", "10.00")]);
+    // A currency written in the amount must agree with the currency column.
+    write(
+        "marked.csv",
+        "customer_id,order_id,order_date,amount,currency\nA,1,2024-01-01,€10.00,USD\nA,2,2024-01-02,$5.00,USD\n",
+    );
+    fails(
+        &run_in(d, &["score", "marked.csv"]),
+        3,
+        "line 2, column `amount`: the amount is marked EUR and the currency column says USD",
+    );
     // Stripe without converted refunds: amounts in their own currencies, refused as mixed.
     write(
         "stripe.csv",
@@ -663,6 +679,23 @@ fn hostile_review_findings_on_real_exports() {
         &run_in(d, &["score", "yy.csv", "--date-format", "%d/%m/%Y"]),
         3,
         "a year before 1900 or after 2199",
+    );
+    // Files decided day first and month first in one run are named in a warning.
+    write(
+        "dmy.csv",
+        "customer_id,order_date,amount\nA,13/01/2024,10.00\n",
+    );
+    write(
+        "mdy.csv",
+        "customer_id,order_date,amount\nB,01/13/2024,10.00\n",
+    );
+    let out = run_in(d, &["score", "dmy.csv", "mdy.csv"]);
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("dates were read day first in `dmy.csv` and month first in `mdy.csv`"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
     // A file on stdin is protected like a named one.
     write(

@@ -58,3 +58,27 @@ fn lifecycle_thresholds_come_from_the_config() {
     // L5 is 2× overdue: at risk by default, lapsed above 1.8.
     assert_eq!(cells(&rows, "L5", &["stage"]), "lapsed");
 }
+
+#[test]
+fn growing_and_declining_boundaries_are_exact_in_cents() {
+    // Periods of 90 days, growth 0.1. A: 7.00 then 7.70, exactly +10% (700 × 1.1 is 770.0000000000001
+    // in floating point); B: 7.00 then 4.90, exactly −30% (700 × 0.7 is 489.99999999999994).
+    let dir = crate::support::temp_dir();
+    let (orders, config) = (dir.path().join("o.csv"), dir.path().join("t.toml"));
+    std::fs::write(
+        &orders,
+        "customer_id,order_date,amount\nA,2026-01-31,7.00\nA,2026-05-31,7.70\nB,2026-01-31,7.00\nB,2026-05-31,4.90\n",
+    )
+    .unwrap();
+    std::fs::write(&config, "[lifecycle]\ngrowth = 0.1\ndecline = 0.3\n").unwrap();
+    let rows = score(&[
+        orders.to_str().unwrap(),
+        "--config",
+        config.to_str().unwrap(),
+        "--scorer",
+        "lifecycle",
+        "--as-of",
+        "2026-06-30",
+    ]);
+    assert_cells(&rows, &["stage"], &[("A", "growing"), ("B", "declining")]);
+}

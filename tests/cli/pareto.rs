@@ -183,3 +183,22 @@ fn pareto_summary_table_has_one_row_per_class() {
     );
     assert!(text.contains("A — key accounts") && text.contains("C — ordinary accounts"));
 }
+
+#[test]
+fn class_cuts_stay_exact_for_sums_beyond_64_bit_products() {
+    // 10¹⁶ cents in all: cumulative sums × 10000 overflow i64. C starts after 90% (≥ 80%,
+    // < 95%): class B, not a wrapped-around A.
+    let dir = crate::support::temp_dir();
+    let file = dir.path().join("big.csv");
+    std::fs::write(
+        &file,
+        "customer_id,order_date,amount\nA,2026-01-01,50000000000000.00\nB,2026-01-01,40000000000000.00\nC,2026-01-01,10000000000000.00\nD,2026-01-01,1.00\n",
+    )
+    .unwrap();
+    let rows = score(&[file.to_str().unwrap(), "--scorer", "pareto"]);
+    assert_cells(
+        &rows,
+        &["abc_class"],
+        &[("A", "A"), ("B", "A"), ("C", "B"), ("D", "C")],
+    );
+}

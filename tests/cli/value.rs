@@ -1,7 +1,7 @@
 //! `--scorer value` on testdata/value.csv, hand-worked in testdata/README.md: every class
 //! and precedence rule, the reasons, the value matrix, and the scorer in `report`.
 
-use crate::support::{assert_cells, parse_csv, score, testdata, tiering};
+use crate::support::{assert_cells, parse_csv, score, temp_dir, testdata, tiering};
 
 fn scored() -> std::collections::BTreeMap<String, crate::support::Row> {
     score(&[
@@ -66,16 +66,17 @@ fn the_value_matrix_crosses_current_and_potential_value() {
         &["current_value_band", "potential_value_band", "matrix_cell"],
         &[
             ("H1", "high high high/high"),
-            ("H2", "medium low medium/low"),
+            ("H2", "high low high/low"),
             ("G1", "medium high medium/high"),
-            ("R1", "low low low/low"),
+            ("R1", "medium low medium/low"),
             ("P1", "low high low/high"),
             ("P2", "low medium low/medium"),
             ("Z", "low low low/low"),
         ],
     );
     assert!(rows["H1"]["matrix_strategy"].starts_with("Invest"));
-    assert!(rows["H2"]["matrix_strategy"].starts_with("Harvest"));
+    assert!(rows["H2"]["matrix_strategy"].starts_with("Defend"));
+    assert!(rows["R1"]["matrix_strategy"].starts_with("Harvest"));
     let zh = score(&[
         &testdata("value.csv"),
         "--scorer",
@@ -181,4 +182,156 @@ fn the_value_scorer_works_in_reports_and_from_a_scores_file() {
     assert_eq!(sql.status.code(), Some(2));
     let rows = parse_csv(&String::from_utf8_lossy(&made.stdout));
     assert!(rows.is_empty());
+}
+
+/// Score `orders` (CSV text) with `--scorer value`, `config` as tiering.toml and
+/// `customers` as the customer export; the output.
+fn run_value(orders: &str, config: &str, customers: Option<&str>) -> std::process::Output {
+    let dir = temp_dir();
+    let (file, settings) = (dir.path().join("orders.csv"), dir.path().join("t.toml"));
+    std::fs::write(&file, orders).unwrap();
+    std::fs::write(&settings, config).unwrap();
+    let mut command = tiering();
+    command
+        .arg("score")
+        .arg(&file)
+        .arg("--config")
+        .arg(&settings);
+    if let Some(text) = customers {
+        let export = dir.path().join("customers.csv");
+        std::fs::write(&export, text).unwrap();
+        command.arg("--customers").arg(export);
+    }
+    command
+        .args([
+            "--scorer",
+            "value",
+            "--as-of",
+            "2026-06-30",
+            "--format",
+            "csv",
+        ])
+        .output()
+        .unwrap()
+}
+
+fn value_rows(
+    output: &std::process::Output,
+) -> std::collections::BTreeMap<String, crate::support::Row> {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    parse_csv(&String::from_utf8_lossy(&output.stdout))
+}
+
+const HEAD: &str = "customer_id,order_date,amount\n";
+
+#[test]
+fn growth_and_decline_boundaries_are_exact_in_cents() {
+    // Periods of 180 days (recent from 2026-01-02). A: 7.00 then 7.70, exactly +10%
+    // (700 × 1.1 is 770.0000000000001 in floating point). B: 7.00 then 4.90, exactly −30%
+    // (700 × 0.7 is 489.99999999999994). Big: the high-value customer, out of the way.
+    let orders = format!(
+        "{HEAD}A,2025-09-01,7.00\nA,2026-03-01,7.70\nB,2025-09-01,7.00\nB,2026-03-01,4.90\nBig,2026-06-01,100000.00\n"
+    );
+    let rows = value_rows(&run_value(&orders, "[value]\ndecline = 0.3\n", None));
+    assert_cells(
+        &rows,
+        &["tier_id", "potential_value_band"],
+        &[("A", "value_growth high"), ("B", "value_risk low")],
+    );
+}
+
+#[test]
+fn overdue_compares_with_the_unrounded_usual_gap() {
+    // O: 4 orders over 31 days (usual gap 10.33 days, shown as 10.3), last 31 days ago.
+    // With overdue_ratio 3, the limit is 31.0 days: 31 is not above it (against the
+    // rounded 10.3 × 3 = 30.9 it would be).
+    let orders = format!(
+        "{HEAD}O,2026-04-29,10.00\nO,2026-05-09,10.00\nO,2026-05-19,10.00\nO,2026-05-30,10.00\nBig,2026-06-01,100000.00\n"
+    );
+    let rows = value_rows(&run_value(&orders, "[value]\noverdue_ratio = 3\n", None));
+    assert_cells(
+        &rows,
+        &["usual_gap_days", "overdue_ratio", "churn_warning"],
+        &[("O", "10.3 3.01 false")],
+    );
+}
+
+#[test]
+fn customers_without_recent_revenue_have_low_potential_and_small_sets_have_a_top() {
+    // Two purchasers: the better one is high (the top 20% of two starts at rank 1). S
+    // bought 250 days ago and once before that: no revenue in either period, stopped.
+    let orders = format!("{HEAD}Top,2026-06-01,500.00\nS,2025-01-01,50.00\nS,2025-02-01,50.00\n");
+    let rows = value_rows(&run_value(&orders, "", None));
+    assert_cells(
+        &rows,
+        &["current_value_band", "potential_value_band"],
+        &[("Top", "high high"), ("S", "low low")],
+    );
+}
+
+fn refused(output: &std::process::Output, code: i32, needles: &[&str]) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(code), "{stderr}");
+    for needle in needles {
+        assert!(stderr.contains(needle), "missing `{needle}` in: {stderr}");
+    }
+}
+
+#[test]
+fn bad_value_settings_are_refused() {
+    let orders = format!("{HEAD}A,2026-06-01,10.00\n");
+    refused(
+        &run_value(&orders, "[value]\nperiod_days = 0\n", None),
+        2,
+        &["period_days", "out of range"],
+    );
+    refused(
+        &run_value(&orders, "[value]\nbasis = \"profit\"\n", None),
+        2,
+        &["[value] basis = \"profit\" needs a cost column"],
+    );
+    refused(
+        &run_value(&orders, "[value]\ncomplaints_column = \"orders\"\n", None),
+        2,
+        &["complaints_column `orders` is not a column of the customer export"],
+    );
+    // The export's own `orders` column is passed through as customer_orders.
+    refused(
+        &run_value(
+            &orders,
+            "[value]\ncomplaints_column = \"orders\"\n",
+            Some("customer_id,orders\nA,3\n"),
+        ),
+        2,
+        &["complaints_column = \"customer_orders\""],
+    );
+}
+
+#[test]
+fn complaints_must_be_numbers() {
+    let orders = format!("{HEAD}A,2026-06-01,10.00\nB,2026-06-01,20.00\nC,2026-06-01,9000.00\n");
+    let config = "[value]\ncomplaints_column = \"tickets\"\ncomplaints_max = 0.5\n";
+    refused(
+        &run_value(&orders, config, Some("customer_id,tickets\nA,1\nB,n/a\n")),
+        3,
+        &["line 3", "tickets", "`n/a`", "not a number"],
+    );
+    // 1 complaint on 1 order is above 0.5 per order; B's empty cell is no signal.
+    let rows = value_rows(&run_value(
+        &orders,
+        config,
+        Some("customer_id,tickets\nA,1\nB,\n"),
+    ));
+    assert_cells(
+        &rows,
+        &["tier_id", "reason"],
+        &[
+            ("A", "value_risk complaints above the limit"),
+            ("B", "value_potential new customer"),
+        ],
+    );
 }
