@@ -87,14 +87,35 @@ pub fn gap_ratio<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::E
     )
 }
 
-/// A growth fraction (may exceed 1: revenue tripling is growth 2).
+/// A growth fraction (may exceed 1: revenue tripling is growth 2). Trends compare
+/// exactly at millionths (scorers/ratio.rs), so finer values are refused.
 pub fn growth<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
-    within(
+    to_millionths(within(
         deserializer,
         0.0,
         1000.0,
         "a growth fraction, e.g. 0.2 for 20%",
-    )
+    )?)
+}
+
+/// A decline fraction (0.2: revenue down 20% or more), exact to millionths.
+pub fn decline<'de, D: Deserializer<'de>>(deserializer: D) -> Result<f64, D::Error> {
+    to_millionths(within(
+        deserializer,
+        0.0,
+        1.0,
+        "a fraction, e.g. 0.2 for 20%",
+    )?)
+}
+
+fn to_millionths<E: Error>(value: f64) -> Result<f64, E> {
+    let scaled = value * 1e6;
+    if (scaled - scaled.round()).abs() > 1e-6 * scaled.abs().max(1.0) {
+        return Err(E::custom(format!(
+            "{value} has more than 6 decimals; limits are compared to the millionth"
+        )));
+    }
+    Ok(value)
 }
 
 #[cfg(test)]

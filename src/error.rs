@@ -97,12 +97,14 @@ pub enum TieringError {
         closest: Option<String>,
     },
     /// A value that cannot be read.
-    #[error("{}", bad_row_message(.row, *.more))]
+    #[error("{}", bad_row_message(.row, *.more, *.rejects))]
     BadValue {
         /// The first bad row.
         row: Box<BadRow>,
         /// How many more bad rows there are.
         more: u64,
+        /// Whether `--rejects` would set them aside (order files only).
+        rejects: bool,
     },
     /// The file has no bytes (or only blank lines).
     #[error("`{file}` is empty{}", hint_line(&Some("export it again: a file needs a header line and at least one row".to_string())))]
@@ -271,7 +273,7 @@ impl BadRow {
     }
 }
 
-fn bad_row_message(row: &BadRow, more: u64) -> String {
+fn bad_row_message(row: &BadRow, more: u64, rejects: bool) -> String {
     let mut message = row.summary();
     if let Some(expected) = &row.expected {
         message.push_str(&format!("\n  expected: {expected}"));
@@ -279,13 +281,14 @@ fn bad_row_message(row: &BadRow, more: u64) -> String {
     if let Some(hint) = &row.hint {
         message.push_str(&format!("\n  hint: {hint}"));
     }
-    if more > 0 {
-        let rows = if more == 1 { "row" } else { "rows" };
-        message.push_str(&format!(
+    let rows = if more == 1 { "row" } else { "rows" };
+    match (more, rejects) {
+        (0, true) => message.push_str("\n  --rejects FILE writes bad rows out and scores the rest"),
+        (0, false) => {}
+        (_, true) => message.push_str(&format!(
             "\n  {more} more bad {rows}; --rejects FILE writes them all out and scores the rest"
-        ));
-    } else {
-        message.push_str("\n  --rejects FILE writes bad rows out and scores the rest");
+        )),
+        (_, false) => message.push_str(&format!("\n  {more} more bad {rows}")),
     }
     message
 }

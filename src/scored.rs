@@ -154,6 +154,7 @@ pub fn score_inputs(
     }
     settings.context.as_of = prepared.as_of;
     settings.context.decimals = prepared.orders.decimals;
+    settings.context.export_columns = prepared.extra_columns.clone();
     let ctx = &settings.context;
     let mut columns: Vec<String> = scorer_columns;
     columns.extend(prepared.extra_columns.iter().cloned());

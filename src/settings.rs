@@ -192,6 +192,7 @@ pub fn score_settings(
             decimals: money_decimals,
             clv: clv_settings(&args.clv, config)?,
             value: config.value.clone().unwrap_or_default(),
+            export_columns: Vec::new(),
         },
         as_of,
     })

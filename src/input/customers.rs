@@ -12,6 +12,7 @@ use super::lines::{RowFault, col_names};
 use super::source::InputFile;
 use super::table::{Fields, RowVisitor, read_file};
 use crate::error::{Location, TieringError};
+use crate::scorers::ExportNumber;
 
 /// The customer export as a frame: customer_id plus its other columns as text.
 pub struct LoadedCustomers {
@@ -38,7 +39,7 @@ pub fn load_customers(
     options: &InputOptions,
     reserved: &[&str],
 ) -> anyhow::Result<LoadedCustomers> {
-    let mut faults = FaultLog::new(false);
+    let mut faults = FaultLog::without_rejects();
     let mut visitor = CustomersVisitor {
         explicit: &options.columns,
         own: &options.customer_columns,
@@ -83,44 +84,72 @@ pub fn load_customers(
 }
 
 impl LoadedCustomers {
-    /// Refuse the export unless every non-empty value of `columns` (those it has) is a
-    /// plain decimal: a scorer reading `n/a` or `1,5` as nothing would score silently wrong.
-    pub fn check_numbers(&self, columns: &[String]) -> Result<(), TieringError> {
-        for name in columns {
-            let Some(index) = self.extra_columns.iter().position(|c| c == name) else {
+    /// Refuse the export unless every value of `columns` (those it has) is a plain
+    /// decimal within ±10¹⁵, not negative where a count is meant, or empty: a scorer
+    /// reading `n/a` or `1,5` as nothing would score silently wrong.
+    pub fn check_numbers(&self, columns: &[ExportNumber]) -> Result<(), TieringError> {
+        for wanted in columns {
+            let Some(index) = self.extra_columns.iter().position(|c| *c == wanted.column) else {
                 continue;
             };
             let values = self
                 .frame
-                .column(name)
+                .column(&wanted.column)
                 .and_then(|c| c.str().cloned())
                 .map_err(|e| TieringError::Unreadable {
                     file: self.display.clone(),
                     reason: e.to_string(),
                     hint: None,
                 })?;
-            let mut bad = values.iter().enumerate().filter(|(_, v)| {
-                v.is_some_and(|text| crate::scorers::profit::millionths(text).is_none())
+            let mut bad = values.iter().enumerate().filter_map(|(row, value)| {
+                let text = value?;
+                number_fault(text, wanted.negative_allowed).map(|why| (row, text, why))
             });
-            if let Some((row, Some(text))) = bad.next() {
+            if let Some((row, text, why)) = bad.next() {
                 return Err(TieringError::BadValue {
                     row: Box::new(crate::error::BadRow {
                         file: self.display.clone(),
                         location: self.locations[row],
                         column: Some(self.extra_headers[index].clone()),
                         value: Some(text.to_string()),
-                        reason: "not a number".into(),
-                        expected: Some("a plain decimal such as 3 or 12.5, or nothing".into()),
+                        reason: why.into(),
+                        expected: Some(if wanted.negative_allowed {
+                            "a plain decimal such as 3 or -12.5, or nothing".into()
+                        } else {
+                            "a plain decimal such as 3 or 12.5, not negative, or nothing".into()
+                        }),
                         hint: Some(format!(
-                            "the scorer reads `{name}` as a number; fix the export or leave the cell empty"
+                            "the scorer reads `{}` as a number; fix the customer export or leave the cell empty",
+                            wanted.column
                         )),
                     }),
                     more: bad.count() as u64,
+                    rejects: false,
                 });
             }
         }
         Ok(())
     }
+}
+
+/// Largest magnitude accepted in a numeric customer-export column, in units.
+const MAX_EXPORT_NUMBER: i128 = 1_000_000_000_000_000;
+
+/// Why `text` is not a number a scorer can read, if it is not.
+fn number_fault(text: &str, negative_allowed: bool) -> Option<&'static str> {
+    if text.trim().is_empty() {
+        return None;
+    }
+    let Some(millionths) = crate::scorers::profit::millionths(text) else {
+        return Some("not a number");
+    };
+    if millionths.abs() > MAX_EXPORT_NUMBER * 1_000_000 {
+        return Some("out of range (more than 10^15)");
+    }
+    if millionths < 0 && !negative_allowed {
+        return Some("negative (a count or a number of days)");
+    }
+    None
 }
 
 struct CustomersVisitor<'a> {

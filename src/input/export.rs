@@ -76,6 +76,17 @@ impl OrderLevel {
 }
 
 impl ExportPlan {
+    /// Whether an order left open at the end of a file read with this plan continues
+    /// into a file read with `next`: both give columns once per order, in the same way.
+    pub fn continues_into(&self, next: &ExportPlan) -> bool {
+        let same_layout = match (self.layout, next.layout) {
+            (Some(a), Some(b)) => a.name == b.name,
+            (None, None) => true,
+            _ => false,
+        };
+        self.order_level.any() && same_layout && self.order_level == next.order_level
+    }
+
     /// The plan for a file read with `mapping`, its `layout` and the status table.
     pub fn new(
         mapping: &ColumnMapping,
@@ -235,6 +246,21 @@ impl ExportState {
         }
     }
 
+    /// The state a file starts in when the file before it ended inside an order that may
+    /// continue here (a split export): that order's carry, as a later part's would be.
+    pub fn continuing(open: &ExportState) -> ExportState {
+        ExportState {
+            carry: open.carry.clone(),
+            inherited: open.carry.clone(),
+            ..ExportState::default()
+        }
+    }
+
+    /// Whether the first line read continued the order the previous file ended in.
+    pub fn continued_previous_file(&self) -> bool {
+        self.consulted && self.inherited.is_some()
+    }
+
     /// Whether `later` (forked at some earlier point) was read from the state these
     /// lines leave: its first line continues this part's last order exactly when it
     /// thought so, from the same carry.
@@ -256,6 +282,10 @@ impl ExportState {
     /// Add a later part: its counts, and the order it leaves open.
     pub fn join(&mut self, part: &ExportState) -> Result<(), (DayMonth, Location, Location)> {
         if part.first_order.is_some() {
+            if self.first_order.is_none() {
+                self.first_order = part.first_order.clone();
+                self.consulted = part.consulted;
+            }
             self.carry = part.carry.clone();
         }
         self.statuses.join(&part.statuses);

@@ -16,6 +16,8 @@ pub struct Rejected {
 #[derive(Debug, Default)]
 pub struct FaultLog {
     keep_all: bool,
+    /// Whether `--rejects` applies to this input (the order files; not a customer export).
+    rejects_offered: bool,
     first: Option<BadRow>,
     count: u64,
     rejected: Vec<Rejected>,
@@ -26,8 +28,14 @@ impl FaultLog {
     pub fn new(keep_all: bool) -> Self {
         FaultLog {
             keep_all,
+            rejects_offered: true,
             ..FaultLog::default()
         }
+    }
+
+    /// A log for an input `--rejects` does not cover: the first bad row is an error.
+    pub fn without_rejects() -> Self {
+        FaultLog::default()
     }
 
     /// Record one bad row; `fields` is only called when the row is kept.
@@ -45,7 +53,11 @@ impl FaultLog {
 
     /// An empty log with the same policy, for a part of a file read on its own.
     pub fn fork(&self) -> Self {
-        FaultLog::new(self.keep_all)
+        FaultLog {
+            keep_all: self.keep_all,
+            rejects_offered: self.rejects_offered,
+            ..FaultLog::default()
+        }
     }
 
     /// Append the log of a part read after everything logged so far.
@@ -68,6 +80,7 @@ impl FaultLog {
             Some(row) if !self.keep_all => Err(TieringError::BadValue {
                 row: Box::new(row),
                 more: self.count - 1,
+                rejects: self.rejects_offered,
             }),
             _ => Ok(self.rejected),
         }

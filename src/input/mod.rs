@@ -4,6 +4,7 @@
 
 pub mod blocks;
 pub mod columns;
+pub mod continued;
 pub mod currency;
 pub mod customers;
 pub mod date_facts;

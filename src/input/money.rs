@@ -101,13 +101,18 @@ pub fn currency_marker(raw: &str) -> Option<&'static str> {
 /// (an upper-case code): `$` for the dollars and pesos, `¥` for yuan and yen, a code for
 /// itself. A currency that is not a three-letter code (`人民币`, `$`) is not judged.
 pub fn marker_fits(marker: &str, currency: &str) -> bool {
-    const NOT_DOLLARS: [&str; 8] = ["EUR", "GBP", "CNY", "RMB", "CNH", "JPY", "CHF", "INR"];
+    // Currencies written with a plain `$` sign: dollars and pesos (and the real, R$).
+    const DOLLAR_SIGN: [&str; 31] = [
+        "USD", "CAD", "AUD", "NZD", "HKD", "SGD", "TWD", "MXN", "ARS", "CLP", "COP", "UYU", "BRL",
+        "BSD", "BBD", "BZD", "BMD", "KYD", "JMD", "TTD", "XCD", "LRD", "NAD", "SBD", "SRD", "GYD",
+        "FJD", "BND", "DOP", "CUP", "TOP",
+    ];
     let code = currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase());
     if !code || marker == currency {
         return true;
     }
     match marker {
-        "$" => !NOT_DOLLARS.contains(&currency),
+        "$" => DOLLAR_SIGN.contains(&currency),
         "¥" => ["CNY", "RMB", "CNH", "JPY"].contains(&currency),
         "CNY" => ["CNY", "RMB", "CNH"].contains(&currency),
         code => code == currency,
@@ -480,6 +485,7 @@ mod tests {
     #[test]
     fn markers_fit_their_currencies() {
         assert!(marker_fits("$", "USD") && marker_fits("$", "CAD") && !marker_fits("$", "EUR"));
+        assert!(!marker_fits("$", "SEK") && !marker_fits("$", "KRW"));
         assert!(marker_fits("¥", "JPY") && marker_fits("¥", "CNY") && !marker_fits("¥", "USD"));
         assert!(marker_fits("CNY", "RMB") && marker_fits("EUR", "EUR"));
         assert!(!marker_fits("EUR", "USD") && !marker_fits("USD", "CAD"));

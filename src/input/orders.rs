@@ -61,6 +61,9 @@ pub(super) struct OrdersVisitor<'a> {
     pub display: String,
     /// A join that found the date column both day-first and month-first.
     pub conflict: Option<TieringError>,
+    /// The plan and state the previous file ended with: its last order may continue at
+    /// the start of this one (split exports).
+    pub previous_file: Option<(ExportPlan, ExportState)>,
 }
 
 impl<'a> OrdersVisitor<'a> {
@@ -77,6 +80,7 @@ impl<'a> OrdersVisitor<'a> {
             export: ExportState::default(),
             display: String::new(),
             conflict: None,
+            previous_file: None,
         }
     }
 
@@ -142,6 +146,7 @@ impl<'a> OrdersVisitor<'a> {
             }
         }
         let export = std::mem::take(&mut self.export);
+        self.previous_file = Some((self.plan.clone(), ExportState::continuing(&export)));
         Ok(FileExport {
             layout: self.plan.layout,
             state: export,
@@ -277,6 +282,7 @@ impl ForkingVisitor for OrdersVisitor<'_> {
             export: self.export.fork(),
             display: self.display.clone(),
             conflict: None,
+            previous_file: None,
         }
     }
 
@@ -322,7 +328,12 @@ impl RowVisitor for OrdersVisitor<'_> {
         self.mapping = mapping;
         self.plan = plan;
         self.typing = typing;
-        self.export = ExportState::default();
+        // An order the previous file ended in continues here when both files give its
+        // total, status or refund once per order the same way: counted once, as in one file.
+        self.export = match self.previous_file.take() {
+            Some((previous, open)) if previous.continues_into(&self.plan) => open,
+            _ => ExportState::default(),
+        };
         self.display = file.display.clone();
         Ok(())
     }

@@ -17,6 +17,7 @@ use std::ops::Range;
 use polars::prelude::*;
 
 use super::FileRead;
+use super::continued::{PerOrder, RowEdit, apply, settle};
 use super::lines::col_names::{AMOUNT, COST, CUSTOMER_ID, LINES, ORDER_DATE, ORDER_ID, RETURNS};
 use crate::error::TieringError;
 
@@ -96,7 +97,7 @@ pub fn resolve_overlap(
     }
     let stitched = stitch_split_orders(&lines, ranges, files, &mut file_of_row)?;
     overlaps.split = stitched.orders;
-    let lines = without_repeated_totals(lines, &stitched.repeats)?;
+    let lines = apply(lines, &stitched.edits)?;
     // With order ids in every file an order is its id, whoever it is booked to (a guest
     // in one export may be a registered customer in the next); without, the customer's
     // day.
@@ -126,7 +127,17 @@ pub fn resolve_overlap(
         .collect()?
         .height() as u64;
     if dedupe == Dedupe::Refuse {
-        return Err(overlap_error(&later, names, orders)?.into());
+        let mut error = overlap_error(&later, names, orders)?;
+        if let (
+            TieringError::Conflict {
+                hint: Some(hint), ..
+            },
+            Some(more),
+        ) = (&mut error, stitched.identical.first())
+        {
+            hint.push_str(&format!("; {more}"));
+        }
+        return Err(error.into());
     }
     let dropped_lines = later.column(LINES)?.i64()?.sum().unwrap_or(0);
     let kept = marked
@@ -141,11 +152,12 @@ pub fn resolve_overlap(
     Ok((kept, overlaps))
 }
 
-/// Orders continued across files, and the continuation rows whose total (or refund)
-/// repeats the order's.
+/// Orders continued across files, the continuation rows whose total (or refund)
+/// repeats the order's, and hints for boundary groups taken as overlaps.
 struct Stitched {
     orders: Vec<SplitOrder>,
-    repeats: Vec<(usize, &'static str)>,
+    edits: Vec<RowEdit>,
+    identical: Vec<String>,
 }
 
 /// Count the first line groups of each file that continue the last order of the file
@@ -170,7 +182,8 @@ fn stitch_split_orders(
         Ok(true)
     };
     let mut split = Vec::new();
-    let mut repeats = Vec::new();
+    let mut edits = Vec::new();
+    let mut identical = Vec::new();
     let mut previous: Option<usize> = None;
     for (i, range) in ranges.iter().enumerate() {
         if range.is_empty() {
@@ -181,9 +194,21 @@ fn stitch_split_orders(
             let mut row = range.start;
             // A group identical to the last one (same day, amounts and lines) is the same
             // lines exported twice (inclusive date ranges), not the rest of a split order.
-            while row < range.end && key(row) == key(last) && !same_group(row, last)? {
+            // Unless the reader carried the order over from the file before (both files
+            // give it once per order): then its lines are the rest of it by definition.
+            let carried = files[i].export.state.continued_previous_file();
+            while row < range.end && key(row) == key(last) && (carried || !same_group(row, last)?) {
                 file_of_row[row] = file_of_row[last];
                 row += 1;
+            }
+            if row == range.start && row < range.end && key(row) == key(last) {
+                let (_, order) = key(last);
+                identical.push(format!(
+                    "if order `{}` was cut in two equal halves between `{}` and `{}`, join the files into one instead: --dedupe orders would drop its second half",
+                    order.unwrap_or_default(),
+                    names[before],
+                    names[i]
+                ));
             }
             if row > range.start {
                 let (customer, order) = key(last);
@@ -193,26 +218,12 @@ fn stitch_split_orders(
                     first: names[before].to_string(),
                     next: names[i].to_string(),
                 };
-                // The refund first: the amount is net of it, so a changed refund changes both.
                 let (a, b) = (&files[before].export, &files[i].export);
-                let per_order = [
-                    (RETURNS, "refund", a.refund_per_order || b.refund_per_order),
-                    (
-                        AMOUNT,
-                        "total (net of refunds)",
-                        a.total_per_order || b.total_per_order,
-                    ),
-                ];
-                for (column, what, _) in per_order.into_iter().filter(|(_, _, once)| *once) {
-                    repeats.extend(repeated_values(
-                        lines,
-                        column,
-                        what,
-                        last,
-                        range.start..row,
-                        &order,
-                    )?);
-                }
+                let once = PerOrder {
+                    total: a.total_per_order || b.total_per_order,
+                    refund: a.refund_per_order || b.refund_per_order,
+                };
+                edits.extend(settle(lines, last, range.start..row, once, &order)?);
                 split.push(order);
             }
         }
@@ -220,71 +231,9 @@ fn stitch_split_orders(
     }
     Ok(Stitched {
         orders: split,
-        repeats,
+        edits,
+        identical,
     })
-}
-
-/// Continuation rows of an order whose `column` (given once per order) repeats the value
-/// of the order's `last` row in the file before: they count nothing more. A different
-/// non-zero value is the same order with two totals.
-fn repeated_values(
-    lines: &DataFrame,
-    column: &'static str,
-    what: &str,
-    last: usize,
-    continuation: Range<usize>,
-    order: &SplitOrder,
-) -> anyhow::Result<Vec<(usize, &'static str)>> {
-    let values = lines.column(column)?.i64()?;
-    let counted = values.get(last).unwrap_or(0);
-    let mut repeats = Vec::new();
-    for row in continuation {
-        match values.get(row).unwrap_or(0) {
-            0 => {}
-            value if value == counted => repeats.push((row, column)),
-            value => {
-                return Err(TieringError::Conflict {
-                    message: format!(
-                        "order `{}` of customer `{}` continues from `{}` into `{}` with a different {what} ({} against {}), which the exports give once per order",
-                        order.order,
-                        order.customer,
-                        order.first,
-                        order.next,
-                        super::money::format_money(value, 2),
-                        super::money::format_money(counted, 2)
-                    ),
-                    hint: Some("export the order's lines into one file, or check which export is current".into()),
-                }
-                .into());
-            }
-        }
-    }
-    Ok(repeats)
-}
-
-/// `lines` with the repeated totals and refunds of continued orders set to zero.
-fn without_repeated_totals(
-    mut lines: DataFrame,
-    repeats: &[(usize, &'static str)],
-) -> PolarsResult<DataFrame> {
-    for column in [AMOUNT, RETURNS] {
-        let rows: Vec<usize> = repeats
-            .iter()
-            .filter(|(_, c)| *c == column)
-            .map(|(row, _)| *row)
-            .collect();
-        if rows.is_empty() {
-            continue;
-        }
-        let mut values: Vec<Option<i64>> = lines.column(column)?.i64()?.iter().collect();
-        for row in rows {
-            values[row] = Some(0);
-        }
-        lines.with_column(
-            Int64Chunked::from_iter_options(column.into(), values.into_iter()).into_column(),
-        )?;
-    }
-    Ok(lines)
 }
 
 /// The error for the first order found in two files.

@@ -135,6 +135,7 @@ impl Cell<'_> {
                 hint: Some(hint.to_string()),
             }),
             more: 0,
+            rejects: false,
         }
         .into()
     }

@@ -62,6 +62,12 @@ impl Breaks {
                     )
                 })?;
             let origin = format!("--breaks {}", METRICS[i]);
+            if breaks.by_metric[i].is_some() {
+                return Err(TieringError::usage(
+                    format!("{origin} is given twice"),
+                    Some("give each metric's breaks once".into()),
+                ));
+            }
             let units = list
                 .split(',')
                 .map(|v| text_to_units(v.trim(), i, decimals, &origin))
@@ -286,6 +292,8 @@ mod tests {
         // The config's recency breaks are for 5 bins; --bins 3 with its own breaks works.
         let breaks = Breaks::resolve(&config, &["recency_days=30,90".into()], 3, 2).unwrap();
         assert_eq!(breaks.of("recency_days"), Some(&[30, 90][..]));
+        let twice = ["orders=2,3".to_string(), "orders=3,4".to_string()];
+        assert!(Breaks::resolve(&config, &twice, 3, 2).is_err());
         let error = Breaks::resolve(&config, &["orders=2.5,3".into()], 3, 2).unwrap_err();
         assert!(
             error.to_string().contains("`2.5`: not a whole number"),

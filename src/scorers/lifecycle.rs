@@ -34,7 +34,7 @@ pub struct LifecycleSettings {
     #[serde(deserialize_with = "crate::config_numbers::growth")]
     pub growth: f64,
     /// Recent revenue at most (1 − decline) × previous: declining.
-    #[serde(deserialize_with = "crate::config_numbers::fraction")]
+    #[serde(deserialize_with = "crate::config_numbers::decline")]
     pub decline: f64,
 }
 

@@ -61,6 +61,44 @@ pub struct ScoreContext {
     pub clv: self::clv::ClvSettings,
     /// Value-type settings.
     pub value: self::value::ValueSettings,
+    /// The customer export's columns as passed through (empty without `--customers`).
+    pub export_columns: Vec<String>,
+}
+
+/// A customer-export column a scorer reads as a number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExportNumber {
+    /// The column (its output name).
+    pub column: String,
+    /// Whether a negative value makes sense (a score may be; a count or a day is not).
+    pub negative_allowed: bool,
+}
+
+/// `key` (a config setting, `[value] complaints_column`) names `column`, which must be a
+/// column of the customer export: a metric of that name would be read instead, and the
+/// export's own column of that name is passed through as `customer_<name>`.
+pub fn require_export_column(
+    ctx: &ScoreContext,
+    key: &str,
+    column: &str,
+) -> Result<(), crate::error::TieringError> {
+    if ctx.export_columns.iter().any(|c| c == column) {
+        return Ok(());
+    }
+    let renamed = format!("customer_{column}");
+    let hint = if ctx.export_columns.contains(&renamed) {
+        format!(
+            "the export's `{column}` column is passed through as `{renamed}` (it shares a name with a metric or output column); name `{renamed}`"
+        )
+    } else if ctx.export_columns.is_empty() {
+        "pass --customers with that column".to_string()
+    } else {
+        format!("the customer export has: {}", ctx.export_columns.join(", "))
+    };
+    Err(crate::error::TieringError::config(
+        format!("{key} `{column}` is not a column of the customer export"),
+        Some(hint),
+    ))
 }
 
 /// A way of turning customer metrics into tiers.
@@ -110,7 +148,7 @@ pub trait Scorer {
     }
     /// Customer-export columns the scorer reads as numbers: a value that is not one is
     /// refused when the export is read.
-    fn export_numbers(&self, _ctx: &ScoreContext) -> Vec<String> {
+    fn export_numbers(&self, _ctx: &ScoreContext) -> Vec<ExportNumber> {
         Vec::new()
     }
     /// The columns naming each customer's segment or tier.

@@ -9,7 +9,10 @@ use polars::prelude::*;
 use serde::Deserialize;
 
 use super::pareto::{class_key, class_letter, parse_cuts};
-use super::{ScoreContext, Scorer, TIER_GROUP, fill_no_purchase, left_join};
+use super::{
+    ExportNumber, ScoreContext, Scorer, TIER_GROUP, fill_no_purchase, left_join,
+    require_export_column,
+};
 use crate::error::TieringError;
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
@@ -204,27 +207,40 @@ impl Scorer for ProfitScorer {
         money
     }
 
-    fn export_numbers(&self, ctx: &ScoreContext) -> Vec<String> {
+    fn export_numbers(&self, ctx: &ScoreContext) -> Vec<ExportNumber> {
         let p = &ctx.profit;
         let metric = |name: &str| {
             crate::metrics::METRIC_COLUMNS.contains(&name)
                 || ["return_rate", "return_lines"].contains(&name)
         };
-        p.customer_costs
+        let counts = p
+            .customer_costs
             .iter()
             .map(|c| c.column.clone())
             .chain(p.capital.iter().map(|c| c.days_column.clone()))
-            .chain(
-                p.factors
-                    .iter()
-                    .filter(|f| !metric(&f.metric))
-                    .map(|f| f.metric.clone()),
-            )
-            .collect()
+            .map(|column| ExportNumber {
+                column,
+                negative_allowed: false,
+            });
+        let factors = p
+            .factors
+            .iter()
+            .filter(|f| !metric(&f.metric))
+            .map(|f| ExportNumber {
+                column: f.metric.clone(),
+                negative_allowed: true,
+            });
+        counts.chain(factors).collect()
     }
 
     fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame> {
         let cuts = ctx.profit.validate()?;
+        for c in &ctx.profit.customer_costs {
+            require_export_column(ctx, "[profit] customer_costs column", &c.column)?;
+        }
+        if let Some(capital) = &ctx.profit.capital {
+            require_export_column(ctx, "[profit] capital days_column", &capital.days_column)?;
+        }
         let schema = customers.clone().collect_schema()?;
         let mut needed: Vec<&str> = ctx
             .profit
@@ -438,10 +454,12 @@ fn cost_parts(ctx: &ScoreContext, schema: &Schema) -> Vec<Expr> {
         money_times(col("orders"), p.per_order, ctx).alias("cts_orders"),
         money_times(col("return_lines"), p.per_return_line, ctx).alias("cts_returns"),
     ];
+    // An empty cell costs nothing; a cost beyond 64-bit minor units stops the run
+    // (strict cast) instead of turning into nothing.
     let rounded = |numerator: Expr, denominator: i128| {
         crate::metrics::rounded_ratio(numerator, lit(denominator))
-            .cast(DataType::Int64)
-            .fill_null(lit(0i64))
+            .fill_null(lit(0i64).cast(DataType::Int128))
+            .strict_cast(DataType::Int64)
     };
     for c in &p.customer_costs {
         let rate = money_rate_units(c.per_unit, ctx.decimals);

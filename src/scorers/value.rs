@@ -32,7 +32,7 @@ use serde::Deserialize;
 use super::pareto::{Basis, ranked_purchasers, share};
 use super::profit::{EXPORT_NUMBER_SCALE, export_number};
 use super::ratio::{above, at_least, at_most, below};
-use super::{ScoreContext, Scorer, left_join};
+use super::{ExportNumber, ScoreContext, Scorer, left_join, require_export_column};
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
 use crate::metrics::{WindowMetric, revenue_trend_windows};
@@ -53,7 +53,7 @@ pub struct ValueSettings {
     #[serde(deserialize_with = "crate::config_numbers::growth")]
     pub growth: f64,
     /// Recent revenue at most (1 − decline) × previous: falling.
-    #[serde(deserialize_with = "crate::config_numbers::fraction")]
+    #[serde(deserialize_with = "crate::config_numbers::decline")]
     pub decline: f64,
     /// Purchases a growth customer has at least.
     pub min_orders: u32,
@@ -172,15 +172,22 @@ impl Scorer for ValueScorer {
         "matrix_cell"
     }
 
-    fn export_numbers(&self, ctx: &ScoreContext) -> Vec<String> {
-        ctx.value.complaints_column.iter().cloned().collect()
+    fn export_numbers(&self, ctx: &ScoreContext) -> Vec<ExportNumber> {
+        ctx.value
+            .complaints_column
+            .iter()
+            .map(|column| ExportNumber {
+                column: column.clone(),
+                negative_allowed: false,
+            })
+            .collect()
     }
 
     fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame> {
         let v = &ctx.value;
         let schema = customers.clone().collect_schema()?;
         if let Some(column) = &v.complaints_column {
-            check_complaints_column(column, &schema, self.output_columns(ctx))?;
+            require_export_column(ctx, "[value] complaints_column", column)?;
         }
         let positive = col("pareto_value").gt(lit(0i64));
         // A customer is in a band while the purchasers before it are fewer than the band's
@@ -477,33 +484,6 @@ fn potential_band(v: &ValueSettings) -> Expr {
         .when(falling(v).or(col("revenue_recent").lt_eq(lit(0i64))))
         .then(lit(BANDS[2]))
         .otherwise(lit(BANDS[1]))
-}
-
-/// complaints_column must name a customer-export column, not a metric or output column
-/// (an export column named like one is passed through as `customer_<name>`).
-fn check_complaints_column(
-    column: &str,
-    schema: &Schema,
-    outputs: Vec<String>,
-) -> Result<(), crate::error::TieringError> {
-    let shadowed = crate::metrics::METRIC_COLUMNS.contains(&column)
-        || outputs.iter().any(|o| o == column)
-        || column == CUSTOMER_ID;
-    if !shadowed && schema.contains(column) {
-        return Ok(());
-    }
-    let renamed = format!("customer_{column}");
-    let hint = if schema.contains(&renamed) {
-        format!(
-            "the export's `{column}` column is passed through as `{renamed}` (it shares a name with a metric); write complaints_column = \"{renamed}\""
-        )
-    } else {
-        "pass --customers with that column, or drop complaints_column".into()
-    };
-    Err(crate::error::TieringError::config(
-        format!("[value] complaints_column `{column}` is not a column of the customer export"),
-        Some(hint),
-    ))
 }
 
 /// tier, strategy and matrix_strategy from the playbook.

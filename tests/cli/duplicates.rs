@@ -262,8 +262,98 @@ fn a_split_order_whose_total_changes_between_files_is_refused() {
     assert_eq!(output.status.code(), Some(3), "{stderr}");
     assert!(
         stderr.contains(&format!(
-            "order `O2` of customer `c2` continues from `{a}` into `{b}` with a different total (net of refunds) (27.00 against 25.00)"
+            "`{b}` line 2, column `order_total`: lines of one order disagree: the order's total is 30.00 on an earlier line: `32.00`"
         )),
+        "{stderr}"
+    );
+}
+
+/// `whole` cut into files at the given line indexes (each part gets the header); the
+/// scores of the parts and of the whole, as CSV text.
+fn scored_whole_and_cut(whole: &str, cuts: &[usize], extra: &[&str]) -> (String, String) {
+    let dir = temp_dir();
+    let lines: Vec<&str> = whole.lines().collect();
+    let (header, body) = lines.split_first().unwrap();
+    let mut bounds = vec![0];
+    bounds.extend_from_slice(cuts);
+    bounds.push(body.len());
+    let mut parts = Vec::new();
+    for (i, pair) in bounds.windows(2).enumerate() {
+        let file = dir.path().join(format!("part-{}.csv", i + 1));
+        let text: String = std::iter::once(*header)
+            .chain(body[pair[0]..pair[1]].iter().copied())
+            .map(|l| format!("{l}\n"))
+            .collect();
+        std::fs::write(&file, text).unwrap();
+        parts.push(file.to_str().unwrap().to_string());
+    }
+    let whole_file = dir.path().join("whole.csv");
+    std::fs::write(&whole_file, whole).unwrap();
+    let run = |files: &[&str]| {
+        let mut args: Vec<&str> = files.to_vec();
+        args.extend_from_slice(extra);
+        let (out, _) = succeeds(&run(&args));
+        out
+    };
+    let part_refs: Vec<&str> = parts.iter().map(String::as_str).collect();
+    (run(&part_refs), run(&[whole_file.to_str().unwrap()]))
+}
+
+#[test]
+fn split_exports_read_as_the_whole_file_wherever_the_cut_falls() {
+    // Line amounts with the order's refund repeated on each line: the refund counts once.
+    let repeated_refund = "order_id,customer_id,order_date,sku,line_total,Refunded Amount\nO1,c1,2026-11-01,A,10.00,0\nO2,c2,2026-11-02,A,20.00,5.00\nO2,c2,2026-11-02,B,10.00,5.00\nO2,c2,2026-11-02,C,3.00,5.00\nO3,c1,2026-11-03,A,1.00,0\n";
+    for cuts in [&[2][..], &[3], &[2, 3]] {
+        let (parts, whole) = scored_whole_and_cut(repeated_refund, cuts, &[]);
+        assert_eq!(parts, whole, "cut at {cuts:?}");
+        assert!(
+            whole.contains("\nc2,2026-11-02,2026-11-02,28,28,1,28.00,5.00,"),
+            "{whole}"
+        );
+    }
+    // Shopify: status, total and refund on an order's first line only, the rest empty;
+    // a refunded order over three files is one return, profit charged one return line.
+    let shopify = std::fs::read_to_string(testdata("exports/shopify_orders.csv")).unwrap();
+    for cuts in [&[1][..], &[1, 2]] {
+        let (parts, whole) = scored_whole_and_cut(&shopify, cuts, &[]);
+        assert_eq!(parts, whole, "cut at {cuts:?}");
+    }
+    let refunded = "Name,Email,Financial Status,Currency,Total,Created at,Lineitem quantity,Lineitem price,Refunded Amount,Phone\n#1,a@x.com,refunded,EUR,50.00,2026-11-01,1,20.00,,\n#1,a@x.com,,,,,1,10.00,,\n#1,a@x.com,,,,,1,10.00,,\n#1,a@x.com,,,,,1,10.00,,\n#2,b@x.com,paid,EUR,5.00,2026-11-02,1,5.00,,\n";
+    let (parts, whole) = scored_whole_and_cut(refunded, &[2, 3], &["--scorer", "profit"]);
+    assert_eq!(parts, whole);
+    assert!(whole.contains("\na@x.com,,,,,0,0.00,50.00,"), "{whole}");
+}
+
+#[test]
+fn a_split_order_over_files_read_differently_counts_its_total_once() {
+    // The second file has no refund column, so it is not read as the first one's
+    // continuation; the repeated total is still counted once, a changed one refused.
+    let dir = temp_dir();
+    let (a, b) = (dir.path().join("part-1.csv"), dir.path().join("part-2.csv"));
+    std::fs::write(
+        &a,
+        "order_id,customer_id,order_date,order_total,refund_amount\nO1,c1,2026-11-01,10.00,0\nO2,c2,2026-11-02,30.00,5.00\nO2,c2,2026-11-02,30.00,5.00\n",
+    )
+    .unwrap();
+    let second = |total: &str| {
+        std::fs::write(
+            &b,
+            format!("order_id,customer_id,order_date,order_total\nO2,c2,2026-11-02,{total}\nO3,c1,2026-11-03,1.00\n"),
+        )
+        .unwrap();
+        run(&[path(&a), path(&b)])
+    };
+    let (out, _) = succeeds(&second("30.00"));
+    let c2 = out.lines().find(|l| l.starts_with("c2,")).unwrap();
+    assert!(
+        c2.starts_with("c2,2026-11-02,2026-11-02,28,28,1,25.00,5.00,"),
+        "{c2}"
+    );
+    let refused = second("32.00");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("with a different total (32.00 against 30.00)"),
         "{stderr}"
     );
 }

@@ -150,3 +150,65 @@ fn export_columns_are_read_as_numbers() {
         "0 0.00"
     );
 }
+
+#[test]
+fn customer_export_numbers_are_checked_when_the_export_is_read() {
+    let config =
+        "[profit]\ncustomer_costs = [{ column = \"support_tickets\", per_unit = 12.50 }]\n";
+    let dir = temp_dir();
+    let export = dir.path().join("customers.csv");
+    let refused = |text: &str, needles: &[&str]| {
+        std::fs::write(&export, text).unwrap();
+        let output = score_with(config, &export);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(3), "{stderr}");
+        for needle in needles {
+            assert!(stderr.contains(needle), "missing `{needle}` in: {stderr}");
+        }
+        // --rejects covers order files, not the customer export: not offered.
+        assert!(!stderr.contains("--rejects"), "{stderr}");
+    };
+    refused(
+        "customer_id,support_tickets\nP1,4\nP2,n/a\nP3,\"1,5\"\n",
+        &[
+            "line 3, column `support_tickets`",
+            "`n/a`",
+            "not a number",
+            "1 more bad row",
+        ],
+    );
+    refused(
+        "customer_id,support_tickets\nP1,-1\n",
+        &["line 2", "negative"],
+    );
+    refused(
+        "customer_id,support_tickets\nP1,9999999999999999\n",
+        &["out of range"],
+    );
+    // A blank cell is no tickets.
+    std::fs::write(&export, "customer_id,support_tickets\nP1,  \nP3,2\n").unwrap();
+    let rows = success_rows(score_with(config, &export));
+    assert_eq!(cells(&rows, "P1", &["cts_support_tickets"]), "0.00");
+    assert_eq!(cells(&rows, "P3", &["cts_support_tickets"]), "25.00");
+}
+
+#[test]
+fn customer_costs_must_name_customer_export_columns_not_metrics() {
+    // `revenue` is a metric in cents: a cost per unit of it was 100× off.
+    let output = score_with_config(
+        "[profit]\ncustomer_costs = [{ column = \"revenue\", per_unit = 1.0 }]\n",
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "[profit] customer_costs column `revenue` is not a column of the customer export"
+        ),
+        "{stderr}"
+    );
+    assert!(stderr.contains("support_tickets"), "{stderr}");
+    // `orders` used to fail with a duplicate-column error from the query engine.
+    let output =
+        score_with_config("[profit]\ncapital = { days_column = \"orders\", annual_rate = 0.05 }\n");
+    assert_eq!(output.status.code(), Some(2));
+}

@@ -290,6 +290,11 @@ fn bad_value_settings_are_refused() {
         &["period_days", "out of range"],
     );
     refused(
+        &run_value(&orders, "[value]\ngrowth = 0.0000004\n", None),
+        2,
+        &["more than 6 decimals"],
+    );
+    refused(
         &run_value(&orders, "[value]\nbasis = \"profit\"\n", None),
         2,
         &["[value] basis = \"profit\" needs a cost column"],
@@ -307,7 +312,7 @@ fn bad_value_settings_are_refused() {
             Some("customer_id,orders\nA,3\n"),
         ),
         2,
-        &["complaints_column = \"customer_orders\""],
+        &["passed through as `customer_orders`"],
     );
 }
 
