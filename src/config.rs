@@ -54,6 +54,8 @@ pub struct Config {
     pub clv: Option<ClvSettings>,
     /// Value-type settings.
     pub value: Option<crate::scorers::value::ValueSettings>,
+    /// Account-health settings.
+    pub health: Option<crate::scorers::health::HealthSettings>,
     /// Threshold rules (`[[rules]]`), replacing the shipped example.
     pub rules: Option<Vec<Rule>>,
     /// Output settings.

@@ -283,6 +283,29 @@ pub fn purchase_day_metrics(lines: LazyFrame, after: Option<i32>, until: i32) ->
         ])
 }
 
+/// Per customer, over purchases up to `as_of`: `median_gap_days`, the median of the days
+/// between consecutive distinct purchase dates (null with fewer than two).
+pub fn median_gap_metrics(lines: LazyFrame, as_of: i32) -> LazyFrame {
+    let same_customer = col(CUSTOMER_ID).eq(col(CUSTOMER_ID).shift(lit(1)));
+    let day = || col(ORDER_DATE).cast(DataType::Int32);
+    orders(lines_until(lines, as_of))
+        .filter(col("purchase"))
+        .group_by([col(CUSTOMER_ID), col(ORDER_DATE)])
+        .agg([len().alias("__orders")])
+        .sort([CUSTOMER_ID, ORDER_DATE], SortMultipleOptions::default())
+        .with_column(
+            when(same_customer)
+                .then(day() - day().shift(lit(1)))
+                .otherwise(lit(NULL).cast(DataType::Int32))
+                .alias("__gap"),
+        )
+        .group_by([col(CUSTOMER_ID)])
+        .agg([col("__gap")
+            .cast(DataType::Float64)
+            .median()
+            .alias("median_gap_days")])
+}
+
 /// Join purchase-day metrics onto customers; customers without purchases get zeros.
 pub fn with_purchase_days(customers: LazyFrame, lines: LazyFrame, as_of: i32) -> LazyFrame {
     customers

@@ -10,7 +10,7 @@ use crate::input::columns::Canonical;
 use crate::input::customers::{LoadedCustomers, load_customers};
 use crate::input::dates::format_date;
 use crate::input::lines::CUSTOMER_BUCKETS;
-use crate::input::lines::col_names::{BUCKET, ORDER_DATE};
+use crate::input::lines::col_names::{BUCKET, CUSTOMER_ID, ORDER_DATE};
 use crate::input::same_file::{SkippedInput, distinct_files};
 use crate::input::source::expand;
 use crate::input::{InputOptions, LoadedOrders, load_orders};
@@ -156,7 +156,15 @@ pub fn prepare(
             &windows,
         );
         if purchase_days {
-            metrics = with_purchase_days(metrics, part, as_of);
+            metrics = with_purchase_days(metrics, part.clone(), as_of);
+        }
+        if let Some(extra) = scorer.and_then(|(s, _)| s.line_metrics(part, as_of)) {
+            metrics = metrics.join(
+                extra,
+                [col(CUSTOMER_ID)],
+                [col(CUSTOMER_ID)],
+                JoinArgs::new(JoinType::Left),
+            );
         }
         metrics.collect()
     })?

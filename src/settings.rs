@@ -17,6 +17,7 @@ use crate::lang::Lang;
 use crate::playbook::Playbook;
 use crate::scorers::breaks::Breaks;
 use crate::scorers::clv::ClvSettings;
+use crate::scorers::health::HealthSettings;
 use crate::scorers::pareto::{ParetoSettings, parse_cuts};
 use crate::scorers::profit::ProfitSettings;
 use crate::scorers::rules::{RuleSet, default_rules};
@@ -192,6 +193,7 @@ pub fn score_settings(
             decimals: money_decimals,
             clv: clv_settings(&args.clv, config)?,
             value: config.value.clone().unwrap_or_default(),
+            health: health_settings(config)?,
             export_columns: Vec::new(),
         },
         as_of,
@@ -249,6 +251,12 @@ pub fn clv_settings(args: &ClvArgs, config: &Config) -> Result<ClvSettings, Tier
 
 fn profit_settings(config: &Config) -> Result<ProfitSettings, TieringError> {
     let settings = config.profit.clone().unwrap_or_default();
+    settings.validate()?;
+    Ok(settings)
+}
+
+fn health_settings(config: &Config) -> Result<HealthSettings, TieringError> {
+    let settings = config.health.clone().unwrap_or_default();
     settings.validate()?;
     Ok(settings)
 }

@@ -4,6 +4,7 @@
 
 pub mod breaks;
 pub mod clv;
+pub mod health;
 pub mod lifecycle;
 pub mod ntile;
 pub mod pareto;
@@ -61,6 +62,8 @@ pub struct ScoreContext {
     pub clv: self::clv::ClvSettings,
     /// Value-type settings.
     pub value: self::value::ValueSettings,
+    /// Account-health settings.
+    pub health: self::health::HealthSettings,
     /// The customer export's columns as passed through (empty without `--customers`).
     pub export_columns: Vec<String>,
 }
@@ -108,6 +111,15 @@ pub trait Scorer {
     /// Trailing-window metrics the scorer reads (computed from the order lines first).
     fn windows(&self, _ctx: &ScoreContext) -> anyhow::Result<Vec<WindowMetric>> {
         Ok(Vec::new())
+    }
+    /// Per-customer metrics the scorer computes from the order lines itself (one row per
+    /// customer with `customer_id`), joined onto the metrics before scoring.
+    fn line_metrics(&self, _lines: LazyFrame, _as_of: i32) -> Option<LazyFrame> {
+        None
+    }
+    /// Why `tiering sql` has no SQL for this scorer.
+    fn sql_refusal(&self) -> &'static str {
+        "its SQL is not written yet"
     }
     /// Whether the scorer reads `purchase_days` and `repeat_spend`.
     fn needs_purchase_days(&self) -> bool {
@@ -196,6 +208,8 @@ pub enum ScorerKind {
     Clv,
     /// Value types high / growth / potential / risk and the current × potential matrix.
     Value,
+    /// Account health: a 0–100 score from weighted components, graded, weakest named.
+    Health,
 }
 
 impl ScorerKind {
@@ -209,6 +223,7 @@ impl ScorerKind {
             ScorerKind::Lifecycle => Box::new(lifecycle::LifecycleScorer),
             ScorerKind::Clv => Box::new(clv::ClvScorer::default()),
             ScorerKind::Value => Box::new(value::ValueScorer),
+            ScorerKind::Health => Box::new(health::HealthScorer),
         }
     }
 

@@ -71,8 +71,9 @@ pub fn script(
         other => {
             return Err(TieringError::usage(
                 format!(
-                    "`tiering sql` has no SQL for the {} scorer yet",
-                    other.build().name()
+                    "`tiering sql` has no SQL for the {} scorer: {}",
+                    other.build().name(),
+                    other.build().sql_refusal()
                 ),
                 Some("use --scorer rfm, pareto, profit or rules".into()),
             )

@@ -41,7 +41,15 @@ fn init_writes_a_config_that_checks_clean_and_scores_like_the_defaults() {
         report.starts_with("config `tiering.toml`: 0 errors, 0 warnings"),
         "{report}"
     );
-    for scorer in ["rfm", "pareto", "profit", "rules", "lifecycle"] {
+    for scorer in [
+        "rfm",
+        "pareto",
+        "profit",
+        "rules",
+        "lifecycle",
+        "value",
+        "health",
+    ] {
         assert_eq!(
             score_in(configured.path(), scorer),
             score_in(plain.path(), scorer),

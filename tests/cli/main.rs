@@ -11,6 +11,7 @@ mod edges;
 mod errors;
 mod exports;
 mod guarantees;
+mod health;
 mod help;
 mod init;
 mod inputs;
