@@ -286,6 +286,10 @@ pub struct ScoreOptions {
     #[arg(long, value_name = "METRIC=V1,V2,…")]
     pub breaks: Vec<String>,
 
+    /// Cluster: the number of clusters, or `auto` (best silhouette from 2 to 10; default 4).
+    #[arg(long, value_name = "N|auto", help_heading = "Cluster")]
+    pub k: Option<String>,
+
     /// Language of segment names and strategies (default: from LANG).
     #[arg(long, value_enum, env = "TIERING_LANG")]
     pub lang: Option<Lang>,
@@ -396,7 +400,7 @@ pub struct ClvArgs {
     #[arg(long, value_name = "P", help_heading = "CLV")]
     pub churn_threshold: Option<f64>,
 
-    /// CLV: write the fitted parameters, standard errors and log-likelihoods here (JSON).
+    /// CLV and cluster: write what the model fitted (parameters, standard errors, centroids, inertia) here (JSON).
     #[arg(long, value_name = "FILE", help_heading = "CLV")]
     pub fit_report: Option<PathBuf>,
 }

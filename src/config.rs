@@ -56,6 +56,8 @@ pub struct Config {
     pub value: Option<crate::scorers::value::ValueSettings>,
     /// Account-health settings.
     pub health: Option<crate::scorers::health::HealthSettings>,
+    /// k-means settings.
+    pub cluster: Option<crate::scorers::cluster::settings::ClusterSettings>,
     /// Threshold rules (`[[rules]]`), replacing the shipped example.
     pub rules: Option<Vec<Rule>>,
     /// Output settings.

@@ -126,10 +126,10 @@ pub fn score_inputs(
             scorer.name()
         ));
     }
-    if args.clv.fit_report.is_some() && settings.scorer != ScorerKind::Clv {
+    if args.clv.fit_report.is_some() && !scorer.fits_a_model() {
         return Err(TieringError::usage(
             format!("--fit-report: the {} scorer fits no model", scorer.name()),
-            Some("use it with --scorer clv".into()),
+            Some("use it with --scorer clv or --scorer cluster".into()),
         )
         .into());
     }
@@ -255,7 +255,8 @@ fn write_fit_report(
 fn options_of_other_scorers(args: &ScoringArgs, kind: ScorerKind) -> Vec<&'static str> {
     let o = &args.options;
     let c = &args.clv;
-    let groups: [(ScorerKind, Vec<(&'static str, bool)>); 3] = [
+    let groups: [(ScorerKind, Vec<(&'static str, bool)>); 4] = [
+        (ScorerKind::Cluster, vec![("--k", o.k.is_some())]),
         (
             ScorerKind::Rfm,
             vec![

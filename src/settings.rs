@@ -16,6 +16,7 @@ use crate::input::table::TextOptions;
 use crate::lang::Lang;
 use crate::playbook::Playbook;
 use crate::scorers::breaks::Breaks;
+use crate::scorers::cluster::settings::ClusterSettings;
 use crate::scorers::clv::ClvSettings;
 use crate::scorers::health::HealthSettings;
 use crate::scorers::pareto::{ParetoSettings, parse_cuts};
@@ -194,6 +195,7 @@ pub fn score_settings(
             clv: clv_settings(&args.clv, config)?,
             value: config.value.clone().unwrap_or_default(),
             health: health_settings(config)?,
+            cluster: cluster_settings(&args.options, config)?,
             export_columns: Vec::new(),
         },
         as_of,
@@ -251,6 +253,16 @@ pub fn clv_settings(args: &ClvArgs, config: &Config) -> Result<ClvSettings, Tier
 
 fn profit_settings(config: &Config) -> Result<ProfitSettings, TieringError> {
     let settings = config.profit.clone().unwrap_or_default();
+    settings.validate()?;
+    Ok(settings)
+}
+
+fn cluster_settings(args: &ScoreOptions, config: &Config) -> Result<ClusterSettings, TieringError> {
+    let settings = config
+        .cluster
+        .clone()
+        .unwrap_or_default()
+        .with_k(args.k.as_deref())?;
     settings.validate()?;
     Ok(settings)
 }

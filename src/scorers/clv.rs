@@ -134,6 +134,10 @@ impl Scorer for ClvScorer {
         "clv"
     }
 
+    fn fits_a_model(&self) -> bool {
+        true
+    }
+
     fn needs_purchase_days(&self) -> bool {
         true
     }

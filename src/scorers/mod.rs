@@ -3,6 +3,7 @@
 //! the clock or the environment; everything they need is in [`ScoreContext`].
 
 pub mod breaks;
+pub mod cluster;
 pub mod clv;
 pub mod health;
 pub mod lifecycle;
@@ -64,6 +65,8 @@ pub struct ScoreContext {
     pub value: self::value::ValueSettings,
     /// Account-health settings.
     pub health: self::health::HealthSettings,
+    /// k-means settings.
+    pub cluster: self::cluster::settings::ClusterSettings,
     /// The customer export's columns as passed through (empty without `--customers`).
     pub export_columns: Vec<String>,
 }
@@ -183,6 +186,10 @@ pub trait Scorer {
     }
     /// Heading of the group column in the terminal table.
     fn group_title(&self, lang: Lang) -> &'static str;
+    /// Whether the scorer fits a model (and so takes `--fit-report`).
+    fn fits_a_model(&self) -> bool {
+        false
+    }
     /// What a model-based scorer fitted, for `--fit-report` (JSON).
     fn fit_report(&self) -> Option<serde_json::Value> {
         None
@@ -210,6 +217,8 @@ pub enum ScorerKind {
     Value,
     /// Account health: a 0–100 score from weighted components, graded, weakest named.
     Health,
+    /// k-means segments on z-scored recency, frequency and spend (or chosen features).
+    Cluster,
 }
 
 impl ScorerKind {
@@ -224,6 +233,7 @@ impl ScorerKind {
             ScorerKind::Clv => Box::new(clv::ClvScorer::default()),
             ScorerKind::Value => Box::new(value::ValueScorer),
             ScorerKind::Health => Box::new(health::HealthScorer),
+            ScorerKind::Cluster => Box::new(cluster::ClusterScorer::default()),
         }
     }
 

@@ -49,6 +49,7 @@ fn init_writes_a_config_that_checks_clean_and_scores_like_the_defaults() {
         "lifecycle",
         "value",
         "health",
+        "cluster",
     ] {
         assert_eq!(
             score_in(configured.path(), scorer),

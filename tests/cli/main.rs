@@ -3,6 +3,7 @@
 #![allow(clippy::print_stderr)]
 
 mod check;
+mod cluster;
 mod clv;
 mod config;
 mod duckdb;
