@@ -201,12 +201,16 @@ fn lint_rules(config: &Config) -> Vec<Finding> {
         Ok(set) => set
             .columns()
             .into_iter()
-            .filter(|c| !METRIC_COLUMNS.contains(&c.as_str()) && parse_window(c, 0).is_none())
+            .filter(|c| {
+                !METRIC_COLUMNS.contains(&c.as_str())
+                    && !crate::metrics::MONTHLY_METRICS.contains(&c.as_str())
+                    && parse_window(c, 0).is_none()
+            })
             .map(|c| {
                 finding(
                     Level::Warning,
                     format!(
-                        "a threshold rule uses `{c}`, which is no metric or window: it must come from the customer export"
+                        "a threshold rule uses `{c}`, which is no metric, window or steadiness metric: it must come from the customer export"
                     ),
                 )
             })

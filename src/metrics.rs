@@ -306,6 +306,64 @@ pub fn median_gap_metrics(lines: LazyFrame, as_of: i32) -> LazyFrame {
             .alias("median_gap_days")])
 }
 
+/// The steadiness metrics rules may read: `active_months_12m` and `revenue_cv_12m`.
+pub const MONTHLY_METRICS: [&str; 2] = ["active_months_12m", "revenue_cv_12m"];
+
+/// Per customer, over the twelve months up to `as_of` cut at `as_of` (month 0 is
+/// (as_of − 1 month, as_of], month 11 ends 11 months before; calendar months clamped at
+/// month ends, as `revenue_12m`): `active_months_12m`, the months with a purchase, and
+/// `revenue_cv_12m`, the coefficient of variation of the twelve months' net revenue
+/// (population standard deviation ÷ mean, months without orders counting 0; null unless
+/// the twelve months' net revenue is positive), computed as √(12·Σx² − (Σx)²) ÷ Σx from
+/// exact integer sums so every SQL engine gets the same double.
+pub fn monthly_metrics(lines: LazyFrame, as_of: i32) -> LazyFrame {
+    let before = |months: u32| {
+        crate::input::dates::date_of_epoch_days(as_of)
+            .checked_sub_months(chrono::Months::new(months))
+            .map_or(i32::MIN, crate::input::dates::epoch_days_of)
+    };
+    let day = || col(ORDER_DATE).cast(DataType::Int32);
+    let month_index = (1..12)
+        .map(|j| {
+            when(day().lt_eq(lit(before(j))))
+                .then(lit(1i32))
+                .otherwise(lit(0i32))
+        })
+        .reduce(|a, b| a + b)
+        .expect("eleven boundaries");
+    let wide = |c: &str| col(c).cast(DataType::Int128);
+    orders(lines_until(lines, as_of))
+        .filter(day().gt(lit(before(12))))
+        .with_column(month_index.alias("__month"))
+        .group_by([col(CUSTOMER_ID), col("__month")])
+        .agg([
+            col("net").sum().alias("__net"),
+            col("purchase")
+                .cast(DataType::Int64)
+                .max()
+                .alias("__bought"),
+        ])
+        .group_by([col(CUSTOMER_ID)])
+        .agg([
+            col("__bought").sum().alias("active_months_12m"),
+            wide("__net").sum().alias("__s1"),
+            (wide("__net") * wide("__net")).sum().alias("__s2"),
+        ])
+        .select([
+            col(CUSTOMER_ID),
+            col("active_months_12m"),
+            when(col("__s1").gt(lit(0i64)))
+                .then(
+                    (lit(12i64).cast(DataType::Int128) * col("__s2") - col("__s1") * col("__s1"))
+                        .cast(DataType::Float64)
+                        .sqrt()
+                        / col("__s1").cast(DataType::Float64),
+                )
+                .otherwise(lit(NULL).cast(DataType::Float64))
+                .alias("revenue_cv_12m"),
+        ])
+}
+
 /// Join purchase-day metrics onto customers; customers without purchases get zeros.
 pub fn with_purchase_days(customers: LazyFrame, lines: LazyFrame, as_of: i32) -> LazyFrame {
     customers

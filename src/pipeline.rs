@@ -158,7 +158,16 @@ pub fn prepare(
         if purchase_days {
             metrics = with_purchase_days(metrics, part.clone(), as_of);
         }
-        if let Some(extra) = scorer.and_then(|(s, _)| s.line_metrics(part, as_of)) {
+        let extra = scorer.and_then(|(s, context)| {
+            s.line_metrics(
+                part,
+                &ScoreContext {
+                    as_of,
+                    ..context.clone()
+                },
+            )
+        });
+        if let Some(extra) = extra {
             metrics = metrics.join(
                 extra,
                 [col(CUSTOMER_ID)],

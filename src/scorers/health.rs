@@ -270,8 +270,8 @@ impl Scorer for HealthScorer {
         Ok(windows)
     }
 
-    fn line_metrics(&self, lines: LazyFrame, as_of: i32) -> Option<LazyFrame> {
-        Some(median_gap_metrics(lines, as_of))
+    fn line_metrics(&self, lines: LazyFrame, ctx: &ScoreContext) -> Option<LazyFrame> {
+        Some(median_gap_metrics(lines, ctx.as_of))
     }
 
     fn describe(&self, ctx: &ScoreContext) -> String {

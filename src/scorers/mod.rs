@@ -117,7 +117,7 @@ pub trait Scorer {
     }
     /// Per-customer metrics the scorer computes from the order lines itself (one row per
     /// customer with `customer_id`), joined onto the metrics before scoring.
-    fn line_metrics(&self, _lines: LazyFrame, _as_of: i32) -> Option<LazyFrame> {
+    fn line_metrics(&self, _lines: LazyFrame, _ctx: &ScoreContext) -> Option<LazyFrame> {
         None
     }
     /// Why `tiering sql` has no SQL for this scorer.

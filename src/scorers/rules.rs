@@ -12,7 +12,7 @@ use crate::error::TieringError;
 use crate::input::dates::{date_of_epoch_days, epoch_days_of};
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
-use crate::metrics::{MONEY_COLUMNS, WindowKind, WindowMetric};
+use crate::metrics::{MONEY_COLUMNS, MONTHLY_METRICS, WindowKind, WindowMetric, monthly_metrics};
 
 const DEFAULT_RULES: &str = include_str!("../../templates/rules.toml");
 
@@ -181,6 +181,16 @@ pub fn parse_window(name: &str, as_of: i32) -> Option<WindowMetric> {
 pub struct RulesScorer;
 
 impl RulesScorer {
+    /// The steadiness metrics (`active_months_12m`, `revenue_cv_12m`) the rules read.
+    fn monthly_columns(ctx: &ScoreContext) -> Vec<String> {
+        let used = ctx.rules.columns();
+        MONTHLY_METRICS
+            .iter()
+            .filter(|m| used.iter().any(|u| u == *m))
+            .map(|m| m.to_string())
+            .collect()
+    }
+
     fn window_columns(ctx: &ScoreContext) -> Vec<WindowMetric> {
         ctx.rules
             .columns()
@@ -199,6 +209,16 @@ impl Scorer for RulesScorer {
         Ok(Self::window_columns(ctx))
     }
 
+    fn line_metrics(&self, lines: LazyFrame, ctx: &ScoreContext) -> Option<LazyFrame> {
+        let wanted = Self::monthly_columns(ctx);
+        (!wanted.is_empty()).then(|| {
+            let names: Vec<Expr> = std::iter::once(col(CUSTOMER_ID))
+                .chain(wanted.iter().map(|m| col(m.as_str())))
+                .collect();
+            monthly_metrics(lines, ctx.as_of).select(names)
+        })
+    }
+
     fn describe(&self, ctx: &ScoreContext) -> String {
         let n = ctx.rules.rules().len();
         match ctx.lang {
@@ -215,6 +235,7 @@ impl Scorer for RulesScorer {
             .into_iter()
             .map(|w| w.name)
             .collect();
+        columns.extend(Self::monthly_columns(ctx));
         columns.extend(
             ["rule_number", "rule_fired", "tier_id", "tier", "strategy"].map(str::to_string),
         );
@@ -230,6 +251,15 @@ impl Scorer for RulesScorer {
     }
 
     fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame> {
+        // No purchase in the twelve months: no active month.
+        let customers = if Self::monthly_columns(ctx)
+            .iter()
+            .any(|m| m == MONTHLY_METRICS[0])
+        {
+            customers.with_column(col(MONTHLY_METRICS[0]).fill_null(lit(0i64)))
+        } else {
+            customers
+        };
         let schema = customers.clone().collect_schema()?;
         for name in ctx.rules.columns() {
             if !schema.contains(&name) {
@@ -237,7 +267,7 @@ impl Scorer for RulesScorer {
                 let hint = match crate::suggest::closest(&name, known.iter().copied()) {
                     Some(near) => format!("did you mean `{near}`? columns: {}", known.join(", ")),
                     None => format!(
-                        "columns: {}, and windows like revenue_12m or orders_90d",
+                        "columns: {}, windows like revenue_12m or orders_90d, active_months_12m and revenue_cv_12m",
                         known.join(", ")
                     ),
                 };
@@ -436,6 +466,9 @@ mod tests {
         ];
         assert!(RuleSet::new(bad_sql).is_err());
         let set = RuleSet::new(default_rules()).unwrap();
-        assert_eq!(set.columns(), ["revenue_12m", "tenure_days"]);
+        assert_eq!(
+            set.columns(),
+            ["revenue_12m", "tenure_days", "active_months_12m"]
+        );
     }
 }

@@ -5,7 +5,7 @@
 
 use super::dialect::Dialect;
 use crate::error::TieringError;
-use crate::metrics::{METRIC_COLUMNS, MONEY_COLUMNS, WindowKind};
+use crate::metrics::{METRIC_COLUMNS, MONEY_COLUMNS, MONTHLY_METRICS, WindowKind};
 use crate::scorers::breaks::score_sql;
 use crate::scorers::ntile::TiePolicy;
 use crate::scorers::pareto::ParetoScorer;
@@ -235,12 +235,13 @@ pub fn rules(
             Some((kind, span)) => windows.push((name, kind, span)),
             None if METRIC_COLUMNS.contains(&name.as_str())
                 || MORE_RULE_COLUMNS.contains(&name.as_str())
+                || MONTHLY_METRICS.contains(&name.as_str())
                 || export.contains(&name) => {}
             None => {
                 return Err(TieringError::usage(
                     format!("a rule reads `{name}`, which `tiering sql` does not compute"),
                     Some(format!(
-                        "rules in SQL may read {}, windows like revenue_12m or orders_90d, and the columns of a customer export joined with --customers{}",
+                        "rules in SQL may read {}, windows like revenue_12m or orders_90d, active_months_12m, revenue_cv_12m, and the columns of a customer export joined with --customers{}",
                         [&METRIC_COLUMNS[..], &MORE_RULE_COLUMNS[..]].concat().join(", "),
                         if export.is_empty() {
                             String::new()
@@ -278,10 +279,25 @@ pub fn rules(
                 .iter()
                 .any(|(w, kind, _)| w == name && *kind == WindowKind::Revenue)
     };
+    let used = ctx.rules.columns();
+    let monthly: Vec<&str> = MONTHLY_METRICS
+        .iter()
+        .copied()
+        .filter(|m| used.iter().any(|u| u == m))
+        .collect();
+    let steady_column = |name: &str| {
+        if name == MONTHLY_METRICS[0] {
+            format!("COALESCE(s.{name}, 0)")
+        } else {
+            format!("s.{name}")
+        }
+    };
     let mut view = vec!["m.customer_id AS rule_customer".to_string()];
     for name in ctx.rules.columns() {
         let source = if windows.iter().any(|(w, _, _)| *w == name) {
             format!("w.{name}")
+        } else if monthly.contains(&name.as_str()) {
+            steady_column(&name)
         } else if export.contains(&name) {
             format!("m.{}", d.ident(&name))
         } else {
@@ -320,10 +336,15 @@ pub fn rules(
     let no_purchase = |what: &str, value: String| {
         format!("CASE WHEN m.orders = 0 THEN {value} ELSE t.{what} END AS {what}")
     };
-    let window_columns: Vec<String> = windows
+    let mut window_columns: Vec<String> = windows
         .iter()
         .map(|(name, _, _)| format!("w.{name}"))
         .collect();
+    window_columns.extend(
+        monthly
+            .iter()
+            .map(|name| format!("{} AS {name}", steady_column(name))),
+    );
     let window_select = if windows.is_empty() {
         String::new()
     } else {
@@ -335,14 +356,14 @@ pub fn rules(
         format!("{}, ", window_columns.join(", "))
     };
     let ctes = format!(
-        "windows AS (
+        "{steady}windows AS (
   SELECT f.customer_id{window_select}
   FROM flagged f CROSS JOIN params p
   GROUP BY f.customer_id
 ),
 rule_view AS (
   SELECT {view}
-  FROM metrics m LEFT JOIN windows w ON w.customer_id = m.customer_id
+  FROM metrics m LEFT JOIN windows w ON w.customer_id = m.customer_id{steady_join}
 ),
 fired AS (
   SELECT rule_customer, {number} AS rule_number
@@ -358,10 +379,20 @@ scored AS (
          CASE WHEN m.orders = 0 THEN NULL ELSE t.rule_fired END AS rule_fired,
          {tier_id}, {tier}, {strategy}
   FROM metrics m
-  LEFT JOIN windows w ON w.customer_id = m.customer_id
+  LEFT JOIN windows w ON w.customer_id = m.customer_id{steady_join}
   LEFT JOIN fired f ON f.rule_customer = m.customer_id
   LEFT JOIN rule_texts t ON t.rule_number = f.rule_number
 )",
+        steady = if monthly.is_empty() {
+            String::new()
+        } else {
+            steadiness_ctes(d)
+        },
+        steady_join = if monthly.is_empty() {
+            ""
+        } else {
+            "\n  LEFT JOIN steady s ON s.customer_id = m.customer_id"
+        },
         view = view.join(",\n         "),
         number = if arms.is_empty() {
             rules.len().to_string()
@@ -377,4 +408,46 @@ scored AS (
         ),
     );
     Ok((ctes, RulesScorer.output_columns(ctx)))
+}
+
+/// `months` (net revenue and whether anything was bought, per customer and month of the
+/// twelve up to the as-of date, cut at it) and `steady` (`active_months_12m`,
+/// `revenue_cv_12m`), as `metrics::monthly_metrics` computes them: the coefficient of
+/// variation from exact integer sums, √(12·Σx² − (Σx)²) ÷ Σx in doubles.
+fn steadiness_ctes(d: Dialect) -> String {
+    let month_index: Vec<String> = (1..12)
+        .map(|j| {
+            format!(
+                "CASE WHEN f.order_date <= {} THEN 1 ELSE 0 END",
+                d.months_before("p.as_of", j)
+            )
+        })
+        .collect();
+    let (wide, double) = (d.wide_int(), d.double());
+    let s1 = format!("sum(CAST(month_net AS {wide}))");
+    let s2 = format!("sum(CAST(month_net AS {wide}) * CAST(month_net AS {wide}))");
+    format!(
+        "months AS (
+  SELECT customer_id, month_index, sum(net) AS month_net, max(purchase) AS month_bought
+  FROM (
+    SELECT f.customer_id, f.net, f.purchase,
+           {index} AS month_index
+    FROM flagged f CROSS JOIN params p
+    WHERE f.order_date > {start} AND f.order_date <= p.as_of
+  ) dated
+  GROUP BY customer_id, month_index
+),
+steady AS (
+  SELECT customer_id,
+         CAST(sum(month_bought) AS BIGINT) AS active_months_12m,
+         CASE WHEN {s1} > 0
+              THEN sqrt(CAST(12 * {s2} - {s1} * {s1} AS {double})) / CAST({s1} AS {double})
+         END AS revenue_cv_12m
+  FROM months
+  GROUP BY customer_id
+),
+",
+        index = month_index.join("\n             + "),
+        start = d.months_before("p.as_of", 12),
+    )
 }

@@ -118,7 +118,7 @@ tier = "rest"
         "error: [profit] factor weights sum to 0.9",
         "error: [clv] cuts = [50.0, 20.0] must be two increasing percentages below 100",
         "warning: segment rule 2 (`never`) never fires",
-        "warning: a threshold rule uses `vip_flag`, which is no metric or window",
+        "warning: a threshold rule uses `vip_flag`, which is no metric, window or steadiness metric",
         "warning: the playbook has no strategy for: everyone, never, big, vip, rest",
     ] {
         assert!(

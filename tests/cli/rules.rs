@@ -12,18 +12,23 @@ fn rules_default_example_tiers_strategic_key_ordinary() {
         "--as-of",
         "2024-12-31",
     ]);
-    let columns = ["revenue_12m", "rule_number", "tier_id"];
+    let columns = ["revenue_12m", "active_months_12m", "rule_number", "tier_id"];
     let expected = [
-        ("S1", "6000000.00 1 strategic"),
-        ("S2", "6000000.00 2 key"),
-        ("S3", "500000.00 3 ordinary"),
-        ("S4", "1000000.00 2 key"),
-        ("S5", "10.00 3 ordinary"),
+        ("S1", "6000000.00 6 1 strategic"),
+        ("S2", "6000000.00 6 2 key"),
+        ("S3", "500000.00 1 3 ordinary"),
+        ("S4", "1000000.00 6 2 key"),
+        ("S5", "10.00 1 3 ordinary"),
+        // One order of 6M in the year is not stable.
+        ("S6", "6000000.00 1 3 ordinary"),
+        // Exactly 5M is not over 5M; exactly 1095 days is not more than three years.
+        ("S7", "5000000.00 6 2 key"),
+        ("S8", "6000000.00 6 2 key"),
     ];
     assert_cells(&rows, &columns, &expected);
     assert_eq!(
         cells(&rows, "S1", &["rule_fired", "tier"]),
-        "revenue_12m >= 5000000 AND tenure_days >= 1095 Strategic"
+        "revenue_12m > 5000000 AND tenure_days > 1095 Strategic"
     );
     assert_eq!(cells(&rows, "S3", &["rule_fired"]), "default");
 }
@@ -104,4 +109,39 @@ fn rules_with_unknown_columns_or_bad_sql_are_config_errors() {
         assert_eq!(output.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains(message), "expected `{message}` in {stderr}");
     }
+}
+
+#[test]
+fn steadiness_metrics_follow_the_hand_worked_file() {
+    let dir = temp_dir();
+    let config = dir.path().join("t.toml");
+    std::fs::write(
+        &config,
+        "[[rules]]\ntier = \"key\"\nwhen = \"active_months_12m >= 6 AND revenue_cv_12m < 0.5\"\n\n[[rules]]\ntier = \"ordinary\"\n",
+    )
+    .unwrap();
+    let rows = score(&[
+        &testdata("steady.csv"),
+        "--scorer",
+        "rules",
+        "--as-of",
+        "2024-12-31",
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    assert_cells(
+        &rows,
+        &["active_months_12m", "tier_id"],
+        &[
+            ("M", "3 ordinary"),
+            ("S", "12 key"),
+            ("R", "1 ordinary"),
+            ("E", "2 ordinary"),
+        ],
+    );
+    let cv = |c: &str| rows[c]["revenue_cv_12m"].parse::<f64>().unwrap();
+    assert!((cv("M") - 560_000f64.sqrt() / 400.0).abs() < 1e-12);
+    assert!((cv("E") - 50_000f64.sqrt() / 100.0).abs() < 1e-12);
+    assert_eq!(cv("S"), 0.0);
+    assert_eq!(rows["R"]["revenue_cv_12m"], "");
 }

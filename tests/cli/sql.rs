@@ -67,6 +67,10 @@ tier = "key"
 when = "recency_days <= 30 AND return_lines > 0 AND aov > 100"
 
 [[rules]]
+tier = "key"
+when = "active_months_12m >= 4 AND revenue_cv_12m < 1.1"
+
+[[rules]]
 tier = "ordinary"
 "#;
 
@@ -356,7 +360,13 @@ fn every_engine_gives_the_tiers_of_score() {
 /// Columns `score` writes as floats and the engines as exact decimals: equal as numbers
 /// (the decimal's nearest float), whatever the digits printed.
 fn is_decimal_column(column: &str) -> bool {
-    ["return_rate", "return_rate_value", "score"].contains(&column)
+    [
+        "return_rate",
+        "return_rate_value",
+        "score",
+        "revenue_cv_12m",
+    ]
+    .contains(&column)
         || column.ends_with("_pct")
         || column.ends_with("_points")
 }
