@@ -332,6 +332,16 @@ pub struct ReportArgs {
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
 
+    /// Tier KPIs over time from the dated tier files (tiers-YYYY-MM-DD.parquet) in DIR:
+    /// retention, churn, upgrades, downgrades and revenue per tier and period.
+    /// --output-dir implies it for its own directory.
+    #[arg(long, value_name = "DIR")]
+    pub history: Option<PathBuf>,
+
+    /// Periods of history shown, this run's included (default 12).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=520))]
+    pub periods: Option<u32>,
+
     /// Report format(s), comma-separated: html, md, xlsx, json (default: from -o; html with
     /// --output-dir; md on stdout).
     #[arg(long, value_enum, value_delimiter = ',')]

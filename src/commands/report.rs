@@ -75,10 +75,12 @@ pub fn run(
         (None, Some(previous)) => read_previous(previous, &target, &run, &mut guard, printer)?,
         (None, None) => None,
     };
+    let history = read_history(args, &target, &run, &mut guard, printer)?;
     let report = build(ReportInput {
         run: &run,
         previous,
         customer_export: scoring.customers.as_deref(),
+        history,
     })?;
     let r = &report.reconciliation;
     let against = match r.against {
@@ -267,6 +269,72 @@ fn read_previous(
     };
     guard.protect("previous tiers", &path);
     Snapshot::read(&path, run.context.decimals).map(Some)
+}
+
+/// `--history DIR` (or the `--output-dir`): the tier files dated before this run, of the
+/// same scorer and options, the newest `--periods` of them (one more than the periods
+/// shown before this run, as the first period's base). Files of other runs are skipped
+/// with a note.
+fn read_history(
+    args: &ReportArgs,
+    target: &Target,
+    run: &ScoredRun,
+    guard: &mut WriteGuard,
+    printer: &Printer,
+) -> anyhow::Result<Option<Vec<Snapshot>>> {
+    let dir = match (&args.history, target) {
+        (Some(dir), _) => dir.clone(),
+        (None, Target::Directory(dir, _)) => dir.clone(),
+        (None, _) => {
+            if args.periods.is_some() {
+                return Err(TieringError::usage(
+                    "--periods needs --history DIR (or --output-dir)",
+                    Some("name the directory holding the tiers-DATE.parquet files".into()),
+                )
+                .into());
+            }
+            return Ok(None);
+        }
+    };
+    if args.history.is_some() && !dir.is_dir() {
+        return Err(TieringError::InputNotFound {
+            pattern: dir.display().to_string(),
+            what: "no such directory".into(),
+            hint: Some("--history takes the directory `report --output-dir` writes to".into()),
+        }
+        .into());
+    }
+    let as_of = format_date(run.context.as_of);
+    let wanted = args.periods.unwrap_or(12) as usize;
+    let scorer = run.scorer.name();
+    let options = run.scorer.options_key(&run.context);
+    let mut snapshots = Vec::new();
+    for (date, path) in crate::report::history::tier_files(&dir)?
+        .into_iter()
+        .rev()
+        .filter(|(date, _)| *date < as_of)
+    {
+        if snapshots.len() == wanted {
+            break;
+        }
+        guard.protect("history tiers", &path);
+        let mut snapshot = Snapshot::read(&path, run.context.decimals)?;
+        let same = snapshot.scorer.as_deref() == Some(scorer)
+            && snapshot.options.as_deref() == Some(options.as_str());
+        if !same {
+            printer.note(&format!(
+                "history: skipped `{}`, scored by {} ({}), not {scorer} ({options})",
+                path.display(),
+                snapshot.scorer.as_deref().unwrap_or("an unknown scorer"),
+                snapshot.options.as_deref().unwrap_or("unknown options")
+            ));
+            continue;
+        }
+        snapshot.as_of.get_or_insert(date);
+        snapshots.push(snapshot);
+    }
+    snapshots.reverse();
+    Ok(Some(snapshots))
 }
 
 /// The newest `tiers-YYYY-MM-DD.parquet` in `dir` dated before `as_of`.

@@ -31,6 +31,9 @@ pub struct ReportInput<'a> {
     pub previous: Option<Snapshot>,
     /// The customer export as given.
     pub customer_export: Option<&'a str>,
+    /// Earlier tier files of the same scorer and options, oldest first (`--history`);
+    /// `None` without `--history`.
+    pub history: Option<Vec<Snapshot>>,
 }
 
 /// Build the report; an earlier snapshot of another scorer or options is a usage error.
@@ -94,6 +97,26 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
             Some(compare(previous, &now, &current))
         }
     };
+    let history = match input.history.clone() {
+        None => None,
+        Some(mut snapshots) => {
+            let mut now = Snapshot::of_run(run, String::new())?;
+            now.as_of = Some(format_date(ctx.as_of));
+            snapshots.push(now);
+            let mut lapsed = run.scorer.lapsed_groups(ctx);
+            lapsed.push(crate::scorers::segments::NO_PURCHASE.to_string());
+            Some(super::history::periods(
+                &snapshots,
+                &super::history::Rules {
+                    value_order: &order,
+                    lapsed: &lapsed,
+                    names: &names,
+                    decimals: ctx.decimals,
+                    total: words.total,
+                },
+            ))
+        }
+    };
     let charts = charts(run, &tiers, migration.as_ref(), ctx.lang)?;
     let settings = settings(run, &input, &options, reconciliation.lines_read);
     Ok(Report {
@@ -114,6 +137,7 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
                 reason: words.migration_unavailable.to_string(),
             },
         },
+        history,
         warnings,
         settings,
         charts,

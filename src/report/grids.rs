@@ -271,3 +271,41 @@ pub fn labels_of(report: &Report) -> &'static Labels {
 fn strings(items: &[&str]) -> Vec<String> {
     items.iter().map(|s| s.to_string()).collect()
 }
+
+/// Tier KPIs per period (`--history`), oldest period first, each with its total row.
+pub fn history_grid(periods: &[super::history::Period], report: &Report) -> Grid {
+    let w = labels_of(report);
+    let headers = [
+        w.period,
+        w.tier,
+        w.members,
+        w.base,
+        w.retention,
+        w.churn,
+        w.upgrades,
+        w.downgrades,
+        w.period_revenue,
+        w.growth,
+    ];
+    let mut rows = Vec::new();
+    for period in periods {
+        for t in period.tiers.iter().chain(std::iter::once(&period.total)) {
+            rows.push(vec![
+                Value::Text(period.as_of.clone()),
+                Value::Text(t.name.clone()),
+                count(t.members),
+                opt(t.base, count),
+                opt(t.retention_rate, Value::Share),
+                opt(t.churn_rate, Value::Share),
+                opt(t.upgrade_rate, Value::Share),
+                opt(t.downgrade_rate, Value::Share),
+                opt(t.revenue, Value::Money),
+                opt(t.revenue_growth, Value::Share),
+            ]);
+        }
+    }
+    Grid {
+        headers: strings(&headers),
+        rows,
+    }
+}

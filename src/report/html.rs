@@ -105,6 +105,25 @@ pub fn write_html(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
         MigrationSection::Available(m) => write_migration(report, m, lang, out)?,
     }
     writeln!(out, "</section>")?;
+    if let Some(periods) = &report.history {
+        writeln!(
+            out,
+            "<section id=\"history\">\n<h2>{}</h2>",
+            escape(w.history)
+        )?;
+        if periods.iter().all(|p| p.since.is_none()) {
+            writeln!(out, "<p>{}</p>", escape(w.history_empty))?;
+        } else {
+            write_table(
+                out,
+                &super::grids::history_grid(periods, report),
+                None,
+                false,
+            )?;
+            writeln!(out, "<p>{}</p>", escape(w.history_note))?;
+        }
+        writeln!(out, "</section>")?;
+    }
     writeln!(
         out,
         "<section id=\"strategies\">\n<h2>{}</h2>",

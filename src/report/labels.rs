@@ -77,6 +77,18 @@ pub struct Labels {
     pub generator: &'static str,
     pub rows: &'static str,
     pub bad: &'static str,
+    pub history: &'static str,
+    pub history_empty: &'static str,
+    pub history_note: &'static str,
+    pub period: &'static str,
+    pub members: &'static str,
+    pub base: &'static str,
+    pub retention: &'static str,
+    pub churn: &'static str,
+    pub upgrades: &'static str,
+    pub downgrades: &'static str,
+    pub period_revenue: &'static str,
+    pub growth: &'static str,
 }
 
 const EN: Labels = Labels {
@@ -151,6 +163,18 @@ const EN: Labels = Labels {
     generator: "Generator",
     rows: "rows",
     bad: "bad",
+    history: "History",
+    history_empty: "No earlier tier file of this scorer and options in the history directory yet: the trends start with the next run.",
+    history_note: "Base: the tier's members at the previous date. Retention: of the base, who bought since then. Churn: of the base, who is now in a lapsed tier (or without a purchase). Upgrades / downgrades: of the base, who is now in a better / worse tier by value rank. Revenue: what the tier's members bought in the period; growth against the period before.",
+    period: "Period",
+    members: "Members",
+    base: "Base",
+    retention: "Retention",
+    churn: "Churn",
+    upgrades: "Upgrades",
+    downgrades: "Downgrades",
+    period_revenue: "Revenue in period",
+    growth: "Growth",
 };
 
 const ZH: Labels = Labels {
@@ -225,6 +249,18 @@ const ZH: Labels = Labels {
     generator: "生成工具",
     rows: "行",
     bad: "行有误",
+    history: "历史趋势",
+    history_empty: "历史目录中还没有同一评分方法和参数的早期分层文件：趋势从下一次运行开始。",
+    history_note: "基数：上一期该层级的客户。留存率：基数中此后有购买的比例。流失率：基数中现处于流失层级（或无购买）的比例。升级/降级：基数中按价值排序升入更高/降入更低层级的比例。销售额：该层级客户在本期的购买额；增长率与上一期相比。",
+    period: "期间",
+    members: "客户数",
+    base: "基数",
+    retention: "留存率",
+    churn: "流失率",
+    upgrades: "升级",
+    downgrades: "降级",
+    period_revenue: "本期销售额",
+    growth: "增长率",
 };
 
 /// The labels of `lang`.

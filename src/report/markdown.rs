@@ -93,6 +93,15 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> anyhow::Result<()
             }
         }
     }
+    if let Some(periods) = &report.history {
+        writeln!(out, "## {}\n", w.history)?;
+        if periods.iter().all(|p| p.since.is_none()) {
+            writeln!(out, "{}\n", w.history_empty)?;
+        } else {
+            write_table(out, &super::grids::history_grid(periods, report))?;
+            writeln!(out, "{}\n", escape(w.history_note))?;
+        }
+    }
     writeln!(out, "## {}\n", w.strategies)?;
     write_table(out, &strategy_grid(report))?;
     writeln!(out, "## {}\n", w.settings)?;

@@ -6,6 +6,7 @@
 pub mod build;
 pub mod charts;
 pub mod grids;
+pub mod history;
 pub mod html;
 pub mod json;
 pub mod labels;
@@ -213,6 +214,8 @@ pub struct Report {
     pub totals: TierRow,
     /// Who moved since the previous run, or why that is not shown.
     pub migration: migration::MigrationSection,
+    /// Tier KPIs over the periods of `--history`, when asked for.
+    pub history: Option<Vec<history::Period>>,
     /// Things about the data a reader should know before acting on the tiers.
     pub warnings: Vec<Warning>,
     /// As-of, scorer, options, inputs, row counts.

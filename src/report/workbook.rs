@@ -110,6 +110,18 @@ pub fn write_workbook(report: &Report, out: &mut dyn Write) -> anyhow::Result<()
         }
     }
 
+    if let Some(periods) = &report.history {
+        let sheet = workbook.add_worksheet().set_name("History")?;
+        write_grid(
+            sheet,
+            0,
+            &super::grids::history_grid(periods, report),
+            &formats,
+        )?;
+        sheet.set_freeze_panes(1, 0)?;
+        sheet.autofit();
+    }
+
     let sheet = workbook.add_worksheet().set_name("Strategies")?;
     write_grid(sheet, 0, &strategy_grid(report), &formats)?;
     sheet.set_freeze_panes(1, 0)?;

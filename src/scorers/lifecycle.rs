@@ -176,6 +176,10 @@ impl Scorer for LifecycleScorer {
         vec!["revenue"]
     }
 
+    fn lapsed_groups(&self, _ctx: &ScoreContext) -> Vec<String> {
+        vec!["lapsed".into()]
+    }
+
     fn group_order(&self, _ctx: &ScoreContext) -> Vec<String> {
         STAGES
             .iter()

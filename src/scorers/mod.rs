@@ -186,6 +186,11 @@ pub trait Scorer {
     }
     /// Heading of the group column in the terminal table.
     fn group_title(&self, lang: Lang) -> &'static str;
+    /// Group ids that mean a customer has lapsed (counted as churn in the report's
+    /// history, besides `no_purchase`).
+    fn lapsed_groups(&self, _ctx: &ScoreContext) -> Vec<String> {
+        Vec::new()
+    }
     /// Whether the scorer fits a model (and so takes `--fit-report`).
     fn fits_a_model(&self) -> bool {
         false

@@ -213,6 +213,10 @@ impl Scorer for RfmScorer {
         }
     }
 
+    fn lapsed_groups(&self, _ctx: &ScoreContext) -> Vec<String> {
+        vec!["lost".into()]
+    }
+
     fn group_order(&self, ctx: &ScoreContext) -> Vec<String> {
         ctx.segments.ids().into_iter().map(str::to_string).collect()
     }

@@ -26,6 +26,9 @@ pub struct Rule {
     pub when: Option<String>,
     /// Value rank of the tier, 1 = most valuable (default: the rules' order).
     pub rank: Option<u32>,
+    /// The tier means a lapsed customer (counted as churn in the report's history).
+    #[serde(default)]
+    pub lapsed: bool,
 }
 
 #[derive(Deserialize)]
@@ -338,6 +341,16 @@ impl Scorer for RulesScorer {
         vec!["revenue"]
     }
 
+    fn lapsed_groups(&self, ctx: &ScoreContext) -> Vec<String> {
+        let mut lapsed: Vec<String> = Vec::new();
+        for rule in ctx.rules.rules().iter().filter(|r| r.lapsed) {
+            if !lapsed.contains(&rule.tier) {
+                lapsed.push(rule.tier.clone());
+            }
+        }
+        lapsed
+    }
+
     fn group_order(&self, ctx: &ScoreContext) -> Vec<String> {
         let mut order: Vec<String> = Vec::new();
         for rule in ctx.rules.rules() {
@@ -450,6 +463,7 @@ mod tests {
             tier: "a".into(),
             when: Some("revenue > 1".into()),
             rank: None,
+            lapsed: false,
         }];
         assert!(RuleSet::new(no_default).is_err());
         let bad_sql = vec![
@@ -457,11 +471,13 @@ mod tests {
                 tier: "a".into(),
                 when: Some("revenue >>> 1".into()),
                 rank: None,
+                lapsed: false,
             },
             Rule {
                 tier: "b".into(),
                 when: None,
                 rank: None,
+                lapsed: false,
             },
         ];
         assert!(RuleSet::new(bad_sql).is_err());

@@ -14,6 +14,7 @@ mod exports;
 mod guarantees;
 mod health;
 mod help;
+mod history;
 mod init;
 mod inputs;
 mod large;
