@@ -342,6 +342,15 @@ pub struct ReportArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=520))]
     pub periods: Option<u32>,
 
+    /// A budget for the period (currency units): split across tiers by their effort
+    /// weights and within a tier by --budget-split; shown with revenue, profit and ROI.
+    #[arg(long, value_name = "AMOUNT")]
+    pub budget: Option<String>,
+
+    /// How a tier's budget is shared: equal per customer, or in proportion to revenue.
+    #[arg(long, value_enum, requires = "budget")]
+    pub budget_split: Option<crate::report::budget::BudgetSplit>,
+
     /// Report format(s), comma-separated: html, md, xlsx, json (default: from -o; html with
     /// --output-dir; md on stdout).
     #[arg(long, value_enum, value_delimiter = ',')]

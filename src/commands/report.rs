@@ -58,6 +58,8 @@ pub fn run(
         .as_deref()
         .map(|text| date_arg("--compare-as-of", text))
         .transpose()?;
+    // A budget that cannot be read is refused before the orders are.
+    budget(args, 6)?;
     let mut run = match &args.scores {
         Some(scores) => scores_run(scores, scoring, config, printer)?,
         None => score_inputs(
@@ -76,11 +78,13 @@ pub fn run(
         (None, None) => None,
     };
     let history = read_history(args, &target, &run, &mut guard, printer)?;
+    let budget = budget(args, run.context.decimals)?;
     let report = build(ReportInput {
         run: &run,
         previous,
         customer_export: scoring.customers.as_deref(),
         history,
+        budget,
     })?;
     let r = &report.reconciliation;
     let against = match r.against {
@@ -269,6 +273,35 @@ fn read_previous(
     };
     guard.protect("previous tiers", &path);
     Snapshot::read(&path, run.context.decimals).map(Some)
+}
+
+/// `--budget AMOUNT`, read exactly in minor units (never negative).
+fn budget(
+    args: &ReportArgs,
+    decimals: u32,
+) -> Result<Option<crate::report::budget::Budget>, TieringError> {
+    let Some(text) = &args.budget else {
+        return Ok(None);
+    };
+    let format = crate::input::money::MoneyFormat {
+        decimals,
+        decimal_comma: false,
+    };
+    let refused = |why: String| {
+        TieringError::usage(
+            format!("--budget `{text}`: {why}"),
+            Some("give the period's budget in currency units, e.g. --budget 1000000".into()),
+        )
+    };
+    let total = crate::input::money::parse_money(text, format)
+        .map_err(|e| refused(e.reason().to_string()))?;
+    if total < 0 {
+        return Err(refused("a budget is not negative".into()));
+    }
+    Ok(Some(crate::report::budget::Budget {
+        total,
+        split: args.budget_split.unwrap_or_default(),
+    }))
 }
 
 /// `--history DIR` (or the `--output-dir`): the tier files dated before this run, of the

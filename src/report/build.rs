@@ -34,6 +34,8 @@ pub struct ReportInput<'a> {
     /// Earlier tier files of the same scorer and options, oldest first (`--history`);
     /// `None` without `--history`.
     pub history: Option<Vec<Snapshot>>,
+    /// `--budget`, if given.
+    pub budget: Option<super::budget::Budget>,
 }
 
 /// Build the report; an earlier snapshot of another scorer or options is a usage error.
@@ -41,8 +43,12 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
     let run = input.run;
     let ctx = &run.context;
     let words = labels(ctx.lang);
-    let (tiers, mut totals) = tier_rows(run)?;
+    let (mut tiers, mut totals) = tier_rows(run)?;
     totals.name = words.total.to_string();
+    let mut customers = run.customers_output();
+    if let Some(budget) = input.budget {
+        split_budget(budget, &mut tiers, &mut totals, &mut customers, run)?;
+    }
     let (reconciliation, warnings) = match run.origin {
         RunOrigin::OrderLines => {
             // The order lines the run scored: the reconciliation and the warnings count them.
@@ -141,8 +147,58 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
         warnings,
         settings,
         charts,
-        customers: run.customers_output(),
+        customers,
     })
+}
+
+/// The budget per tier (by effort share over the tiers with customers; equally when no
+/// tier has an effort weight), ROI per tier, and each customer's part as a `budget`
+/// column.
+fn split_budget(
+    budget: super::budget::Budget,
+    tiers: &mut [TierRow],
+    totals: &mut TierRow,
+    customers: &mut crate::output::OutputData,
+    run: &ScoredRun,
+) -> anyhow::Result<()> {
+    use super::budget::{apportion, customer_budgets, effort_weights};
+    let decimals = run.context.decimals;
+    let shares: Vec<Option<f64>> = tiers.iter().map(|t| t.effort_share).collect();
+    let mut weights = effort_weights(&shares);
+    if weights.iter().all(|w| *w == 0) {
+        weights = tiers.iter().map(|t| i128::from(t.customers > 0)).collect();
+    }
+    let parts = apportion(budget.total, &weights);
+    let roi = |profit: Option<super::Money>, budget: i64| {
+        profit
+            .filter(|_| budget > 0)
+            .map(|p| p.units as f64 / budget as f64)
+    };
+    for (tier, part) in tiers.iter_mut().zip(&parts) {
+        tier.budget = Some(super::Money::new(*part, decimals));
+        tier.roi = roi(tier.profit, *part);
+    }
+    totals.budget = Some(super::Money::new(budget.total, decimals));
+    totals.roi = roi(totals.profit, budget.total);
+    let group = run.scorer.group();
+    let frame = &customers.frame;
+    let ids = frame.column(group.id)?.str()?.clone();
+    let revenue = frame
+        .column("revenue")?
+        .cast(&DataType::Int64)?
+        .i64()?
+        .clone();
+    let by_tier: Vec<(String, i64)> = tiers
+        .iter()
+        .zip(&parts)
+        .map(|(t, p)| (t.id.clone(), *p))
+        .collect();
+    let each = customer_budgets(&ids, &revenue, &by_tier, budget.split);
+    customers
+        .frame
+        .with_column(Column::new("budget".into(), each))?;
+    customers.money.push("budget".into());
+    Ok(())
 }
 
 /// The files the report was built from: order exports, or the scores file.

@@ -71,10 +71,18 @@ pub fn tier_grid(report: &Report) -> Grid {
         w.revenue,
         w.revenue_share,
     ];
+    let has_budget = report.totals.budget.is_some();
     if has_profit {
-        headers.extend([w.profit, w.profit_share]);
+        headers.extend([w.profit, w.profit_share, w.margin]);
     }
-    headers.extend([w.orders, w.aov, w.avg_recency, w.effort, w.strategy]);
+    headers.extend([w.orders, w.aov, w.avg_recency, w.effort]);
+    if has_budget {
+        headers.push(w.budget);
+        if has_profit {
+            headers.push(w.roi);
+        }
+    }
+    headers.push(w.strategy);
     let row = |t: &TierRow| {
         let mut cells = vec![
             Value::Text(t.name.clone()),
@@ -87,6 +95,7 @@ pub fn tier_grid(report: &Report) -> Grid {
             cells.extend([
                 opt(t.profit, Value::Money),
                 opt(t.profit_share, Value::Share),
+                opt(t.margin, Value::Share),
             ]);
         }
         cells.extend([
@@ -94,8 +103,14 @@ pub fn tier_grid(report: &Report) -> Grid {
             opt(t.aov, Value::Money),
             opt(t.avg_recency_days, Value::Days),
             opt(t.effort_share, Value::Share),
-            Value::Text(t.strategy.clone()),
         ]);
+        if has_budget {
+            cells.push(opt(t.budget, Value::Money));
+            if has_profit {
+                cells.push(opt(t.roi, Value::Share));
+            }
+        }
+        cells.push(Value::Text(t.strategy.clone()));
         cells
     };
     let mut rows: Vec<Vec<Value>> = report.tiers.iter().map(row).collect();

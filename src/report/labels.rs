@@ -89,6 +89,9 @@ pub struct Labels {
     pub downgrades: &'static str,
     pub period_revenue: &'static str,
     pub growth: &'static str,
+    pub margin: &'static str,
+    pub budget: &'static str,
+    pub roi: &'static str,
 }
 
 const EN: Labels = Labels {
@@ -175,6 +178,9 @@ const EN: Labels = Labels {
     downgrades: "Downgrades",
     period_revenue: "Revenue in period",
     growth: "Growth",
+    margin: "Margin",
+    budget: "Budget",
+    roi: "ROI",
 };
 
 const ZH: Labels = Labels {
@@ -261,6 +267,9 @@ const ZH: Labels = Labels {
     downgrades: "降级",
     period_revenue: "本期销售额",
     growth: "增长率",
+    margin: "利润率",
+    budget: "预算",
+    roi: "投资回报率",
 };
 
 /// The labels of `lang`.

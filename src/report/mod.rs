@@ -3,6 +3,7 @@
 //! migration, data warnings and charts. The renderers write it as HTML, Markdown, an
 //! XLSX workbook or JSON; none of them computes anything.
 
+pub mod budget;
 pub mod build;
 pub mod charts;
 pub mod grids;
@@ -131,6 +132,8 @@ pub struct TierRow {
     pub profit: Option<Money>,
     /// Share of all profit.
     pub profit_share: Option<f64>,
+    /// Profit ÷ revenue, when profit is known and revenue positive.
+    pub margin: Option<f64>,
     /// Purchases.
     pub orders: u64,
     /// Average order value: revenue / orders, rounded half away from zero to the minor unit.
@@ -139,6 +142,10 @@ pub struct TierRow {
     pub avg_recency_days: Option<f64>,
     /// Suggested share of effort (0–1), from the playbook's weights.
     pub effort_share: Option<f64>,
+    /// The tier's part of `--budget` (by effort share).
+    pub budget: Option<Money>,
+    /// Profit ÷ budget, when profit is known and the budget positive.
+    pub roi: Option<f64>,
     /// What to do with the tier.
     pub strategy: String,
 }

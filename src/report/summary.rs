@@ -155,11 +155,17 @@ fn row(id: &str, name: String, sums: &Sums, total: &Sums, decimals: u32) -> Tier
             .profit_known
             .then(|| share(sums.profit as f64, total.profit as f64))
             .flatten(),
+        margin: match (total.profit_known, sums.revenue > 0) {
+            (true, true) => Some(sums.profit as f64 / sums.revenue as f64),
+            _ => None,
+        },
         orders: sums.orders,
         aov: (sums.orders > 0).then(|| money(divide_rounded(sums.revenue, sums.orders as i64))),
         avg_recency_days: (sums.purchasers > 0)
             .then(|| sums.recency_sum as f64 / sums.purchasers as f64),
         effort_share: None,
+        budget: None,
+        roi: None,
         strategy: String::new(),
     }
 }
