@@ -351,6 +351,12 @@ pub struct ReportArgs {
     #[arg(long, value_enum, requires = "budget")]
     pub budget_split: Option<crate::report::budget::BudgetSplit>,
 
+    /// Break the tiers down by a customer-export column (region, industry, channel,
+    /// owner): customers and revenue per value and tier. Repeatable. (Not `--by`: that
+    /// is Pareto's share-or-count option.)
+    #[arg(long, value_name = "COLUMN")]
+    pub breakdown: Vec<String>,
+
     /// Report format(s), comma-separated: html, md, xlsx, json (default: from -o; html with
     /// --output-dir; md on stdout).
     #[arg(long, value_enum, value_delimiter = ',')]

@@ -85,6 +85,7 @@ pub fn run(
         customer_export: scoring.customers.as_deref(),
         history,
         budget,
+        by: &args.breakdown,
     })?;
     let r = &report.reconciliation;
     let against = match r.against {

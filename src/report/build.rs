@@ -36,6 +36,8 @@ pub struct ReportInput<'a> {
     pub history: Option<Vec<Snapshot>>,
     /// `--budget`, if given.
     pub budget: Option<super::budget::Budget>,
+    /// `--by` columns.
+    pub by: &'a [String],
 }
 
 /// Build the report; an earlier snapshot of another scorer or options is a usage error.
@@ -123,6 +125,25 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
             ))
         }
     };
+    let tier_names: Vec<(String, String)> = tiers
+        .iter()
+        .map(|t| (t.id.clone(), t.name.clone()))
+        .collect();
+    let breakdowns = input
+        .by
+        .iter()
+        .map(|column| {
+            super::breakdown::breakdown(
+                &run.customers,
+                column,
+                run.scorer.group().id,
+                &tier_names,
+                &ctx.export_columns,
+                ctx.decimals,
+                words.total,
+            )
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let charts = charts(run, &tiers, migration.as_ref(), ctx.lang)?;
     let settings = settings(run, &input, &options, reconciliation.lines_read);
     Ok(Report {
@@ -143,6 +164,7 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
                 reason: words.migration_unavailable.to_string(),
             },
         },
+        breakdowns,
         history,
         warnings,
         settings,

@@ -324,3 +324,32 @@ pub fn history_grid(periods: &[super::history::Period], report: &Report) -> Grid
         rows,
     }
 }
+
+/// A `--by` breakdown: value, tier, customers and revenue with their shares of the value.
+pub fn breakdown_grid(breakdown: &super::breakdown::Breakdown, report: &Report) -> Grid {
+    let w = labels_of(report);
+    Grid {
+        headers: vec![
+            breakdown.column.clone(),
+            w.tier.to_string(),
+            w.customers.to_string(),
+            w.customer_share.to_string(),
+            w.revenue.to_string(),
+            w.revenue_share.to_string(),
+        ],
+        rows: breakdown
+            .rows
+            .iter()
+            .map(|r| {
+                vec![
+                    Value::Text(r.value.clone()),
+                    Value::Text(r.tier.clone()),
+                    count(r.customers),
+                    opt(r.customer_share, Value::Share),
+                    Value::Money(r.revenue),
+                    opt(r.revenue_share, Value::Share),
+                ]
+            })
+            .collect(),
+    }
+}

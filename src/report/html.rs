@@ -105,6 +105,21 @@ pub fn write_html(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
         MigrationSection::Available(m) => write_migration(report, m, lang, out)?,
     }
     writeln!(out, "</section>")?;
+    for breakdown in &report.breakdowns {
+        writeln!(
+            out,
+            "<section class=\"breakdown\">\n<h2>{} {}</h2>",
+            escape(w.by),
+            escape(&breakdown.column)
+        )?;
+        write_table(
+            out,
+            &super::grids::breakdown_grid(breakdown, report),
+            None,
+            false,
+        )?;
+        writeln!(out, "</section>")?;
+    }
     if let Some(periods) = &report.history {
         writeln!(
             out,

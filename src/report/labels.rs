@@ -92,6 +92,7 @@ pub struct Labels {
     pub margin: &'static str,
     pub budget: &'static str,
     pub roi: &'static str,
+    pub by: &'static str,
 }
 
 const EN: Labels = Labels {
@@ -181,6 +182,7 @@ const EN: Labels = Labels {
     margin: "Margin",
     budget: "Budget",
     roi: "ROI",
+    by: "By",
 };
 
 const ZH: Labels = Labels {
@@ -270,6 +272,7 @@ const ZH: Labels = Labels {
     margin: "利润率",
     budget: "预算",
     roi: "投资回报率",
+    by: "按",
 };
 
 /// The labels of `lang`.

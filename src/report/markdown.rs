@@ -93,6 +93,10 @@ pub fn write_markdown(report: &Report, out: &mut dyn Write) -> anyhow::Result<()
             }
         }
     }
+    for breakdown in &report.breakdowns {
+        writeln!(out, "## {} {}\n", w.by, escape(&breakdown.column))?;
+        write_table(out, &super::grids::breakdown_grid(breakdown, report))?;
+    }
     if let Some(periods) = &report.history {
         writeln!(out, "## {}\n", w.history)?;
         if periods.iter().all(|p| p.since.is_none()) {

@@ -3,6 +3,7 @@
 //! migration, data warnings and charts. The renderers write it as HTML, Markdown, an
 //! XLSX workbook or JSON; none of them computes anything.
 
+pub mod breakdown;
 pub mod budget;
 pub mod build;
 pub mod charts;
@@ -221,6 +222,8 @@ pub struct Report {
     pub totals: TierRow,
     /// Who moved since the previous run, or why that is not shown.
     pub migration: migration::MigrationSection,
+    /// The tiers by customer-export columns (`--by`).
+    pub breakdowns: Vec<breakdown::Breakdown>,
     /// Tier KPIs over the periods of `--history`, when asked for.
     pub history: Option<Vec<history::Period>>,
     /// Things about the data a reader should know before acting on the tiers.

@@ -110,6 +110,19 @@ pub fn write_workbook(report: &Report, out: &mut dyn Write) -> anyhow::Result<()
         }
     }
 
+    for (i, breakdown) in report.breakdowns.iter().enumerate() {
+        let sheet = workbook
+            .add_worksheet()
+            .set_name(sheet_name(i, &breakdown.column))?;
+        write_grid(
+            sheet,
+            0,
+            &super::grids::breakdown_grid(breakdown, report),
+            &formats,
+        )?;
+        sheet.set_freeze_panes(1, 0)?;
+        sheet.autofit();
+    }
     if let Some(periods) = &report.history {
         let sheet = workbook.add_worksheet().set_name("History")?;
         write_grid(
@@ -210,4 +223,15 @@ fn insert_tier_chart(sheet: &mut Worksheet, report: &Report, tiers: &Grid) -> an
     let below = last + 16 + report.warnings.len() as u32;
     sheet.insert_chart(below, 0, &chart)?;
     Ok(())
+}
+
+/// `By <column>`, without the characters Excel refuses in sheet names, at most 31
+/// characters, numbered so that two columns never share a name.
+fn sheet_name(index: usize, column: &str) -> String {
+    let clean: String = column
+        .chars()
+        .map(|c| if "[]:*?/\\'".contains(c) { '_' } else { c })
+        .collect();
+    let name: String = format!("By {clean}").chars().take(27).collect();
+    format!("{name} {}", index + 1)
 }

@@ -2,6 +2,7 @@
 
 #![allow(clippy::print_stderr)]
 
+mod breakdown;
 mod budget;
 mod check;
 mod cluster;
