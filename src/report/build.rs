@@ -144,7 +144,22 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
             )
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let charts = charts(run, &tiers, migration.as_ref(), ctx.lang)?;
+    let mut charts = charts(run, &tiers, migration.as_ref(), ctx.lang)?;
+    if let Some(periods) = &history {
+        charts.history = history_charts(periods, words)?;
+    }
+    for chart in run.scorer.report_grids(&run.customers, ctx)? {
+        let svg = count_grid(
+            &chart.title,
+            &chart.grid,
+            (&chart.row_axis, &chart.column_axis),
+        )?;
+        charts.scorer.push((chart.title, svg));
+    }
+    for scatter in run.scorer.report_scatters(&run.customers, ctx)? {
+        let svg = super::charts::scatter(&scatter)?;
+        charts.scorer.push((scatter.title, svg));
+    }
     let settings = settings(run, &input, &options, reconciliation.lines_read);
     Ok(Report {
         generator: format!("tiering {}", env!("CARGO_PKG_VERSION")),
@@ -311,6 +326,8 @@ fn charts(
         tiers: tier_shares(tiers, words)?,
         pareto: pareto_curve(&values, &marks, value_axis, words)?,
         rf_heatmap: count_grid(words.chart_rf, &rf, (words.r_score, words.f_score))?,
+        scorer: Vec::new(),
+        history: Vec::new(),
         migration: migration
             .map(|m| {
                 let grid = CountGrid {
@@ -413,4 +430,55 @@ fn rf_grid(run: &ScoredRun) -> anyhow::Result<CountGrid> {
         rows: (1..=bins).rev().map(|s| s.to_string()).collect(),
         counts,
     })
+}
+
+/// One line chart per rate of the history, a line per tier, over the periods with a base.
+fn history_charts(
+    periods: &[super::history::Period],
+    words: &Labels,
+) -> anyhow::Result<Vec<(String, String)>> {
+    use super::charts::{KpiLine, kpi_lines};
+    let shown: Vec<&super::history::Period> =
+        periods.iter().filter(|p| p.since.is_some()).collect();
+    if shown.is_empty() {
+        return Ok(Vec::new());
+    }
+    let dates: Vec<String> = shown.iter().map(|p| p.as_of.clone()).collect();
+    let mut tiers: Vec<(String, String)> = Vec::new();
+    for period in &shown {
+        for t in &period.tiers {
+            if !tiers.iter().any(|(id, _)| *id == t.id) {
+                tiers.push((t.id.clone(), t.name.clone()));
+            }
+        }
+    }
+    type Rate = fn(&super::history::TierKpis) -> Option<f64>;
+    let rates: [(&str, Rate); 4] = [
+        (words.retention, |t| t.retention_rate),
+        (words.churn, |t| t.churn_rate),
+        (words.upgrades, |t| t.upgrade_rate),
+        (words.downgrades, |t| t.downgrade_rate),
+    ];
+    rates
+        .iter()
+        .map(|(title, rate)| {
+            let lines: Vec<KpiLine> = tiers
+                .iter()
+                .map(|(id, name)| KpiLine {
+                    name: name.clone(),
+                    values: shown
+                        .iter()
+                        .map(|p| {
+                            p.tiers
+                                .iter()
+                                .find(|t| t.id == *id)
+                                .and_then(rate)
+                                .map(|r| 100.0 * r)
+                        })
+                        .collect(),
+                })
+                .collect();
+            Ok((title.to_string(), kpi_lines(title, &dates, &lines)?))
+        })
+        .collect()
 }

@@ -306,3 +306,179 @@ pub fn count_grid(
         Ok(())
     })
 }
+
+/// Colours of the lines of a KPI chart, one per tier, cycling.
+const LINE_COLOURS: [RGBColor; 8] = [
+    RGBColor(25, 118, 210),
+    RGBColor(216, 67, 21),
+    RGBColor(56, 142, 60),
+    RGBColor(123, 31, 162),
+    RGBColor(251, 140, 0),
+    RGBColor(0, 131, 143),
+    RGBColor(194, 24, 91),
+    RGBColor(93, 64, 55),
+];
+
+/// One line of a KPI chart: a name and a value per period (none where undefined).
+pub struct KpiLine {
+    /// Tier name.
+    pub name: String,
+    /// Per period, in percent.
+    pub values: Vec<Option<f64>>,
+}
+
+/// A KPI (a rate in percent) per tier across periods: one line per tier, gaps where the
+/// rate is undefined, periods labelled with their as-of dates.
+pub fn kpi_lines(title: &str, periods: &[String], lines: &[KpiLine]) -> anyhow::Result<String> {
+    let n = periods.len().max(2);
+    svg(360, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, (FONT, 18))
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(56)
+            .build_cartesian_2d(-0.3f64..(n as f64 - 0.7), 0f64..100f64)
+            .map_err(drawing_error)?;
+        chart
+            .configure_mesh()
+            .x_labels(periods.len().max(1))
+            .x_label_formatter(&|v| {
+                let i = v.round();
+                if (v - i).abs() < 0.01 && i >= 0.0 {
+                    periods.get(i as usize).cloned().unwrap_or_default()
+                } else {
+                    String::new()
+                }
+            })
+            .y_label_formatter(&|v| format!("{v:.0}%"))
+            .max_light_lines(1)
+            .draw()
+            .map_err(drawing_error)?;
+        for (k, line) in lines.iter().enumerate() {
+            let colour = LINE_COLOURS[k % LINE_COLOURS.len()];
+            // Consecutive defined points form segments; an undefined rate breaks the line.
+            let mut segments: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+            for (i, value) in line.values.iter().enumerate() {
+                match value {
+                    Some(v) => segments.last_mut().expect("one").push((i as f64, *v)),
+                    None => segments.push(Vec::new()),
+                }
+            }
+            let points: Vec<(f64, f64)> = segments.iter().flatten().copied().collect();
+            for segment in segments.into_iter().filter(|s| s.len() > 1) {
+                chart
+                    .draw_series(LineSeries::new(segment, colour.stroke_width(2)))
+                    .map_err(drawing_error)?;
+            }
+            chart
+                .draw_series(
+                    points
+                        .into_iter()
+                        .map(|p| Circle::new(p, 3, colour.filled())),
+                )
+                .map_err(drawing_error)?
+                .label(line.name.clone())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 4), (x + 12, y + 4)], colour.filled())
+                });
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperRight)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK.mix(0.3))
+            .label_font((FONT, 12))
+            .draw()
+            .map_err(drawing_error)?;
+        Ok(())
+    })
+}
+
+/// A scatter of groups of points on ln(1 + x) axes, each group in its colour, with a
+/// cross at each group's centre.
+pub struct Scatter {
+    /// The chart's title.
+    pub title: String,
+    /// What x is (labelled in its own units).
+    pub x_axis: String,
+    /// What y is.
+    pub y_axis: String,
+    /// Per group: its name, its points (x, y ≥ 0, own units) and its centre.
+    pub groups: Vec<ScatterGroup>,
+}
+
+/// A named group of points and its centre.
+pub type ScatterGroup = (String, Vec<(f64, f64)>, (f64, f64));
+
+/// Points drawn per group at most: more add bytes, not shape.
+const MAX_SCATTER_POINTS: usize = 600;
+
+/// Draw `scatter` with both axes on ln(1 + v), ticks labelled in the values' own units.
+pub fn scatter(scatter: &Scatter) -> anyhow::Result<String> {
+    let ln = |v: f64| v.max(0.0).ln_1p();
+    let (mut x_max, mut y_max) = (1.0f64, 1.0f64);
+    for (_, points, _) in &scatter.groups {
+        for (x, y) in points {
+            x_max = x_max.max(ln(*x));
+            y_max = y_max.max(ln(*y));
+        }
+    }
+    let unlog = |v: &f64| {
+        let value = v.exp_m1();
+        if value >= 1000.0 {
+            format!("{:.0}k", value / 1000.0)
+        } else {
+            format!("{value:.0}")
+        }
+    };
+    svg(440, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(scatter.title.as_str(), (FONT, 18))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(56)
+            .build_cartesian_2d(0f64..x_max * 1.05, 0f64..y_max * 1.05)
+            .map_err(drawing_error)?;
+        chart
+            .configure_mesh()
+            .x_desc(scatter.x_axis.as_str())
+            .y_desc(scatter.y_axis.as_str())
+            .x_label_formatter(&unlog)
+            .y_label_formatter(&unlog)
+            .max_light_lines(1)
+            .draw()
+            .map_err(drawing_error)?;
+        for (k, (name, points, centre)) in scatter.groups.iter().enumerate() {
+            let colour = LINE_COLOURS[k % LINE_COLOURS.len()];
+            let step = points.len().div_ceil(MAX_SCATTER_POINTS).max(1);
+            chart
+                .draw_series(
+                    points
+                        .iter()
+                        .step_by(step)
+                        .map(|(x, y)| Circle::new((ln(*x), ln(*y)), 2, colour.mix(0.5).filled())),
+                )
+                .map_err(drawing_error)?
+                .label(name.clone())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 4), (x + 12, y + 4)], colour.filled())
+                });
+            chart
+                .draw_series(std::iter::once(Cross::new(
+                    (ln(centre.0), ln(centre.1)),
+                    7,
+                    colour.stroke_width(3),
+                )))
+                .map_err(drawing_error)?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(BLACK.mix(0.3))
+            .label_font((FONT, 12))
+            .draw()
+            .map_err(drawing_error)?;
+        Ok(())
+    })
+}

@@ -92,6 +92,9 @@ pub fn write_html(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
     )?;
     write_figure(out, &report.charts.pareto, w.chart_pareto)?;
     write_figure(out, &report.charts.rf_heatmap, w.chart_rf)?;
+    for (title, svg) in &report.charts.scorer {
+        write_figure(out, svg, title)?;
+    }
     writeln!(out, "</section>")?;
     writeln!(
         out,
@@ -136,6 +139,9 @@ pub fn write_html(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
                 false,
             )?;
             writeln!(out, "<p>{}</p>", escape(w.history_note))?;
+            for (title, svg) in &report.charts.history {
+                write_figure(out, svg, title)?;
+            }
         }
         writeln!(out, "</section>")?;
     }

@@ -193,6 +193,10 @@ pub struct Charts {
     pub rf_heatmap: String,
     /// The migration matrix, when there is one.
     pub migration: Option<String>,
+    /// Charts the scorer chooses (value matrix, health grades, clusters), with titles.
+    pub scorer: Vec<(String, String)>,
+    /// One line chart per KPI of the history (retention, churn, upgrades, downgrades).
+    pub history: Vec<(String, String)>,
 }
 
 /// Everything a report shows.

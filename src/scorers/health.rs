@@ -504,6 +504,41 @@ impl Scorer for HealthScorer {
             .collect()
     }
 
+    /// Purchasers by grade and weakest component: what to act on, grade by grade.
+    fn report_grids(
+        &self,
+        customers: &DataFrame,
+        ctx: &ScoreContext,
+    ) -> anyhow::Result<Vec<super::ReportGrid>> {
+        let grades: Vec<String> = GRADES.iter().map(|g| g.to_string()).collect();
+        let components: Vec<String> = ctx
+            .health
+            .weighted()
+            .iter()
+            .map(|c| c.name.to_string())
+            .collect();
+        let counts = super::count_by(customers, ("tier_id", &grades), ("weakest", &components))?;
+        let zh = ctx.lang == Lang::Zh;
+        Ok(vec![super::ReportGrid {
+            title: if zh {
+                "健康等级与最弱项（客户数）"
+            } else {
+                "Health grades by weakest component (customers)"
+            }
+            .into(),
+            row_axis: if zh { "等级" } else { "grade" }.into(),
+            column_axis: if zh { "最弱项" } else { "weakest" }.into(),
+            grid: crate::report::charts::CountGrid {
+                columns: components,
+                rows: GRADES
+                    .iter()
+                    .map(|g| ctx.playbook.name(g, ctx.lang))
+                    .collect(),
+                counts,
+            },
+        }])
+    }
+
     fn group_title(&self, lang: Lang) -> &'static str {
         match lang {
             Lang::En => "Health",

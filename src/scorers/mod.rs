@@ -186,6 +186,23 @@ pub trait Scorer {
     }
     /// Heading of the group column in the terminal table.
     fn group_title(&self, lang: Lang) -> &'static str;
+    /// Count grids worth a chart in the report (the value matrix, health grades by weakest
+    /// component, …), from the scored customers.
+    fn report_grids(
+        &self,
+        _customers: &DataFrame,
+        _ctx: &ScoreContext,
+    ) -> anyhow::Result<Vec<ReportGrid>> {
+        Ok(Vec::new())
+    }
+    /// Scatter charts worth showing in the report (clusters in R × M).
+    fn report_scatters(
+        &self,
+        _customers: &DataFrame,
+        _ctx: &ScoreContext,
+    ) -> anyhow::Result<Vec<crate::report::charts::Scatter>> {
+        Ok(Vec::new())
+    }
     /// Group ids that mean a customer has lapsed (counted as churn in the report's
     /// history, besides `no_purchase`).
     fn lapsed_groups(&self, _ctx: &ScoreContext) -> Vec<String> {
@@ -199,6 +216,43 @@ pub trait Scorer {
     fn fit_report(&self) -> Option<serde_json::Value> {
         None
     }
+}
+
+/// A chart a scorer asks the report for: counts of customers in a labelled grid.
+pub struct ReportGrid {
+    /// The chart's title.
+    pub title: String,
+    /// What the rows are.
+    pub row_axis: String,
+    /// What the columns are.
+    pub column_axis: String,
+    /// The counts.
+    pub grid: crate::report::charts::CountGrid,
+}
+
+/// Count customers by two text columns of `customers` into a grid with the given row and
+/// column values (in order; others are left out), purchasers only.
+pub fn count_by(
+    customers: &DataFrame,
+    (row_column, rows): (&str, &[String]),
+    (column_column, columns): (&str, &[String]),
+) -> PolarsResult<Vec<Vec<u64>>> {
+    let r = customers.column(row_column)?.cast(&DataType::String)?;
+    let c = customers.column(column_column)?.cast(&DataType::String)?;
+    let orders = customers.column("orders")?.cast(&DataType::Int64)?;
+    let (r, c, orders) = (r.str()?, c.str()?, orders.i64()?);
+    let mut counts = vec![vec![0u64; columns.len()]; rows.len()];
+    for i in 0..customers.height() {
+        if orders.get(i).unwrap_or(0) <= 0 {
+            continue;
+        }
+        let row = rows.iter().position(|v| Some(v.as_str()) == r.get(i));
+        let column = columns.iter().position(|v| Some(v.as_str()) == c.get(i));
+        if let (Some(row), Some(column)) = (row, column) {
+            counts[row][column] += 1;
+        }
+    }
+    Ok(counts)
 }
 
 /// The scorers, selected with `--scorer` or `[score] scorer`.

@@ -352,6 +352,41 @@ impl Scorer for ValueScorer {
         }
     }
 
+    /// The value matrix: purchasers by current × potential value band.
+    fn report_grids(
+        &self,
+        customers: &DataFrame,
+        ctx: &ScoreContext,
+    ) -> anyhow::Result<Vec<super::ReportGrid>> {
+        let bands: Vec<String> = BANDS.iter().map(|b| b.to_string()).collect();
+        let counts = super::count_by(
+            customers,
+            ("current_value_band", &bands),
+            ("potential_value_band", &bands),
+        )?;
+        let zh = ctx.lang == Lang::Zh;
+        Ok(vec![super::ReportGrid {
+            title: if zh {
+                "价值矩阵（客户数）"
+            } else {
+                "Value matrix (customers)"
+            }
+            .into(),
+            row_axis: if zh { "当前价值" } else { "current value" }.into(),
+            column_axis: if zh {
+                "潜在价值"
+            } else {
+                "potential value"
+            }
+            .into(),
+            grid: crate::report::charts::CountGrid {
+                columns: bands.clone(),
+                rows: bands,
+                counts,
+            },
+        }])
+    }
+
     fn warnings(&self, customers: &DataFrame, _ctx: &ScoreContext) -> PolarsResult<Vec<String>> {
         let warned = customers
             .clone()

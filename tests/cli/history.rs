@@ -278,3 +278,34 @@ fn duckdb_recomputes_retention_and_churn_from_the_tier_files() {
     }
     assert_eq!(compared, 10);
 }
+
+#[test]
+fn the_history_and_the_new_scorers_get_their_charts() {
+    let dir = temp_dir();
+    weekly_reports(dir.path());
+    let html = std::fs::read_to_string(dir.path().join("report-2026-01-25.html")).unwrap();
+    let history = &html[html.find("<section id=\"history\">").unwrap()..];
+    let history = &history[..history.find("</section>").unwrap()];
+    // Retention, churn, upgrades and downgrades, one line chart each, dated periods.
+    assert_eq!(history.matches("<svg").count(), 4, "{history}");
+    assert!(history.contains("2026-01-18"));
+    for (scorer, title) in [
+        ("value", "Value matrix (customers)"),
+        ("health", "Health grades by weakest component (customers)"),
+        ("cluster", "Clusters: recency × revenue"),
+    ] {
+        let file = dir.path().join(format!("{scorer}.html"));
+        let output = tiering()
+            .args(["report", "examples/orders.csv", "--scorer", scorer, "-o"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let html = std::fs::read_to_string(&file).unwrap();
+        assert!(html.contains(title), "{scorer}");
+    }
+}

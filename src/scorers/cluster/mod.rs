@@ -337,6 +337,72 @@ impl Scorer for ClusterScorer {
         }
     }
 
+    /// Purchasers in recency × revenue (log scales), coloured by cluster, with each
+    /// cluster's centre (the transform undone on its members' mean of ln(1 + v)).
+    fn report_scatters(
+        &self,
+        customers: &DataFrame,
+        ctx: &ScoreContext,
+    ) -> anyhow::Result<Vec<crate::report::charts::Scatter>> {
+        let unit = 10f64.powi(ctx.decimals as i32);
+        let float = |name: &str| -> PolarsResult<Float64Chunked> {
+            Ok(customers
+                .column(name)?
+                .cast(&DataType::Float64)?
+                .f64()?
+                .clone())
+        };
+        let (cluster, recency, revenue) = (
+            customers.column("cluster")?.cast(&DataType::Int64)?,
+            float("recency_days")?,
+            float("revenue")?,
+        );
+        let cluster = cluster.i64()?;
+        let names = customers.column("tier")?.str()?;
+        let mut groups: std::collections::BTreeMap<i64, (String, Vec<(f64, f64)>)> =
+            std::collections::BTreeMap::new();
+        for i in 0..customers.height() {
+            let (Some(c), Some(r), Some(m)) = (cluster.get(i), recency.get(i), revenue.get(i))
+            else {
+                continue;
+            };
+            let entry = groups
+                .entry(c)
+                .or_insert_with(|| (names.get(i).unwrap_or_default().to_string(), Vec::new()));
+            entry.1.push((r, (m / unit).max(0.0)));
+        }
+        let centre = |points: &[(f64, f64)]| {
+            let n = points.len().max(1) as f64;
+            let mean = |f: fn(&(f64, f64)) -> f64| {
+                (points.iter().map(|p| f(p).max(0.0).ln_1p()).sum::<f64>() / n).exp_m1()
+            };
+            (mean(|p| p.0), mean(|p| p.1))
+        };
+        let zh = ctx.lang == Lang::Zh;
+        Ok(vec![crate::report::charts::Scatter {
+            title: if zh {
+                "聚类：最近购买 × 销售额"
+            } else {
+                "Clusters: recency × revenue"
+            }
+            .into(),
+            x_axis: if zh {
+                "距上次购买天数"
+            } else {
+                "days since the last purchase"
+            }
+            .into(),
+            y_axis: if zh { "销售额" } else { "revenue" }.into(),
+            groups: groups
+                .into_values()
+                .map(|(name, points)| {
+                    let c = centre(&points);
+                    (name, points, c)
+                })
+                .collect(),
+        }])
+    }
+
     fn group_title(&self, lang: Lang) -> &'static str {
         match lang {
             Lang::En => "Cluster",
