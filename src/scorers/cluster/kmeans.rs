@@ -131,32 +131,80 @@ fn plus_plus(points: &Points, k: usize, rng: &mut SplitMix64) -> Vec<f64> {
     centroids
 }
 
-/// Lloyd iterations from `centroids` until no point changes cluster (or `max_iter`).
+/// Lloyd iterations from `centroids` until no point changes cluster (or `max_iter`),
+/// with Hamerly's bounds: a point whose distance to its centre (an upper bound) is below
+/// both half the gap to the nearest other centre and a lower bound on its second-nearest
+/// centre keeps its cluster without computing distances. The result is Lloyd's; only the
+/// work is less (skips use a margin of 1e-10 so that rounding never decides a skip).
 fn lloyd(points: &Points, mut centroids: Vec<f64>, k: usize, max_iter: u32) -> Fit {
     let n = points.len();
-    let (mut labels, mut distances) = assign(points, &centroids, k);
+    let dims = points.dims;
+    let mut state: Vec<(u32, f64, f64)> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let (label, first, second) = nearest_two(points.point(i), &centroids, k);
+            (label, first.sqrt(), second.sqrt())
+        })
+        .collect();
     let mut iterations = 0;
     let mut converged = false;
     while iterations < max_iter {
         iterations += 1;
-        centroids = means(points, &labels, &distances, k);
-        let (next, next_distances) = assign(points, &centroids, k);
-        let changed = next != labels;
-        labels = next;
-        distances = next_distances;
+        let labels: Vec<u32> = state.iter().map(|s| s.0).collect();
+        let before = centroids;
+        centroids = means(points, &labels, k, &before);
+        let shift: Vec<f64> = (0..k)
+            .map(|c| {
+                let range = c * dims..(c + 1) * dims;
+                squared(&before[range.clone()], &centroids[range]).sqrt()
+            })
+            .collect();
+        let (most, most_at, next_most) = two_largest(&shift);
+        let half_gap = half_gaps(&centroids, k, dims);
+        let changed = state
+            .par_iter_mut()
+            .enumerate()
+            .map(|(i, (label, upper, lower))| {
+                let a = *label as usize;
+                *upper += shift[a];
+                *lower -= if a == most_at { next_most } else { most };
+                let bound = half_gap[a].max(*lower) * (1.0 - 1e-10);
+                if *upper < bound {
+                    return false;
+                }
+                let p = points.point(i);
+                *upper = squared(p, &centroids[a * dims..(a + 1) * dims]).sqrt();
+                if *upper < bound {
+                    return false;
+                }
+                let (nearest, first, second) = nearest_two(p, &centroids, k);
+                *upper = first.sqrt();
+                *lower = second.sqrt();
+                let moved = nearest != *label;
+                *label = nearest;
+                moved
+            })
+            .reduce(|| false, |a, b| a || b);
         if !changed {
             converged = true;
             break;
         }
     }
+    let mut labels: Vec<u32> = state.iter().map(|s| s.0).collect();
     if !converged {
         // Centroids that are the means of the final labels, as documented.
-        centroids = means(points, &labels, &distances, k);
-        let (last, last_distances) = assign(points, &centroids, k);
-        labels = last;
-        distances = last_distances;
+        let before = centroids;
+        centroids = means(points, &labels, k, &before);
+        labels = assign(points, &centroids, k).0;
     }
-    debug_assert_eq!(labels.len(), n);
+    let distances: Vec<f64> = labels
+        .par_iter()
+        .enumerate()
+        .map(|(i, label)| {
+            let c = *label as usize;
+            squared(points.point(i), &centroids[c * dims..(c + 1) * dims])
+        })
+        .collect();
     Fit {
         inertia: distances.iter().sum(),
         centroids,
@@ -168,27 +216,72 @@ fn lloyd(points: &Points, mut centroids: Vec<f64>, k: usize, max_iter: u32) -> F
     }
 }
 
+/// The nearest centroid (ties: the lower index), its squared distance and the squared
+/// distance of the second nearest (infinite with one centroid).
+fn nearest_two(p: &[f64], centroids: &[f64], k: usize) -> (u32, f64, f64) {
+    let dims = p.len();
+    let (mut best, mut first, mut second) = (0u32, f64::INFINITY, f64::INFINITY);
+    for c in 0..k {
+        let d = squared(p, &centroids[c * dims..(c + 1) * dims]);
+        if d < first {
+            second = first;
+            first = d;
+            best = c as u32;
+        } else if d < second {
+            second = d;
+        }
+    }
+    (best, first, second)
+}
+
+/// The largest value, where it is, and the largest of the others (0 with one value).
+fn two_largest(values: &[f64]) -> (f64, usize, f64) {
+    let (mut most, mut at, mut next) = (0.0f64, 0usize, 0.0f64);
+    for (i, v) in values.iter().enumerate() {
+        if *v > most {
+            next = most;
+            most = *v;
+            at = i;
+        } else if *v > next {
+            next = *v;
+        }
+    }
+    (most, at, next)
+}
+
+/// Half the distance from every centroid to its nearest other centroid.
+fn half_gaps(centroids: &[f64], k: usize, dims: usize) -> Vec<f64> {
+    (0..k)
+        .map(|a| {
+            (0..k)
+                .filter(|&b| b != a)
+                .map(|b| {
+                    squared(
+                        &centroids[a * dims..(a + 1) * dims],
+                        &centroids[b * dims..(b + 1) * dims],
+                    )
+                    .sqrt()
+                })
+                .fold(f64::INFINITY, f64::min)
+                * 0.5
+        })
+        .collect()
+}
+
 /// Nearest centroid of every point (ties: the lower index) and the squared distance.
 fn assign(points: &Points, centroids: &[f64], k: usize) -> (Vec<u32>, Vec<f64>) {
-    let dims = points.dims;
     (0..points.len())
+        .into_par_iter()
         .map(|i| {
-            let p = points.point(i);
-            let mut best = (0u32, f64::INFINITY);
-            for c in 0..k {
-                let d = squared(p, &centroids[c * dims..(c + 1) * dims]);
-                if d < best.1 {
-                    best = (c as u32, d);
-                }
-            }
-            best
+            let (label, first, _) = nearest_two(points.point(i), centroids, k);
+            (label, first)
         })
         .unzip()
 }
 
 /// Means of the clusters; an empty cluster takes the point farthest from its centroid
-/// (scikit-learn's relocation), each point used once.
-fn means(points: &Points, labels: &[u32], distances: &[f64], k: usize) -> Vec<f64> {
+/// in `before` (scikit-learn's relocation), each point used once.
+fn means(points: &Points, labels: &[u32], k: usize, before: &[f64]) -> Vec<f64> {
     let dims = points.dims;
     let mut sums = vec![0.0; k * dims];
     let mut counts = vec![0usize; k];
@@ -204,6 +297,14 @@ fn means(points: &Points, labels: &[u32], distances: &[f64], k: usize) -> Vec<f6
     }
     let empty: Vec<usize> = (0..k).filter(|&c| counts[c] == 0).collect();
     if !empty.is_empty() {
+        let distances: Vec<f64> = labels
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let c = *l as usize;
+                squared(points.point(i), &before[c * dims..(c + 1) * dims])
+            })
+            .collect();
         let mut far: Vec<usize> = (0..labels.len()).collect();
         far.sort_by(|&a, &b| distances[b].total_cmp(&distances[a]).then(a.cmp(&b)));
         for (c, &i) in empty.iter().zip(&far) {
@@ -395,8 +496,8 @@ mod tests {
             data: &data,
             dims: 1,
         };
-        // Cluster 1 has no member; point 3 (10.0) is farthest from centroid 0.
-        let centroids = means(&points, &[0, 0, 0, 0], &[6.25, 6.25, 6.25, 56.25], 2);
+        // Cluster 1 has no member; point 3 (10.0) is farthest from centroid 0 (2.5).
+        let centroids = means(&points, &[0, 0, 0, 0], 2, &[2.5, 0.0]);
         assert_eq!(centroids, [0.0, 10.0]);
     }
 
