@@ -423,12 +423,16 @@ fn joined_with_export(
     let without_orders = missing("__has_orders")?;
     if unknown > 0 {
         printer.warn(&format!(
-            "{unknown} customers with orders are not in the customer export; they are kept"
+            "{} with orders {} not in the customer export; they are kept",
+            crate::plural::count(unknown as u64, "customer", "customers"),
+            if unknown == 1 { "is" } else { "are" }
         ));
     }
     if without_orders > 0 {
         printer.note(&format!(
-            "{without_orders} customers of the export have no orders up to the as-of date"
+            "{} of the export {} no orders up to the as-of date",
+            crate::plural::count(without_orders as u64, "customer", "customers"),
+            if without_orders == 1 { "has" } else { "have" }
         ));
     }
     Ok(joined.drop_many(["__in_export", "__has_orders"]).lazy())

@@ -86,6 +86,7 @@ pub fn run(
         history,
         budget,
         by: &args.breakdown,
+        previous_is_latest: args.previous.as_deref() == Some("latest"),
     })?;
     let r = &report.reconciliation;
     let against = match r.against {
@@ -247,33 +248,35 @@ fn read_previous(
     guard: &mut WriteGuard,
     printer: &Printer,
 ) -> anyhow::Result<Option<Snapshot>> {
-    let path = match target {
-        Target::Directory(dir, _) if previous == "latest" && !Path::new(previous).exists() => {
-            match latest_tier_file(dir, &format_date(run.context.as_of))? {
-                Some(path) => {
-                    printer.note(&format!("comparing with `{}`", path.display()));
-                    path
+    let latest = previous == "latest" && !Path::new(previous).exists();
+    match target {
+        Target::Directory(dir, _) if latest => {
+            let mut found = earlier_snapshots(dir, run, guard, printer, 1)?;
+            match found.pop() {
+                Some(snapshot) => {
+                    printer.note(&format!("comparing with `{}`", snapshot.source));
+                    Ok(Some(snapshot))
                 }
                 None => {
                     printer.note(&format!(
-                        "no earlier tiers-DATE.parquet in `{}`: migration starts next run",
+                        "no earlier tiers-DATE.parquet of this scorer and options in `{}`: migration starts next run",
                         dir.display()
                     ));
-                    return Ok(None);
+                    Ok(None)
                 }
             }
         }
-        _ if previous == "latest" && !Path::new(previous).exists() => {
-            return Err(TieringError::usage(
-                "--previous latest looks in --output-dir, and none is given",
-                Some("add --output-dir DIR, or name the earlier tier file".into()),
-            )
-            .into());
+        _ if latest => Err(TieringError::usage(
+            "--previous latest looks in --output-dir, and none is given",
+            Some("add --output-dir DIR, or name the earlier tier file".into()),
+        )
+        .into()),
+        _ => {
+            let path = PathBuf::from(previous);
+            guard.protect("previous tiers", &path);
+            Snapshot::read(&path, run.context.decimals).map(Some)
         }
-        _ => PathBuf::from(previous),
-    };
-    guard.protect("previous tiers", &path);
-    Snapshot::read(&path, run.context.decimals).map(Some)
+    }
 }
 
 /// `--budget AMOUNT`, read exactly in minor units (never negative).
@@ -286,7 +289,7 @@ fn budget(
     };
     let format = crate::input::money::MoneyFormat {
         decimals,
-        decimal_comma: false,
+        decimal_comma: args.scoring.input.decimal_comma,
     };
     let refused = |why: String| {
         TieringError::usage(
@@ -333,31 +336,56 @@ fn read_history(
     if args.history.is_some() && !dir.is_dir() {
         return Err(TieringError::InputNotFound {
             pattern: dir.display().to_string(),
-            what: "no such directory".into(),
+            what: if dir.exists() {
+                "not a directory".into()
+            } else {
+                "no such directory".into()
+            },
             hint: Some("--history takes the directory `report --output-dir` writes to".into()),
         }
         .into());
     }
-    let as_of = format_date(run.context.as_of);
     let wanted = args.periods.unwrap_or(12) as usize;
+    let mut snapshots = earlier_snapshots(&dir, run, guard, printer, wanted)?;
+    snapshots.reverse();
+    Ok(Some(snapshots))
+}
+
+/// Up to `limit` tier files in `dir` dated before this run, newest first, of this run's
+/// scorer and options: a cron directory may hold files of other runs, or a file that
+/// cannot be read; those are skipped with a note rather than stopping every later run.
+fn earlier_snapshots(
+    dir: &Path,
+    run: &ScoredRun,
+    guard: &mut WriteGuard,
+    printer: &Printer,
+    limit: usize,
+) -> anyhow::Result<Vec<Snapshot>> {
+    let as_of = format_date(run.context.as_of);
     let scorer = run.scorer.name();
     let options = run.scorer.options_key(&run.context);
     let mut snapshots = Vec::new();
-    for (date, path) in crate::report::history::tier_files(&dir)?
+    for (date, path) in crate::report::history::tier_files(dir)?
         .into_iter()
         .rev()
         .filter(|(date, _)| *date < as_of)
     {
-        if snapshots.len() == wanted {
+        if snapshots.len() == limit {
             break;
         }
-        guard.protect("history tiers", &path);
-        let mut snapshot = Snapshot::read(&path, run.context.decimals)?;
+        guard.protect("earlier tiers", &path);
+        let mut snapshot = match Snapshot::read(&path, run.context.decimals) {
+            Ok(snapshot) => snapshot,
+            Err(e) => {
+                printer.warn(&format!("skipped `{}`: {e}", path.display()));
+                continue;
+            }
+        };
         let same = snapshot.scorer.as_deref() == Some(scorer)
             && snapshot.options.as_deref() == Some(options.as_str());
         if !same {
             printer.note(&format!(
-                "history: skipped `{}`, scored by {} ({}), not {scorer} ({options})",
+                "skipped `{}`, scored by {} ({}), not {scorer} ({options})",
                 path.display(),
                 snapshot.scorer.as_deref().unwrap_or("an unknown scorer"),
                 snapshot.options.as_deref().unwrap_or("unknown options")
@@ -367,31 +395,7 @@ fn read_history(
         snapshot.as_of.get_or_insert(date);
         snapshots.push(snapshot);
     }
-    snapshots.reverse();
-    Ok(Some(snapshots))
-}
-
-/// The newest `tiers-YYYY-MM-DD.parquet` in `dir` dated before `as_of`.
-fn latest_tier_file(dir: &Path, as_of: &str) -> anyhow::Result<Option<PathBuf>> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(None);
-    };
-    let mut best: Option<(String, PathBuf)> = None;
-    for entry in entries {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(date) = name
-            .strip_prefix("tiers-")
-            .and_then(|rest| rest.strip_suffix(".parquet"))
-        else {
-            continue;
-        };
-        if date.len() == 10 && date < as_of && best.as_ref().is_none_or(|(d, _)| date > d.as_str())
-        {
-            best = Some((date.to_string(), entry.path()));
-        }
-    }
-    Ok(best.map(|(_, path)| path))
+    Ok(snapshots)
 }
 
 /// The tier file next week's run compares with: `score`'s columns plus the scorer and

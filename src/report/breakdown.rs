@@ -10,13 +10,20 @@ use serde::Serialize;
 use super::Money;
 use crate::error::TieringError;
 
-/// The label of an empty or missing cell.
-pub const BLANK: &str = "(blank)";
+/// The label of an empty or missing cell (a cell reading `(blank)` stays a value of its
+/// own).
+pub fn blank_label(lang: crate::lang::Lang) -> &'static str {
+    match lang {
+        crate::lang::Lang::En => "(blank)",
+        crate::lang::Lang::Zh => "（空）",
+    }
+}
 
 /// One column's breakdown.
 #[derive(Clone, Debug, Serialize)]
 pub struct Breakdown {
-    /// The column as given with `--breakdown`.
+    /// The column read: as given with `--breakdown`, or `customer_<name>` where the
+    /// export's column shares a metric's name.
     pub column: String,
     /// Per value (in byte order, blank last) and tier (in the tiers' order), then the
     /// value's total (tier id `total`).
@@ -50,7 +57,7 @@ pub fn breakdown(
     tiers: &[(String, String)],
     export_columns: &[String],
     decimals: u32,
-    total_label: &str,
+    (total_label, blank): (&str, &str),
 ) -> anyhow::Result<Breakdown> {
     let renamed = format!("customer_{column}");
     let source = if export_columns.iter().any(|c| c == column) {
@@ -77,27 +84,25 @@ pub fn breakdown(
         .cast(&DataType::Int64)?
         .i64()?
         .clone();
-    // value -> tier -> (customers, revenue)
-    let mut cells: BTreeMap<String, BTreeMap<String, (u64, i64)>> = BTreeMap::new();
+    // value (none: blank, sorted last) -> tier -> (customers, revenue)
+    let mut cells: BTreeMap<(bool, String), BTreeMap<String, (u64, i64)>> = BTreeMap::new();
     for row in 0..customers.height() {
-        let value = values
-            .get(row)
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .unwrap_or(BLANK)
-            .to_string();
+        let value = match values.get(row).map(str::trim).filter(|v| !v.is_empty()) {
+            Some(v) => (false, v.to_string()),
+            None => (true, String::new()),
+        };
         let tier = ids.get(row).unwrap_or_default().to_string();
         let cell = cells.entry(value).or_default().entry(tier).or_default();
         cell.0 += 1;
         cell.1 += revenue.get(row).unwrap_or(0);
     }
-    let mut order: Vec<String> = cells.keys().filter(|v| *v != BLANK).cloned().collect();
-    if cells.contains_key(BLANK) {
-        order.push(BLANK.to_string());
-    }
     let mut rows = Vec::new();
-    for value in order {
-        let by_tier = &cells[&value];
+    for ((is_blank, value), by_tier) in &cells {
+        let value = if *is_blank {
+            blank.to_string()
+        } else {
+            value.clone()
+        };
         let (all_customers, all_revenue) = by_tier
             .values()
             .fold((0u64, 0i64), |(c, r), (n, v)| (c + n, r + v));
@@ -125,7 +130,7 @@ pub fn breakdown(
         rows.push(row("total", total_label, (all_customers, all_revenue)));
     }
     Ok(Breakdown {
-        column: column.to_string(),
+        column: source.to_string(),
         rows,
     })
 }

@@ -36,8 +36,11 @@ pub struct ReportInput<'a> {
     pub history: Option<Vec<Snapshot>>,
     /// `--budget`, if given.
     pub budget: Option<super::budget::Budget>,
-    /// `--by` columns.
+    /// `--breakdown` columns.
     pub by: &'a [String],
+    /// The earlier tiers were found by `--previous latest` (a cron run): tiers that
+    /// cannot be compared leave the migration out with a reason instead of failing.
+    pub previous_is_latest: bool,
 }
 
 /// Build the report; an earlier snapshot of another scorer or options is a usage error.
@@ -48,10 +51,11 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
     let (mut tiers, mut totals) = tier_rows(run)?;
     totals.name = words.total.to_string();
     let mut customers = run.customers_output();
+    let mut budget_warning = None;
     if let Some(budget) = input.budget {
-        split_budget(budget, &mut tiers, &mut totals, &mut customers, run)?;
+        budget_warning = split_budget(budget, &mut tiers, &mut totals, &mut customers, run)?;
     }
-    let (reconciliation, warnings) = match run.origin {
+    let (reconciliation, mut warnings) = match run.origin {
         RunOrigin::OrderLines => {
             // The order lines the run scored: the reconciliation and the warnings count them.
             let kept = lines_until(run.orders.lines.clone().lazy(), ctx.as_of).collect()?;
@@ -81,6 +85,12 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
             )
         }
     };
+    if let Some(message) = budget_warning {
+        warnings.push(super::Warning {
+            code: "budget_split_equally",
+            message,
+        });
+    }
     // The matrix reads best to worst by value; promoted and demoted follow the same ranks.
     let order = run.scorer.value_order(ctx);
     let names: BTreeMap<String, String> = tiers
@@ -89,6 +99,7 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
         .collect();
     let options = run.scorer.describe(ctx);
     let options_key = run.scorer.options_key(ctx);
+    let mut not_compared: Option<String> = None;
     let migration = match &input.previous {
         None => None,
         Some(previous) => {
@@ -100,9 +111,17 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
                 names: &names,
                 decimals: ctx.decimals,
             };
-            check_comparable(previous, &current)?;
-            let now = Snapshot::of_run(run, String::new())?;
-            Some(compare(previous, &now, &current))
+            match check_comparable(previous, &current) {
+                Ok(()) => {
+                    let now = Snapshot::of_run(run, String::new())?;
+                    Some(compare(previous, &now, &current))
+                }
+                Err(e) if input.previous_is_latest => {
+                    not_compared = Some(e.to_string());
+                    None
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
     };
     let history = match input.history.clone() {
@@ -140,7 +159,7 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
                 &tier_names,
                 &ctx.export_columns,
                 ctx.decimals,
-                words.total,
+                (words.total, super::breakdown::blank_label(ctx.lang)),
             )
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
@@ -176,7 +195,7 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
         migration: match migration {
             Some(m) => MigrationSection::Available(Box::new(m)),
             None => MigrationSection::Unavailable {
-                reason: words.migration_unavailable.to_string(),
+                reason: not_compared.unwrap_or_else(|| words.migration_unavailable.to_string()),
             },
         },
         breakdowns,
@@ -189,21 +208,26 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
 }
 
 /// The budget per tier (by effort share over the tiers with customers; equally when no
-/// tier has an effort weight), ROI per tier, and each customer's part as a `budget`
-/// column.
+/// tier has an effort weight, which the returned warning says), ROI per tier, and each
+/// customer's part as a `budget` column.
 fn split_budget(
     budget: super::budget::Budget,
     tiers: &mut [TierRow],
     totals: &mut TierRow,
     customers: &mut crate::output::OutputData,
     run: &ScoredRun,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Option<String>> {
     use super::budget::{apportion, customer_budgets, effort_weights};
     let decimals = run.context.decimals;
     let shares: Vec<Option<f64>> = tiers.iter().map(|t| t.effort_share).collect();
     let mut weights = effort_weights(&shares);
+    let mut warning = None;
     if weights.iter().all(|w| *w == 0) {
         weights = tiers.iter().map(|t| i128::from(t.customers > 0)).collect();
+        warning = Some(
+            "no tier with customers has an effort weight in the playbook: the budget is split equally across the tiers with customers"
+                .to_string(),
+        );
     }
     let parts = apportion(budget.total, &weights);
     let roi = |profit: Option<super::Money>, budget: i64| {
@@ -235,7 +259,7 @@ fn split_budget(
         .frame
         .with_column(Column::new("budget".into(), each))?;
     customers.money.push("budget".into());
-    Ok(())
+    Ok(warning)
 }
 
 /// The files the report was built from: order exports, or the scores file.

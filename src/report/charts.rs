@@ -34,6 +34,22 @@ fn svg(
     Ok(text)
 }
 
+/// The series legend, on a white box, at `position`.
+fn draw_legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+    size: u32,
+) -> anyhow::Result<()> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK.mix(0.3))
+        .label_font((FONT, size))
+        .draw()
+        .map_err(drawing_error)
+}
+
 fn label_style(size: u32, anchor: Pos) -> TextStyle<'static> {
     TextStyle::from((FONT, size).into_font()).pos(anchor)
 }
@@ -91,14 +107,7 @@ pub fn tier_shares(tiers: &[TierRow], labels: &Labels) -> anyhow::Result<String>
             .legend(|(x, y)| {
                 Rectangle::new([(x, y - 5), (x + 12, y + 5)], REVENUE_COLOUR.filled())
             });
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::LowerRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .label_font((FONT, 13))
-            .draw()
-            .map_err(drawing_error)?;
+        draw_legend(&mut chart, SeriesLabelPosition::LowerRight, 13)?;
         let names = label_style(13, Pos::new(HPos::Right, VPos::Center));
         for (i, tier) in tiers.iter().enumerate() {
             let (x, y) = chart.backend_coord(&(0.0, top(i) - 0.5));
@@ -382,14 +391,7 @@ pub fn kpi_lines(title: &str, periods: &[String], lines: &[KpiLine]) -> anyhow::
                     Rectangle::new([(x, y - 4), (x + 12, y + 4)], colour.filled())
                 });
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .label_font((FONT, 12))
-            .draw()
-            .map_err(drawing_error)?;
+        draw_legend(&mut chart, SeriesLabelPosition::UpperRight, 12)?;
         Ok(())
     })
 }
@@ -471,14 +473,7 @@ pub fn scatter(scatter: &Scatter) -> anyhow::Result<String> {
                 )))
                 .map_err(drawing_error)?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK.mix(0.3))
-            .label_font((FONT, 12))
-            .draw()
-            .map_err(drawing_error)?;
+        draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, 12)?;
         Ok(())
     })
 }

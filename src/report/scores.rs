@@ -97,6 +97,12 @@ pub fn scores_run(
         .filter(|h| !computed.contains(h))
         .cloned()
         .collect();
+    // They are the run's customer-export columns (for `--breakdown`).
+    ctx.export_columns = passed_through
+        .iter()
+        .filter(|c| !["scorer", "scorer_options"].contains(&c.as_str()))
+        .cloned()
+        .collect();
     // A profit factor over such a column shows its text as `<column>_value`.
     let factor_values: Vec<String> = ctx
         .profit

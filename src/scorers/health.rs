@@ -131,6 +131,15 @@ impl HealthSettings {
                 "give activity, frequency, spend, returns, complaints and satisfaction weights that sum to 1",
             );
         }
+        // Every purchaser has the order components; the service ones may be blank, and a
+        // score over no component at all would be no number.
+        let w = &self.weights;
+        if w.activity + w.frequency + w.spend + w.returns <= 0.0 {
+            return bad(
+                "[health.weights] give activity, frequency, spend or returns a weight".into(),
+                "a customer with blank service cells would have no score at all",
+            );
+        }
         for (name, column, weight) in [
             (
                 "complaints",
@@ -547,21 +556,39 @@ impl Scorer for HealthScorer {
     }
 
     fn warnings(&self, customers: &DataFrame, ctx: &ScoreContext) -> PolarsResult<Vec<String>> {
+        let mut warnings = Vec::new();
+        if let Some(column) = &ctx.health.satisfaction_column {
+            let [low, high] = ctx.health.satisfaction_range;
+            let schema = customers.schema().clone();
+            let value = export_number(column, &schema).cast(DataType::Float64)
+                / lit(EXPORT_NUMBER_SCALE as f64);
+            let outside = customers
+                .clone()
+                .lazy()
+                .filter(value.clone().lt(lit(low)).or(value.gt(lit(high))))
+                .collect()?
+                .height();
+            if outside > 0 {
+                warnings.push(format!(
+                    "{} outside satisfaction_range [{low}, {high}] in `{column}`: counted as the range's end; is the range right?",
+                    crate::plural::count(outside as u64, "value is", "values are")
+                ));
+            }
+        }
         let critical = customers
             .clone()
             .lazy()
             .filter(col("tier_id").eq(lit(GRADES[3])))
             .collect()?
             .height();
-        Ok(if critical > 0 {
-            vec![format!(
+        if critical > 0 {
+            warnings.push(format!(
                 "{} critical (score below {}): `weakest` names what to act on",
                 crate::plural::count(critical as u64, "account is", "accounts are"),
                 ctx.health.grades[2]
-            )]
-        } else {
-            Vec::new()
-        })
+            ));
+        }
+        Ok(warnings)
     }
 }
 
@@ -634,6 +661,25 @@ mod tests {
         settings.weights.activity = 0.4;
         let message = settings.validate().unwrap_err().to_string();
         assert!(message.contains("complaints_column is set"), "{message}");
+    }
+
+    #[test]
+    fn service_signals_alone_are_refused() {
+        let settings = HealthSettings {
+            complaints_column: Some("tickets".into()),
+            satisfaction_column: Some("nps".into()),
+            weights: HealthWeights {
+                activity: 0.0,
+                frequency: 0.0,
+                spend: 0.0,
+                returns: 0.0,
+                complaints: 0.5,
+                satisfaction: 0.5,
+            },
+            ..HealthSettings::default()
+        };
+        let message = settings.validate().unwrap_err().to_string();
+        assert!(message.contains("give activity, frequency, spend or returns a weight"));
     }
 
     #[test]

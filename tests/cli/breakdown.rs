@@ -85,3 +85,65 @@ fn a_breakdown_column_must_be_in_the_customer_export() {
     );
     assert!(stderr.contains("region"), "{stderr}");
 }
+
+#[test]
+fn a_breakdown_works_from_a_scores_file_and_keeps_a_literal_blank_apart() {
+    let dir = crate::support::temp_dir();
+    let export = dir.path().join("customers.csv");
+    std::fs::write(&export, "customer_id,region\nA,(blank)\nB,\nC,North\n").unwrap();
+    let scores = dir.path().join("scores.csv");
+    let made = tiering()
+        .args(["score", "testdata/returns.csv", "--customers"])
+        .arg(&export)
+        .arg("-o")
+        .arg(&scores)
+        .output()
+        .unwrap();
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    let output = tiering()
+        .args([
+            "report",
+            "--format",
+            "json",
+            "--breakdown",
+            "region",
+            "--scores",
+        ])
+        .arg(&scores)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let totals: Vec<(String, u64)> = report["breakdowns"][0]["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["tier_id"] == "total")
+        .map(|r| {
+            (
+                r["value"].as_str().unwrap().to_string(),
+                r["customers"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // A's literal "(blank)" is a value; B and the customers not in the export are blank.
+    let count = |v: &str| {
+        totals
+            .iter()
+            .filter(|(value, _)| value == v)
+            .map(|(_, n)| *n)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(count("North"), [1]);
+    assert_eq!(count("(blank)").len(), 2, "{totals:?}");
+    assert_eq!(count("(blank)").iter().sum::<u64>(), 5, "{totals:?}");
+    assert_eq!(count("North").iter().sum::<u64>() + 5, 6);
+}

@@ -117,3 +117,30 @@ fn a_bad_budget_is_refused() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
+
+#[test]
+fn a_playbook_without_effort_weights_splits_equally_and_says_so() {
+    let dir = crate::support::temp_dir();
+    let config = dir.path().join("zero.toml");
+    std::fs::write(
+        &config,
+        "[score]\nscorer = \"pareto\"\n[playbook.pareto_a]\neffort = 0\n[playbook.pareto_b]\neffort = 0\n[playbook.pareto_c]\neffort = 0\n[playbook.no_purchase]\neffort = 0\n",
+    )
+    .unwrap();
+    let zero = report(config.to_str().unwrap(), &[]);
+    let codes: Vec<&str> = zero["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"budget_split_equally"), "{codes:?}");
+    let parts: Vec<f64> = zero["tiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["customers"].as_u64().unwrap() > 0)
+        .map(|t| t["budget"].as_f64().unwrap())
+        .collect();
+    assert_eq!(parts, [333_333.34, 333_333.33, 333_333.33]);
+}

@@ -382,3 +382,49 @@ fn the_cluster_scorer_works_in_reports_and_sql_refuses_it() {
     assert_eq!(sql.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("k-means"), "{stderr}");
 }
+
+#[test]
+fn identical_customers_form_fewer_clusters_with_a_warning_and_names_beyond_k_are_refused() {
+    let dir = temp_dir();
+    let orders = dir.path().join("same.csv");
+    let mut text = String::from("customer_id,order_date,amount\n");
+    for c in 0..6 {
+        text += &format!("C{c},2026-06-30,10.00\n");
+    }
+    std::fs::write(&orders, text).unwrap();
+    let output = tiering()
+        .args([
+            "score",
+            orders.to_str().unwrap(),
+            "--scorer",
+            "cluster",
+            "--k",
+            "3",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("only 1 of the 3 clusters asked for have members"),
+        "{stderr}"
+    );
+    let rows = parse_csv(&String::from_utf8_lossy(&output.stdout));
+    // Ties fall to the favourable side: bought today, as often and as much as anyone.
+    assert_eq!(rows["C0"]["tier"], "recent · frequent · high spend");
+    let config = dir.path().join("t.toml");
+    std::fs::write(&config, "[cluster]\nk = 2\nnames = [\"a\", \"b\", \"c\"]\n").unwrap();
+    let output = tiering()
+        .args([
+            "score",
+            "examples/orders.csv",
+            "--scorer",
+            "cluster",
+            "--config",
+        ])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("names lists 3 names for k = 2"));
+}

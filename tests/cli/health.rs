@@ -2,7 +2,7 @@
 //! component, the weighting over the components a customer has, grades, `weakest`,
 //! churn warnings, and the scorer in `report`, `report --scores` and `sql`.
 
-use crate::support::{assert_cells, score, temp_dir, testdata, tiering};
+use crate::support::{assert_cells, assert_fails, score, temp_dir, testdata, tiering};
 
 fn scored(extra: &[&str]) -> std::collections::BTreeMap<String, crate::support::Row> {
     let orders = testdata("health.csv");
@@ -108,11 +108,7 @@ fn run(config: &str, extra: &[&str]) -> std::process::Output {
 }
 
 fn refused(output: &std::process::Output, needles: &[&str]) {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    for needle in needles {
-        assert!(stderr.contains(needle), "missing `{needle}` in: {stderr}");
-    }
+    assert_fails(output, 2, needles);
 }
 
 #[test]

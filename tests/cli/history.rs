@@ -200,7 +200,7 @@ fn periods_limits_the_history_and_other_runs_are_skipped() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(
-        stderr.contains("history: skipped") && stderr.contains("tiers-2026-01-20.parquet"),
+        stderr.contains("skipped `") && stderr.contains("tiers-2026-01-20.parquet"),
         "{stderr}"
     );
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -308,4 +308,77 @@ fn the_history_and_the_new_scorers_get_their_charts() {
         let html = std::fs::read_to_string(&file).unwrap();
         assert!(html.contains(title), "{scorer}");
     }
+}
+
+#[test]
+fn previous_latest_in_a_cron_directory_skips_other_runs_and_never_stops_the_run() {
+    let dir = temp_dir();
+    weekly_reports(dir.path());
+    // Another scorer's file, newer than the rules runs, and a file with no real date.
+    let rfm = tiering()
+        .args([
+            "report",
+            "testdata/report/history/orders.csv",
+            "--scorer",
+            "rfm",
+            "--as-of",
+            "2026-01-28",
+            "--format",
+            "json",
+            "--output-dir",
+        ])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(rfm.status.success());
+    std::fs::copy(
+        dir.path().join("tiers-2026-01-04.parquet"),
+        dir.path().join("tiers-2026-13-45.parquet"),
+    )
+    .unwrap();
+    let run = |config: &str| {
+        tiering()
+            .args([
+                "report",
+                "testdata/report/history/orders.csv",
+                "--config",
+                config,
+                "--as-of",
+                "2026-02-01",
+                "--format",
+                "json",
+                "--previous",
+                "latest",
+                "--output-dir",
+            ])
+            .arg(dir.path())
+            .output()
+            .unwrap()
+    };
+    let output = run("testdata/report/history/tiering.toml");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("comparing with") && stderr.contains("tiers-2026-01-25.parquet"),
+        "{stderr}"
+    );
+    let report = json(&dir.path().join("report-2026-02-01.json"));
+    assert_eq!(
+        report["migration"]["previous_as_of"], "2026-01-25",
+        "{}",
+        report["migration"]
+    );
+    // Same scorer and options, other tiers (a renamed rule): the report is written, the
+    // migration says why it is missing, and the run does not fail.
+    let renamed = std::fs::read_to_string("testdata/report/history/tiering.toml")
+        .unwrap()
+        .replace("\"quiet\"", "\"dormant\"");
+    let config = dir.path().join("renamed.toml");
+    std::fs::write(&config, renamed).unwrap();
+    let output = run(config.to_str().unwrap());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let report = json(&dir.path().join("report-2026-02-01.json"));
+    let reason = report["migration"]["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("quiet"), "{}", report["migration"]);
 }

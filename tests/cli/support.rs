@@ -156,3 +156,12 @@ pub fn program_available(program: &str, what: &str, install: &str) -> bool {
         .is_ok_and(|o| o.status.success());
     available_or_skipped(ok, what, &format!("`{program}` is not installed"), install)
 }
+
+/// The run failed with exit `code` and its stderr names every one of `needles`.
+pub fn assert_fails(output: &std::process::Output, code: i32, needles: &[&str]) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(code), "{stderr}");
+    for needle in needles {
+        assert!(stderr.contains(needle), "missing `{needle}` in: {stderr}");
+    }
+}

@@ -1,7 +1,7 @@
 //! `--scorer value` on testdata/value.csv, hand-worked in testdata/README.md: every class
 //! and precedence rule, the reasons, the value matrix, and the scorer in `report`.
 
-use crate::support::{assert_cells, parse_csv, score, temp_dir, testdata, tiering};
+use crate::support::{assert_cells, assert_fails, parse_csv, score, temp_dir, testdata, tiering};
 
 fn scored() -> std::collections::BTreeMap<String, crate::support::Row> {
     score(&[
@@ -273,39 +273,31 @@ fn customers_without_recent_revenue_have_low_potential_and_small_sets_have_a_top
     );
 }
 
-fn refused(output: &std::process::Output, code: i32, needles: &[&str]) {
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(code), "{stderr}");
-    for needle in needles {
-        assert!(stderr.contains(needle), "missing `{needle}` in: {stderr}");
-    }
-}
-
 #[test]
-fn bad_value_settings_are_refused() {
+fn bad_value_settings_are_assert_fails() {
     let orders = format!("{HEAD}A,2026-06-01,10.00\n");
-    refused(
+    assert_fails(
         &run_value(&orders, "[value]\nperiod_days = 0\n", None),
         2,
         &["period_days", "out of range"],
     );
-    refused(
+    assert_fails(
         &run_value(&orders, "[value]\ngrowth = 0.0000004\n", None),
         2,
         &["more than 6 decimals"],
     );
-    refused(
+    assert_fails(
         &run_value(&orders, "[value]\nbasis = \"profit\"\n", None),
         2,
         &["[value] basis = \"profit\" needs a cost column"],
     );
-    refused(
+    assert_fails(
         &run_value(&orders, "[value]\ncomplaints_column = \"orders\"\n", None),
         2,
         &["complaints_column `orders` is not a column of the customer export"],
     );
     // The export's own `orders` column is passed through as customer_orders.
-    refused(
+    assert_fails(
         &run_value(
             &orders,
             "[value]\ncomplaints_column = \"orders\"\n",
@@ -320,7 +312,7 @@ fn bad_value_settings_are_refused() {
 fn complaints_must_be_numbers() {
     let orders = format!("{HEAD}A,2026-06-01,10.00\nB,2026-06-01,20.00\nC,2026-06-01,9000.00\n");
     let config = "[value]\ncomplaints_column = \"tickets\"\ncomplaints_max = 0.5\n";
-    refused(
+    assert_fails(
         &run_value(&orders, config, Some("customer_id,tickets\nA,1\nB,n/a\n")),
         3,
         &["line 3", "tickets", "`n/a`", "not a number"],

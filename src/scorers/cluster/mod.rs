@@ -197,7 +197,10 @@ impl Scorer for ClusterScorer {
                 let k = k as usize;
                 if n < k {
                     return Err(TieringError::NoData {
-                        message: format!("k = {k} clusters, but only {n} purchasers"),
+                        message: format!(
+                            "k = {k} clusters, but only {}",
+                            crate::plural::count(n as u64, "purchaser", "purchasers")
+                        ),
                         hint: Some("choose a smaller --k".into()),
                     }
                     .into());
@@ -274,6 +277,7 @@ impl Scorer for ClusterScorer {
     }
 
     fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
+        let schema = scored.clone().collect_schema().ok();
         let mut aggregates = vec![
             col("revenue").sum().alias("revenue"),
             col("distance")
@@ -283,8 +287,19 @@ impl Scorer for ClusterScorer {
         ];
         // Centroids in the features' units: the transform undone on the members' mean.
         for feature in &ctx.cluster.features {
-            let value = col(feature.metric.as_str()).cast(DataType::Float64);
-            let value = if MONEY_COLUMNS.contains(&feature.metric.as_str()) {
+            let metric = feature.metric.as_str();
+            let is_text = schema
+                .as_ref()
+                .is_some_and(|s| s.get(metric) == Some(&DataType::String));
+            let value = if is_text {
+                // An export column, read exactly as the fit read it.
+                export_number(metric, schema.as_ref().expect("schema known"))
+                    .cast(DataType::Float64)
+                    / lit(EXPORT_NUMBER_SCALE as f64)
+            } else {
+                col(metric).cast(DataType::Float64)
+            };
+            let value = if MONEY_COLUMNS.contains(&metric) {
                 value / lit(10f64.powi(ctx.decimals as i32))
             } else {
                 value
@@ -410,6 +425,21 @@ impl Scorer for ClusterScorer {
         }
     }
 
+    fn warnings(&self, customers: &DataFrame, _ctx: &ScoreContext) -> PolarsResult<Vec<String>> {
+        let Some(report) = self.report.get() else {
+            return Ok(Vec::new());
+        };
+        let formed = customers.column("cluster")?.drop_nulls().n_unique()?;
+        Ok(if formed < report.k {
+            vec![format!(
+                "only {formed} of the {} clusters asked for have members: the purchasers have fewer distinct feature values than k; choose a smaller --k",
+                report.k
+            )]
+        } else {
+            Vec::new()
+        })
+    }
+
     fn fit_report(&self) -> Option<serde_json::Value> {
         self.report.get().and_then(|r| serde_json::to_value(r).ok())
     }
@@ -428,13 +458,20 @@ fn feature_values(
             .iter()
             .filter(|(_, t)| t.is_primitive_numeric())
             .map(|(name, _)| name.as_str())
-            .chain(ctx.export_columns.iter().map(String::as_str))
             .collect();
+        let export = if ctx.export_columns.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; customer-export columns (read as numbers): {}",
+                ctx.export_columns.join(", ")
+            )
+        };
         return Err(TieringError::config(
             format!(
                 "[cluster] feature `{metric}` is neither a metric nor a customer-export column"
             ),
-            Some(format!("numeric columns here: {}", numeric.join(", "))),
+            Some(format!("metrics: {}{export}", numeric.join(", "))),
         )
         .into());
     };
@@ -558,10 +595,12 @@ fn levels(
             let members: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == label).collect();
             let count = members.len().max(1) as f64;
             let mean = |m: &Vec<f64>| members.iter().map(|&i| m[i]).sum::<f64>() / count;
+            // Ties (identical customers) fall to the favourable side.
+            let margin = |v: f64| 1e-9 * v.abs().max(1.0);
             Levels {
-                recent: mean(&metrics[0]) < overall[0],
-                frequent: mean(&metrics[1]) > overall[1],
-                high_spend: mean(&metrics[2]) > overall[2],
+                recent: mean(&metrics[0]) <= overall[0] + margin(overall[0]),
+                frequent: mean(&metrics[1]) >= overall[1] - margin(overall[1]),
+                high_spend: mean(&metrics[2]) >= overall[2] - margin(overall[2]),
             }
         })
         .collect())

@@ -164,6 +164,17 @@ impl ClusterSettings {
                 "name at least one metric, e.g. { metric = \"revenue\", transform = \"log\" }",
             );
         }
+        if let ClusterCount::Fixed(k) = self.k
+            && self.names.len() > k as usize
+        {
+            return bad(
+                format!(
+                    "[cluster] names lists {} names for k = {k} clusters",
+                    self.names.len()
+                ),
+                "give at most one name per cluster, by rank (highest mean revenue first)",
+            );
+        }
         let mut seen = Vec::new();
         for feature in &self.features {
             if seen.contains(&&feature.metric) {
