@@ -6,7 +6,10 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-use crate::support::{python_modules_available, root, temp_dir, tiering};
+use crate::support::{
+    chromium, libreoffice_sheets, program_available, python_modules_available, root, temp_dir,
+    tiering,
+};
 
 const WEEKS: [&str; 4] = ["2026-01-04", "2026-01-11", "2026-01-18", "2026-01-25"];
 
@@ -381,4 +384,46 @@ fn previous_latest_in_a_cron_directory_skips_other_runs_and_never_stops_the_run(
     let report = json(&dir.path().join("report-2026-02-01.json"));
     let reason = report["migration"]["reason"].as_str().unwrap_or_default();
     assert!(reason.contains("quiet"), "{}", report["migration"]);
+}
+
+/// The History sheet as LibreOffice reads it and the history section as Chromium renders
+/// it hold the hand-worked numbers.
+#[test]
+fn libreoffice_and_chromium_read_the_history() {
+    let dir = temp_dir();
+    weekly_reports(dir.path());
+    if program_available(
+        "libreoffice",
+        "LibreOffice history sheet check",
+        "apt-get install libreoffice-calc",
+    ) {
+        let sheet = libreoffice_sheets(&dir.path().join("report-2026-01-25.xlsx"), dir.path());
+        let history = sheet("History");
+        assert_eq!(history[0][0], "Period");
+        let total = history
+            .iter()
+            .find(|r| r[0] == "2026-01-25" && r[1] == "Total")
+            .expect("total row");
+        // Members, base, retention (a percent cell), revenue.
+        assert_eq!(&total[2..5], ["5", "5", "40%"], "{total:?}");
+        assert_eq!(total[8].parse::<f64>().unwrap(), 70.0);
+    }
+    if program_available(
+        "chromium",
+        "Chromium history check",
+        "apt-get install chromium",
+    ) {
+        let page = dir.path().join("report-2026-01-25.html");
+        let dom = String::from_utf8(chromium(&page, dir.path(), &["--dump-dom"]).stdout).unwrap();
+        let history = dom
+            .split("<section id=\"history\">")
+            .nth(1)
+            .expect("history section")
+            .split("</section>")
+            .next()
+            .unwrap();
+        assert!(history.contains("<td>2026-01-25</td>"), "{history}");
+        assert!(history.contains("-41.7%"), "{history}");
+        assert_eq!(history.matches("<svg").count(), 4);
+    }
 }

@@ -4,11 +4,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
-use std::process::Command as Process;
 
 use serde_json::Value;
 
-use crate::support::{program_available, temp_dir, testdata, tiering};
+use crate::support::{
+    chromium, libreoffice_sheets, program_available, temp_dir, testdata, tiering,
+};
 
 /// Run `tiering report ARGS`, expecting success; stderr.
 fn report(args: &[&str]) -> String {
@@ -600,40 +601,7 @@ fn libreoffice_reads_the_workbook() {
         "xlsx,json",
     ]);
     let workbook = reports.join("report-2026-10-31.xlsx");
-    let converted = dir.path().join("csv");
-    let profile = dir.path().join("lo-profile");
-    let status = Process::new("libreoffice")
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            profile.display()
-        ))
-        .args([
-            "--headless",
-            "--convert-to",
-            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
-            "--outdir",
-        ])
-        .arg(&converted)
-        .arg(&workbook)
-        .output()
-        .expect("run libreoffice");
-    assert!(
-        status.status.success(),
-        "{}",
-        String::from_utf8_lossy(&status.stderr)
-    );
-    let sheet = |name: &str| -> Vec<Vec<String>> {
-        let path = converted.join(format!("report-2026-10-31-{name}.csv"));
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_path(&path)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        reader
-            .records()
-            .map(|r| r.unwrap().iter().map(str::to_string).collect())
-            .collect()
-    };
+    let sheet = libreoffice_sheets(&workbook, dir.path());
     let report = json(&reports.join("report-2026-10-31.json"));
     let summary = sheet("Summary");
     assert_eq!(summary[0][0], "层级");
@@ -696,33 +664,7 @@ fn chromium_renders_the_page() {
         "no external assets"
     );
     assert!(!html.contains("<script") && !html.contains("<link") && !html.contains("src="));
-    let chromium = |extra: &[&str]| {
-        let output = Process::new("chromium")
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ])
-            .arg(format!(
-                "--user-data-dir={}",
-                dir.path().join("chromium-profile").display()
-            ))
-            .args(extra)
-            .arg(format!("file://{}", page.display()))
-            .output()
-            .expect("run chromium");
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        output
-    };
+    let chromium = |extra: &[&str]| chromium(&page, dir.path(), extra);
     let dom = String::from_utf8(chromium(&["--dump-dom"]).stdout).unwrap();
     let table = dom
         .split("<table id=\"tier-table\">")

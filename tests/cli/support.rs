@@ -165,3 +165,75 @@ pub fn assert_fails(output: &std::process::Output, code: i32, needles: &[&str]) 
         assert!(stderr.contains(needle), "missing `{needle}` in: {stderr}");
     }
 }
+
+/// Every sheet of `workbook` as LibreOffice reads it, converted headless to CSV files in
+/// `dir` (`<stem>-<sheet>.csv`); returns a reader of one sheet's rows.
+pub fn libreoffice_sheets(
+    workbook: &Path,
+    dir: &Path,
+) -> impl Fn(&str) -> Vec<Vec<String>> + use<> {
+    let converted = dir.join("csv");
+    let output = std::process::Command::new("libreoffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            dir.join("lo-profile").display()
+        ))
+        .args([
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+            "--outdir",
+        ])
+        .arg(&converted)
+        .arg(workbook)
+        .output()
+        .expect("run libreoffice");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stem = workbook.file_stem().unwrap().to_string_lossy().into_owned();
+    move |name: &str| {
+        let path = converted.join(format!("{stem}-{name}.csv"));
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_path(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        reader
+            .records()
+            .map(|r| r.unwrap().iter().map(str::to_string).collect())
+            .collect()
+    }
+}
+
+/// Headless Chromium on `page` with `extra` arguments (`--dump-dom`, `--screenshot=…`),
+/// its profile in `dir`.
+pub fn chromium(page: &Path, dir: &Path, extra: &[&str]) -> std::process::Output {
+    let output = std::process::Command::new("chromium")
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .arg(format!(
+            "--user-data-dir={}",
+            dir.join("chromium-profile").display()
+        ))
+        .args(extra)
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("run chromium");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}
