@@ -167,6 +167,9 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
     if let Some(periods) = &history {
         charts.history = history_charts(periods, words)?;
     }
+    for breakdown in &breakdowns {
+        charts.breakdowns.push(breakdown_chart(breakdown, words)?);
+    }
     for chart in run.scorer.report_grids(&run.customers, ctx)? {
         let svg = count_grid(
             &chart.title,
@@ -352,6 +355,7 @@ fn charts(
         rf_heatmap: count_grid(words.chart_rf, &rf, (words.r_score, words.f_score))?,
         scorer: Vec::new(),
         history: Vec::new(),
+        breakdowns: Vec::new(),
         migration: migration
             .map(|m| {
                 let grid = CountGrid {
@@ -505,4 +509,47 @@ fn history_charts(
             Ok((title.to_string(), kpi_lines(title, &dates, &lines)?))
         })
         .collect()
+}
+
+/// Each value's customers split by tier, as 100 % bars.
+fn breakdown_chart(
+    breakdown: &super::breakdown::Breakdown,
+    words: &Labels,
+) -> anyhow::Result<String> {
+    let mut tiers: Vec<(String, String)> = Vec::new();
+    let mut values: Vec<String> = Vec::new();
+    for row in breakdown.rows.iter().filter(|r| r.tier_id != "total") {
+        if !tiers.iter().any(|(id, _)| *id == row.tier_id) {
+            tiers.push((row.tier_id.clone(), row.tier.clone()));
+        }
+        if !values.contains(&row.value) {
+            values.push(row.value.clone());
+        }
+    }
+    let rows: Vec<(String, Vec<f64>)> = values
+        .iter()
+        .map(|value| {
+            let shares = tiers
+                .iter()
+                .map(|(id, _)| {
+                    breakdown
+                        .rows
+                        .iter()
+                        .find(|r| r.value == *value && r.tier_id == *id)
+                        .and_then(|r| r.customer_share)
+                        .unwrap_or(0.0)
+                })
+                .collect();
+            (value.clone(), shares)
+        })
+        .collect();
+    let names: Vec<String> = tiers.into_iter().map(|(_, name)| name).collect();
+    super::charts::stacked_shares(
+        &format!(
+            "{} {} · {}",
+            words.by, breakdown.column, words.share_of_customers
+        ),
+        &rows,
+        &names,
+    )
 }

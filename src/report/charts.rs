@@ -316,8 +316,9 @@ pub fn count_grid(
     })
 }
 
-/// Colours of the lines of a KPI chart, one per tier, cycling.
-const LINE_COLOURS: [RGBColor; 8] = [
+/// Colours of the lines, groups and bar parts, one per tier, cycling (12: every RFM
+/// segment its own).
+const LINE_COLOURS: [RGBColor; 12] = [
     RGBColor(25, 118, 210),
     RGBColor(216, 67, 21),
     RGBColor(56, 142, 60),
@@ -326,6 +327,10 @@ const LINE_COLOURS: [RGBColor; 8] = [
     RGBColor(0, 131, 143),
     RGBColor(194, 24, 91),
     RGBColor(93, 64, 55),
+    RGBColor(120, 144, 156),
+    RGBColor(175, 180, 43),
+    RGBColor(92, 107, 192),
+    RGBColor(233, 30, 99),
 ];
 
 /// One line of a KPI chart: a name and a value per period (none where undefined).
@@ -474,6 +479,72 @@ pub fn scatter(scatter: &Scatter) -> anyhow::Result<String> {
                 .map_err(drawing_error)?;
         }
         draw_legend(&mut chart, SeriesLabelPosition::UpperLeft, 12)?;
+        Ok(())
+    })
+}
+
+/// Horizontal 100 % bars, one per row label, each split into its groups' shares
+/// (`shares[row][group]`, 0–1), groups coloured and named in the legend.
+pub fn stacked_shares(
+    title: &str,
+    rows: &[(String, Vec<f64>)],
+    groups: &[String],
+) -> anyhow::Result<String> {
+    let n = rows.len().max(1) as f64;
+    let height = (110 + 30 * rows.len() as u32).max(70 + 18 * groups.len() as u32);
+    svg(height, |root| {
+        // The legend sits in a right margin of its own, clear of the bars.
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, (FONT, 18))
+            .margin(12)
+            .margin_right(200)
+            .x_label_area_size(28)
+            .y_label_area_size(150)
+            .build_cartesian_2d(0f64..100f64, 0f64..n)
+            .map_err(drawing_error)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_labels(11)
+            .max_light_lines(1)
+            .x_label_formatter(&|v| format!("{v:.0}%"))
+            .draw()
+            .map_err(drawing_error)?;
+        let top = |i: usize| n - i as f64;
+        for (g, _) in groups.iter().enumerate() {
+            let colour = LINE_COLOURS[g % LINE_COLOURS.len()];
+            let bars = rows.iter().enumerate().map(|(i, (_, shares))| {
+                let start: f64 = shares[..g].iter().sum::<f64>() * 100.0;
+                let end = start + shares[g] * 100.0;
+                Rectangle::new(
+                    [(start, top(i) - 0.15), (end, top(i) - 0.85)],
+                    colour.filled(),
+                )
+            });
+            chart.draw_series(bars).map_err(drawing_error)?;
+        }
+        // The legend, drawn by hand in the right margin (the series legend is clipped to
+        // the plotting area).
+        let (right, top_y) = chart.backend_coord(&(100.0, n));
+        let key = label_style(12, Pos::new(HPos::Left, VPos::Center));
+        for (g, name) in groups.iter().enumerate() {
+            let colour = LINE_COLOURS[g % LINE_COLOURS.len()];
+            let y = top_y + 8 + 18 * g as i32;
+            root.draw(&Rectangle::new(
+                [(right + 16, y - 5), (right + 28, y + 5)],
+                colour.filled(),
+            ))
+            .map_err(drawing_error)?;
+            root.draw(&Text::new(name.clone(), (right + 34, y), key.clone()))
+                .map_err(drawing_error)?;
+        }
+        let names = label_style(13, Pos::new(HPos::Right, VPos::Center));
+        for (i, (label, _)) in rows.iter().enumerate() {
+            let (x, y) = chart.backend_coord(&(0.0, top(i) - 0.5));
+            root.draw(&Text::new(label.clone(), (x - 8, y), names.clone()))
+                .map_err(drawing_error)?;
+        }
         Ok(())
     })
 }

@@ -108,7 +108,7 @@ pub fn write_html(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
         MigrationSection::Available(m) => write_migration(report, m, lang, out)?,
     }
     writeln!(out, "</section>")?;
-    for breakdown in &report.breakdowns {
+    for (i, breakdown) in report.breakdowns.iter().enumerate() {
         writeln!(
             out,
             "<section class=\"breakdown\">\n<h2>{} {}</h2>",
@@ -121,6 +121,9 @@ pub fn write_html(report: &Report, out: &mut dyn Write) -> anyhow::Result<()> {
             None,
             false,
         )?;
+        if let Some(svg) = report.charts.breakdowns.get(i) {
+            write_figure(out, svg, &breakdown.column)?;
+        }
         writeln!(out, "</section>")?;
     }
     if let Some(periods) = &report.history {

@@ -197,6 +197,8 @@ pub struct Charts {
     pub scorer: Vec<(String, String)>,
     /// One line chart per KPI of the history (retention, churn, upgrades, downgrades).
     pub history: Vec<(String, String)>,
+    /// One stacked bar chart per `--breakdown` column, in order.
+    pub breakdowns: Vec<String>,
 }
 
 /// Everything a report shows.

@@ -147,3 +147,39 @@ fn a_breakdown_works_from_a_scores_file_and_keeps_a_literal_blank_apart() {
     assert_eq!(count("(blank)").iter().sum::<u64>(), 5, "{totals:?}");
     assert_eq!(count("North").iter().sum::<u64>() + 5, 6);
 }
+
+#[test]
+fn the_page_shows_each_breakdown_as_stacked_bars() {
+    let dir = crate::support::temp_dir();
+    let page = dir.path().join("report.html");
+    let output = tiering()
+        .args([
+            "report",
+            "examples/orders.csv",
+            "--customers",
+            "examples/customers.csv",
+            "--breakdown",
+            "region",
+            "-o",
+        ])
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    let section = html
+        .split("<section class=\"breakdown\">")
+        .nth(1)
+        .unwrap()
+        .split("</section>")
+        .next()
+        .unwrap();
+    assert_eq!(section.matches("<svg").count(), 1);
+    for region in ["East", "North", "South", "West"] {
+        assert!(section.contains(&format!(">{region}<")), "{region}");
+    }
+}
