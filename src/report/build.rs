@@ -374,6 +374,7 @@ fn charts(
                         .iter()
                         .map(|r| r.cells.iter().map(|c| c.customers).collect())
                         .collect(),
+                    labels: Vec::new(),
                 };
                 count_grid(words.chart_migration, &grid, ("", ""))
             })
@@ -457,6 +458,7 @@ fn rf_grid(run: &ScoredRun) -> anyhow::Result<CountGrid> {
         columns: (1..=bins).map(|s| s.to_string()).collect(),
         rows: (1..=bins).rev().map(|s| s.to_string()).collect(),
         counts,
+        labels: Vec::new(),
     })
 }
 

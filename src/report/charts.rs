@@ -220,6 +220,8 @@ pub struct CountGrid {
     pub rows: Vec<String>,
     /// `counts[row][column]`.
     pub counts: Vec<Vec<u64>>,
+    /// Text shown in a cell instead of its count (`labels[row][column]`), where given.
+    pub labels: Vec<Vec<String>>,
 }
 
 /// A grid of counts: cells shaded by their count, each labelled; row 0 on top.
@@ -232,6 +234,7 @@ pub fn count_grid(
         columns,
         rows,
         counts,
+        labels,
     } = grid;
     let (width, height) = (columns.len().max(1) as f64, rows.len().max(1) as f64);
     let largest = counts.iter().flatten().copied().max().unwrap_or(0).max(1) as f64;
@@ -287,8 +290,13 @@ pub fn count_grid(
             } else {
                 BLACK
             };
+            let text = labels
+                .get(r)
+                .and_then(|row| row.get(c))
+                .cloned()
+                .unwrap_or_else(|| count.to_string());
             root.draw(&Text::new(
-                count.to_string(),
+                text,
                 (x, y),
                 label_style(12, Pos::new(HPos::Center, VPos::Center)).color(&colour),
             ))

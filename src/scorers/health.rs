@@ -544,6 +544,7 @@ impl Scorer for HealthScorer {
                     .map(|g| ctx.playbook.name(g, ctx.lang))
                     .collect(),
                 counts,
+                labels: Vec::new(),
             },
         }])
     }

@@ -234,14 +234,42 @@ pub struct ReportGrid {
 /// column values (in order; others are left out), purchasers only.
 pub fn count_by(
     customers: &DataFrame,
+    rows: (&str, &[String]),
+    columns: (&str, &[String]),
+) -> PolarsResult<Vec<Vec<u64>>> {
+    Ok(grid_by(customers, rows, columns, None)?
+        .into_iter()
+        .map(|row| row.into_iter().map(|n| n as u64).collect())
+        .collect())
+}
+
+/// Sum `value` (an integer column, e.g. revenue in minor units) over purchasers by two
+/// text columns, as [`count_by`] counts them.
+pub fn sum_by(
+    customers: &DataFrame,
+    rows: (&str, &[String]),
+    columns: (&str, &[String]),
+    value: &str,
+) -> PolarsResult<Vec<Vec<i64>>> {
+    grid_by(customers, rows, columns, Some(value))
+}
+
+/// Purchasers by two text columns: their number, or the sum of `value`.
+fn grid_by(
+    customers: &DataFrame,
     (row_column, rows): (&str, &[String]),
     (column_column, columns): (&str, &[String]),
-) -> PolarsResult<Vec<Vec<u64>>> {
+    value: Option<&str>,
+) -> PolarsResult<Vec<Vec<i64>>> {
     let r = customers.column(row_column)?.cast(&DataType::String)?;
     let c = customers.column(column_column)?.cast(&DataType::String)?;
     let orders = customers.column("orders")?.cast(&DataType::Int64)?;
+    let values = value
+        .map(|v| customers.column(v)?.cast(&DataType::Int64))
+        .transpose()?;
+    let values = values.as_ref().map(|v| v.i64()).transpose()?;
     let (r, c, orders) = (r.str()?, c.str()?, orders.i64()?);
-    let mut counts = vec![vec![0u64; columns.len()]; rows.len()];
+    let mut grid = vec![vec![0i64; columns.len()]; rows.len()];
     for i in 0..customers.height() {
         if orders.get(i).unwrap_or(0) <= 0 {
             continue;
@@ -249,10 +277,10 @@ pub fn count_by(
         let row = rows.iter().position(|v| Some(v.as_str()) == r.get(i));
         let column = columns.iter().position(|v| Some(v.as_str()) == c.get(i));
         if let (Some(row), Some(column)) = (row, column) {
-            counts[row][column] += 1;
+            grid[row][column] += values.map_or(1, |v| v.get(i).unwrap_or(0));
         }
     }
-    Ok(counts)
+    Ok(grid)
 }
 
 /// The scorers, selected with `--scorer` or `[score] scorer`.

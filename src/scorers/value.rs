@@ -364,12 +364,34 @@ impl Scorer for ValueScorer {
             ("current_value_band", &bands),
             ("potential_value_band", &bands),
         )?;
+        let revenue = super::sum_by(
+            customers,
+            ("current_value_band", &bands),
+            ("potential_value_band", &bands),
+            "revenue",
+        )?;
+        // Each cell: its customers and their net revenue.
+        let labels = counts
+            .iter()
+            .zip(&revenue)
+            .map(|(n, r)| {
+                n.iter()
+                    .zip(r)
+                    .map(|(n, r)| {
+                        format!(
+                            "{n} · {}",
+                            crate::input::money::format_money_grouped(*r, ctx.decimals)
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
         let zh = ctx.lang == Lang::Zh;
         Ok(vec![super::ReportGrid {
             title: if zh {
-                "价值矩阵（客户数）"
+                "价值矩阵（客户数 · 销售额）"
             } else {
-                "Value matrix (customers)"
+                "Value matrix (customers · revenue)"
             }
             .into(),
             row_axis: if zh { "当前价值" } else { "current value" }.into(),
@@ -383,6 +405,7 @@ impl Scorer for ValueScorer {
                 columns: bands.clone(),
                 rows: bands,
                 counts,
+                labels,
             },
         }])
     }

@@ -293,7 +293,7 @@ fn the_history_and_the_new_scorers_get_their_charts() {
     assert_eq!(history.matches("<svg").count(), 4, "{history}");
     assert!(history.contains("2026-01-18"));
     for (scorer, title) in [
-        ("value", "Value matrix (customers)"),
+        ("value", "Value matrix (customers · revenue)"),
         ("health", "Health grades by weakest component (customers)"),
         ("cluster", "Clusters: recency × revenue"),
     ] {

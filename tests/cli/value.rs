@@ -332,3 +332,31 @@ fn complaints_must_be_numbers() {
         ],
     );
 }
+
+#[test]
+fn the_value_matrix_chart_shows_customers_and_revenue_per_cell() {
+    let dir = temp_dir();
+    let page = dir.path().join("value.html");
+    let output = tiering()
+        .args([
+            "report",
+            &testdata("value.csv"),
+            "--scorer",
+            "value",
+            "--as-of",
+            "2026-06-30",
+            "-o",
+        ])
+        .arg(&page)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let html = std::fs::read_to_string(&page).unwrap();
+    // high/high: H1 alone with 12,000.00; medium/low: R1 with 2,000.00 (testdata/README.md).
+    assert!(html.contains("\n1 · 12,000.00\n"), "{html}");
+    assert!(html.contains("\n1 · 2,000.00\n"));
+}
