@@ -50,6 +50,41 @@ fn draw_legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>
         .map_err(drawing_error)
 }
 
+/// Axes for `n` horizontal bars over 0–100 %, row names in a left area `names` wide and a
+/// right margin `right` wide.
+fn percent_bars<'a, 'b>(
+    root: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    title: &str,
+    n: f64,
+    names: u32,
+    right: u32,
+) -> anyhow::Result<
+    ChartContext<
+        'a,
+        SVGBackend<'b>,
+        Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+    >,
+> {
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, (FONT, 18))
+        .margin(12)
+        .margin_right(right)
+        .x_label_area_size(28)
+        .y_label_area_size(names)
+        .build_cartesian_2d(0f64..100f64, 0f64..n)
+        .map_err(drawing_error)?;
+    chart
+        .configure_mesh()
+        .disable_y_mesh()
+        .y_labels(0)
+        .x_labels(11)
+        .max_light_lines(1)
+        .x_label_formatter(&|v| format!("{v:.0}%"))
+        .draw()
+        .map_err(drawing_error)?;
+    Ok(chart)
+}
+
 fn label_style(size: u32, anchor: Pos) -> TextStyle<'static> {
     TextStyle::from((FONT, size).into_font()).pos(anchor)
 }
@@ -59,22 +94,7 @@ pub fn tier_shares(tiers: &[TierRow], labels: &Labels) -> anyhow::Result<String>
     let n = tiers.len().max(1) as f64;
     let height = 90 + 34 * tiers.len() as u32;
     svg(height, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .caption(labels.chart_tiers, (FONT, 18))
-            .margin(12)
-            .x_label_area_size(28)
-            .y_label_area_size(190)
-            .build_cartesian_2d(0f64..100f64, 0f64..n)
-            .map_err(drawing_error)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(0)
-            .x_labels(11)
-            .max_light_lines(1)
-            .x_label_formatter(&|v| format!("{v:.0}%"))
-            .draw()
-            .map_err(drawing_error)?;
+        let mut chart = percent_bars(root, labels.chart_tiers, n, 190, 12)?;
         let top = |i: usize| n - i as f64;
         let bar = |i: usize, offset: f64, value: f64, colour: RGBColor| {
             Rectangle::new(
@@ -502,23 +522,7 @@ pub fn stacked_shares(
     let height = (110 + 30 * rows.len() as u32).max(70 + 18 * groups.len() as u32);
     svg(height, |root| {
         // The legend sits in a right margin of its own, clear of the bars.
-        let mut chart = ChartBuilder::on(root)
-            .caption(title, (FONT, 18))
-            .margin(12)
-            .margin_right(200)
-            .x_label_area_size(28)
-            .y_label_area_size(150)
-            .build_cartesian_2d(0f64..100f64, 0f64..n)
-            .map_err(drawing_error)?;
-        chart
-            .configure_mesh()
-            .disable_y_mesh()
-            .y_labels(0)
-            .x_labels(11)
-            .max_light_lines(1)
-            .x_label_formatter(&|v| format!("{v:.0}%"))
-            .draw()
-            .map_err(drawing_error)?;
+        let mut chart = percent_bars(root, title, n, 150, 200)?;
         let top = |i: usize| n - i as f64;
         for (g, _) in groups.iter().enumerate() {
             let colour = LINE_COLOURS[g % LINE_COLOURS.len()];
