@@ -251,7 +251,7 @@ fn read_previous(
     let latest = previous == "latest" && !Path::new(previous).exists();
     match target {
         Target::Directory(dir, _) if latest => {
-            let mut found = earlier_snapshots(dir, run, guard, printer, 1)?;
+            let mut found = earlier_snapshots(dir, run, (guard, printer), 1, false)?;
             match found.pop() {
                 Some(snapshot) => {
                     printer.note(&format!("comparing with `{}`", snapshot.source));
@@ -274,7 +274,20 @@ fn read_previous(
         _ => {
             let path = PathBuf::from(previous);
             guard.protect("previous tiers", &path);
-            Snapshot::read(&path, run.context.decimals).map(Some)
+            let snapshot = Snapshot::read(&path, run.context.decimals)?;
+            let as_of = format_date(run.context.as_of);
+            if let Some(date) = snapshot.as_of.as_deref()
+                && date > as_of.as_str()
+            {
+                return Err(TieringError::usage(
+                    format!(
+                        "--previous `{previous}` is as of {date}, after this run's as-of date {as_of}"
+                    ),
+                    Some("compare with earlier tiers, or score at a later --as-of".into()),
+                )
+                .into());
+            }
+            Ok(Some(snapshot))
         }
     }
 }
@@ -346,7 +359,8 @@ fn read_history(
         .into());
     }
     let wanted = args.periods.unwrap_or(12) as usize;
-    let mut snapshots = earlier_snapshots(&dir, run, guard, printer, wanted)?;
+    let mut snapshots =
+        earlier_snapshots(&dir, run, (guard, printer), wanted, args.history.is_some())?;
     snapshots.reverse();
     Ok(Some(snapshots))
 }
@@ -357,9 +371,9 @@ fn read_history(
 fn earlier_snapshots(
     dir: &Path,
     run: &ScoredRun,
-    guard: &mut WriteGuard,
-    printer: &Printer,
+    (guard, printer): (&mut WriteGuard, &Printer),
     limit: usize,
+    args_history_flag: bool,
 ) -> anyhow::Result<Vec<Snapshot>> {
     let as_of = format_date(run.context.as_of);
     let scorer = run.scorer.name();
@@ -374,7 +388,12 @@ fn earlier_snapshots(
             break;
         }
         guard.protect("earlier tiers", &path);
-        let mut snapshot = match Snapshot::read(&path, run.context.decimals) {
+        let flag = if args_history_flag {
+            "--history"
+        } else {
+            "--output-dir"
+        };
+        let mut snapshot = match Snapshot::read_for(&path, run.context.decimals, flag) {
             Ok(snapshot) => snapshot,
             Err(e) => {
                 printer.warn(&format!("skipped `{}`: {e}", path.display()));

@@ -65,10 +65,15 @@ pub fn breakdown(
     } else if export_columns.contains(&renamed) {
         renamed.as_str()
     } else {
-        let hint = if export_columns.is_empty() {
+        let columns: Vec<&str> = export_columns
+            .iter()
+            .map(String::as_str)
+            .filter(|c| *c != "customer_id")
+            .collect();
+        let hint = if columns.is_empty() {
             "--breakdown reads a column of the customer export: pass --customers".to_string()
         } else {
-            format!("the customer export has: {}", export_columns.join(", "))
+            format!("the customer export has: {}", columns.join(", "))
         };
         return Err(TieringError::usage(
             format!("--breakdown `{column}` is not a column of the customer export"),

@@ -7,7 +7,8 @@
 //! - retention rate: base members who bought in the period (their last purchase is after
 //!   the previous as-of date: recency_days < the days between the two dates) ÷ base;
 //! - churn rate: base members now in a tier the scorer counts as lapsed (`no_purchase`
-//!   and e.g. RFM `lost`, lifecycle `lapsed`) ÷ base;
+//!   and e.g. RFM `lost`, lifecycle `lapsed`) or gone from the files ÷ base; members who
+//!   had not bought by the previous date (`no_purchase`) never count as churned;
 //! - upgrade / downgrade rate: base members now in a better / worse tier by the scorer's
 //!   value rank ÷ base;
 //! - revenue: what the tier's members now bought in the period, each customer's net
@@ -24,6 +25,7 @@ use serde::Serialize;
 use super::Money;
 use super::previous::{Snapshot, Standing};
 use crate::input::dates::epoch_days_of;
+use crate::scorers::segments::NO_PURCHASE;
 
 fn parse_iso_date(text: &str) -> Option<chrono::NaiveDate> {
     chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
@@ -226,8 +228,11 @@ impl Counts {
     ) {
         self.base = Some(self.base.unwrap_or(0) + 1);
         let Some(now) = now else {
-            // Gone from the files (the export no longer lists them): lapsed.
-            self.churned += 1;
+            // Gone from the files (the export no longer lists them): lapsed, if they had
+            // bought.
+            if was.tier_id != NO_PURCHASE {
+                self.churned += 1;
+            }
             return;
         };
         let bought = match (now.recency_days, days) {
@@ -237,7 +242,8 @@ impl Counts {
         if bought && now.orders.unwrap_or(0) > 0 {
             self.retained += 1;
         }
-        if rules.lapsed.contains(&now.tier_id) {
+        // Who had not bought by the previous date cannot have churned since.
+        if rules.lapsed.contains(&now.tier_id) && was.tier_id != NO_PURCHASE {
             self.churned += 1;
         }
         match (rank(&was.tier_id), rank(&now.tier_id)) {

@@ -84,8 +84,19 @@ impl Snapshot {
 
     /// Read a tier file (CSV or Parquet).
     pub fn read(path: &Path, decimals: u32) -> anyhow::Result<Snapshot> {
-        let (table, first_line) = Table::read(path, "--previous")?;
-        snapshot_of(&table, &path.display().to_string(), first_line, decimals)
+        Self::read_for(path, decimals, "--previous")
+    }
+
+    /// Read a tier file given with `flag` (named in the messages).
+    pub fn read_for(path: &Path, decimals: u32, flag: &str) -> anyhow::Result<Snapshot> {
+        let (table, first_line) = Table::read(path, flag)?;
+        snapshot_of(
+            &table,
+            &path.display().to_string(),
+            first_line,
+            decimals,
+            flag,
+        )
     }
 
     /// The tier ids present.
@@ -252,6 +263,7 @@ fn snapshot_of(
     source: &str,
     first_line: u64,
     decimals: u32,
+    flag: &str,
 ) -> anyhow::Result<Snapshot> {
     let missing = |column: &str| TieringError::MissingColumn {
         file: source.to_string(),
@@ -283,7 +295,7 @@ fn snapshot_of(
             column,
             value,
             reason,
-            "--previous takes a tier file as tiering wrote it",
+            &format!("{flag} takes a tier file as tiering wrote it"),
         )
     };
     let cell = |row: &[Option<String>], at: Option<usize>| -> Option<String> {

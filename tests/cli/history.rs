@@ -427,3 +427,60 @@ fn libreoffice_and_chromium_read_the_history() {
         assert_eq!(history.matches("<svg").count(), 4);
     }
 }
+
+#[test]
+fn customers_who_never_bought_do_not_churn_and_a_later_previous_is_refused() {
+    let dir = temp_dir();
+    for week in ["2026-10-24", "2026-10-31"] {
+        let output = tiering()
+            .args([
+                "report",
+                "examples/orders.csv",
+                "--customers",
+                "examples/customers.csv",
+                "--as-of",
+                week,
+                "--format",
+                "json",
+                "--output-dir",
+            ])
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let report = json(&dir.path().join("report-2026-10-31.json"));
+    let period = &report["history"][0];
+    let no_purchase = period["tiers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == "no_purchase")
+        .expect("no_purchase row");
+    assert!(no_purchase["base"].as_u64().unwrap() > 0);
+    assert_eq!(no_purchase["churned"], 0, "{no_purchase}");
+    // Later tiers than this run are refused, as --compare-as-of refuses them.
+    let output = tiering()
+        .args([
+            "report",
+            "examples/orders.csv",
+            "--as-of",
+            "2026-10-24",
+            "--format",
+            "json",
+            "--previous",
+        ])
+        .arg(dir.path().join("tiers-2026-10-31.parquet"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("after this run's as-of date 2026-10-24"),
+        "{stderr}"
+    );
+}
