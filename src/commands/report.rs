@@ -251,7 +251,7 @@ fn read_previous(
     let latest = previous == "latest" && !Path::new(previous).exists();
     match target {
         Target::Directory(dir, _) if latest => {
-            let mut found = earlier_snapshots(dir, run, (guard, printer), 1, false)?;
+            let mut found = earlier_snapshots(dir, run, (guard, printer), 1, "--output-dir")?;
             match found.pop() {
                 Some(snapshot) => {
                     printer.note(&format!("comparing with `{}`", snapshot.source));
@@ -359,21 +359,25 @@ fn read_history(
         .into());
     }
     let wanted = args.periods.unwrap_or(12) as usize;
-    let mut snapshots =
-        earlier_snapshots(&dir, run, (guard, printer), wanted, args.history.is_some())?;
+    let flag = if args.history.is_some() {
+        "--history"
+    } else {
+        "--output-dir"
+    };
+    let mut snapshots = earlier_snapshots(&dir, run, (guard, printer), wanted, flag)?;
     snapshots.reverse();
     Ok(Some(snapshots))
 }
 
-/// Up to `limit` tier files in `dir` dated before this run, newest first, of this run's
-/// scorer and options: a cron directory may hold files of other runs, or a file that
+/// Up to `limit` tier files in `dir` (given with `flag`) dated before this run, newest
+/// first, of this run's scorer and options: a cron directory may hold files of other runs, or a file that
 /// cannot be read; those are skipped with a note rather than stopping every later run.
 fn earlier_snapshots(
     dir: &Path,
     run: &ScoredRun,
     (guard, printer): (&mut WriteGuard, &Printer),
     limit: usize,
-    args_history_flag: bool,
+    flag: &str,
 ) -> anyhow::Result<Vec<Snapshot>> {
     let as_of = format_date(run.context.as_of);
     let scorer = run.scorer.name();
@@ -388,11 +392,6 @@ fn earlier_snapshots(
             break;
         }
         guard.protect("earlier tiers", &path);
-        let flag = if args_history_flag {
-            "--history"
-        } else {
-            "--output-dir"
-        };
         let mut snapshot = match Snapshot::read_for(&path, run.context.decimals, flag) {
             Ok(snapshot) => snapshot,
             Err(e) => {
