@@ -72,8 +72,11 @@ pub struct Config {
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ScoreConfig {
-    /// rfm, pareto, profit, rules, lifecycle or clv.
+    /// rfm, pareto, profit, rules, lifecycle, clv, value, health or cluster.
     pub scorer: Option<ScorerKind>,
+    /// A customer-export date column the relationship started on (a contract start):
+    /// tenure counts from it when it is earlier than the first purchase.
+    pub tenure_from: Option<String>,
 }
 
 /// `[input]`.

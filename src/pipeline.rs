@@ -195,7 +195,15 @@ pub fn prepare(
             loaded.mapping.describe().join("\n  ")
         ));
         metrics = joined_with_export(metrics, &loaded, printer)?;
+        if let Some(column) = scorer.and_then(|(_, ctx)| ctx.tenure_from.as_deref()) {
+            metrics = with_tenure_from(metrics, &loaded, column, as_of)?;
+        }
         extra_columns = loaded.extra_columns;
+    }
+    if customers.is_none() && scorer.is_some_and(|(_, ctx)| ctx.tenure_from.is_some()) {
+        printer.warn(
+            "[score] tenure_from reads a customer-export column, and no --customers is given: tenure counts from the first purchase",
+        );
     }
     Ok(Prepared {
         customers: metrics,
@@ -409,6 +417,40 @@ fn windows(
         }),
         None => Ok(Vec::new()),
     }
+}
+
+/// `[score] tenure_from`: a purchaser's tenure counts from the export's start date when
+/// that is earlier than the first purchase (and not after the as-of date).
+fn with_tenure_from(
+    metrics: LazyFrame,
+    export: &LoadedCustomers,
+    column: &str,
+    as_of: i32,
+) -> anyhow::Result<LazyFrame> {
+    let starts = export.dates(column, "[score] tenure_from")?;
+    let starts = df!(
+        CUSTOMER_ID => export.frame.column(CUSTOMER_ID)?.as_materialized_series().clone(),
+        "__start" => starts,
+    )?;
+    let since_start = lit(i64::from(as_of)) - col("__start").cast(DataType::Int64);
+    let longer = col("orders")
+        .gt(lit(0i64))
+        .and(col("__start").lt_eq(lit(as_of)))
+        .and(since_start.clone().gt(col("tenure_days")));
+    Ok(metrics
+        .join(
+            starts.lazy(),
+            [col(CUSTOMER_ID)],
+            [col(CUSTOMER_ID)],
+            JoinArgs::new(JoinType::Left),
+        )
+        .with_column(
+            when(longer)
+                .then(since_start)
+                .otherwise(col("tenure_days"))
+                .alias("tenure_days"),
+        )
+        .drop(by_name(["__start"], true, false)))
 }
 
 /// Join the export and report ordering customers it lacks and listed customers without orders.

@@ -197,6 +197,7 @@ pub fn score_settings(
             health: health_settings(config)?,
             cluster: cluster_settings(&args.options, config)?,
             export_columns: Vec::new(),
+            tenure_from: config.score.tenure_from.clone(),
         },
         as_of,
     })

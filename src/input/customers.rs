@@ -132,6 +132,64 @@ impl LoadedCustomers {
     }
 }
 
+impl LoadedCustomers {
+    /// `column` read as dates (days since the epoch; empty cells none), in frame order; a
+    /// cell that is not an unambiguous date is refused with its file, line and column.
+    /// `key` names the setting that asked for the column.
+    pub fn dates(&self, column: &str, key: &str) -> Result<Vec<Option<i32>>, TieringError> {
+        let Some(index) = self.extra_columns.iter().position(|c| c == column) else {
+            return Err(TieringError::config(
+                format!("{key} `{column}` is not a column of the customer export"),
+                Some(format!(
+                    "the customer export has: {}",
+                    self.extra_columns.join(", ")
+                )),
+            ));
+        };
+        let values = self
+            .frame
+            .column(column)
+            .and_then(|c| c.str().cloned())
+            .map_err(|e| TieringError::Unreadable {
+                file: self.display.clone(),
+                reason: e.to_string(),
+                hint: None,
+            })?;
+        let format = crate::input::dates::DateFormat::Auto;
+        let mut dates = Vec::with_capacity(values.len());
+        let mut bad = Vec::new();
+        for (row, value) in values.iter().enumerate() {
+            let text = value.map(str::trim).filter(|t| !t.is_empty());
+            match text.map(|t| crate::input::dates::parse_date(t, &format)) {
+                None => dates.push(None),
+                Some(Ok(day)) => dates.push(Some(day)),
+                Some(Err(e)) => {
+                    bad.push((row, text.unwrap_or_default().to_string(), e.reason()));
+                    dates.push(None);
+                }
+            }
+        }
+        if let Some((row, text, why)) = bad.first() {
+            return Err(TieringError::BadValue {
+                row: Box::new(crate::error::BadRow {
+                    file: self.display.clone(),
+                    location: self.locations[*row],
+                    column: Some(self.extra_headers[index].clone()),
+                    value: Some(text.clone()),
+                    reason: (*why).into(),
+                    expected: Some("a date such as 2021-03-01, or nothing".into()),
+                    hint: Some(format!(
+                        "{key} reads `{column}` as the date the relationship started; fix the customer export or leave the cell empty"
+                    )),
+                }),
+                more: bad.len() as u64 - 1,
+                rejects: false,
+            });
+        }
+        Ok(dates)
+    }
+}
+
 /// Largest magnitude accepted in a numeric customer-export column, in units.
 const MAX_EXPORT_NUMBER: i128 = 1_000_000_000_000_000;
 

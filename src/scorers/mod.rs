@@ -69,6 +69,8 @@ pub struct ScoreContext {
     pub cluster: self::cluster::settings::ClusterSettings,
     /// The customer export's columns as passed through (empty without `--customers`).
     pub export_columns: Vec<String>,
+    /// `[score] tenure_from`: the export's date column tenure counts from, when earlier.
+    pub tenure_from: Option<String>,
 }
 
 /// A customer-export column a scorer reads as a number.

@@ -46,6 +46,13 @@ pub fn script(
     let export: Vec<String> = customers
         .map(|c| c.columns.iter().map(|(_, name)| name.clone()).collect())
         .unwrap_or_default();
+    if ctx.tenure_from.is_some() {
+        return Err(TieringError::usage(
+            "`tiering sql` does not apply [score] tenure_from (dates read from the customer export)",
+            Some("drop tenure_from from the config for SQL, or score with `tiering score`".into()),
+        )
+        .into());
+    }
     if scorer == ScorerKind::Pareto
         && ctx.pareto.basis == Basis::Profit
         && !source.columns.contains_key(&Canonical::Cost)

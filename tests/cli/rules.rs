@@ -145,3 +145,72 @@ fn steadiness_metrics_follow_the_hand_worked_file() {
     assert_eq!(cv("S"), 0.0);
     assert_eq!(rows["R"]["revenue_cv_12m"], "");
 }
+
+#[test]
+fn tenure_can_count_from_a_contract_start_in_the_customer_export() {
+    let dir = temp_dir();
+    let config = dir.path().join("t.toml");
+    std::fs::write(&config, "[score]\ntenure_from = \"contract_start\"\n").unwrap();
+    let rows = score(&[
+        &testdata("rules.csv"),
+        "--scorer",
+        "rules",
+        "--as-of",
+        "2024-12-31",
+        "--config",
+        config.to_str().unwrap(),
+        "--customers",
+        &testdata("rules_customers.csv"),
+    ]);
+    assert_cells(
+        &rows,
+        &["tenure_days", "tier_id"],
+        &[
+            // 2018-05-01 is earlier than the first purchase (2021-01-05).
+            ("S1", "2436 strategic"),
+            // A contract since 2020-01-01: more than three years together, strategic.
+            ("S2", "1826 strategic"),
+            // No start date: from the first purchase.
+            ("S4", "153 key"),
+            // A start after the as-of date is not counted; one order is not stable.
+            ("S6", "305 ordinary"),
+            ("S8", "1095 key"),
+        ],
+    );
+    // A start date that is not a date names its cell; SQL refuses the option.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "customer_id,contract_start\nS1,01/02/2019\n").unwrap();
+    let output = tiering()
+        .args([
+            "score",
+            &testdata("rules.csv"),
+            "--scorer",
+            "rules",
+            "--config",
+        ])
+        .arg(&config)
+        .arg("--customers")
+        .arg(&bad)
+        .output()
+        .unwrap();
+    crate::support::assert_fails(
+        &output,
+        3,
+        &["bad.csv", "line 2", "contract_start", "01/02/2019"],
+    );
+    let sql = tiering()
+        .args([
+            "sql",
+            "--dialect",
+            "duckdb",
+            "--source",
+            &testdata("rules.csv"),
+            "--scorer",
+            "rules",
+            "--config",
+        ])
+        .arg(&config)
+        .output()
+        .unwrap();
+    crate::support::assert_fails(&sql, 2, &["tenure_from"]);
+}
