@@ -44,7 +44,7 @@ pub struct ReportInput<'a> {
 }
 
 /// Build the report; an earlier snapshot of another scorer or options is a usage error.
-pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
+pub fn build(mut input: ReportInput<'_>) -> anyhow::Result<Report> {
     let run = input.run;
     let ctx = &run.context;
     let words = labels(ctx.lang);
@@ -99,10 +99,13 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
         .collect();
     let options = run.scorer.describe(ctx);
     let options_key = run.scorer.options_key(ctx);
+    // This run's standings, for the migration and the history's latest period.
+    let now = (input.previous.is_some() || input.history.is_some())
+        .then(|| Snapshot::of_run(run, String::new()))
+        .transpose()?;
     let mut not_compared: Option<String> = None;
-    let migration = match &input.previous {
-        None => None,
-        Some(previous) => {
+    let migration = match (&input.previous, &now) {
+        (Some(previous), Some(now)) => {
             let current = CurrentRun {
                 scorer: run.scorer.name(),
                 options: &options_key,
@@ -112,10 +115,7 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
                 decimals: ctx.decimals,
             };
             match check_comparable(previous, &current) {
-                Ok(()) => {
-                    let now = Snapshot::of_run(run, String::new())?;
-                    Some(compare(previous, &now, &current))
-                }
+                Ok(()) => Some(compare(previous, now, &current)),
                 Err(e) if input.previous_is_latest => {
                     not_compared = Some(e.to_string());
                     None
@@ -123,13 +123,11 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
                 Err(e) => return Err(e.into()),
             }
         }
+        _ => None,
     };
-    let history = match input.history.clone() {
-        None => None,
-        Some(mut snapshots) => {
-            let mut now = Snapshot::of_run(run, String::new())?;
-            now.as_of = Some(format_date(ctx.as_of));
-            snapshots.push(now);
+    let history = match (input.history.take(), &now) {
+        (Some(earlier), Some(now)) => {
+            let snapshots: Vec<&Snapshot> = earlier.iter().chain(std::iter::once(now)).collect();
             let mut lapsed = run.scorer.lapsed_groups(ctx);
             lapsed.push(crate::scorers::segments::NO_PURCHASE.to_string());
             Some(super::history::periods(
@@ -143,6 +141,7 @@ pub fn build(input: ReportInput<'_>) -> anyhow::Result<Report> {
                 },
             ))
         }
+        _ => None,
     };
     let tier_names: Vec<(String, String)> = tiers
         .iter()

@@ -116,10 +116,10 @@ pub struct Rules<'a> {
 
 /// The KPIs of every period after the first snapshot (`snapshots` by date, oldest first,
 /// each with its as-of date); the first snapshot only serves as the base.
-pub fn periods(snapshots: &[Snapshot], rules: &Rules) -> Vec<Period> {
+pub fn periods(snapshots: &[&Snapshot], rules: &Rules) -> Vec<Period> {
     let mut periods: Vec<Period> = Vec::new();
-    for (i, current) in snapshots.iter().enumerate() {
-        let previous = i.checked_sub(1).map(|p| &snapshots[p]);
+    for (i, current) in snapshots.iter().copied().enumerate() {
+        let previous = i.checked_sub(1).map(|p| snapshots[p]);
         let before = periods.last();
         periods.push(period(previous, current, before, rules));
     }
