@@ -171,17 +171,23 @@ pub fn join_customers(metrics: LazyFrame, customers: LazyFrame) -> LazyFrame {
 /// `revenue_recent` over the `period` days up to `as_of` and `revenue_previous` over the
 /// `period` days before them: the trend the lifecycle and value scorers compare.
 pub fn revenue_trend_windows(as_of: i32, period: u32) -> Vec<WindowMetric> {
+    trend_windows(as_of, period, WindowKind::Revenue, "revenue")
+}
+
+/// `<prefix>_recent` over the `period` days up to `as_of` and `<prefix>_previous` over the
+/// `period` days before them, summing `kind`.
+pub fn trend_windows(as_of: i32, period: u32, kind: WindowKind, prefix: &str) -> Vec<WindowMetric> {
     let period = period as i32;
     vec![
         WindowMetric {
-            name: "revenue_recent".into(),
-            kind: WindowKind::Revenue,
+            name: format!("{prefix}_recent"),
+            kind,
             start: as_of - period,
             end: as_of,
         },
         WindowMetric {
-            name: "revenue_previous".into(),
-            kind: WindowKind::Revenue,
+            name: format!("{prefix}_previous"),
+            kind,
             start: as_of - 2 * period,
             end: as_of - period,
         },

@@ -92,47 +92,28 @@ impl LoadedCustomers {
             let Some(index) = self.extra_columns.iter().position(|c| *c == wanted.column) else {
                 continue;
             };
-            let values = self
-                .frame
-                .column(&wanted.column)
-                .and_then(|c| c.str().cloned())
-                .map_err(|e| TieringError::Unreadable {
-                    file: self.display.clone(),
-                    reason: e.to_string(),
-                    hint: None,
-                })?;
+            let values = self.text_column(&wanted.column)?;
             let mut bad = values.iter().enumerate().filter_map(|(row, value)| {
                 let text = value?;
                 number_fault(text, wanted.negative_allowed).map(|why| (row, text, why))
             });
             if let Some((row, text, why)) = bad.next() {
-                return Err(TieringError::BadValue {
-                    row: Box::new(crate::error::BadRow {
-                        file: self.display.clone(),
-                        location: self.locations[row],
-                        column: Some(self.extra_headers[index].clone()),
-                        value: Some(text.to_string()),
-                        reason: why.into(),
-                        expected: Some(if wanted.negative_allowed {
-                            "a plain decimal such as 3 or -12.5, or nothing".into()
-                        } else {
-                            "a plain decimal such as 3 or 12.5, not negative, or nothing".into()
-                        }),
-                        hint: Some(format!(
-                            "the scorer reads `{}` as a number; fix the customer export or leave the cell empty",
-                            wanted.column
-                        )),
-                    }),
-                    more: bad.count() as u64,
-                    rejects: false,
-                });
+                let expected = if wanted.negative_allowed {
+                    "a plain decimal such as 3 or -12.5, or nothing"
+                } else {
+                    "a plain decimal such as 3 or 12.5, not negative, or nothing"
+                };
+                let hint = format!(
+                    "the scorer reads `{}` as a number; fix the customer export or leave the cell empty",
+                    wanted.column
+                );
+                let more = bad.count() as u64;
+                return Err(self.bad_cell((row, index), text, (why, expected, hint), more));
             }
         }
         Ok(())
     }
-}
 
-impl LoadedCustomers {
     /// `column` read as dates (days since the epoch; empty cells none), in frame order; a
     /// cell that is not an unambiguous date is refused with its file, line and column.
     /// `key` names the setting that asked for the column.
@@ -146,15 +127,7 @@ impl LoadedCustomers {
                 )),
             ));
         };
-        let values = self
-            .frame
-            .column(column)
-            .and_then(|c| c.str().cloned())
-            .map_err(|e| TieringError::Unreadable {
-                file: self.display.clone(),
-                reason: e.to_string(),
-                hint: None,
-            })?;
+        let values = self.text_column(column)?;
         let format = crate::input::dates::DateFormat::Auto;
         let mut dates = Vec::with_capacity(values.len());
         let mut bad = Vec::new();
@@ -170,23 +143,50 @@ impl LoadedCustomers {
             }
         }
         if let Some((row, text, why)) = bad.first() {
-            return Err(TieringError::BadValue {
-                row: Box::new(crate::error::BadRow {
-                    file: self.display.clone(),
-                    location: self.locations[*row],
-                    column: Some(self.extra_headers[index].clone()),
-                    value: Some(text.clone()),
-                    reason: (*why).into(),
-                    expected: Some("a date such as 2021-03-01, or nothing".into()),
-                    hint: Some(format!(
-                        "{key} reads `{column}` as the date the relationship started; fix the customer export or leave the cell empty"
-                    )),
-                }),
-                more: bad.len() as u64 - 1,
-                rejects: false,
-            });
+            let hint = format!(
+                "{key} reads `{column}` as the date the relationship started; fix the customer export or leave the cell empty"
+            );
+            let expected = "a date such as 2021-03-01, or nothing";
+            let more = bad.len() as u64 - 1;
+            return Err(self.bad_cell((*row, index), text, (why, expected, hint), more));
         }
         Ok(dates)
+    }
+
+    /// A passed-through column's cells as text.
+    fn text_column(&self, column: &str) -> Result<StringChunked, TieringError> {
+        self.frame
+            .column(column)
+            .and_then(|c| c.str().cloned())
+            .map_err(|e| TieringError::Unreadable {
+                file: self.display.clone(),
+                reason: e.to_string(),
+                hint: None,
+            })
+    }
+
+    /// A cell (frame row, passed-through column index) a scorer cannot read, and how many
+    /// more there are: file, line, the column as headed in the file, the value.
+    fn bad_cell(
+        &self,
+        (row, index): (usize, usize),
+        text: &str,
+        (reason, expected, hint): (&str, &str, String),
+        more: u64,
+    ) -> TieringError {
+        TieringError::BadValue {
+            row: Box::new(crate::error::BadRow {
+                file: self.display.clone(),
+                location: self.locations[row],
+                column: Some(self.extra_headers[index].clone()),
+                value: Some(text.to_string()),
+                reason: reason.into(),
+                expected: Some(expected.into()),
+                hint: Some(hint),
+            }),
+            more,
+            rejects: false,
+        }
     }
 }
 

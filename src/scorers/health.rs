@@ -32,7 +32,9 @@ use super::{
 };
 use crate::error::TieringError;
 use crate::lang::Lang;
-use crate::metrics::{WindowKind, WindowMetric, median_gap_metrics, revenue_trend_windows};
+use crate::metrics::{
+    WindowKind, WindowMetric, median_gap_metrics, revenue_trend_windows, trend_windows,
+};
 
 /// `[health]`.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -260,22 +262,14 @@ impl Scorer for HealthScorer {
     }
 
     fn windows(&self, ctx: &ScoreContext) -> anyhow::Result<Vec<WindowMetric>> {
-        let period = ctx.health.period_days as i32;
-        let mut windows = revenue_trend_windows(ctx.as_of, ctx.health.period_days);
-        windows.extend([
-            WindowMetric {
-                name: "orders_recent".into(),
-                kind: WindowKind::Orders,
-                start: ctx.as_of - period,
-                end: ctx.as_of,
-            },
-            WindowMetric {
-                name: "orders_previous".into(),
-                kind: WindowKind::Orders,
-                start: ctx.as_of - 2 * period,
-                end: ctx.as_of - period,
-            },
-        ]);
+        let period = ctx.health.period_days;
+        let mut windows = revenue_trend_windows(ctx.as_of, period);
+        windows.extend(trend_windows(
+            ctx.as_of,
+            period,
+            WindowKind::Orders,
+            "orders",
+        ));
         Ok(windows)
     }
 
@@ -479,7 +473,12 @@ impl Scorer for HealthScorer {
                     .or(col("tier_id").eq(lit(GRADES[3])))
                     .alias("churn_warning"),
             )
-            .with_columns(texts(ctx))
+            .with_columns(super::playbook_texts(
+                ctx,
+                "tier_id",
+                &GRADES,
+                str::to_string,
+            ))
             .with_columns(blanks)
             .drop(by_name(["__ratio", "__lowest"], true, false));
         Ok(fill_no_purchase(scored, TIER_GROUP, ctx))
@@ -621,23 +620,6 @@ fn clamp_unit(share: Expr) -> Expr {
         .when(share.clone().gt(lit(1.0)))
         .then(lit(1.0))
         .otherwise(share)
-}
-
-/// tier and strategy from the playbook.
-fn texts(ctx: &ScoreContext) -> Vec<Expr> {
-    let pick = |text: &dyn Fn(&str) -> String| {
-        let mut expr = lit(NULL).cast(DataType::String);
-        for id in GRADES.iter().rev() {
-            expr = when(col("tier_id").eq(lit(*id)))
-                .then(lit(text(id)))
-                .otherwise(expr);
-        }
-        expr
-    };
-    vec![
-        pick(&|id| ctx.playbook.name(id, ctx.lang)).alias("tier"),
-        pick(&|id| ctx.playbook.strategy(id, ctx.lang)).alias("strategy"),
-    ]
 }
 
 #[cfg(test)]

@@ -286,19 +286,7 @@ fn churn(l: &LifecycleSettings) -> PolarsResult<Vec<Expr>> {
 }
 
 fn stage_texts(ctx: &ScoreContext) -> Vec<Expr> {
-    let pick = |text: &dyn Fn(&str) -> String| {
-        let mut expr = lit(NULL).cast(DataType::String);
-        for stage in STAGES.iter().rev() {
-            expr = when(col("stage").eq(lit(*stage)))
-                .then(lit(text(stage)))
-                .otherwise(expr);
-        }
-        expr
-    };
-    let key = stage_key;
-    vec![
-        col("stage").alias("tier_id"),
-        pick(&|s| ctx.playbook.name(&key(s), ctx.lang)).alias("tier"),
-        pick(&|s| ctx.playbook.strategy(&key(s), ctx.lang)).alias("strategy"),
-    ]
+    let mut texts = vec![col("stage").alias("tier_id")];
+    texts.extend(super::playbook_texts(ctx, "stage", &STAGES, stage_key));
+    texts
 }

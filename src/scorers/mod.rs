@@ -360,6 +360,31 @@ pub fn per_tier(scored: LazyFrame, order: Vec<String>, aggregates: Vec<Expr>) ->
     left_join(order, counted, &["tier_id"]).filter(col("tier_id").neq(lit(segments::NO_PURCHASE)))
 }
 
+/// `text(id)` for rows whose `column` holds one of `ids`, null for any other value.
+pub fn text_by_id<S: AsRef<str>>(column: &str, ids: &[S], text: impl Fn(&str) -> String) -> Expr {
+    let mut expr = lit(NULL).cast(DataType::String);
+    for id in ids.iter().rev() {
+        let id = id.as_ref();
+        expr = when(col(column).eq(lit(id)))
+            .then(lit(text(id)))
+            .otherwise(expr);
+    }
+    expr
+}
+
+/// `tier` and `strategy` from the playbook for the ids in `column` (playbook entry `key(id)`).
+pub fn playbook_texts<S: AsRef<str>>(
+    ctx: &ScoreContext,
+    column: &str,
+    ids: &[S],
+    key: impl Fn(&str) -> String,
+) -> [Expr; 2] {
+    [
+        text_by_id(column, ids, |id| ctx.playbook.name(&key(id), ctx.lang)).alias("tier"),
+        text_by_id(column, ids, |id| ctx.playbook.strategy(&key(id), ctx.lang)).alias("strategy"),
+    ]
+}
+
 /// For customers without a purchase: the `no_purchase` id, label and strategy in the
 /// scorer's id/label columns and `strategy`.
 pub fn fill_no_purchase(frame: LazyFrame, group: GroupColumns, ctx: &ScoreContext) -> LazyFrame {

@@ -546,27 +546,19 @@ fn potential_band(v: &ValueSettings) -> Expr {
 
 /// tier, strategy and matrix_strategy from the playbook.
 fn texts(ctx: &ScoreContext) -> Vec<Expr> {
-    let pick = |text: &dyn Fn(&str) -> String| {
-        let mut expr = lit(NULL).cast(DataType::String);
-        for id in CLASSES.iter().rev() {
-            expr = when(col("tier_id").eq(lit(*id)))
-                .then(lit(text(id)))
-                .otherwise(expr);
-        }
-        expr
-    };
-    let mut matrix = lit(NULL).cast(DataType::String);
-    for current in BANDS {
-        for potential in BANDS {
-            let key = format!("matrix_{current}_{potential}");
-            matrix = when(col("matrix_cell").eq(lit(format!("{current}/{potential}"))))
-                .then(lit(ctx.playbook.strategy(&key, ctx.lang)))
-                .otherwise(matrix);
-        }
-    }
-    vec![
-        pick(&|id| ctx.playbook.name(id, ctx.lang)).alias("tier"),
-        pick(&|id| ctx.playbook.strategy(id, ctx.lang)).alias("strategy"),
-        matrix.alias("matrix_strategy"),
-    ]
+    let cells: Vec<String> = BANDS
+        .iter()
+        .flat_map(|current| {
+            BANDS
+                .iter()
+                .map(move |potential| format!("{current}/{potential}"))
+        })
+        .collect();
+    let matrix = super::text_by_id("matrix_cell", &cells, |cell| {
+        ctx.playbook
+            .strategy(&format!("matrix_{}", cell.replace('/', "_")), ctx.lang)
+    });
+    let mut texts = super::playbook_texts(ctx, "tier_id", &CLASSES, str::to_string).to_vec();
+    texts.push(matrix.alias("matrix_strategy"));
+    texts
 }
