@@ -245,6 +245,31 @@ pub struct ScoringArgs {
     pub input: InputArgs,
 }
 
+impl ScoringArgs {
+    /// The scorer-specific options given on the command line, by flag.
+    pub fn scorer_options_given(&self) -> Vec<&'static str> {
+        let (o, c) = (&self.options, &self.clv);
+        [
+            ("--k", o.k.is_some()),
+            ("--bins", o.bins.is_some()),
+            ("--ties", o.ties.is_some()),
+            ("--breaks", !o.breaks.is_empty()),
+            ("--basis", o.basis.is_some()),
+            ("--cuts", o.cuts.is_some()),
+            ("--by", o.by.is_some()),
+            ("--method", o.method.is_some()),
+            ("--time-unit", c.time_unit.is_some()),
+            ("--horizon", c.horizon.is_some()),
+            ("--discount-rate", c.discount_rate.is_some()),
+            ("--churn-threshold", c.churn_threshold.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, given)| *given)
+        .map(|(flag, _)| flag)
+        .collect()
+    }
+}
+
 /// The scoring options shared by `score`, `report` and `sql`.
 #[derive(Debug, Args, Default, Clone)]
 pub struct ScoreOptions {

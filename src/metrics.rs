@@ -6,6 +6,8 @@
 
 use polars::prelude::*;
 
+use crate::scorers::columns::ColumnType;
+
 use crate::input::lines::col_names::{
     AMOUNT, COST, COST_LINES, CUSTOMER_ID, LINES, ORDER_DATE, ORDER_ID, RETURN_LINES, RETURNS,
 };
@@ -26,6 +28,20 @@ pub const METRIC_COLUMNS: [&str; 10] = [
 
 /// Columns holding money in minor units.
 pub const MONEY_COLUMNS: [&str; 5] = ["revenue", "returns", "cost", "profit", "aov"];
+
+/// What a per-customer metric column holds (the metrics of [`METRIC_COLUMNS`], the
+/// return counts and the monthly metrics); `None` for any other name.
+pub fn metric_type(name: &str) -> Option<ColumnType> {
+    Some(match name {
+        _ if MONEY_COLUMNS.contains(&name) => ColumnType::Money,
+        "first_order_date" | "last_order_date" => ColumnType::Date,
+        "recency_days" | "tenure_days" | "orders" | "return_lines" | "active_months_12m" => {
+            ColumnType::Integer
+        }
+        "return_rate" | "revenue_cv_12m" => ColumnType::Float,
+        _ => return None,
+    })
+}
 
 /// A date literal from days since the epoch.
 pub fn date_lit(days: i32) -> Expr {

@@ -18,7 +18,7 @@ use crate::output::summary_table::write_frame_table;
 use crate::pipeline::{Request, prepare};
 use crate::printer::{Printer, Progress};
 use crate::report::previous::{OPTIONS_COLUMN, SCORER_COLUMN};
-use crate::scorers::{ScoreContext, Scorer, ScorerKind, collect_scored};
+use crate::scorers::{FittedModel, ScoreContext, Scored, Scorer, ScorerKind, collect_scored};
 use crate::settings::{ScoreSettings, input_options, score_settings};
 
 /// A finished scoring run.
@@ -120,7 +120,7 @@ pub fn score_inputs(
         settings.as_of = as_of;
     }
     let scorer = settings.scorer.build();
-    for option in options_of_other_scorers(args, settings.scorer) {
+    for option in options_of_other_scorers(args, scorer.as_ref()) {
         printer.warn(&format!(
             "{option} does not apply to the {} scorer and is ignored",
             scorer.name()
@@ -147,7 +147,7 @@ pub fn score_inputs(
     };
     let mut prepared = prepare(&request, &options, printer)?;
     prepared.progress.stage("scoring");
-    require_cost_for_profit(&settings, &prepared.orders)?;
+    require_cost_for_profit(scorer.as_ref(), &settings.context, &prepared.orders)?;
     if lines == LinesAfterScoring::Drop {
         // Scoring needs only the metrics; at 30M lines the lines held ~1.3 GB through it.
         prepared.orders.lines = DataFrame::empty();
@@ -155,19 +155,37 @@ pub fn score_inputs(
     settings.context.as_of = prepared.as_of;
     settings.context.decimals = prepared.orders.decimals;
     settings.context.export_columns = prepared.extra_columns.clone();
-    let ctx = &settings.context;
     let mut columns: Vec<String> = scorer_columns;
     columns.extend(prepared.extra_columns.iter().cloned());
-    let customers = collect_customers(scorer.score(prepared.customers, ctx)?, &columns, ctx.as_of)?;
+    let Scored { frame, fit } = scorer.score(prepared.customers, &settings.context)?;
+    let customers = collect_customers(frame, &columns, settings.context.as_of)?;
+    settings.context.formed_groups = scorer.groups_formed(&customers)?;
+    let ctx = &settings.context;
+    // The declaration types tier files read back (`report --scores`, `--previous`): the
+    // test build holds every scored frame to it.
+    #[cfg(debug_assertions)]
+    if let Some(problem) = crate::scorers::columns::mismatch(&customers, &scorer.columns(ctx)) {
+        anyhow::bail!("internal error: the {} scorer's {problem}", scorer.name());
+    }
     let thresholds = thresholds_of(scorer.as_ref(), &customers, ctx)?;
-    for note in scorer.threshold_notes(&thresholds.frame, ctx)? {
+    let fit_notes = fit.iter().flat_map(|f| f.notes.iter().cloned());
+    for note in scorer
+        .threshold_notes(&thresholds.frame, ctx)?
+        .into_iter()
+        .chain(fit_notes)
+    {
         printer.note(&note);
     }
-    for warning in scorer.warnings(&customers, ctx)? {
+    let fit_warnings = fit.iter().flat_map(|f| f.warnings.iter().cloned());
+    for warning in scorer
+        .warnings(&customers, ctx)?
+        .into_iter()
+        .chain(fit_warnings)
+    {
         printer.warn(&warning);
     }
     if let Some(path) = &args.clv.fit_report {
-        write_fit_report(path, scorer.as_ref(), ctx, guard)?;
+        write_fit_report(path, scorer.as_ref(), fit, ctx, guard)?;
     }
     if printer.is_verbose() {
         let mut text = Vec::new();
@@ -238,10 +256,11 @@ fn collect_customers(scored: LazyFrame, columns: &[String], as_of: i32) -> Polar
 fn write_fit_report(
     path: &Path,
     scorer: &dyn Scorer,
+    fit: Option<FittedModel>,
     ctx: &ScoreContext,
     guard: &WriteGuard,
 ) -> anyhow::Result<()> {
-    let Some(mut report) = scorer.fit_report() else {
+    let Some(FittedModel { mut report, .. }) = fit else {
         anyhow::bail!("the {} scorer produced no fit report", scorer.name());
     };
     report["as_of"] = format_date(ctx.as_of).into();
@@ -251,78 +270,36 @@ fn write_fit_report(
     })
 }
 
-/// The options given that only another scorer reads.
-fn options_of_other_scorers(args: &ScoringArgs, kind: ScorerKind) -> Vec<&'static str> {
-    let o = &args.options;
-    let c = &args.clv;
-    let groups: [(ScorerKind, Vec<(&'static str, bool)>); 4] = [
-        (ScorerKind::Cluster, vec![("--k", o.k.is_some())]),
-        (
-            ScorerKind::Rfm,
-            vec![
-                ("--bins", o.bins.is_some()),
-                ("--ties", o.ties.is_some()),
-                ("--breaks", !o.breaks.is_empty()),
-            ],
-        ),
-        (
-            ScorerKind::Pareto,
-            vec![
-                ("--basis", o.basis.is_some()),
-                ("--cuts", o.cuts.is_some()),
-                ("--by", o.by.is_some()),
-                ("--method", o.method.is_some()),
-            ],
-        ),
-        (
-            ScorerKind::Clv,
-            vec![
-                ("--time-unit", c.time_unit.is_some()),
-                ("--horizon", c.horizon.is_some()),
-                ("--discount-rate", c.discount_rate.is_some()),
-                ("--churn-threshold", c.churn_threshold.is_some()),
-            ],
-        ),
-    ];
-    groups
+/// The scorer options given that `scorer` does not read.
+fn options_of_other_scorers(args: &ScoringArgs, scorer: &dyn Scorer) -> Vec<&'static str> {
+    args.scorer_options_given()
         .into_iter()
-        .filter(|(owner, _)| *owner != kind)
-        .flat_map(|(_, options)| options)
-        .filter(|(_, given)| *given)
-        .map(|(name, _)| name)
+        .filter(|flag| !scorer.own_options().contains(flag))
         .collect()
 }
 
-/// Ranking by profit (pareto or value) needs a cost column in every order file.
+/// Ranking by profit needs a cost column in every order file.
 fn require_cost_for_profit(
-    settings: &crate::settings::ScoreSettings,
+    scorer: &dyn Scorer,
+    ctx: &ScoreContext,
     orders: &crate::input::LoadedOrders,
 ) -> Result<(), TieringError> {
     use crate::input::columns::Canonical;
-    use crate::scorers::{ScorerKind, pareto::Basis};
-    let (by_profit, option) = match settings.scorer {
-        ScorerKind::Pareto => (
-            settings.context.pareto.basis == Basis::Profit,
-            "--basis profit",
-        ),
-        ScorerKind::Value => (
-            settings.context.value.basis == Basis::Profit,
-            "[value] basis = \"profit\"",
-        ),
-        _ => (false, ""),
+    let Some(option) = scorer.profit_basis(ctx) else {
+        return Ok(());
     };
     match orders
         .files
         .iter()
         .find(|f| f.mapping.get(Canonical::Cost).is_none())
     {
-        Some(file) if by_profit => Err(TieringError::usage(
+        Some(file) => Err(TieringError::usage(
             format!(
                 "{option} needs a cost column, and `{}` has none",
                 file.file.display
             ),
             Some("map one with --map cost=<header name>, or rank by revenue".into()),
         )),
-        _ => Ok(()),
+        None => Ok(()),
     }
 }

@@ -198,6 +198,7 @@ pub fn score_settings(
             cluster: cluster_settings(&args.options, config)?,
             export_columns: Vec::new(),
             tenure_from: config.score.tenure_from.clone(),
+            formed_groups: None,
         },
         as_of,
     })

@@ -127,7 +127,7 @@ fn rules_matching_nobody(args: &CheckArgs, config: &LoadedConfig) -> anyhow::Res
     let Ok(scored) = scorer.score(prepared.customers, &ctx) else {
         return Ok(Vec::new());
     };
-    let counts = collect_scored(scorer.thresholds(scored, &ctx))?;
+    let counts = collect_scored(scorer.thresholds(scored.frame, &ctx))?;
     let tiers = counts.column("tier_id")?.str()?.clone();
     let customers = counts.column("customers")?.i64()?.clone();
     Ok(tiers

@@ -20,8 +20,7 @@ use crate::lang::Lang;
 use crate::metrics::{METRIC_COLUMNS, lines_until};
 use crate::plural::count;
 use crate::scored::{RunOrigin, ScoredRun};
-use crate::scorers::pareto::Basis;
-use crate::scorers::{Scorer, ScorerKind, collect_scored, rfm::RfmScorer};
+use crate::scorers::{Scorer, collect_scored, rfm::RfmScorer};
 
 /// What a report is made of.
 pub struct ReportInput<'a> {
@@ -110,7 +109,7 @@ pub fn build(mut input: ReportInput<'_>) -> anyhow::Result<Report> {
                 scorer: run.scorer.name(),
                 options: &options_key,
                 order: &order,
-                bins: ctx.bins,
+                bins: run.scorer.quantile_bins(ctx),
                 names: &names,
                 decimals: ctx.decimals,
             };
@@ -381,16 +380,14 @@ fn charts(
     })
 }
 
-/// What the Pareto chart draws: the value the scorer ranks by (revenue, or profit under
-/// `--scorer pareto --basis profit`), and where each class ends for the Pareto scorer
-/// (whatever the method), else the 80 % line.
+/// What the Pareto chart draws: the value the scorer ranks by (revenue, or profit when it
+/// ranks by profit), and where the scorer's classes end along the curve, else the 80 % line.
 fn pareto_view(
     run: &ScoredRun,
     words: &Labels,
 ) -> PolarsResult<(Vec<i64>, Vec<Mark>, &'static str)> {
     let frame = &run.customers;
-    let by_profit = run.kind == ScorerKind::Pareto && run.context.pareto.basis == Basis::Profit;
-    let (column, axis) = if by_profit {
+    let (column, axis) = if run.scorer.profit_basis(&run.context).is_some() {
         ("profit", words.profit_share)
     } else {
         ("revenue", words.share_of_revenue)
@@ -402,29 +399,16 @@ fn pareto_view(
         .iter()
         .flatten()
         .collect();
-    if run.kind != ScorerKind::Pareto {
-        return Ok((values, vec![Mark::Value(80.0)], axis));
-    }
     let positive = values.iter().filter(|&&v| v > 0).count();
-    let ranks = frame.column("pareto_rank")?.cast(&DataType::Int64)?;
-    let classes = frame.column("abc_class")?.str()?.clone();
-    let mut ends: BTreeMap<String, i64> = BTreeMap::new();
-    for (class, rank) in classes.iter().zip(ranks.i64()?.iter()) {
-        if let (Some(class), Some(rank)) = (class, rank)
-            && rank as usize <= positive
-        {
-            let end = ends.entry(class.to_string()).or_insert(0);
-            *end = (*end).max(rank);
-        }
-    }
-    let letters: Vec<&String> = ends.keys().collect();
-    let marks = letters
-        .windows(2)
-        .map(|pair| {
-            let x = 100.0 * ends[pair[0]] as f64 / positive.max(1) as f64;
-            Mark::ClassEnd(x, format!("{} | {}", pair[0], pair[1]))
-        })
-        .collect();
+    let marks = match run.scorer.class_ends(frame, positive)? {
+        Some(ends) => ends
+            .into_iter()
+            .map(|(rank, label)| {
+                Mark::ClassEnd(100.0 * rank as f64 / positive.max(1) as f64, label)
+            })
+            .collect(),
+        None => vec![Mark::Value(80.0)],
+    };
     Ok((values, marks, axis))
 }
 
@@ -437,7 +421,8 @@ fn rf_grid(run: &ScoredRun) -> anyhow::Result<CountGrid> {
     } else {
         let mut metrics: Vec<Expr> = vec![col(CUSTOMER_ID)];
         metrics.extend(METRIC_COLUMNS.iter().map(|c| col(*c)));
-        collect_scored(RfmScorer.score(frame.clone().lazy().select(metrics), &run.context)?)?
+        let rfm = RfmScorer.score(frame.clone().lazy().select(metrics), &run.context)?;
+        collect_scored(rfm.frame)?
     };
     let bins = run.context.bins as usize;
     let score = |name: &str| -> PolarsResult<Int64Chunked> {

@@ -129,8 +129,9 @@ pub struct CurrentRun<'a> {
     pub options: &'a str,
     /// Tier ids by value rank, best first: moving up is a promotion.
     pub order: &'a [String],
-    /// Quantile bins (RFM).
-    pub bins: u32,
+    /// Quantile bins, for a scorer that scores in bins (a file from before the
+    /// options column is checked by its highest scores).
+    pub bins: Option<u32>,
     /// Names of the tier ids, in the report's language.
     pub names: &'a BTreeMap<String, String>,
     /// Minor-unit digits.
@@ -169,10 +170,10 @@ pub fn check_comparable(previous: &Snapshot, current: &CurrentRun<'_>) -> Result
         ));
     }
     if previous.options.is_none()
-        && current.scorer == "rfm"
+        && let Some(bins) = current.bins
         && let Some((max_score, max_m)) = previous.max_scores
     {
-        let bins = i64::from(current.bins);
+        let bins = i64::from(bins);
         // The one customer with the highest revenue gets the top M bin under any tie
         // policy: when someone alone holds it, max_m is the bin count the file was
         // scored with. When several share it (shared ties), max_m may be lower: no proof.

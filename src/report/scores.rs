@@ -4,11 +4,12 @@
 //! back as `score` has them: money in minor units (exact, from the decimal text), dates,
 //! whole numbers, decimals, booleans and text.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use polars::prelude::*;
 
-use super::previous::{Cell, SCORER_COLUMN, Table, recognise_scorer};
+use super::previous::{Cell, OPTIONS_COLUMN, SCORER_COLUMN, Table, recognise_scorer};
 use crate::cli::ScoringArgs;
 use crate::config::LoadedConfig;
 use crate::error::TieringError;
@@ -16,28 +17,12 @@ use crate::input::LoadedOrders;
 use crate::input::dates::{DateFormat, format_date, parse_date};
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::input::money::{MoneyFormat, parse_money};
-use crate::metrics::{METRIC_COLUMNS, MONEY_COLUMNS};
+use crate::metrics::{METRIC_COLUMNS, MONEY_COLUMNS, metric_type};
 use crate::printer::Printer;
 use crate::scored::{RunOrigin, ScoredRun, thresholds_of};
 use crate::scorers::ScorerKind;
+use crate::scorers::columns::ColumnType;
 use crate::settings::score_settings;
-
-/// Columns that are text whatever they hold (`rfm_code` 545 is a code, not a number).
-const TEXT_COLUMNS: [&str; 10] = [
-    "customer_id",
-    "rfm_code",
-    "segment_id",
-    "segment",
-    "tier_id",
-    "tier",
-    "strategy",
-    "rule_fired",
-    "abc_class",
-    "scorer_options",
-];
-
-/// Date columns.
-const DATE_COLUMNS: [&str; 3] = ["first_order_date", "last_order_date", "as_of"];
 
 /// Columns the report reads from every tier file.
 const REQUIRED: [&str; 9] = [
@@ -86,15 +71,23 @@ pub fn scores_run(
     let ctx = &mut settings.context;
     let mut money: Vec<String> = MONEY_COLUMNS.iter().map(|c| c.to_string()).collect();
     money.extend(scorer.money_columns(ctx));
+    // Every column as `score` types it: the metrics and the scorer's declared columns.
+    let mut types: HashMap<String, ColumnType> = METRIC_COLUMNS
+        .iter()
+        .chain(&["return_lines"])
+        .filter_map(|name| Some((name.to_string(), metric_type(name)?)))
+        .collect();
+    types.extend(scorer.columns(ctx).into_iter().map(|c| (c.name, c.kind)));
+    types.insert("as_of".into(), ColumnType::Date);
+    for text in [CUSTOMER_ID, SCORER_COLUMN, OPTIONS_COLUMN] {
+        types.insert(text.into(), ColumnType::Text);
+    }
     // Columns that are neither metrics nor the scorer's come from a customer export,
     // which `score` passes through as text.
-    let mut computed: Vec<String> = scorer.output_columns(ctx);
-    computed.extend(METRIC_COLUMNS.iter().map(|c| c.to_string()));
-    computed.extend(["return_lines", "as_of"].map(str::to_string));
-    let mut passed_through: Vec<String> = table
+    let passed_through: Vec<String> = table
         .header
         .iter()
-        .filter(|h| !computed.contains(h))
+        .filter(|h| !types.contains_key(*h))
         .cloned()
         .collect();
     // They are the run's customer-export columns (for `--breakdown`).
@@ -103,20 +96,13 @@ pub fn scores_run(
         .filter(|c| !["scorer", "scorer_options"].contains(&c.as_str()))
         .cloned()
         .collect();
-    // A profit factor over such a column shows its text as `<column>_value`.
-    let factor_values: Vec<String> = ctx
-        .profit
-        .factors
-        .iter()
-        .filter(|f| kind == ScorerKind::Profit && passed_through.contains(&f.metric))
-        .map(|f| format!("{}_value", f.metric))
-        .collect();
-    passed_through.extend(factor_values);
+    for column in &passed_through {
+        types.insert(column.clone(), ColumnType::Text);
+    }
     let typing = Typing {
         file: &file,
         first_line,
-        money: &money,
-        text: &passed_through,
+        types: &types,
         format: MoneyFormat {
             decimals: ctx.decimals,
             decimal_comma: false,
@@ -126,6 +112,7 @@ pub fn scores_run(
     ctx.as_of = single_as_of(&frame, &file, settings.as_of)?;
     let customers = frame.sort([CUSTOMER_ID], SortMultipleOptions::default())?;
     check_unique_ids(&customers, &file)?;
+    ctx.formed_groups = scorer.groups_formed(&customers)?;
     let thresholds = thresholds_of(scorer.as_ref(), &customers, ctx)?;
     let money = money
         .into_iter()
@@ -191,12 +178,11 @@ fn scorer_of(
     }
 }
 
-/// How the text cells become typed columns.
+/// How the text cells become typed columns: each column by its declared type.
 struct Typing<'a> {
     file: &'a str,
     first_line: u64,
-    money: &'a [String],
-    text: &'a [String],
+    types: &'a HashMap<String, ColumnType>,
     format: MoneyFormat,
 }
 
@@ -215,46 +201,37 @@ impl Typing<'_> {
     }
 
     fn column(&self, name: &str, cells: &[Option<&str>]) -> anyhow::Result<Column> {
-        let name = PlSmallStr::from(name);
-        if self.money.iter().any(|m| m.as_str() == name.as_str()) {
-            let values = self.each(&name, cells, "not an amount", |c| {
-                parse_money(c, self.format).ok()
-            })?;
-            return Ok(Column::new(name, values));
-        }
-        if DATE_COLUMNS.contains(&name.as_str()) {
-            let values = self.each(&name, cells, "not a YYYY-MM-DD date", |c| {
-                parse_date(c, &DateFormat::Auto).ok()
-            })?;
-            return Ok(Column::new(name, values).cast(&DataType::Date)?);
-        }
-        let text = || Column::new(name.clone(), cells.to_vec());
-        if TEXT_COLUMNS.contains(&name.as_str())
-            || name.as_str() == SCORER_COLUMN
-            || self.text.iter().any(|t| t.as_str() == name.as_str())
-        {
-            return Ok(text());
-        }
-        let present = || cells.iter().flatten();
-        if present().all(|c| c.parse::<i64>().is_ok()) {
-            let values: Vec<Option<i64>> = cells
-                .iter()
-                .map(|c| c.and_then(|c| c.parse().ok()))
-                .collect();
-            return Ok(Column::new(name, values));
-        }
-        if present().all(|c| c.parse::<f64>().is_ok()) {
-            let values: Vec<Option<f64>> = cells
-                .iter()
-                .map(|c| c.and_then(|c| c.parse().ok()))
-                .collect();
-            return Ok(Column::new(name, values));
-        }
-        if present().all(|c| matches!(*c, "true" | "false")) {
-            let values: Vec<Option<bool>> = cells.iter().map(|c| c.map(|c| c == "true")).collect();
-            return Ok(Column::new(name, values));
-        }
-        Ok(text())
+        let kind = self.types.get(name).copied().unwrap_or(ColumnType::Text);
+        let name_ = PlSmallStr::from(name);
+        Ok(match kind {
+            ColumnType::Money => Column::new(
+                name_,
+                self.each(name, cells, "not an amount", |c| {
+                    parse_money(c, self.format).ok()
+                })?,
+            ),
+            ColumnType::Date => Column::new(
+                name_,
+                self.each(name, cells, "not a YYYY-MM-DD date", |c| {
+                    parse_date(c, &DateFormat::Auto).ok()
+                })?,
+            )
+            .cast(&DataType::Date)?,
+            ColumnType::Integer => Column::new(
+                name_,
+                self.each(name, cells, "not a whole number", whole_number)?,
+            ),
+            ColumnType::Float => Column::new(
+                name_,
+                self.each(name, cells, "not a number", |c| {
+                    c.parse::<f64>().ok().filter(|v| v.is_finite())
+                })?,
+            ),
+            ColumnType::Bool => {
+                Column::new(name_, self.each(name, cells, "not true or false", truth)?)
+            }
+            ColumnType::Text => Column::new(name_, cells.to_vec()),
+        })
     }
 
     /// Every non-empty cell parsed, or an error naming the first that does not parse.
@@ -289,6 +266,24 @@ impl Typing<'_> {
             reason,
             "--scores takes per-customer scores as tiering score or tiering sql writes them",
         )
+    }
+}
+
+/// A whole number as SQL engines write one: `12`, or `12.0` from an engine that typed
+/// the column as a decimal.
+fn whole_number(text: &str) -> Option<i64> {
+    text.parse::<i64>().ok().or_else(|| {
+        let value = text.parse::<f64>().ok()?;
+        (value.fract() == 0.0 && value.abs() < 9.0e15).then_some(value as i64)
+    })
+}
+
+/// A boolean as engines write one: `true`/`false`, or PostgreSQL's `t`/`f`.
+fn truth(text: &str) -> Option<bool> {
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "t" => Some(true),
+        "false" | "f" => Some(false),
+        _ => None,
     }
 }
 

@@ -8,12 +8,7 @@ use super::Warning;
 use crate::input::dates::format_date;
 use crate::lang::Lang;
 use crate::scored::ScoredRun;
-use crate::scorers::ScorerKind;
 
-/// Customers per quantile bin below which scores move with every order.
-const CUSTOMERS_PER_BIN: u64 = 10;
-/// Fewest purchasers for a stable ranking by the other scorers.
-const MIN_CUSTOMERS: u64 = 50;
 /// Days of history below which recency and frequency say little.
 const MIN_RANGE_DAYS: i32 = 90;
 /// Share of one-order purchasers above which frequency hardly separates anyone.
@@ -33,10 +28,7 @@ pub fn data_warnings(run: &ScoredRun, dates: Option<(i32, i32)>) -> PolarsResult
     let purchasers = orders.iter().flatten().filter(|&o| o > 0).count() as u64;
     let one_order = orders.iter().flatten().filter(|&o| o == 1).count() as u64;
     let mut warnings = Vec::new();
-    let wanted = match run.kind {
-        ScorerKind::Rfm => CUSTOMERS_PER_BIN * u64::from(run.context.bins),
-        _ => MIN_CUSTOMERS,
-    };
+    let wanted = run.scorer.stable_purchasers(&run.context);
     if purchasers < wanted {
         warnings.push(Warning {
             code: "few_customers",

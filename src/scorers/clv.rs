@@ -5,13 +5,13 @@
 //! next 30 % (`clv_medium`) and the rest (`clv_low`); equal CLVs share the tier of the
 //! first of them. `churn_warning` flags P(alive) below the threshold.
 
-use std::sync::OnceLock;
+use super::columns::{ColumnType, OutputColumn, tier_columns, typed};
 
 use polars::prelude::*;
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use super::{ScoreContext, Scorer, TIER_GROUP, fill_no_purchase};
+use super::{FittedModel, ScoreContext, Scored, Scorer, TIER_GROUP, fill_no_purchase};
 use crate::clv::TimeUnit;
 use crate::clv::bgnbd::BgNbd;
 use crate::clv::frame::{Purchaser, fit_purchases, fit_spend, purchasers};
@@ -123,11 +123,9 @@ impl ClvSettings {
     }
 }
 
-/// The CLV scorer; keeps its fit for the report.
+/// The CLV scorer.
 #[derive(Default)]
-pub struct ClvScorer {
-    report: OnceLock<FitReport>,
-}
+pub struct ClvScorer;
 
 impl Scorer for ClvScorer {
     fn name(&self) -> &'static str {
@@ -160,32 +158,24 @@ impl Scorer for ClvScorer {
         }
     }
 
-    fn output_columns(&self, _ctx: &ScoreContext) -> Vec<String> {
-        [
-            "frequency",
-            "recency_t",
-            "age_t",
-            "monetary_value",
-            "p_alive",
-            "expected_purchases",
-            "expected_spend",
-            "clv",
-            "churn_warning",
-            "tier_id",
-            "tier",
-            "strategy",
-        ]
-        .map(str::to_string)
-        .to_vec()
+    fn columns(&self, _ctx: &ScoreContext) -> Vec<OutputColumn> {
+        use ColumnType::{Bool, Float, Integer, Money};
+        let mut columns = typed(&[
+            ("frequency", Integer),
+            ("recency_t", Float),
+            ("age_t", Float),
+            ("monetary_value", Money),
+            ("p_alive", Float),
+            ("expected_purchases", Float),
+            ("expected_spend", Money),
+            ("clv", Money),
+            ("churn_warning", Bool),
+        ]);
+        columns.extend(tier_columns());
+        columns
     }
 
-    fn money_columns(&self, _ctx: &ScoreContext) -> Vec<String> {
-        ["monetary_value", "expected_spend", "clv"]
-            .map(str::to_string)
-            .to_vec()
-    }
-
-    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame> {
+    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<Scored> {
         // Sorted, so that every sum over customers runs in the same order on every run
         // (group-by output order is not fixed, and floating-point addition is not
         // associative).
@@ -214,7 +204,7 @@ impl Scorer for ClvScorer {
         }
         let ids: Vec<Option<&str>> = frame.column(CUSTOMER_ID)?.str()?.iter().collect();
         let tiers = tiers_by_value(&columns.clv, &ids, &settings.cuts);
-        let _ = self.report.set(FitReport {
+        let report = FitReport {
             time_unit: settings.time_unit.name(),
             horizon_days: horizon.days,
             discount_rate: horizon.discount_rate,
@@ -222,7 +212,7 @@ impl Scorer for ClvScorer {
             bgnbd_fit,
             gamma_gamma: spend,
             gamma_gamma_fit,
-        });
+        };
         let churn: Vec<Option<bool>> = columns
             .p_alive
             .iter()
@@ -249,7 +239,14 @@ impl Scorer for ClvScorer {
                 pick(&|t| ctx.playbook.strategy(t, ctx.lang)),
             ),
         ])?;
-        Ok(fill_no_purchase(frame.lazy(), TIER_GROUP, ctx))
+        Ok(Scored {
+            frame: fill_no_purchase(frame.lazy(), TIER_GROUP, ctx),
+            fit: Some(FittedModel {
+                notes: fit_notes(&report),
+                report: serde_json::to_value(&report)?,
+                warnings: Vec::new(),
+            }),
+        })
     }
 
     fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
@@ -270,14 +267,6 @@ impl Scorer for ClvScorer {
         )
     }
 
-    fn threshold_notes(
-        &self,
-        _thresholds: &DataFrame,
-        _ctx: &ScoreContext,
-    ) -> PolarsResult<Vec<String>> {
-        Ok(self.report.get().map(fit_notes).unwrap_or_default())
-    }
-
     fn threshold_money_columns(&self) -> Vec<&'static str> {
         vec!["clv_min", "clv_max", "clv_total"]
     }
@@ -290,6 +279,15 @@ impl Scorer for ClvScorer {
             .collect()
     }
 
+    fn own_options(&self) -> &'static [&'static str] {
+        &[
+            "--time-unit",
+            "--horizon",
+            "--discount-rate",
+            "--churn-threshold",
+        ]
+    }
+
     fn signature_column(&self) -> &'static str {
         "p_alive"
     }
@@ -299,10 +297,6 @@ impl Scorer for ClvScorer {
             Lang::En => "CLV tier",
             Lang::Zh => "客户价值层级",
         }
-    }
-
-    fn fit_report(&self) -> Option<serde_json::Value> {
-        self.report.get().and_then(|r| serde_json::to_value(r).ok())
     }
 }
 

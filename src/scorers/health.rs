@@ -22,13 +22,14 @@
 //! (ties: the first in the order above; none when every component has 100). `churn_warning`: overdue (r ≥ `overdue_ratio`) or
 //! graded at risk or critical. Customers without a purchase are `no_purchase`.
 
+use super::columns::{ColumnType, OutputColumn, tier_columns, typed};
 use polars::prelude::*;
 use serde::Deserialize;
 
 use super::profit::{EXPORT_NUMBER_SCALE, export_number};
 use super::segments::NO_PURCHASE;
 use super::{
-    ExportNumber, ScoreContext, Scorer, TIER_GROUP, fill_no_purchase, require_export_column,
+    ExportNumber, ScoreContext, Scored, Scorer, TIER_GROUP, fill_no_purchase, require_export_column,
 };
 use crate::error::TieringError;
 use crate::lang::Lang;
@@ -298,42 +299,39 @@ impl Scorer for HealthScorer {
         }
     }
 
-    fn output_columns(&self, ctx: &ScoreContext) -> Vec<String> {
-        let mut columns: Vec<String> = [
-            "median_gap_days",
-            "overdue_ratio",
-            "orders_recent",
-            "orders_previous",
-            "revenue_recent",
-            "revenue_previous",
-        ]
-        .map(str::to_string)
-        .to_vec();
-        columns.extend(ctx.health.weighted().iter().map(Component::points_column));
+    fn columns(&self, ctx: &ScoreContext) -> Vec<OutputColumn> {
+        use ColumnType::{Bool, Float, Integer, Money, Text};
+        let mut columns = typed(&[
+            ("median_gap_days", Float),
+            ("overdue_ratio", Float),
+            ("orders_recent", Integer),
+            ("orders_previous", Integer),
+            ("revenue_recent", Money),
+            ("revenue_previous", Money),
+        ]);
         columns.extend(
-            [
-                "health_score",
-                "weakest",
-                "churn_warning",
-                "tier_id",
-                "tier",
-                "strategy",
-            ]
-            .map(str::to_string),
+            ctx.health
+                .weighted()
+                .iter()
+                .map(|c| OutputColumn::new(c.points_column(), Float)),
         );
+        columns.extend(typed(&[
+            ("health_score", Float),
+            ("weakest", Text),
+            ("churn_warning", Bool),
+        ]));
+        columns.extend(tier_columns());
         columns
-    }
-
-    fn money_columns(&self, _ctx: &ScoreContext) -> Vec<String> {
-        vec!["revenue_recent".into(), "revenue_previous".into()]
     }
 
     fn signature_column(&self) -> &'static str {
         "health_score"
     }
 
-    fn sql_refusal(&self) -> &'static str {
-        "its points and weights are floating-point arithmetic that SQL engines round differently"
+    fn sql_refusal(&self) -> Option<&'static str> {
+        Some(
+            "its points and weights are floating-point arithmetic that SQL engines round differently",
+        )
     }
 
     fn export_numbers(&self, ctx: &ScoreContext) -> Vec<ExportNumber> {
@@ -354,7 +352,7 @@ impl Scorer for HealthScorer {
         numbers
     }
 
-    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame> {
+    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<Scored> {
         let h = &ctx.health;
         h.validate()?;
         for (key, column) in [
@@ -481,7 +479,7 @@ impl Scorer for HealthScorer {
             ))
             .with_columns(blanks)
             .drop(by_name(["__ratio", "__lowest"], true, false));
-        Ok(fill_no_purchase(scored, TIER_GROUP, ctx))
+        Ok(Scored::from(fill_no_purchase(scored, TIER_GROUP, ctx)))
     }
 
     fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame {

@@ -7,11 +7,12 @@
 //! revenue in the last `period_days` against the period before decides growing, declining
 //! or stable. Customers whose first purchase is within `new_days` are new.
 
+use super::columns::{ColumnType, OutputColumn, tier_columns, typed};
 use polars::prelude::*;
 use serde::Deserialize;
 
 use super::ratio::{at_least, at_most};
-use super::{ScoreContext, Scorer, TIER_GROUP, fill_no_purchase};
+use super::{ScoreContext, Scored, Scorer, TIER_GROUP, fill_no_purchase};
 use crate::lang::Lang;
 use crate::metrics::{WindowMetric, revenue_trend_windows};
 
@@ -80,28 +81,22 @@ impl Scorer for LifecycleScorer {
         }
     }
 
-    fn output_columns(&self, _ctx: &ScoreContext) -> Vec<String> {
-        [
-            "usual_gap_days",
-            "overdue_ratio",
-            "revenue_recent",
-            "revenue_previous",
-            "stage",
-            "churn_warning",
-            "churn_reason",
-            "tier_id",
-            "tier",
-            "strategy",
-        ]
-        .map(str::to_string)
-        .to_vec()
+    fn columns(&self, _ctx: &ScoreContext) -> Vec<OutputColumn> {
+        use ColumnType::{Bool, Float, Money, Text};
+        let mut columns = typed(&[
+            ("usual_gap_days", Float),
+            ("overdue_ratio", Float),
+            ("revenue_recent", Money),
+            ("revenue_previous", Money),
+            ("stage", Text),
+            ("churn_warning", Bool),
+            ("churn_reason", Text),
+        ]);
+        columns.extend(tier_columns());
+        columns
     }
 
-    fn money_columns(&self, _ctx: &ScoreContext) -> Vec<String> {
-        vec!["revenue_recent".into(), "revenue_previous".into()]
-    }
-
-    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame> {
+    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<Scored> {
         let l = &ctx.lifecycle;
         let purchaser = col("orders").gt(lit(0i64));
         let own_gap = when(col("orders").gt(lit(1i64)))
@@ -144,11 +139,13 @@ impl Scorer for LifecycleScorer {
                     .otherwise(lit(NULL).cast(DataType::Float64))
                     .alias("overdue_ratio"),
             ]);
-        Ok(fill_no_purchase(staged, TIER_GROUP, ctx).with_column(
-            when(col("orders").eq(lit(0i64)))
-                .then(lit(NULL).cast(DataType::String))
-                .otherwise(col("stage"))
-                .alias("stage"),
+        Ok(Scored::from(
+            fill_no_purchase(staged, TIER_GROUP, ctx).with_column(
+                when(col("orders").eq(lit(0i64)))
+                    .then(lit(NULL).cast(DataType::String))
+                    .otherwise(col("stage"))
+                    .alias("stage"),
+            ),
         ))
     }
 

@@ -5,6 +5,7 @@
 pub mod breaks;
 pub mod cluster;
 pub mod clv;
+pub mod columns;
 pub mod health;
 pub mod lifecycle;
 pub mod ntile;
@@ -20,6 +21,7 @@ pub mod value;
 use clap::ValueEnum;
 use polars::prelude::*;
 
+use self::columns::{ColumnType, OutputColumn};
 use self::lifecycle::LifecycleSettings;
 use self::pareto::ParetoSettings;
 use self::profit::ProfitSettings;
@@ -71,6 +73,9 @@ pub struct ScoreContext {
     pub export_columns: Vec<String>,
     /// `[score] tenure_from`: the export's date column tenure counts from, when earlier.
     pub tenure_from: Option<String>,
+    /// The group ids the scored customers formed, when the settings do not fix them
+    /// ([`Scorer::groups_formed`]); `None` before scoring.
+    pub formed_groups: Option<Vec<String>>,
 }
 
 /// A customer-export column a scorer reads as a number.
@@ -122,9 +127,33 @@ pub trait Scorer {
     fn line_metrics(&self, _lines: LazyFrame, _ctx: &ScoreContext) -> Option<LazyFrame> {
         None
     }
-    /// Why `tiering sql` has no SQL for this scorer.
-    fn sql_refusal(&self) -> &'static str {
-        "its SQL is not written yet"
+    /// Why `tiering sql` has no SQL for this scorer; `None` when it has.
+    fn sql_refusal(&self) -> Option<&'static str> {
+        Some("its SQL is not written yet")
+    }
+    /// The scoring as SQL for `tiering sql` in dialect `d`: the script's scoring CTEs and
+    /// the columns they add. `export`: the customer export's columns.
+    fn sql(
+        &self,
+        _d: crate::sql::dialect::Dialect,
+        _ctx: &ScoreContext,
+        _export: &[String],
+    ) -> anyhow::Result<(String, Vec<String>)> {
+        let with_sql: Vec<&str> = ScorerKind::value_variants()
+            .iter()
+            .map(|kind| kind.build())
+            .filter(|scorer| scorer.sql_refusal().is_none())
+            .map(|scorer| scorer.name())
+            .collect();
+        Err(crate::error::TieringError::usage(
+            format!(
+                "`tiering sql` has no SQL for the {} scorer: {}",
+                self.name(),
+                self.sql_refusal().unwrap_or_default()
+            ),
+            Some(format!("use --scorer {}", with_sql.join(", "))),
+        )
+        .into())
     }
     /// Whether the scorer reads `purchase_days` and `repeat_spend`.
     fn needs_purchase_days(&self) -> bool {
@@ -140,12 +169,23 @@ pub trait Scorer {
             ..ctx.clone()
         })
     }
-    /// Columns added to every customer row, in output order.
-    fn output_columns(&self, ctx: &ScoreContext) -> Vec<String>;
+    /// Columns added to every customer row, in output order, with what each holds.
+    fn columns(&self, ctx: &ScoreContext) -> Vec<OutputColumn>;
+    /// The names of [`Scorer::columns`].
+    fn output_columns(&self, ctx: &ScoreContext) -> Vec<String> {
+        self.columns(ctx).into_iter().map(|c| c.name).collect()
+    }
     /// Money columns among them (minor units).
-    fn money_columns(&self, ctx: &ScoreContext) -> Vec<String>;
-    /// Scores, segment/tier, strategy and explanation columns for every customer.
-    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame>;
+    fn money_columns(&self, ctx: &ScoreContext) -> Vec<String> {
+        self.columns(ctx)
+            .into_iter()
+            .filter(|c| c.kind == ColumnType::Money)
+            .map(|c| c.name)
+            .collect()
+    }
+    /// Scores, segment/tier, strategy and explanation columns for every customer, and the
+    /// model fitted on the way, if the scorer fits one.
+    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<Scored>;
     /// The thresholds behind the scores, one row per bin or class.
     fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame;
     /// Notes about the thresholds worth telling the user (empty bins, computed limits).
@@ -210,14 +250,70 @@ pub trait Scorer {
     fn lapsed_groups(&self, _ctx: &ScoreContext) -> Vec<String> {
         Vec::new()
     }
+    /// Fewest purchasers for a ranking that does not move with every order (the report
+    /// warns below it).
+    fn stable_purchasers(&self, _ctx: &ScoreContext) -> u64 {
+        50
+    }
+    /// The option under which the scorer ranks by profit, when it is in force: ranking by
+    /// profit needs a cost column in every order file, and the report's Pareto chart
+    /// then draws profit.
+    fn profit_basis(&self, _ctx: &ScoreContext) -> Option<&'static str> {
+        None
+    }
+    /// Where the scorer's own classes end along the Pareto curve of the `positive`
+    /// customers with value: the last rank of each class but the last, with a label
+    /// naming the classes on either side. `None` for scorers without such classes.
+    fn class_ends(
+        &self,
+        _customers: &DataFrame,
+        _positive: usize,
+    ) -> PolarsResult<Option<Vec<(i64, String)>>> {
+        Ok(None)
+    }
+    /// The quantile bins the scorer scores in, if it does.
+    fn quantile_bins(&self, _ctx: &ScoreContext) -> Option<u32> {
+        None
+    }
+    /// The scorer-specific command-line options this scorer reads (`--bins`, `--k`, …);
+    /// the others given are warned about and ignored.
+    fn own_options(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// Whether the scorer fits a model (and so takes `--fit-report`).
     fn fits_a_model(&self) -> bool {
         false
     }
-    /// What a model-based scorer fitted, for `--fit-report` (JSON).
-    fn fit_report(&self) -> Option<serde_json::Value> {
-        None
+    /// The group ids the scored customers formed, best first (`no_purchase` last), where
+    /// the settings alone do not fix them (k-means with `--k auto`); read back by
+    /// [`Scorer::group_order`] through [`ScoreContext::formed_groups`].
+    fn groups_formed(&self, _customers: &DataFrame) -> PolarsResult<Option<Vec<String>>> {
+        Ok(None)
     }
+}
+
+/// What [`Scorer::score`] returns.
+pub struct Scored {
+    /// The scored customers (lazy).
+    pub frame: LazyFrame,
+    /// The model fitted, for a scorer that fits one.
+    pub fit: Option<FittedModel>,
+}
+
+impl From<LazyFrame> for Scored {
+    fn from(frame: LazyFrame) -> Self {
+        Scored { frame, fit: None }
+    }
+}
+
+/// A fitted model (BG/NBD and Gamma-Gamma, k-means).
+pub struct FittedModel {
+    /// What `--fit-report` writes.
+    pub report: serde_json::Value,
+    /// Notes on the fit worth telling the user (convergence, parameters).
+    pub notes: Vec<String>,
+    /// Warnings about the fit (fewer clusters formed than asked for).
+    pub warnings: Vec<String>,
 }
 
 /// A chart a scorer asks the report for: counts of customers in a labelled grid.
@@ -319,10 +415,10 @@ impl ScorerKind {
             ScorerKind::Profit => Box::new(profit::ProfitScorer),
             ScorerKind::Rules => Box::new(rules::RulesScorer),
             ScorerKind::Lifecycle => Box::new(lifecycle::LifecycleScorer),
-            ScorerKind::Clv => Box::new(clv::ClvScorer::default()),
+            ScorerKind::Clv => Box::new(clv::ClvScorer),
             ScorerKind::Value => Box::new(value::ValueScorer),
             ScorerKind::Health => Box::new(health::HealthScorer),
-            ScorerKind::Cluster => Box::new(cluster::ClusterScorer::default()),
+            ScorerKind::Cluster => Box::new(cluster::ClusterScorer),
         }
     }
 

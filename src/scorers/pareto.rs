@@ -6,11 +6,12 @@
 //! (Ultsch & Lötsch's computed ABC analysis); within B, the same cut again marks
 //! upgrade candidates.
 
+use super::columns::{ColumnType, OutputColumn, tier_columns, typed};
 use clap::ValueEnum;
 use polars::prelude::*;
 use serde::Deserialize;
 
-use super::{ScoreContext, Scorer, TIER_GROUP, fill_no_purchase, left_join};
+use super::{ScoreContext, Scored, Scorer, TIER_GROUP, fill_no_purchase, left_join};
 use crate::error::TieringError;
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
@@ -202,28 +203,22 @@ impl Scorer for ParetoScorer {
         }
     }
 
-    fn output_columns(&self, _ctx: &ScoreContext) -> Vec<String> {
-        [
-            "pareto_rank",
-            "pareto_value",
-            "cum_value",
-            "cum_share",
-            "abc_class",
-            "upgrade_candidate",
-            "loss_making",
-            "tier_id",
-            "tier",
-            "strategy",
-        ]
-        .map(str::to_string)
-        .to_vec()
+    fn columns(&self, _ctx: &ScoreContext) -> Vec<OutputColumn> {
+        use ColumnType::{Bool, Float, Integer, Money, Text};
+        let mut columns = typed(&[
+            ("pareto_rank", Integer),
+            ("pareto_value", Money),
+            ("cum_value", Money),
+            ("cum_share", Float),
+            ("abc_class", Text),
+            ("upgrade_candidate", Bool),
+            ("loss_making", Bool),
+        ]);
+        columns.extend(tier_columns());
+        columns
     }
 
-    fn money_columns(&self, _ctx: &ScoreContext) -> Vec<String> {
-        ["pareto_value", "cum_value"].map(str::to_string).to_vec()
-    }
-
-    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame> {
+    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<Scored> {
         let classes = Self::class_count(ctx);
         let ranked = ranked_purchasers(customers.clone(), ctx.pareto.basis);
         let with_class = match ctx.pareto.method {
@@ -247,7 +242,7 @@ impl Scorer for ParetoScorer {
             ]);
         let scored = left_join(customers, explained, &[CUSTOMER_ID])
             .with_column(col("profit").lt(lit(0i64)).alias("loss_making"));
-        Ok(fill_no_purchase(scored, TIER_GROUP, ctx))
+        Ok(Scored::from(fill_no_purchase(scored, TIER_GROUP, ctx)))
     }
 
     fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
@@ -315,6 +310,59 @@ impl Scorer for ParetoScorer {
 
     fn playbook_key(&self, id: &str) -> String {
         class_key(id)
+    }
+
+    fn profit_basis(&self, ctx: &ScoreContext) -> Option<&'static str> {
+        (ctx.pareto.basis == Basis::Profit).then_some("--basis profit")
+    }
+
+    fn class_ends(
+        &self,
+        customers: &DataFrame,
+        positive: usize,
+    ) -> PolarsResult<Option<Vec<(i64, String)>>> {
+        let ranks = customers.column("pareto_rank")?.cast(&DataType::Int64)?;
+        let classes = customers.column("abc_class")?.str()?.clone();
+        let mut ends: std::collections::BTreeMap<String, i64> = Default::default();
+        for (class, rank) in classes.iter().zip(ranks.i64()?.iter()) {
+            if let (Some(class), Some(rank)) = (class, rank)
+                && rank as usize <= positive
+            {
+                let end = ends.entry(class.to_string()).or_insert(0);
+                *end = (*end).max(rank);
+            }
+        }
+        let letters: Vec<&String> = ends.keys().collect();
+        Ok(Some(
+            letters
+                .windows(2)
+                .map(|pair| (ends[pair[0]], format!("{} | {}", pair[0], pair[1])))
+                .collect(),
+        ))
+    }
+
+    fn own_options(&self) -> &'static [&'static str] {
+        &["--basis", "--cuts", "--by", "--method"]
+    }
+
+    fn sql_refusal(&self) -> Option<&'static str> {
+        None
+    }
+
+    fn sql(
+        &self,
+        d: crate::sql::dialect::Dialect,
+        ctx: &ScoreContext,
+        _export: &[String],
+    ) -> anyhow::Result<(String, Vec<String>)> {
+        if ctx.pareto.method != Method::Fixed {
+            return Err(TieringError::usage(
+                "`tiering sql` writes Pareto with fixed cuts only",
+                Some("drop --method computed, or score with `tiering score`".into()),
+            )
+            .into());
+        }
+        crate::sql::scoring::pareto(d, ctx)
     }
 
     fn signature_column(&self) -> &'static str {

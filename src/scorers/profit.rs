@@ -5,12 +5,13 @@
 //! tiers are cuts on the score by share of customers. Loss makers (profit < 0) always form
 //! the lowest tier, `loss_making`, with their own strategy.
 
+use super::columns::{ColumnType, OutputColumn, tier_columns, typed};
 use polars::prelude::*;
 use serde::Deserialize;
 
 use super::pareto::{class_key, class_letter, parse_cuts};
 use super::{
-    ExportNumber, ScoreContext, Scorer, TIER_GROUP, fill_no_purchase, left_join,
+    ExportNumber, ScoreContext, Scored, Scorer, TIER_GROUP, fill_no_purchase, left_join,
     require_export_column,
 };
 use crate::error::TieringError;
@@ -183,28 +184,25 @@ impl Scorer for ProfitScorer {
         }
     }
 
-    fn output_columns(&self, ctx: &ScoreContext) -> Vec<String> {
-        let mut columns = vec!["return_lines".to_string(), "return_rate".to_string()];
-        columns.extend(Self::part_columns(ctx));
-        columns.push("cost_to_serve".into());
+    fn columns(&self, ctx: &ScoreContext) -> Vec<OutputColumn> {
+        use ColumnType::{Bool, Float, Integer, Money};
+        let mut columns = typed(&[("return_lines", Integer), ("return_rate", Float)]);
+        columns.extend(
+            Self::part_columns(ctx)
+                .into_iter()
+                .map(|c| OutputColumn::new(c, Money)),
+        );
+        columns.push(OutputColumn::new("cost_to_serve", Money));
         for f in &ctx.profit.factors {
-            columns.push(format!("{}_value", f.metric));
-            columns.push(format!("{}_pct", f.metric));
-            columns.push(format!("{}_points", f.metric));
+            // A factor over a customer-export column shows the export's text.
+            let value = crate::metrics::metric_type(&f.metric).unwrap_or(ColumnType::Text);
+            columns.push(OutputColumn::new(format!("{}_value", f.metric), value));
+            columns.push(OutputColumn::new(format!("{}_pct", f.metric), Float));
+            columns.push(OutputColumn::new(format!("{}_points", f.metric), Float));
         }
-        columns.extend(["score", "loss_making", "tier_id", "tier", "strategy"].map(str::to_string));
+        columns.extend(typed(&[("score", Float), ("loss_making", Bool)]));
+        columns.extend(tier_columns());
         columns
-    }
-
-    fn money_columns(&self, ctx: &ScoreContext) -> Vec<String> {
-        let mut money = Self::part_columns(ctx);
-        money.push("cost_to_serve".into());
-        for f in &ctx.profit.factors {
-            if crate::metrics::MONEY_COLUMNS.contains(&f.metric.as_str()) {
-                money.push(format!("{}_value", f.metric));
-            }
-        }
-        money
     }
 
     fn export_numbers(&self, ctx: &ScoreContext) -> Vec<ExportNumber> {
@@ -233,7 +231,7 @@ impl Scorer for ProfitScorer {
         counts.chain(factors).collect()
     }
 
-    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame> {
+    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<Scored> {
         let cuts = ctx.profit.validate()?;
         for c in &ctx.profit.customer_costs {
             require_export_column(ctx, "[profit] customer_costs column", &c.column)?;
@@ -288,7 +286,7 @@ impl Scorer for ProfitScorer {
         );
         let scored = factor_points(with_profit, ctx, &schema);
         let tiered = tiers(scored, &cuts, ctx).drop(by_name(working_columns(ctx), true, false));
-        Ok(fill_no_purchase(tiered, TIER_GROUP, ctx))
+        Ok(Scored::from(fill_no_purchase(tiered, TIER_GROUP, ctx)))
     }
 
     fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
@@ -321,6 +319,19 @@ impl Scorer for ProfitScorer {
 
     fn playbook_key(&self, id: &str) -> String {
         class_key(id)
+    }
+
+    fn sql_refusal(&self) -> Option<&'static str> {
+        None
+    }
+
+    fn sql(
+        &self,
+        d: crate::sql::dialect::Dialect,
+        ctx: &ScoreContext,
+        export: &[String],
+    ) -> anyhow::Result<(String, Vec<String>)> {
+        crate::sql::profit::profit(d, ctx, export)
     }
 
     fn signature_column(&self) -> &'static str {

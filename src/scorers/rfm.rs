@@ -2,11 +2,12 @@
 //! segment from the ordered segment map, its strategy, and the value range of each
 //! customer's bucket so any score can be checked by hand.
 
+use super::columns::{ColumnType, OutputColumn, typed};
 use polars::prelude::*;
 
 use super::breaks::score_expr;
 use super::ntile::{bucket, with_position};
-use super::{ScoreContext, Scorer, fill_no_purchase, left_join};
+use super::{ScoreContext, Scored, Scorer, fill_no_purchase, left_join};
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
 use crate::summary::GroupColumns;
@@ -93,31 +94,26 @@ impl Scorer for RfmScorer {
         text
     }
 
-    fn output_columns(&self, _ctx: &ScoreContext) -> Vec<String> {
-        [
-            "r_score",
-            "f_score",
-            "m_score",
-            "rfm_code",
-            "segment_id",
-            "segment",
-            "strategy",
-            "r_from",
-            "r_to",
-            "f_from",
-            "f_to",
-            "m_from",
-            "m_to",
-        ]
-        .map(str::to_string)
-        .to_vec()
+    fn columns(&self, _ctx: &ScoreContext) -> Vec<OutputColumn> {
+        use ColumnType::{Integer, Money, Text};
+        typed(&[
+            ("r_score", Integer),
+            ("f_score", Integer),
+            ("m_score", Integer),
+            ("rfm_code", Text),
+            ("segment_id", Text),
+            ("segment", Text),
+            ("strategy", Text),
+            ("r_from", Integer),
+            ("r_to", Integer),
+            ("f_from", Integer),
+            ("f_to", Integer),
+            ("m_from", Money),
+            ("m_to", Money),
+        ])
     }
 
-    fn money_columns(&self, _ctx: &ScoreContext) -> Vec<String> {
-        ["m_from", "m_to"].map(str::to_string).to_vec()
-    }
-
-    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame> {
+    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<Scored> {
         let scored = scored_purchasers(customers.clone(), ctx);
         let lookup = ctx
             .segments
@@ -139,7 +135,7 @@ impl Scorer for RfmScorer {
         }
         explained = left_join(explained, lookup, &["r_score", "f_score", "m_score"]);
         let scored = left_join(customers, explained, &[CUSTOMER_ID]);
-        Ok(fill_no_purchase(scored, self.group(), ctx))
+        Ok(Scored::from(fill_no_purchase(scored, self.group(), ctx)))
     }
 
     /// Some bins can stay empty: above n when there are fewer customers than bins, and
@@ -226,6 +222,32 @@ impl Scorer for RfmScorer {
         ctx.segments
             .value_order()
             .unwrap_or_else(|_| self.group_order(ctx))
+    }
+
+    fn stable_purchasers(&self, ctx: &ScoreContext) -> u64 {
+        // Ten customers per quantile bin, below which scores move with every order.
+        10 * u64::from(ctx.bins)
+    }
+
+    fn quantile_bins(&self, ctx: &ScoreContext) -> Option<u32> {
+        Some(ctx.bins)
+    }
+
+    fn own_options(&self) -> &'static [&'static str] {
+        &["--bins", "--ties", "--breaks"]
+    }
+
+    fn sql_refusal(&self) -> Option<&'static str> {
+        None
+    }
+
+    fn sql(
+        &self,
+        d: crate::sql::dialect::Dialect,
+        ctx: &ScoreContext,
+        _export: &[String],
+    ) -> anyhow::Result<(String, Vec<String>)> {
+        crate::sql::scoring::rfm(d, ctx)
     }
 
     fn signature_column(&self) -> &'static str {

@@ -3,11 +3,12 @@
 //! every customer column, money in currency units, and trailing windows such as
 //! `revenue_12m` or `orders_90d`, computed from the order lines on request.
 
+use super::columns::{ColumnType, OutputColumn, tier_columns, typed};
 use chrono::Months;
 use polars::prelude::*;
 use serde::Deserialize;
 
-use super::{ScoreContext, Scorer, TIER_GROUP, fill_no_purchase, left_join};
+use super::{ScoreContext, Scored, Scorer, TIER_GROUP, fill_no_purchase, left_join};
 use crate::error::TieringError;
 use crate::input::dates::{date_of_epoch_days, epoch_days_of};
 use crate::input::lines::col_names::CUSTOMER_ID;
@@ -233,27 +234,30 @@ impl Scorer for RulesScorer {
         }
     }
 
-    fn output_columns(&self, ctx: &ScoreContext) -> Vec<String> {
-        let mut columns: Vec<String> = Self::window_columns(ctx)
+    fn columns(&self, ctx: &ScoreContext) -> Vec<OutputColumn> {
+        let mut columns: Vec<OutputColumn> = Self::window_columns(ctx)
             .into_iter()
-            .map(|w| w.name)
+            .map(|w| {
+                let kind = match w.kind {
+                    WindowKind::Revenue => ColumnType::Money,
+                    WindowKind::Orders => ColumnType::Integer,
+                };
+                OutputColumn::new(w.name, kind)
+            })
             .collect();
-        columns.extend(Self::monthly_columns(ctx));
-        columns.extend(
-            ["rule_number", "rule_fired", "tier_id", "tier", "strategy"].map(str::to_string),
-        );
+        columns.extend(Self::monthly_columns(ctx).into_iter().map(|name| {
+            let kind = crate::metrics::metric_type(&name).unwrap_or(ColumnType::Float);
+            OutputColumn::new(name, kind)
+        }));
+        columns.extend(typed(&[
+            ("rule_number", ColumnType::Integer),
+            ("rule_fired", ColumnType::Text),
+        ]));
+        columns.extend(tier_columns());
         columns
     }
 
-    fn money_columns(&self, ctx: &ScoreContext) -> Vec<String> {
-        Self::window_columns(ctx)
-            .into_iter()
-            .filter(|w| w.kind == WindowKind::Revenue)
-            .map(|w| w.name)
-            .collect()
-    }
-
-    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame> {
+    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<Scored> {
         // No purchase in the twelve months: no active month.
         let customers = if Self::monthly_columns(ctx)
             .iter()
@@ -314,7 +318,7 @@ impl Scorer for RulesScorer {
             [col("rule_number")],
             JoinArgs::new(JoinType::Left),
         );
-        Ok(fill_no_purchase(scored, TIER_GROUP, ctx))
+        Ok(Scored::from(fill_no_purchase(scored, TIER_GROUP, ctx)))
     }
 
     fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
@@ -395,6 +399,19 @@ impl Scorer for RulesScorer {
 
     fn value_order(&self, ctx: &ScoreContext) -> Vec<String> {
         value_order(ctx.rules.rules())
+    }
+
+    fn sql_refusal(&self) -> Option<&'static str> {
+        None
+    }
+
+    fn sql(
+        &self,
+        d: crate::sql::dialect::Dialect,
+        ctx: &ScoreContext,
+        export: &[String],
+    ) -> anyhow::Result<(String, Vec<String>)> {
+        crate::sql::scoring::rules(d, ctx, export)
     }
 
     fn signature_column(&self) -> &'static str {

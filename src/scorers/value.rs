@@ -26,13 +26,14 @@
 //! `matrix_strategy` gives its strategy from the playbook (`matrix_<current>_<potential>`).
 //! Growth, decline, overdue and complaint limits are compared exactly in integers.
 
+use super::columns::{ColumnType, OutputColumn, tier_columns, typed};
 use polars::prelude::*;
 use serde::Deserialize;
 
 use super::pareto::{Basis, ranked_purchasers, share};
 use super::profit::{EXPORT_NUMBER_SCALE, export_number};
 use super::ratio::{above, at_least, at_most, below};
-use super::{ExportNumber, ScoreContext, Scorer, left_join, require_export_column};
+use super::{ExportNumber, ScoreContext, Scored, Scorer, left_join, require_export_column};
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
 use crate::metrics::{WindowMetric, revenue_trend_windows};
@@ -140,32 +141,28 @@ impl Scorer for ValueScorer {
         }
     }
 
-    fn output_columns(&self, _ctx: &ScoreContext) -> Vec<String> {
-        [
-            "value",
-            "cum_share",
-            "revenue_recent",
-            "revenue_previous",
-            "usual_gap_days",
-            "overdue_ratio",
-            "churn_warning",
-            "reason",
-            "current_value_band",
-            "potential_value_band",
-            "matrix_cell",
-            "matrix_strategy",
-            "tier_id",
-            "tier",
-            "strategy",
-        ]
-        .map(str::to_string)
-        .to_vec()
+    fn columns(&self, _ctx: &ScoreContext) -> Vec<OutputColumn> {
+        use ColumnType::{Bool, Float, Money, Text};
+        let mut columns = typed(&[
+            ("value", Money),
+            ("cum_share", Float),
+            ("revenue_recent", Money),
+            ("revenue_previous", Money),
+            ("usual_gap_days", Float),
+            ("overdue_ratio", Float),
+            ("churn_warning", Bool),
+            ("reason", Text),
+            ("current_value_band", Text),
+            ("potential_value_band", Text),
+            ("matrix_cell", Text),
+            ("matrix_strategy", Text),
+        ]);
+        columns.extend(tier_columns());
+        columns
     }
 
-    fn money_columns(&self, _ctx: &ScoreContext) -> Vec<String> {
-        ["value", "revenue_recent", "revenue_previous"]
-            .map(str::to_string)
-            .to_vec()
+    fn profit_basis(&self, ctx: &ScoreContext) -> Option<&'static str> {
+        (ctx.value.basis == Basis::Profit).then_some("[value] basis = \"profit\"")
     }
 
     fn signature_column(&self) -> &'static str {
@@ -183,7 +180,7 @@ impl Scorer for ValueScorer {
             .collect()
     }
 
-    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame> {
+    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<Scored> {
         let v = &ctx.value;
         let schema = customers.clone().collect_schema()?;
         if let Some(column) = &v.complaints_column {
@@ -309,7 +306,7 @@ impl Scorer for ValueScorer {
                     .otherwise(lit(NULL).cast(DataType::Boolean))
                     .alias("churn_warning"),
             );
-        Ok(scored.drop(by_name(
+        Ok(Scored::from(scored.drop(by_name(
             [
                 "__high",
                 "__overdue",
@@ -319,7 +316,7 @@ impl Scorer for ValueScorer {
             ],
             true,
             false,
-        )))
+        ))))
     }
 
     fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame {

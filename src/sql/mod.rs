@@ -15,7 +15,6 @@ use self::metrics::{metric_ctes, money_out};
 use self::source::{CustomerSource, Source};
 use crate::error::TieringError;
 use crate::input::columns::Canonical;
-use crate::scorers::pareto::{Basis, Method};
 use crate::scorers::{ScoreContext, ScorerKind};
 
 /// The per-customer metric columns the script returns, in `score`'s order.
@@ -53,41 +52,18 @@ pub fn script(
         )
         .into());
     }
-    if scorer == ScorerKind::Pareto
-        && ctx.pareto.basis == Basis::Profit
+    let scorer = scorer.build();
+    if let Some(option) = scorer.profit_basis(ctx)
         && !source.columns.contains_key(&Canonical::Cost)
     {
         return Err(TieringError::usage(
-            "--basis profit needs a cost column, and the source has none",
-            Some("map one with --map cost=<column>, or rank by --basis revenue".into()),
+            format!("{option} needs a cost column, and the source has none"),
+            Some("map one with --map cost=<column>, or rank by revenue".into()),
         )
         .into());
     }
-    let (scoring, columns) = match scorer {
-        ScorerKind::Rfm => scoring::rfm(d, ctx)?,
-        ScorerKind::Rules => scoring::rules(d, ctx, &export)?,
-        ScorerKind::Profit => profit::profit(d, ctx, &export)?,
-        ScorerKind::Pareto if ctx.pareto.method == Method::Fixed => scoring::pareto(d, ctx)?,
-        ScorerKind::Pareto => {
-            return Err(TieringError::usage(
-                "`tiering sql` writes Pareto with fixed cuts only",
-                Some("drop --method computed, or score with `tiering score`".into()),
-            )
-            .into());
-        }
-        other => {
-            return Err(TieringError::usage(
-                format!(
-                    "`tiering sql` has no SQL for the {} scorer: {}",
-                    other.build().name(),
-                    other.build().sql_refusal()
-                ),
-                Some("use --scorer rfm, pareto, profit or rules".into()),
-            )
-            .into());
-        }
-    };
-    let money = scorer.build().money_columns(ctx);
+    let (scoring, columns) = scorer.sql(d, ctx, &export)?;
+    let money = scorer.money_columns(ctx);
     let mut select = vec!["customer_id".to_string()];
     for (name, is_money) in METRIC_OUTPUT {
         select.push(if is_money {

@@ -366,6 +366,38 @@ fn the_cluster_scorer_works_in_reports_and_sql_refuses_it() {
         .map(|t| t["customers"].as_u64().unwrap())
         .sum();
     assert_eq!(customers, 321);
+    // Under --k auto the file does not say k: the report takes the clusters formed, not
+    // ten rows of which the last are empty.
+    let auto = dir.path().join("auto.csv");
+    let made = tiering()
+        .args([
+            "score",
+            "examples/orders.csv",
+            "--scorer",
+            "cluster",
+            "--k",
+            "auto",
+            "-o",
+        ])
+        .arg(&auto)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let direct = report(&["examples/orders.csv", "--scorer", "cluster", "--k", "auto"]);
+    let again = report(&["--scores", auto.to_str().unwrap(), "--k", "auto"]);
+    assert_eq!(again["tiers"], direct["tiers"]);
+    let formed = direct["tiers"].as_array().unwrap().len();
+    assert!((3..=11).contains(&formed), "{formed} tiers");
+    assert!(
+        direct["tiers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["id"] != "no_purchase")
+            .all(|t| t["customers"].as_u64().unwrap() > 0),
+        "{}",
+        direct["tiers"]
+    );
     let sql = tiering()
         .args([
             "sql",

@@ -822,10 +822,43 @@ fn report_from_a_scores_file() {
     assert_eq!(tiers, [("A".into(), 1), ("B".into(), 1), ("C".into(), 1)]);
     assert_eq!(report["inputs"][0]["format"], "scores (csv)");
 
+    // Columns are typed as the scorer declares them: PostgreSQL's `t`/`f` booleans and
+    // an engine's `2.0` for a whole number read back; text in a number column does not.
+    let engine_forms = rows[1]
+        .replace(",2,150.50,950.50,", ",2.0,150.50,950.50,")
+        .replace("B,false,false,B", "B,f,t,B");
+    let from_engine = write("engine.csv", &[header, rows[0], &engine_forms, rows[2]]);
+    let engine = tiering()
+        .args(["report", "--scores", &from_engine, "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        engine.status.success(),
+        "{}",
+        String::from_utf8_lossy(&engine.stderr)
+    );
+    let engine: serde_json::Value = serde_json::from_slice(&engine.stdout).unwrap();
+    assert_eq!(engine["tiers"], report["tiers"]);
     let bad_money = rows[1].replace("150.50,10.00", "150.5x,10.00");
+    let bad_rank = rows[1].replace(",2,150.50,950.50,", ",second,150.50,950.50,");
+    let bad_flag = rows[1].replace("B,false,false,B", "B,maybe,false,B");
     let twice = rows[0];
     let other_date = rows[2].replace(",2026-03-31", ",2026-03-30");
-    let cases: [(Vec<String>, &str); 6] = [
+    let cases: [(Vec<String>, &str); 8] = [
+        (
+            vec![
+                "--scores".into(),
+                write("rank.csv", &[header, rows[0], &bad_rank]),
+            ],
+            "line 3, column `pareto_rank`: not a whole number: `second`",
+        ),
+        (
+            vec![
+                "--scores".into(),
+                write("flag.csv", &[header, rows[0], &bad_flag]),
+            ],
+            "line 3, column `upgrade_candidate`: not true or false: `maybe`",
+        ),
         (
             vec![
                 "--scores".into(),

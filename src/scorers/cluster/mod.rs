@@ -13,7 +13,7 @@
 pub mod kmeans;
 pub mod settings;
 
-use std::sync::OnceLock;
+use super::columns::{ColumnType, OutputColumn, tier_columns, typed};
 
 use polars::prelude::*;
 use serde::Serialize;
@@ -22,17 +22,14 @@ use self::kmeans::{Fit, Points, Search};
 use self::settings::{AUTO_MAX, ClusterCount, Feature, Transform};
 use super::profit::{EXPORT_NUMBER_SCALE, export_number};
 use super::segments::NO_PURCHASE;
-use super::{ExportNumber, ScoreContext, Scorer, require_export_column};
+use super::{ExportNumber, FittedModel, ScoreContext, Scored, Scorer, require_export_column};
 use crate::error::TieringError;
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
 use crate::metrics::MONEY_COLUMNS;
 
-/// The k-means scorer; the fit of its last `score` is kept for `--fit-report`.
-#[derive(Default)]
-pub struct ClusterScorer {
-    report: OnceLock<FitReport>,
-}
+/// The k-means scorer.
+pub struct ClusterScorer;
 
 /// What `--fit-report` writes.
 #[derive(Clone, Debug, Serialize)]
@@ -115,22 +112,25 @@ impl Scorer for ClusterScorer {
         }
     }
 
-    fn output_columns(&self, _ctx: &ScoreContext) -> Vec<String> {
-        ["cluster", "distance", "tier_id", "tier", "strategy"]
-            .map(str::to_string)
-            .to_vec()
+    fn columns(&self, _ctx: &ScoreContext) -> Vec<OutputColumn> {
+        let mut columns = typed(&[
+            ("cluster", ColumnType::Integer),
+            ("distance", ColumnType::Float),
+        ]);
+        columns.extend(tier_columns());
+        columns
     }
 
-    fn money_columns(&self, _ctx: &ScoreContext) -> Vec<String> {
-        Vec::new()
+    fn own_options(&self) -> &'static [&'static str] {
+        &["--k"]
     }
 
     fn signature_column(&self) -> &'static str {
         "distance"
     }
 
-    fn sql_refusal(&self) -> &'static str {
-        "k-means is an iterative floating-point search, not a query"
+    fn sql_refusal(&self) -> Option<&'static str> {
+        Some("k-means is an iterative floating-point search, not a query")
     }
 
     fn fits_a_model(&self) -> bool {
@@ -149,7 +149,7 @@ impl Scorer for ClusterScorer {
             .collect()
     }
 
-    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<LazyFrame> {
+    fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<Scored> {
         let s = &ctx.cluster;
         s.validate()?;
         // Sorted so that the points, and so every float sum, come in the same order.
@@ -261,7 +261,7 @@ impl Scorer for ClusterScorer {
             ctx,
         );
         let scored = frame.hstack(&columns)?;
-        let _ = self.report.set(report(FitInputs {
+        let report = report(FitInputs {
             fit: &fit,
             scales,
             candidates,
@@ -272,8 +272,24 @@ impl Scorer for ClusterScorer {
             silhouette,
             sample: sample.len(),
             ctx,
-        }));
-        Ok(scored.lazy())
+        });
+        let formed = scored.column("cluster")?.drop_nulls().n_unique()?;
+        let warnings = if formed < report.k {
+            vec![format!(
+                "only {formed} of the {} clusters asked for have members: the purchasers have fewer distinct feature values than k; choose a smaller --k",
+                report.k
+            )]
+        } else {
+            Vec::new()
+        };
+        Ok(Scored {
+            frame: scored.lazy(),
+            fit: Some(FittedModel {
+                report: serde_json::to_value(&report)?,
+                notes: Vec::new(),
+                warnings,
+            }),
+        })
     }
 
     fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
@@ -331,10 +347,10 @@ impl Scorer for ClusterScorer {
     }
 
     fn group_order(&self, ctx: &ScoreContext) -> Vec<String> {
-        let k = match (self.report.get(), ctx.cluster.k) {
-            (Some(report), _) => report.k,
-            (None, ClusterCount::Fixed(k)) => k as usize,
-            (None, ClusterCount::Auto) => AUTO_MAX as usize,
+        let k = match (ctx.cluster.k, &ctx.formed_groups) {
+            (ClusterCount::Fixed(k), _) => k as usize,
+            (ClusterCount::Auto, Some(formed)) => return formed.clone(),
+            (ClusterCount::Auto, None) => AUTO_MAX as usize,
         };
         (1..=k)
             .map(|rank| format!("cluster_{rank}"))
@@ -425,23 +441,20 @@ impl Scorer for ClusterScorer {
         }
     }
 
-    fn warnings(&self, customers: &DataFrame, _ctx: &ScoreContext) -> PolarsResult<Vec<String>> {
-        let Some(report) = self.report.get() else {
-            return Ok(Vec::new());
-        };
-        let formed = customers.column("cluster")?.drop_nulls().n_unique()?;
-        Ok(if formed < report.k {
-            vec![format!(
-                "only {formed} of the {} clusters asked for have members: the purchasers have fewer distinct feature values than k; choose a smaller --k",
-                report.k
-            )]
-        } else {
-            Vec::new()
-        })
-    }
-
-    fn fit_report(&self) -> Option<serde_json::Value> {
-        self.report.get().and_then(|r| serde_json::to_value(r).ok())
+    /// Under `--k auto`, clusters 1 to the highest one with members.
+    fn groups_formed(&self, customers: &DataFrame) -> PolarsResult<Option<Vec<String>>> {
+        let highest = customers
+            .column("cluster")?
+            .cast(&DataType::Int64)?
+            .i64()?
+            .max()
+            .unwrap_or(0);
+        Ok(Some(
+            (1..=highest)
+                .map(|rank| format!("cluster_{rank}"))
+                .chain(std::iter::once(NO_PURCHASE.to_string()))
+                .collect(),
+        ))
     }
 }
 
