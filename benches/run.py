@@ -2,6 +2,7 @@
 
 usage: python3 benches/run.py [--rows 1000000 10000000] [--runs 3]
        python3 benches/run.py --matrix [--matrix-rows 1000000 10000000 40000000] [--runs 3]
+       python3 benches/run.py --scorers [--scorers-rows 10000000] [--runs 3]
 
 Generates deterministic order exports with `examples/gen_orders` (CSV and Parquet) in
 benches/data/, then times, side by side in one run:
@@ -20,6 +21,10 @@ few orders each) and lines/30 (fewer customers with more), CSV and Parquet, agai
 DuckDB SQL and a full polars-py lazy RFM (benches/rfm_polars.py: the same metrics and
 NTILE scores, writing the same CSV); every customer's scores of tiering and of polars
 are checked against DuckDB's.
+
+--scorers times every scorer, `check` and `report --compare-as-of` against `score --scorer
+rfm` on the same file, side by side in one run (lines/8 and lines/30 customers, CSV),
+as ratios to rfm.
 """
 import argparse
 import csv
@@ -108,6 +113,37 @@ def matrix(args, tiering, gen):
                 print(f"|  |  |  | scores agree on {agreed:,} customers (tiering, DuckDB, polars) |  |  |  |  |  |", flush=True)
 
 
+SCORERS = ("rfm", "pareto", "profit", "rules", "lifecycle", "clv", "value", "health", "cluster")
+
+
+def scorers(args, tiering, gen):
+    """Every scorer, check and report --compare-as-of against score --scorer rfm."""
+    out = out_dir()
+    os.makedirs(out, exist_ok=True)
+    print("| lines | customers | command | median s | peak RSS MB | × score rfm |")
+    print("|---:|---:|---|---:|---:|---:|")
+    for rows in args.scorers_rows:
+        for per in (8, 30):
+            customers = rows // per
+            path = generate(rows, gen, customers)["csv"]
+            commands = [
+                (f"score --scorer {name}", [tiering, "score", path, "--scorer", name, "-q", "-o", os.path.join(out, f"scorer-{name}.csv")])
+                for name in SCORERS
+            ]
+            commands.append(("check", [tiering, "check", path, "-q"]))
+            commands.append(
+                (
+                    "report --compare-as-of 2026-07-31",
+                    [tiering, "report", path, "--compare-as-of", "2026-07-31", "-q", "-o", os.path.join(out, "report.json")],
+                )
+            )
+            base = None
+            for name, command in commands:
+                wall, rss = measure(command, args.runs)
+                base = base or wall
+                print(f"| {rows:,} | {customers:,} | `{name}` | {wall:.2f} | {rss:.0f} | {wall / base:.2f} |", flush=True)
+
+
 def compare(tiering_csv, duckdb_csv):
     with open(duckdb_csv) as f:
         theirs = {r["customer_id"]: (r["r_score"], r["f_score"], r["m_score"]) for r in csv.DictReader(f)}
@@ -131,14 +167,24 @@ def main():
     parser.add_argument("--matrix", action="store_true", help="the shape matrix (lines x customers)")
     parser.add_argument("--matrix-rows", type=int, nargs="+", default=[1_000_000, 10_000_000, 40_000_000])
     parser.add_argument("--profile", default="release", help="cargo profile to build and time")
+    parser.add_argument("--scorers", action="store_true", help="every scorer, check and report against rfm")
+    parser.add_argument("--scorers-rows", type=int, nargs="+", default=[10_000_000])
+    parser.add_argument("--binary", help="time this tiering binary instead of building one")
     args = parser.parse_args()
-    build = ["cargo", "build", "--profile", args.profile, "--example", "gen_orders", "--bin", "tiering"]
-    subprocess.run(build, cwd=ROOT, check=True)
     directory = "release" if args.profile == "release" else args.profile
-    tiering = os.path.join(args.target_dir, directory, "tiering")
+    tiering = args.binary or os.path.join(args.target_dir, directory, "tiering")
     gen = os.path.join(args.target_dir, directory, "examples", "gen_orders")
+    # --binary times a binary built elsewhere: build nothing unless the generator is missing.
+    if not (args.binary and os.path.exists(gen)):
+        build = ["cargo", "build", "--profile", args.profile, "--example", "gen_orders"]
+        if not args.binary:
+            build += ["--bin", "tiering"]
+        subprocess.run(build, cwd=ROOT, check=True)
     if args.matrix:
         matrix(args, tiering, gen)
+        return
+    if args.scorers:
+        scorers(args, tiering, gen)
         return
     try:
         import polars  # noqa: F401

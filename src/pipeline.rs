@@ -48,6 +48,9 @@ pub struct Request<'a> {
     pub as_of: Option<i32>,
     /// The output's own column names, which customer-export columns must not take.
     pub reserved: &'a [&'a str],
+    /// Order lines already read by another run of the same inputs (their lines, currency
+    /// digits and date facts): scored again without reading the files.
+    pub lines_read: Option<&'a LoadedOrders>,
     /// The scorer the metrics are for, with its context: it names the trailing-window
     /// metrics and whether purchase-day metrics are needed. `None`: the base metrics.
     pub scorer: Option<(&'a dyn Scorer, &'a ScoreContext)>,
@@ -70,17 +73,25 @@ pub fn prepare(
         reserved,
         scorer,
         rejects,
+        ..
     } = *request;
-    let (files, repeats) = distinct_files(expand(inputs)?);
-    print_repeats(&repeats, printer);
-    let bytes = files
-        .iter()
-        .filter_map(|f| f.path.as_ref())
-        .filter_map(|p| std::fs::metadata(p).ok())
-        .map(|m| m.len())
-        .sum();
-    let mut progress = printer.progress("reading orders", bytes);
-    let orders = load_orders(&files, options, &|rows| progress.rows(rows))?;
+    let (orders, mut progress) = match request.lines_read {
+        // The lines another run read (`report --compare-as-of`): not read again.
+        Some(read) => (read.lines_only(), printer.progress("computing metrics", 0)),
+        None => {
+            let (files, repeats) = distinct_files(expand(inputs)?);
+            print_repeats(&repeats, printer);
+            let bytes = files
+                .iter()
+                .filter_map(|f| f.path.as_ref())
+                .filter_map(|p| std::fs::metadata(p).ok())
+                .map(|m| m.len())
+                .sum();
+            let progress = printer.progress("reading orders", bytes);
+            let orders = load_orders(&files, options, &|rows| progress.rows(rows))?;
+            (orders, progress)
+        }
+    };
     if let Some((path, guard)) = rejects {
         write_rejects_file(path, &orders, guard, printer)?;
     }

@@ -104,14 +104,15 @@ pub fn scoring_guard(
     Ok(guard)
 }
 
-/// Score the inputs of `args`; `as_of` overrides `--as-of` (the report's comparison run).
-/// Every file written (`--rejects`, `--fit-report`) goes through `guard`.
+/// Score the inputs of `args`; `as_of` overrides `--as-of` (the report's comparison run),
+/// `lines_read` are the inputs' lines when another run read them already. Every file
+/// written (`--rejects`, `--fit-report`) goes through `guard`.
 pub fn score_inputs(
     args: &ScoringArgs,
     config: &LoadedConfig,
     printer: &Printer,
     guard: &WriteGuard,
-    as_of: Option<i32>,
+    (as_of, lines_read): (Option<i32>, Option<&LoadedOrders>),
     lines: LinesAfterScoring,
 ) -> anyhow::Result<ScoredRun> {
     let options = input_options(&args.input, config, args.rejects.is_some())?;
@@ -144,6 +145,7 @@ pub fn score_inputs(
         reserved: &reserved,
         scorer: Some((scorer.as_ref(), &settings.context)),
         rejects: args.rejects.as_deref().map(|path| (path, guard)),
+        lines_read,
     };
     let mut prepared = prepare(&request, &options, printer)?;
     prepared.progress.stage("scoring");

@@ -64,6 +64,7 @@ pub fn run(
         reserved: &[],
         scorer: None,
         rejects: None,
+        lines_read: None,
     };
     let prepared = prepare(&request, &options, printer)?;
     let end = prepared.as_of;

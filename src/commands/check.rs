@@ -118,6 +118,7 @@ fn rules_matching_nobody(args: &CheckArgs, config: &LoadedConfig) -> anyhow::Res
         reserved: &[],
         scorer: Some((scorer.as_ref(), &context)),
         rejects: None,
+        lines_read: None,
     };
     let prepared = prepare(&request, &options, &Printer::new(0, true))?;
     let ctx = ScoreContext {

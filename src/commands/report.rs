@@ -11,6 +11,7 @@ use crate::cli::ReportArgs;
 use crate::config::LoadedConfig;
 use crate::error::{ExitStatus, TieringError};
 use crate::input::dates::format_date;
+use crate::output::destination::Destination;
 use crate::output::guard::WriteGuard;
 use crate::output::parquet::ParquetOutput;
 use crate::output::stdout::write_stdout;
@@ -23,15 +24,8 @@ use crate::report::{Report, ReportFormat, ReportInput, build};
 use crate::scored::{LinesAfterScoring, ScoredRun, score_inputs, scoring_guard};
 use crate::settings::date_arg;
 
-/// Where the report goes.
-enum Target {
-    /// One file in one format.
-    File(PathBuf, ReportFormat),
-    /// Dated files in a directory, for cron.
-    Directory(PathBuf, Vec<ReportFormat>),
-    /// Standard output.
-    Stdout(ReportFormat),
-}
+/// Where the report goes: one file, a cron directory of dated files, or stdout.
+type Target = Destination<ReportFormat>;
 
 /// Run `tiering report`.
 pub fn run(
@@ -50,7 +44,7 @@ pub fn run(
     if let Some(previous) = &args.previous {
         guard.protect("previous tiers", Path::new(previous));
     }
-    if let Target::File(path, _) = &target {
+    if let Some(path) = target.file() {
         guard.claim(path, "-o")?;
     }
     let compare_as_of = args
@@ -67,7 +61,7 @@ pub fn run(
             config,
             printer,
             &guard,
-            None,
+            (None, None),
             LinesAfterScoring::Keep,
         )?,
     };
@@ -100,6 +94,7 @@ pub fn run(
         r.input.revenue.grouped()
     );
     match &target {
+        Target::Terminal => write_report_stdout(&report, ReportFormat::Md)?,
         Target::Stdout(format) => {
             guard.check_stdout()?;
             write_report_stdout(&report, *format)?
@@ -183,7 +178,11 @@ fn target(args: &ReportArgs) -> Result<Target, TieringError> {
         return Ok(Target::Directory(dir.clone(), formats));
     }
     let format = single(ReportFormat::Md)?;
-    if format == ReportFormat::Xlsx && std::io::stdout().is_terminal() {
+    let terminal = std::io::stdout().is_terminal();
+    if args.format.is_empty() && terminal {
+        return Ok(Target::Terminal);
+    }
+    if format == ReportFormat::Xlsx && terminal {
         return Err(TieringError::usage(
             "refusing to write a workbook to a terminal",
             Some("write it to a file with -o report.xlsx, or redirect stdout".into()),
@@ -214,7 +213,7 @@ fn earlier_run(
         )
         .into());
     }
-    // The earlier run reads the same files again; its notes would repeat this run's.
+    // The earlier run scores the lines this run read; its notes would repeat this run's.
     let mut scoring = args.scoring.clone();
     scoring.rejects = None;
     scoring.clv.fit_report = None;
@@ -223,7 +222,7 @@ fn earlier_run(
         config,
         &Printer::new(0, true),
         &WriteGuard::new(),
-        Some(date),
+        (Some(date), Some(&run.orders)),
         LinesAfterScoring::Drop,
     )
     .map_err(|e| match e.downcast_ref::<TieringError>() {

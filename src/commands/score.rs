@@ -32,7 +32,7 @@ pub fn run(
         config,
         printer,
         &guard,
-        None,
+        (None, None),
         LinesAfterScoring::Drop,
     )?;
     run.progress.stage("writing");

@@ -9,8 +9,9 @@ use super::InputOptions;
 use super::columns::{self, Canonical, ColumnMapping, ExplicitMap};
 use super::faults::FaultLog;
 use super::lines::{RowFault, col_names};
+use super::rows::{Fields, RowVisitor};
 use super::source::InputFile;
-use super::table::{Fields, RowVisitor, read_file};
+use super::table::read_file;
 use crate::error::{Location, TieringError};
 use crate::scorers::ExportNumber;
 

@@ -15,8 +15,8 @@ use super::dates::DayMonth;
 use super::layout::{Layout, position_of};
 use super::lines::{LineTyping, Overrides, RowFault};
 use super::money::parse_money;
+use super::rows::Fields;
 use super::status::{StatusClass, StatusTable, StatusTally, TooManyValues};
-use super::table::Fields;
 use crate::error::Location;
 
 /// How one file's lines are admitted: resolved from its header, layout and options.

@@ -15,7 +15,7 @@ use polars::prelude::*;
 use super::columns::{Canonical, ColumnMapping};
 use super::dates::{DateFormat, DayMonth, Parsed, expected_form, parse_in_column, pattern_for};
 use super::money::{MoneyFormat, minor_units_of_decimal, parse_money};
-use super::table::Fields;
+use super::rows::Fields;
 
 /// Canonical column names of the orders frame.
 pub mod col_names {

@@ -9,6 +9,7 @@ pub mod currency;
 pub mod customers;
 pub mod date_facts;
 pub mod dates;
+pub mod delimited;
 pub mod export;
 pub mod faults;
 pub mod layout;
@@ -18,6 +19,7 @@ pub mod money;
 pub mod orders;
 pub mod overlap;
 pub mod parquet;
+pub mod rows;
 pub mod same_file;
 pub mod source;
 pub mod status;
@@ -31,8 +33,9 @@ use self::date_facts::DateFacts;
 use self::faults::{FaultLog, Rejected};
 use self::lines::LineTyping;
 use self::orders::OrdersVisitor;
+use self::rows::FileReport;
 use self::source::InputFile;
-use self::table::{FileReport, TextOptions, read_file_parallel};
+use self::table::{TextOptions, read_file_parallel};
 use crate::error::TieringError;
 
 /// Everything that decides how inputs are read.
@@ -91,6 +94,19 @@ pub struct LoadedOrders {
 }
 
 impl LoadedOrders {
+    /// The lines with their currency digits and date facts, without the per-file
+    /// reports, rejects and overlaps: for scoring the same lines again at another date.
+    pub fn lines_only(&self) -> LoadedOrders {
+        LoadedOrders {
+            lines: self.lines.clone(),
+            files: Vec::new(),
+            rejected: Vec::new(),
+            overlaps: Default::default(),
+            dates: self.dates.clone(),
+            decimals: self.decimals,
+        }
+    }
+
     /// Lines dropped by their status in every file.
     pub fn excluded_by_status(&self) -> u64 {
         self.files

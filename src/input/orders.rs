@@ -14,9 +14,9 @@ use super::export::{Admission, ExportPlan, ExportState};
 use super::layout::{Layout, recognise};
 use super::lines::col_names::{ORDER_DATE, ORDER_ID};
 use super::lines::{LineTyping, OrderLines, RowFault};
+use super::rows::{Fields, ForkingVisitor, RowVisitor};
 use super::source::InputFile;
 use super::status::{StatusTable, not_a_status_column};
-use super::table::{Fields, ForkingVisitor, RowVisitor};
 use crate::error::{Location, TieringError};
 
 /// What one file's lines said beyond the lines kept: its layout, statuses, currencies.

@@ -13,8 +13,8 @@ use polars::prelude::*;
 use super::faults::FaultLog;
 use super::limits::{MAX_COLUMNS, too_many_columns};
 use super::lines::RowFault;
+use super::rows::{Fields, FileReport, RowVisitor, bad_row, unreadable};
 use super::source::InputFile;
-use super::table::{Fields, FileReport, RowVisitor, bad_row, unreadable};
 use crate::error::Location;
 
 /// Rows per part when the rows of a Parquet file are typed on all cores.

@@ -146,7 +146,7 @@ pub fn open(input: &InputFile, encoding: Option<&'static Encoding>) -> anyhow::R
         Box::new(reader)
     };
     let (head, rest) =
-        sample(decompressed).map_err(|e| super::table::unreadable(input, &e.to_string()))?;
+        sample(decompressed).map_err(|e| super::rows::unreadable(input, &e.to_string()))?;
     let detected = match encoding {
         Some(forced) => {
             refuse_forced_encoding_on_utf8(input, forced, &head)?;

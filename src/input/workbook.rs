@@ -12,8 +12,8 @@ use calamine::{Data, Reader, open_workbook_auto_from_rs};
 use super::dates::epoch_days_of;
 use super::faults::FaultLog;
 use super::lines::RowFault;
+use super::rows::{Fields, FileReport, RowVisitor, bad_row, unreadable};
 use super::source::InputFile;
-use super::table::{Fields, FileReport, RowVisitor, bad_row, unreadable};
 use crate::error::{Location, TieringError};
 
 /// Read the workbook `bytes` of `file` into `visitor`.

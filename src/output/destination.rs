@@ -10,17 +10,30 @@ use super::stdout::write_stdout;
 use super::{OutputData, OutputFormat};
 use crate::error::{ExitStatus, TieringError};
 
-/// Where the result goes.
-pub enum Destination {
-    /// The summary table on a terminal.
+/// Where the result goes, in formats of type `F` (per-row formats for `score`, report
+/// formats for `report`).
+pub enum Destination<F = OutputFormat> {
+    /// The readable view on a terminal.
     Terminal,
-    /// stdout in a per-row (or table) format.
-    Stdout(OutputFormat),
+    /// stdout in one format.
+    Stdout(F),
     /// A file, written through the guard (atomically unless it is a special file).
-    File(PathBuf, OutputFormat),
+    File(PathBuf, F),
+    /// Dated files in a directory, one per format (`report --output-dir`, for cron).
+    Directory(PathBuf, Vec<F>),
 }
 
-impl Destination {
+impl<F> Destination<F> {
+    /// The file `-o` names, if the result goes to one.
+    pub fn file(&self) -> Option<&PathBuf> {
+        match self {
+            Destination::File(path, _) => Some(path),
+            _ => None,
+        }
+    }
+}
+
+impl Destination<OutputFormat> {
     /// Decide from `-o` and `--format` (and whether stdout is a terminal).
     pub fn resolve(
         output: Option<&PathBuf>,
@@ -78,6 +91,10 @@ impl Destination {
             Destination::File(path, format) => {
                 guard.write(path, "-o", |out| render(*format, out))?;
             }
+            Destination::Directory(dir, _) => anyhow::bail!(
+                "internal error: per-row results go to one file, not the directory `{}`",
+                dir.display()
+            ),
         }
         Ok(ExitStatus::Success)
     }

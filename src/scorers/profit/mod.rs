@@ -5,11 +5,21 @@
 //! tiers are cuts on the score by share of customers. Loss makers (profit < 0) always form
 //! the lowest tier, `loss_making`, with their own strategy.
 
+mod exact;
+mod settings;
+
+pub(super) use self::exact::export_number;
+pub use self::exact::{
+    EXPORT_NUMBER_SCALE, MONEY_RATE_SCALE, POINTS_SCALE, RETURN_RATE_SCALE, WEIGHT_SCALE,
+    millionths, money_rate_units, weight_units,
+};
+pub use self::settings::{CapitalCost, CustomerCost, Direction, Factor, ProfitSettings};
+
+use self::exact::{RETURN_RATE_UNITS, money_times, return_rate_units, shown_units};
 use super::columns::{ColumnType, OutputColumn, tier_columns, typed};
 use polars::prelude::*;
-use serde::Deserialize;
 
-use super::pareto::{class_key, class_letter, parse_cuts};
+use super::pareto::{class_key, class_letter};
 use super::{
     ExportNumber, ScoreContext, Scored, Scorer, TIER_GROUP, fill_no_purchase, left_join,
     require_export_column,
@@ -17,127 +27,6 @@ use super::{
 use crate::error::TieringError;
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
-
-/// A factor's direction.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Direction {
-    /// Larger values score higher.
-    #[default]
-    Higher,
-    /// Smaller values score higher.
-    Lower,
-}
-
-/// One weighted factor.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Factor {
-    /// Any numeric column: a metric, `return_rate`, or a customer-export column.
-    pub metric: String,
-    /// Weight; all weights sum to 1.
-    #[serde(deserialize_with = "crate::config_numbers::weight")]
-    pub weight: f64,
-    /// higher or lower is better.
-    #[serde(default)]
-    pub direction: Direction,
-}
-
-/// Cost per unit of a customer-export column (tickets × cost per ticket, or a cost
-/// column itself with `per_unit = 1`).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CustomerCost {
-    /// Column of the customer export.
-    pub column: String,
-    /// Money per unit.
-    #[serde(deserialize_with = "crate::config_numbers::money_rate")]
-    pub per_unit: f64,
-}
-
-/// Capital tied up by payment terms: revenue × days / 365 × annual rate.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CapitalCost {
-    /// Column of the customer export with receivable (payment) days.
-    pub days_column: String,
-    /// Annual cost of capital, e.g. 0.08.
-    #[serde(deserialize_with = "crate::config_numbers::rate")]
-    pub annual_rate: f64,
-}
-
-/// `[profit]`.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ProfitSettings {
-    /// Money per purchase order.
-    #[serde(deserialize_with = "crate::config_numbers::money_rate")]
-    pub per_order: f64,
-    /// Money per return line.
-    #[serde(deserialize_with = "crate::config_numbers::money_rate")]
-    pub per_return_line: f64,
-    /// Per-customer cost parts from the customer export.
-    pub customer_costs: Vec<CustomerCost>,
-    /// Capital cost of payment terms.
-    pub capital: Option<CapitalCost>,
-    /// Weighted factors.
-    pub factors: Vec<Factor>,
-    /// Tier shares by customers, best first, e.g. "20/30/50".
-    pub tiers: String,
-}
-
-impl Default for ProfitSettings {
-    fn default() -> Self {
-        let factor = |metric: &str, weight, direction| Factor {
-            metric: metric.into(),
-            weight,
-            direction,
-        };
-        ProfitSettings {
-            per_order: 0.0,
-            per_return_line: 0.0,
-            customer_costs: Vec::new(),
-            capital: None,
-            factors: vec![
-                factor("profit", 0.6, Direction::Higher),
-                factor("orders", 0.15, Direction::Higher),
-                factor("recency_days", 0.15, Direction::Lower),
-                factor("return_rate", 0.1, Direction::Lower),
-            ],
-            tiers: "20/30/50".into(),
-        }
-    }
-}
-
-impl ProfitSettings {
-    /// Weights must sum to 1 and the tiers must parse.
-    pub fn validate(&self) -> Result<Vec<u32>, TieringError> {
-        let sum: f64 = self.factors.iter().map(|f| f.weight).sum();
-        if self.factors.is_empty() || (sum - 1.0).abs() > 1e-9 {
-            let list: Vec<String> = self
-                .factors
-                .iter()
-                .map(|f| format!("{} {}", f.metric, f.weight))
-                .collect();
-            return Err(TieringError::config(
-                format!(
-                    "[profit] factor weights sum to {}, not 1 ({})",
-                    (sum * 1e6).round() / 1e6,
-                    list.join(", ")
-                ),
-                Some("make the weights of [[profit.factors]] add up to 1".into()),
-            ));
-        }
-        if let Some(f) = self.factors.iter().find(|f| f.weight < 0.0) {
-            return Err(TieringError::config(
-                format!("[profit] factor `{}` has a negative weight", f.metric),
-                None,
-            ));
-        }
-        parse_cuts(&self.tiers)
-            .map_err(|e| TieringError::config(format!("[profit] tiers: {e}"), None))
-    }
-}
 
 /// The profit contribution scorer.
 pub struct ProfitScorer;
@@ -346,115 +235,6 @@ impl Scorer for ProfitScorer {
     }
 }
 
-/// Return rates are kept in units of 1/10,000 (4 decimals).
-pub const RETURN_RATE_SCALE: i64 = 10_000;
-/// Percentiles, points and the score are kept in hundredths (2 decimals).
-pub const POINTS_SCALE: i64 = 100;
-/// Factor weights are taken to 9 decimals.
-pub const WEIGHT_SCALE: i64 = 1_000_000_000;
-/// Configured money per unit is taken to a millionth of a minor unit.
-pub const MONEY_RATE_SCALE: i64 = 1_000_000;
-/// The integer return rate, before it is shown as `return_rate`.
-const RETURN_RATE_UNITS: &str = "__return_rate_units";
-
-/// A weight as an integer number of 10⁻⁹.
-pub fn weight_units(weight: f64) -> i64 {
-    (weight * WEIGHT_SCALE as f64).round() as i64
-}
-
-/// Money per unit from the config (currency units) as an integer number of millionths of
-/// a minor unit, so that `count × rate` is exact.
-pub fn money_rate_units(money: f64, decimals: u32) -> i64 {
-    (money * 10f64.powi(decimals as i32) * MONEY_RATE_SCALE as f64).round() as i64
-}
-
-/// returns / (revenue + returns) in 1/10,000, rounded half to even, exactly (in 128
-/// bits, so no customer's amounts can overflow it). Nothing sold: 0 without returns,
-/// 1 (everything returned) with them.
-fn return_rate_units(returns: Expr, gross: Expr) -> Expr {
-    let wide = |e: Expr| e.cast(DataType::Int128);
-    when(gross.clone().gt(lit(0i64)))
-        .then(
-            crate::metrics::half_even_ratio(
-                wide(returns.clone()) * lit(RETURN_RATE_SCALE),
-                wide(gross),
-            )
-            .cast(DataType::Int64),
-        )
-        .when(returns.gt(lit(0i64)))
-        .then(lit(RETURN_RATE_SCALE))
-        .otherwise(lit(0i64))
-}
-
-/// Money (currency units, from the config) × count column -> minor units, rounded half
-/// away from zero, in integers.
-fn money_times(count: Expr, money: f64, ctx: &ScoreContext) -> Expr {
-    let rate = money_rate_units(money, ctx.decimals);
-    crate::metrics::rounded_ratio(
-        count.cast(DataType::Int64).fill_null(lit(0i64)) * lit(rate),
-        lit(MONEY_RATE_SCALE),
-    )
-}
-
-/// Millionths of a unit: how customer-export numbers are taken, exactly.
-pub const EXPORT_NUMBER_SCALE: i64 = 1_000_000;
-
-/// A column as an exact count of millionths (Int128): customer-export columns are text,
-/// read as plain decimals (`12`, `-3.5`; more than 6 decimals rounded half away from
-/// zero, as SQL's CAST to DECIMAL(38, 6) does); an empty cell is null (anything else was
-/// refused when the export was read, see `Scorer::export_numbers`). Numbers are scaled.
-pub(super) fn export_number(column: &str, schema: &Schema) -> Expr {
-    let expr = col(column);
-    match schema.get(column) {
-        Some(DataType::String) => expr.map(
-            |c| {
-                let parsed: Int128Chunked = c
-                    .str()?
-                    .iter()
-                    .map(|text| text.and_then(millionths))
-                    .collect();
-                Ok(parsed.with_name(c.name().clone()).into_column())
-            },
-            |_, field| Ok(Field::new(field.name().clone(), DataType::Int128)),
-        ),
-        Some(dtype) if dtype.is_integer() => expr.cast(DataType::Int128) * lit(EXPORT_NUMBER_SCALE),
-        _ => (expr.cast(DataType::Float64) * lit(EXPORT_NUMBER_SCALE as f64))
-            .round(0, RoundMode::HalfAwayFromZero)
-            .cast(DataType::Int128),
-    }
-}
-
-/// `text` as millionths, rounded half away from zero; None unless a plain decimal.
-pub fn millionths(text: &str) -> Option<i128> {
-    let text = text.trim();
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
-    };
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
-    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() && fraction.is_empty() || !all_digits(whole) || !all_digits(fraction) {
-        return None;
-    }
-    if whole.len() > 24 {
-        return None;
-    }
-    let mut value: i128 = if whole.is_empty() {
-        0
-    } else {
-        whole.parse().ok()?
-    };
-    let mut fraction_digits = fraction.bytes();
-    for _ in 0..6 {
-        let digit = fraction_digits.next().map_or(0, |b| i128::from(b - b'0'));
-        value = value * 10 + digit;
-    }
-    if fraction_digits.next().is_some_and(|b| b >= b'5') {
-        value += 1;
-    }
-    Some(if negative { -value } else { value })
-}
-
 /// The cost-to-serve parts in minor units, each rounded half away from zero from exact
 /// integer products: per order and per return line (rates in millionths of a minor
 /// unit), per unit of an export column (its millionths × the rate), and capital:
@@ -573,14 +353,6 @@ fn factor_points(frame: LazyFrame, ctx: &ScoreContext, schema: &Schema) -> LazyF
         .with_columns(display)
 }
 
-/// Integer units of 1/`scale` as the nearest float. polars multiplies by the reciprocal
-/// of a literal divisor (1429 × 0.01 = 14.290000000000001); rounding gives back the float
-/// nearest to the decimal, the one every engine and parser reads for it.
-fn shown_units(units: Expr, scale: i64) -> Expr {
-    let decimals = scale.ilog10();
-    (units.cast(DataType::Float64) / lit(scale as f64)).round(decimals, RoundMode::HalfToEven)
-}
-
 /// The score in hundredths, which ranks the tiers.
 const SCORE_UNITS: &str = "__score_units";
 
@@ -658,23 +430,4 @@ fn tiers(frame: LazyFrame, cuts: &[u32], ctx: &ScoreContext) -> LazyFrame {
             pick(&|id| ctx.playbook.strategy(&key(id), ctx.lang)).alias("strategy"),
         ])
         .drop(by_name(["__class"], true, false))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::millionths;
-
-    #[test]
-    fn export_numbers_are_exact_millionths() {
-        assert_eq!(millionths("12"), Some(12_000_000));
-        assert_eq!(millionths(" -3.5 "), Some(-3_500_000));
-        assert_eq!(millionths("+.25"), Some(250_000));
-        assert_eq!(millionths("7."), Some(7_000_000));
-        assert_eq!(millionths("0.0000005"), Some(1));
-        assert_eq!(millionths("-0.0000005"), Some(-1));
-        assert_eq!(millionths("0.00000049"), Some(0));
-        for bad in ["", ".", "-", "1,5", "1e3", "n/a", "1.2.3"] {
-            assert_eq!(millionths(bad), None, "{bad}");
-        }
-    }
 }
