@@ -131,12 +131,15 @@ def scorers(args, tiering, gen):
                 for name in SCORERS
             ]
             commands.append(("check", [tiering, "check", path, "-q"]))
-            commands.append(
-                (
-                    "report --compare-as-of 2026-07-31",
-                    [tiering, "report", path, "--compare-as-of", "2026-07-31", "-q", "-o", os.path.join(out, "report.json")],
+            # The Markdown report is what a reader opens; the JSON report also carries
+            # every customer's row (437 MB at 1.25M customers).
+            for extension in ("md", "json"):
+                commands.append(
+                    (
+                        f"report --compare-as-of 2026-07-31 -o report.{extension}",
+                        [tiering, "report", path, "--compare-as-of", "2026-07-31", "-q", "-o", os.path.join(out, f"report.{extension}")],
+                    )
                 )
-            )
             base = None
             for name, command in commands:
                 wall, rss = measure(command, args.runs)

@@ -7,6 +7,7 @@ use polars::prelude::*;
 use super::Warning;
 use crate::input::dates::format_date;
 use crate::lang::Lang;
+use crate::plural::count;
 use crate::scored::ScoredRun;
 
 /// Days of history below which recency and frequency say little.
@@ -34,7 +35,8 @@ pub fn data_warnings(run: &ScoredRun, dates: Option<(i32, i32)>) -> PolarsResult
             code: "few_customers",
             message: match lang {
                 Lang::En => format!(
-                    "Only {purchasers} customers have purchases; tiers on fewer than {wanted} customers change with every order. Read them as a rough sort."
+                    "Only {} purchases; tiers on fewer than {wanted} customers change with every order. Read them as a rough sort.",
+                    count(purchasers, "customer has", "customers have")
                 ),
                 Lang::Zh => format!(
                     "只有 {purchasers} 位客户有购买记录;少于 {wanted} 位客户时,分层会随每一笔订单变化,仅供粗略参考。"
@@ -99,7 +101,8 @@ pub fn data_warnings(run: &ScoredRun, dates: Option<(i32, i32)>) -> PolarsResult
             code: "negative_profit",
             message: match lang {
                 Lang::En => format!(
-                    "{losses} customers have negative profit (cost above revenue); look at their prices and cost-to-serve."
+                    "{} negative profit (cost above revenue); look at their prices and cost-to-serve.",
+                    count(losses as u64, "customer has", "customers have")
                 ),
                 Lang::Zh => {
                     format!("{losses} 位客户利润为负(成本高于销售额);请检查其价格和服务成本。")

@@ -13,6 +13,7 @@ mod duplicates;
 mod edges;
 mod errors;
 mod exports;
+mod formats;
 mod guarantees;
 mod health;
 mod help;
