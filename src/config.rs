@@ -16,7 +16,6 @@ use crate::scorers::breaks::BreaksConfig;
 use crate::scorers::clv::ClvSettings;
 use crate::scorers::lifecycle::LifecycleSettings;
 use crate::scorers::ntile::TiePolicy;
-use crate::scorers::pareto::{Basis, CutBy, Method};
 use crate::scorers::profit::ProfitSettings;
 use crate::scorers::rules::Rule;
 use crate::scorers::segments::SegmentRule;
@@ -45,7 +44,7 @@ pub struct Config {
     pub rfm: RfmConfig,
     /// Pareto / ABC settings.
     #[serde(default)]
-    pub pareto: ParetoConfig,
+    pub pareto: crate::scorers::pareto::ParetoConfig,
     /// Lifecycle thresholds.
     pub lifecycle: Option<LifecycleSettings>,
     /// Profit contribution settings.
@@ -112,20 +111,6 @@ pub struct RfmConfig {
     /// Absolute breaks instead of quantiles (`[rfm.breaks]`).
     #[serde(default)]
     pub breaks: BreaksConfig,
-}
-
-/// `[pareto]`.
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ParetoConfig {
-    /// revenue or profit.
-    pub basis: Option<Basis>,
-    /// `"80,95"` or `"70/20/10"`.
-    pub cuts: Option<String>,
-    /// share or count.
-    pub by: Option<CutBy>,
-    /// fixed or computed.
-    pub method: Option<Method>,
 }
 
 /// `[output]`.

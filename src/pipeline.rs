@@ -15,14 +15,13 @@ use crate::input::same_file::{SkippedInput, distinct_files};
 use crate::input::source::expand;
 use crate::input::{InputOptions, LoadedOrders, load_orders};
 use crate::metrics::{
-    WindowMetric, customer_metrics, join_customers, line_count, lines_after, with_purchase_days,
-    with_windows,
+    customer_metrics, join_customers, line_count, lines_after, with_purchase_days, with_windows,
 };
 use crate::output::guard::WriteGuard;
 use crate::output::rejects::write_rejects;
 use crate::plural::count;
 use crate::printer::{Printer, Progress};
-use crate::scorers::{ScoreContext, Scorer};
+use crate::scorers::{ScoreContext, Scorer, ScorerSettings};
 
 /// Metrics ready for a scorer, and what was learnt on the way.
 pub struct Prepared {
@@ -30,6 +29,8 @@ pub struct Prepared {
     pub customers: LazyFrame,
     /// The as-of date in force.
     pub as_of: i32,
+    /// The scoring context, built once the as-of date was known (with a scorer).
+    pub context: Option<ScoreContext>,
     /// The order lines as read.
     pub orders: LoadedOrders,
     /// Passed-through columns of the customer export.
@@ -53,7 +54,7 @@ pub struct Request<'a> {
     pub lines_read: Option<&'a LoadedOrders>,
     /// The scorer the metrics are for, with its context: it names the trailing-window
     /// metrics and whether purchase-day metrics are needed. `None`: the base metrics.
-    pub scorer: Option<(&'a dyn Scorer, &'a ScoreContext)>,
+    pub scorer: Option<(&'a dyn Scorer, &'a ScorerSettings)>,
     /// `--rejects FILE` and the guard it is written through, right after reading (so it
     /// is written even when every line is bad).
     pub rejects: Option<(&'a Path, &'a WriteGuard)>,
@@ -154,8 +155,32 @@ pub fn prepare(
             format_date(as_of)
         ));
     }
-    let windows = windows(scorer, as_of)?;
-    let purchase_days = scorer.is_some_and(|(s, _)| s.needs_purchase_days());
+    // The customer export is read before the metrics: its columns are part of the
+    // scoring context, which is complete once the as-of date is known.
+    let export = match customers {
+        Some(path) => Some(read_customer_export(
+            path, options, reserved, scorer, printer,
+        )?),
+        None => None,
+    };
+    let extra_columns = export
+        .as_ref()
+        .map(|e| e.extra_columns.clone())
+        .unwrap_or_default();
+    let context = scorer.map(|(_, settings)| {
+        ScoreContext::new(
+            settings.clone(),
+            as_of,
+            orders.decimals,
+            extra_columns.clone(),
+        )
+    });
+    let scoring = scorer.map(|(s, _)| s).zip(context.as_ref());
+    let windows = match scoring {
+        Some((scorer, ctx)) => scorer.windows(ctx)?,
+        None => Vec::new(),
+    };
+    let purchase_days = scoring.is_some_and(|(s, _)| s.needs_purchase_days());
     // Collected here because scorers use the metrics several times over; without
     // common-subplan elimination (a polars feature left out for build time) each use
     // would group the lines again.
@@ -169,16 +194,7 @@ pub fn prepare(
         if purchase_days {
             metrics = with_purchase_days(metrics, part.clone(), as_of);
         }
-        let extra = scorer.and_then(|(s, context)| {
-            s.line_metrics(
-                part,
-                &ScoreContext {
-                    as_of,
-                    ..context.clone()
-                },
-            )
-        });
-        if let Some(extra) = extra {
+        if let Some(extra) = scoring.and_then(|(s, ctx)| s.line_metrics(part, ctx)) {
             metrics = metrics.join(
                 extra,
                 [col(CUSTOMER_ID)],
@@ -189,29 +205,13 @@ pub fn prepare(
         metrics.collect()
     })?
     .lazy();
-    let mut extra_columns = Vec::new();
-    if let Some(path) = customers {
-        let file = expand(&[path.to_string()])?.remove(0);
-        let loaded = load_customers(&file, options, reserved)?;
-        if let Some((scorer, ctx)) = scorer {
-            loaded.check_numbers(&scorer.export_numbers(ctx))?;
+    let tenure_from = scorer.and_then(|(_, settings)| settings.tenure_from.as_deref());
+    if let Some(loaded) = &export {
+        metrics = joined_with_export(metrics, loaded, printer)?;
+        if let Some(column) = tenure_from {
+            metrics = with_tenure_from(metrics, loaded, column, as_of)?;
         }
-        if let Some(encoding) = loaded.detected_encoding {
-            printer.note(&encoding_note(&file.display, encoding));
-        }
-        printer.detail(&format!(
-            "{}: customer export, {} customers\n  {}",
-            file.display,
-            loaded.frame.height(),
-            loaded.mapping.describe().join("\n  ")
-        ));
-        metrics = joined_with_export(metrics, &loaded, printer)?;
-        if let Some(column) = scorer.and_then(|(_, ctx)| ctx.tenure_from.as_deref()) {
-            metrics = with_tenure_from(metrics, &loaded, column, as_of)?;
-        }
-        extra_columns = loaded.extra_columns;
-    }
-    if customers.is_none() && scorer.is_some_and(|(_, ctx)| ctx.tenure_from.is_some()) {
+    } else if tenure_from.is_some() {
         printer.warn(
             "[score] tenure_from reads a customer-export column, and no --customers is given: tenure counts from the first purchase",
         );
@@ -219,10 +219,37 @@ pub fn prepare(
     Ok(Prepared {
         customers: metrics,
         as_of,
+        context,
         orders,
         extra_columns,
         progress,
     })
+}
+
+/// Read the customer export at `path`, refusing values that are not numbers in the
+/// columns the scorer reads as numbers.
+fn read_customer_export(
+    path: &str,
+    options: &InputOptions,
+    reserved: &[&str],
+    scorer: Option<(&dyn Scorer, &ScorerSettings)>,
+    printer: &Printer,
+) -> anyhow::Result<LoadedCustomers> {
+    let file = expand(&[path.to_string()])?.remove(0);
+    let loaded = load_customers(&file, options, reserved)?;
+    if let Some((scorer, settings)) = scorer {
+        loaded.check_numbers(&scorer.export_numbers(settings))?;
+    }
+    if let Some(encoding) = loaded.detected_encoding {
+        printer.note(&encoding_note(&file.display, encoding));
+    }
+    printer.detail(&format!(
+        "{}: customer export, {} customers\n  {}",
+        file.display,
+        loaded.frame.height(),
+        loaded.mapping.describe().join("\n  ")
+    ));
+    Ok(loaded)
 }
 
 fn write_rejects_file(
@@ -414,20 +441,6 @@ fn by_customer_buckets(
         }
     }
     Ok(stacked.expect("at least one slice"))
-}
-
-/// The scorer's trailing-window metrics, given the as-of date in force.
-fn windows(
-    scorer: Option<(&dyn Scorer, &ScoreContext)>,
-    as_of: i32,
-) -> anyhow::Result<Vec<WindowMetric>> {
-    match scorer {
-        Some((scorer, context)) => scorer.windows(&ScoreContext {
-            as_of,
-            ..context.clone()
-        }),
-        None => Ok(Vec::new()),
-    }
 }
 
 /// `[score] tenure_from`: a purchaser's tenure counts from the export's start date when

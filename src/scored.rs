@@ -18,8 +18,10 @@ use crate::output::summary_table::write_frame_table;
 use crate::pipeline::{Request, prepare};
 use crate::printer::{Printer, Progress};
 use crate::report::previous::{OPTIONS_COLUMN, SCORER_COLUMN};
-use crate::scorers::{FittedModel, ScoreContext, Scored, Scorer, ScorerKind, collect_scored};
-use crate::settings::{ScoreSettings, input_options, score_settings};
+use crate::scorers::{
+    FittedModel, ScoreContext, Scored, Scorer, ScorerKind, ScorerSettings, collect_scored,
+};
+use crate::settings::{ScoringFlags, input_options, score_settings};
 
 /// A finished scoring run.
 pub struct ScoredRun {
@@ -116,7 +118,7 @@ pub fn score_inputs(
     lines: LinesAfterScoring,
 ) -> anyhow::Result<ScoredRun> {
     let options = input_options(&args.input, config, args.rejects.is_some())?;
-    let mut settings = score_settings(args, config)?;
+    let mut settings = score_settings(ScoringFlags::of(args), config)?;
     if as_of.is_some() {
         settings.as_of = as_of;
     }
@@ -134,7 +136,7 @@ pub fn score_inputs(
         )
         .into());
     }
-    let scorer_columns = scorer.output_columns(&settings.context);
+    let scorer_columns = scorer.output_columns(&settings.scoring);
     let mut reserved = vec![CUSTOMER_ID, "as_of", SCORER_COLUMN, OPTIONS_COLUMN];
     reserved.extend(METRIC_COLUMNS);
     reserved.extend(scorer_columns.iter().map(String::as_str));
@@ -143,26 +145,26 @@ pub fn score_inputs(
         customers: args.customers.as_deref(),
         as_of: settings.as_of,
         reserved: &reserved,
-        scorer: Some((scorer.as_ref(), &settings.context)),
+        scorer: Some((scorer.as_ref(), &settings.scoring)),
         rejects: args.rejects.as_deref().map(|path| (path, guard)),
         lines_read,
     };
     let mut prepared = prepare(&request, &options, printer)?;
     prepared.progress.stage("scoring");
-    require_cost_for_profit(scorer.as_ref(), &settings.context, &prepared.orders)?;
+    require_cost_for_profit(scorer.as_ref(), &settings.scoring, &prepared.orders)?;
     if lines == LinesAfterScoring::Drop {
         // Scoring needs only the metrics; at 30M lines the lines held ~1.3 GB through it.
         prepared.orders.lines = DataFrame::empty();
     }
-    settings.context.as_of = prepared.as_of;
-    settings.context.decimals = prepared.orders.decimals;
-    settings.context.export_columns = prepared.extra_columns.clone();
+    let Some(mut context) = prepared.context.take() else {
+        anyhow::bail!("internal error: no scoring context for a scorer");
+    };
     let mut columns: Vec<String> = scorer_columns;
     columns.extend(prepared.extra_columns.iter().cloned());
-    let Scored { frame, fit } = scorer.score(prepared.customers, &settings.context)?;
-    let customers = collect_customers(frame, &columns, settings.context.as_of)?;
-    settings.context.formed_groups = scorer.groups_formed(&customers)?;
-    let ctx = &settings.context;
+    let Scored { frame, fit } = scorer.score(prepared.customers, &context)?;
+    let customers = collect_customers(frame, &columns, context.as_of)?;
+    context.formed_groups = scorer.groups_formed(&customers)?;
+    let ctx = &context;
     // The declaration types tier files read back (`report --scores`, `--previous`): the
     // test build holds every scored frame to it.
     #[cfg(debug_assertions)]
@@ -200,11 +202,7 @@ pub fn score_inputs(
     }
     let mut money: Vec<String> = MONEY_COLUMNS.iter().map(|c| c.to_string()).collect();
     money.extend(scorer.money_columns(ctx));
-    let ScoreSettings {
-        scorer: kind,
-        context,
-        ..
-    } = settings;
+    let kind = settings.scorer;
     Ok(ScoredRun {
         scorer,
         kind,
@@ -283,7 +281,7 @@ fn options_of_other_scorers(args: &ScoringArgs, scorer: &dyn Scorer) -> Vec<&'st
 /// Ranking by profit needs a cost column in every order file.
 fn require_cost_for_profit(
     scorer: &dyn Scorer,
-    ctx: &ScoreContext,
+    ctx: &ScorerSettings,
     orders: &crate::input::LoadedOrders,
 ) -> Result<(), TieringError> {
     use crate::input::columns::Canonical;

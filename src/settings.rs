@@ -2,8 +2,7 @@
 //! CLI > environment > file > defaults.
 
 use crate::cli::{ClvArgs, InputArgs, ScoreOptions, ScoringArgs};
-use crate::clv::value::parse_horizon;
-use crate::config::{Config, LoadedConfig};
+use crate::config::LoadedConfig;
 use crate::error::TieringError;
 use crate::input::InputOptions;
 use crate::input::columns::{Canonical, ExplicitMap, canonical_from_user, parse_map_arg};
@@ -19,11 +18,11 @@ use crate::scorers::breaks::Breaks;
 use crate::scorers::cluster::settings::ClusterSettings;
 use crate::scorers::clv::ClvSettings;
 use crate::scorers::health::HealthSettings;
-use crate::scorers::pareto::{ParetoSettings, parse_cuts};
+use crate::scorers::pareto::ParetoSettings;
 use crate::scorers::profit::ProfitSettings;
 use crate::scorers::rules::{RuleSet, default_rules};
 use crate::scorers::segments::SegmentMap;
-use crate::scorers::{ScoreContext, ScorerKind};
+use crate::scorers::{ScorerKind, ScorerSettings};
 
 /// Resolve how inputs are read.
 pub fn input_options(
@@ -111,31 +110,54 @@ fn parse_delimiter(text: &str) -> Result<u8, TieringError> {
     }
 }
 
-/// Everything `score` needs besides the inputs.
+/// Everything scoring needs besides the inputs, resolved once per command.
 pub struct ScoreSettings {
     /// Scorer choice.
     pub scorer: ScorerKind,
-    /// Bins, ties, language, playbook, segments (as-of filled in after reading).
-    pub context: ScoreContext,
+    /// The scoring options in force.
+    pub scoring: ScorerSettings,
     /// The as-of date given, if any.
     pub as_of: Option<i32>,
 }
 
+/// The command-line flags scoring reads (`score` and `report` take them all; `check` and
+/// `sql` take some).
+#[derive(Clone, Copy)]
+pub struct ScoringFlags<'a> {
+    /// `--scorer`, `--bins`, `--as-of`, …
+    pub options: &'a ScoreOptions,
+    /// `--horizon`, `--time-unit`, … (default: none given).
+    pub clv: &'a ClvArgs,
+    /// `--currency-decimals`.
+    pub currency_decimals: Option<u32>,
+}
+
+impl<'a> ScoringFlags<'a> {
+    /// The flags of `score` and `report`.
+    pub fn of(args: &'a ScoringArgs) -> Self {
+        ScoringFlags {
+            options: &args.options,
+            clv: &args.clv,
+            currency_decimals: args.input.currency_decimals,
+        }
+    }
+}
+
 /// Resolve the scoring settings.
 pub fn score_settings(
-    args: &ScoringArgs,
+    flags: ScoringFlags<'_>,
     loaded: &LoadedConfig,
 ) -> Result<ScoreSettings, TieringError> {
     let config = &loaded.config;
-    let bins = args.options.bins.or(config.rfm.bins).unwrap_or(5);
+    let options = flags.options;
+    let bins = options.bins.or(config.rfm.bins).unwrap_or(5);
     if !(2..=10).contains(&bins) {
         return Err(TieringError::config(
             format!("[rfm] bins = {bins} is out of range"),
             Some("use 2 to 10".into()),
         ));
     }
-    let lang = args
-        .options
+    let lang = options
         .lang
         .or(config.output.lang)
         .unwrap_or_else(locale_lang);
@@ -147,8 +169,7 @@ pub fn score_settings(
     };
     segments.value_order()?;
     let playbook = Playbook::with_overrides(&config.playbook)?;
-    let money_decimals = args
-        .input
+    let money_decimals = flags
         .currency_decimals
         .or(config.input.currency_decimals)
         .unwrap_or(2);
@@ -162,43 +183,30 @@ pub fn score_settings(
             Some("add [playbook.<segment>.en] strategy = \"...\" to tiering.toml".into()),
         ));
     }
-    let as_of = args
-        .options
+    let as_of = options
         .as_of
         .as_deref()
         .map(|text| date_arg("--as-of", text))
         .transpose()?;
     Ok(ScoreSettings {
-        scorer: args
-            .options
-            .scorer
-            .or(config.score.scorer)
-            .unwrap_or_default(),
-        context: ScoreContext {
-            as_of: as_of.unwrap_or_default(),
+        scorer: options.scorer.or(config.score.scorer).unwrap_or_default(),
+        scoring: ScorerSettings {
             bins,
-            ties: args.options.ties.or(config.rfm.ties).unwrap_or_default(),
-            breaks: Breaks::resolve(
-                &config.rfm.breaks,
-                &args.options.breaks,
-                bins,
-                money_decimals,
-            )?,
+            ties: options.ties.or(config.rfm.ties).unwrap_or_default(),
+            breaks: Breaks::resolve(&config.rfm.breaks, &options.breaks, bins, money_decimals)?,
             lang,
             playbook,
             segments,
-            pareto: pareto_settings(&args.options, config)?,
+            pareto: ParetoSettings::resolve(options, &config.pareto)?,
             lifecycle: config.lifecycle.clone().unwrap_or_default(),
             rules: RuleSet::new(config.rules.clone().unwrap_or_else(default_rules))?,
-            profit: profit_settings(config)?,
-            decimals: money_decimals,
-            clv: clv_settings(&args.clv, config)?,
+            profit: ProfitSettings::resolve(config.profit.as_ref())?,
+            clv: ClvSettings::resolve(flags.clv, config.clv.as_ref())?,
             value: config.value.clone().unwrap_or_default(),
-            health: health_settings(config)?,
-            cluster: cluster_settings(&args.options, config)?,
-            export_columns: Vec::new(),
+            health: HealthSettings::resolve(config.health.as_ref())?,
+            cluster: ClusterSettings::resolve(options.k.as_deref(), config.cluster.as_ref())?,
             tenure_from: config.score.tenure_from.clone(),
-            formed_groups: None,
+            currency_decimals: money_decimals,
         },
         as_of,
     })
@@ -212,67 +220,6 @@ pub fn date_arg(flag: &str, text: &str) -> Result<i32, TieringError> {
             Some("write it as YYYY-MM-DD".into()),
         )
     })
-}
-
-fn pareto_settings(args: &ScoreOptions, config: &Config) -> Result<ParetoSettings, TieringError> {
-    let file = &config.pareto;
-    let defaults = ParetoSettings::default();
-    let cuts = match (&args.cuts, &file.cuts) {
-        (Some(text), _) => parse_cuts(text)?,
-        (None, Some(text)) => parse_cuts(text)
-            .map_err(|e| TieringError::config(format!("[pareto] cuts: {e}"), None))?,
-        (None, None) => defaults.cuts,
-    };
-    Ok(ParetoSettings {
-        basis: args.basis.or(file.basis).unwrap_or(defaults.basis),
-        cuts,
-        by: args.by.or(file.by).unwrap_or(defaults.by),
-        method: args.method.or(file.method).unwrap_or(defaults.method),
-    })
-}
-
-/// `[clv]` with the command-line options on top.
-pub fn clv_settings(args: &ClvArgs, config: &Config) -> Result<ClvSettings, TieringError> {
-    let mut settings = config.clv.clone().unwrap_or_default();
-    if let Some(unit) = args.time_unit {
-        settings.time_unit = unit;
-    }
-    if let Some(horizon) = &args.horizon {
-        parse_horizon(horizon).map_err(|e| {
-            TieringError::usage(format!("--horizon: {e}"), Some("e.g. --horizon 90d".into()))
-        })?;
-        settings.horizon = horizon.clone();
-    }
-    if let Some(rate) = args.discount_rate {
-        settings.discount_rate = rate;
-    }
-    if let Some(threshold) = args.churn_threshold {
-        settings.churn_threshold = threshold;
-    }
-    settings.validate()?;
-    Ok(settings)
-}
-
-fn profit_settings(config: &Config) -> Result<ProfitSettings, TieringError> {
-    let settings = config.profit.clone().unwrap_or_default();
-    settings.validate()?;
-    Ok(settings)
-}
-
-fn cluster_settings(args: &ScoreOptions, config: &Config) -> Result<ClusterSettings, TieringError> {
-    let settings = config
-        .cluster
-        .clone()
-        .unwrap_or_default()
-        .with_k(args.k.as_deref())?;
-    settings.validate()?;
-    Ok(settings)
-}
-
-fn health_settings(config: &Config) -> Result<HealthSettings, TieringError> {
-    let settings = config.health.clone().unwrap_or_default();
-    settings.validate()?;
-    Ok(settings)
 }
 
 fn locale_lang() -> Lang {

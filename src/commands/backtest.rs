@@ -22,7 +22,8 @@ use crate::output::guard::WriteGuard;
 use crate::output::summary_table::write_frame_table;
 use crate::pipeline::{Request, prepare};
 use crate::printer::Printer;
-use crate::settings::{clv_settings, date_arg, input_options};
+use crate::scorers::clv::ClvSettings;
+use crate::settings::{date_arg, input_options};
 
 /// Decimals of the calibration table's fractional columns.
 const TABLE_DECIMALS: u32 = 3;
@@ -38,7 +39,7 @@ pub fn run(
     printer: &Printer,
 ) -> anyhow::Result<ExitStatus> {
     let options = input_options(&args.input, config, false)?;
-    let settings = clv_settings(&args.clv, &config.config)?;
+    let settings = ClvSettings::resolve(&args.clv, config.config.clv.as_ref())?;
     let calibration_end = date_arg("--calibration-end", &args.calibration_end)?;
     let as_of = args
         .as_of

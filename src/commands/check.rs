@@ -4,7 +4,7 @@
 use polars::prelude::*;
 
 use crate::cli::CheckArgs;
-use crate::cli::{ScoreOptions, ScoringArgs};
+use crate::cli::{ClvArgs, ScoreOptions};
 use crate::config::LoadedConfig;
 use crate::error::ExitStatus;
 use crate::error::TieringError;
@@ -22,9 +22,9 @@ use crate::output::check_report::{
 use crate::output::stdout::write_stdout;
 use crate::pipeline::{Request, prepare};
 use crate::printer::Printer;
-use crate::scorers::{ScoreContext, ScorerKind, collect_scored};
+use crate::scorers::{ScorerKind, collect_scored};
 use crate::settings::input_options;
-use crate::settings::score_settings;
+use crate::settings::{ScoringFlags, score_settings};
 
 /// Run `tiering check`: lint the configuration (if one is in force) and report what the
 /// inputs hold. Exit 2 on configuration errors, 3 when any row is bad.
@@ -95,35 +95,33 @@ fn lint_status(findings: &[Finding]) -> ExitStatus {
 
 /// Score the inputs with the configured threshold rules and name the rules nobody reaches.
 fn rules_matching_nobody(args: &CheckArgs, config: &LoadedConfig) -> anyhow::Result<Vec<Finding>> {
-    let score_args = ScoringArgs {
-        inputs: args.inputs.clone(),
-        options: ScoreOptions {
-            scorer: Some(ScorerKind::Rules),
-            ..ScoreOptions::default()
-        },
-        input: args.input.clone(),
-        ..ScoringArgs::default()
+    let rules = ScoreOptions {
+        scorer: Some(ScorerKind::Rules),
+        ..ScoreOptions::default()
+    };
+    let flags = ScoringFlags {
+        options: &rules,
+        clv: &ClvArgs::default(),
+        currency_decimals: args.input.currency_decimals,
     };
     // A configuration that does not resolve is reported by the lint already.
-    let Ok(settings) = score_settings(&score_args, config) else {
+    let Ok(settings) = score_settings(flags, config) else {
         return Ok(Vec::new());
     };
     let options = input_options(&args.input, config, true)?;
     let scorer = settings.scorer.build();
-    let context = settings.context.clone();
     let request = Request {
         inputs: &args.inputs,
         customers: None,
         as_of: None,
         reserved: &[],
-        scorer: Some((scorer.as_ref(), &context)),
+        scorer: Some((scorer.as_ref(), &settings.scoring)),
         rejects: None,
         lines_read: None,
     };
     let prepared = prepare(&request, &options, &Printer::new(0, true))?;
-    let ctx = ScoreContext {
-        as_of: prepared.as_of,
-        ..context
+    let Some(ctx) = prepared.context else {
+        return Ok(Vec::new());
     };
     let Ok(scored) = scorer.score(prepared.customers, &ctx) else {
         return Ok(Vec::new());

@@ -1,6 +1,6 @@
 //! `tiering sql`: print (or write) the scoring as one SQL script for an engine.
 
-use crate::cli::{InputArgs, ScoringArgs, SqlArgs};
+use crate::cli::{ClvArgs, InputArgs, SqlArgs};
 use crate::config::LoadedConfig;
 use crate::error::ExitStatus;
 use crate::input::dates::format_date;
@@ -9,22 +9,27 @@ use crate::metrics::METRIC_COLUMNS;
 use crate::output::guard::WriteGuard;
 use crate::output::stdout::write_stdout;
 use crate::report::previous::{OPTIONS_COLUMN, SCORER_COLUMN};
-use crate::settings::{input_options, score_settings};
+use crate::settings::{ScoringFlags, input_options, score_settings};
 use crate::sql::{script, source};
 
 /// Run `tiering sql`.
 pub fn run(args: &SqlArgs, config: &LoadedConfig) -> anyhow::Result<ExitStatus> {
-    let scoring = ScoringArgs {
-        options: args.options.clone(),
-        input: InputArgs {
-            map: args.map.clone(),
+    let settings = score_settings(
+        ScoringFlags {
+            options: &args.options,
+            clv: &ClvArgs::default(),
             currency_decimals: args.currency_decimals,
-            ..InputArgs::default()
         },
-        ..ScoringArgs::default()
+        config,
+    )?;
+    // `tiering sql` reads no files itself; of the input flags it takes --map and
+    // --currency-decimals.
+    let input = InputArgs {
+        map: args.map.clone(),
+        currency_decimals: args.currency_decimals,
+        ..InputArgs::default()
     };
-    let settings = score_settings(&scoring, config)?;
-    let options = input_options(&scoring.input, config, false)?;
+    let options = input_options(&input, config, false)?;
     let source = source::resolve(
         args.dialect,
         &args.source,
@@ -34,7 +39,7 @@ pub fn run(args: &SqlArgs, config: &LoadedConfig) -> anyhow::Result<ExitStatus> 
     let scorer = settings.scorer.build();
     let customers = match &args.customers {
         Some(export) => {
-            let scorer_columns = scorer.output_columns(&settings.context);
+            let scorer_columns = scorer.output_columns(&settings.scoring);
             let mut reserved = vec![CUSTOMER_ID, "as_of", SCORER_COLUMN, OPTIONS_COLUMN];
             reserved.extend(METRIC_COLUMNS);
             reserved.extend(scorer_columns.iter().map(String::as_str));
@@ -54,14 +59,14 @@ pub fn run(args: &SqlArgs, config: &LoadedConfig) -> anyhow::Result<ExitStatus> 
         scorer.name(),
         args.source,
         as_of.as_deref().unwrap_or("the latest order date"),
-        scorer.describe(&settings.context)
+        scorer.describe(&settings.scoring)
     );
     let text = script(
         args.dialect,
         settings.scorer,
         &source,
         customers.as_ref(),
-        &settings.context,
+        &settings.scoring,
         as_of.as_deref(),
         &description,
     )?;

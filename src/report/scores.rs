@@ -20,9 +20,9 @@ use crate::input::money::{MoneyFormat, parse_money};
 use crate::metrics::{METRIC_COLUMNS, MONEY_COLUMNS, metric_type};
 use crate::printer::Printer;
 use crate::scored::{RunOrigin, ScoredRun, thresholds_of};
-use crate::scorers::ScorerKind;
 use crate::scorers::columns::ColumnType;
-use crate::settings::score_settings;
+use crate::scorers::{ScoreContext, ScorerKind};
+use crate::settings::{ScoringFlags, score_settings};
 
 /// Columns the report reads from every tier file.
 const REQUIRED: [&str; 9] = [
@@ -47,8 +47,7 @@ pub fn scores_run(
     let file = path.display().to_string();
     let (table, first_line) = Table::read(path, "--scores")?;
     let kind = scorer_of(&table, &file, args.options.scorer)?;
-    let mut settings = score_settings(args, config)?;
-    settings.scorer = kind;
+    let settings = score_settings(ScoringFlags::of(args), config)?;
     let scorer = kind.build();
     let group = scorer.group();
     for column in REQUIRED
@@ -68,16 +67,21 @@ pub fn scores_run(
             .into());
         }
     }
-    let ctx = &mut settings.context;
+    let scoring = &settings.scoring;
     let mut money: Vec<String> = MONEY_COLUMNS.iter().map(|c| c.to_string()).collect();
-    money.extend(scorer.money_columns(ctx));
+    money.extend(scorer.money_columns(scoring));
     // Every column as `score` types it: the metrics and the scorer's declared columns.
     let mut types: HashMap<String, ColumnType> = METRIC_COLUMNS
         .iter()
         .chain(&["return_lines"])
         .filter_map(|name| Some((name.to_string(), metric_type(name)?)))
         .collect();
-    types.extend(scorer.columns(ctx).into_iter().map(|c| (c.name, c.kind)));
+    types.extend(
+        scorer
+            .columns(scoring)
+            .into_iter()
+            .map(|c| (c.name, c.kind)),
+    );
     types.insert("as_of".into(), ColumnType::Date);
     for text in [CUSTOMER_ID, SCORER_COLUMN, OPTIONS_COLUMN] {
         types.insert(text.into(), ColumnType::Text);
@@ -90,12 +94,6 @@ pub fn scores_run(
         .filter(|h| !types.contains_key(*h))
         .cloned()
         .collect();
-    // They are the run's customer-export columns (for `--breakdown`).
-    ctx.export_columns = passed_through
-        .iter()
-        .filter(|c| !["scorer", "scorer_options"].contains(&c.as_str()))
-        .cloned()
-        .collect();
     for column in &passed_through {
         types.insert(column.clone(), ColumnType::Text);
     }
@@ -104,16 +102,19 @@ pub fn scores_run(
         first_line,
         types: &types,
         format: MoneyFormat {
-            decimals: ctx.decimals,
+            decimals: scoring.currency_decimals,
             decimal_comma: false,
         },
     };
     let frame = typing.frame(&table)?;
-    ctx.as_of = single_as_of(&frame, &file, settings.as_of)?;
+    let as_of = single_as_of(&frame, &file, settings.as_of)?;
     let customers = frame.sort([CUSTOMER_ID], SortMultipleOptions::default())?;
     check_unique_ids(&customers, &file)?;
-    ctx.formed_groups = scorer.groups_formed(&customers)?;
-    let thresholds = thresholds_of(scorer.as_ref(), &customers, ctx)?;
+    // The passed-through columns are the run's customer-export columns (`--breakdown`).
+    let decimals = scoring.currency_decimals;
+    let mut context = ScoreContext::new(settings.scoring, as_of, decimals, passed_through);
+    context.formed_groups = scorer.groups_formed(&customers)?;
+    let thresholds = thresholds_of(scorer.as_ref(), &customers, &context)?;
     let money = money
         .into_iter()
         .filter(|m| customers.column(m).is_ok())
@@ -122,11 +123,10 @@ pub fn scores_run(
     let format = path
         .extension()
         .map_or_else(String::new, |e| e.to_string_lossy().to_ascii_lowercase());
-    let decimals = settings.context.decimals;
     Ok(ScoredRun {
         scorer,
         kind,
-        context: settings.context,
+        context,
         customers,
         money,
         thresholds,

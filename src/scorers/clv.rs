@@ -11,7 +11,9 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use super::{FittedModel, ScoreContext, Scored, Scorer, TIER_GROUP, fill_no_purchase};
+use super::{
+    FittedModel, ScoreContext, Scored, Scorer, ScorerSettings, TIER_GROUP, fill_no_purchase,
+};
 use crate::clv::TimeUnit;
 use crate::clv::bgnbd::BgNbd;
 use crate::clv::frame::{Purchaser, fit_purchases, fit_spend, purchasers};
@@ -62,6 +64,31 @@ impl Default for ClvSettings {
 }
 
 impl ClvSettings {
+    /// `[clv]` (`file`) with the command-line options on top, validated.
+    pub fn resolve(
+        args: &crate::cli::ClvArgs,
+        file: Option<&ClvSettings>,
+    ) -> Result<ClvSettings, TieringError> {
+        let mut settings = file.cloned().unwrap_or_default();
+        if let Some(unit) = args.time_unit {
+            settings.time_unit = unit;
+        }
+        if let Some(horizon) = &args.horizon {
+            parse_horizon(horizon).map_err(|e| {
+                TieringError::usage(format!("--horizon: {e}"), Some("e.g. --horizon 90d".into()))
+            })?;
+            settings.horizon = horizon.clone();
+        }
+        if let Some(rate) = args.discount_rate {
+            settings.discount_rate = rate;
+        }
+        if let Some(threshold) = args.churn_threshold {
+            settings.churn_threshold = threshold;
+        }
+        settings.validate()?;
+        Ok(settings)
+    }
+
     /// Check values a serde type cannot.
     pub fn validate(&self) -> Result<(), TieringError> {
         let bad = |what: String, hint: &str| Err(TieringError::config(what, Some(hint.into())));
@@ -140,7 +167,7 @@ impl Scorer for ClvScorer {
         true
     }
 
-    fn describe(&self, ctx: &ScoreContext) -> String {
+    fn describe(&self, ctx: &ScorerSettings) -> String {
         let c = &ctx.clv;
         match ctx.lang {
             Lang::En => format!(
@@ -158,7 +185,7 @@ impl Scorer for ClvScorer {
         }
     }
 
-    fn columns(&self, _ctx: &ScoreContext) -> Vec<OutputColumn> {
+    fn columns(&self, _settings: &ScorerSettings) -> Vec<OutputColumn> {
         use ColumnType::{Bool, Float, Integer, Money};
         let mut columns = typed(&[
             ("frequency", Integer),

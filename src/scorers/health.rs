@@ -29,7 +29,8 @@ use serde::Deserialize;
 use super::profit::{EXPORT_NUMBER_SCALE, export_number};
 use super::segments::NO_PURCHASE;
 use super::{
-    ExportNumber, ScoreContext, Scored, Scorer, TIER_GROUP, fill_no_purchase, require_export_column,
+    ExportNumber, ScoreContext, Scored, Scorer, ScorerSettings, TIER_GROUP, fill_no_purchase,
+    require_export_column,
 };
 use crate::error::TieringError;
 use crate::lang::Lang;
@@ -119,6 +120,13 @@ impl Default for HealthWeights {
 }
 
 impl HealthSettings {
+    /// `[health]` as the config gives it (`file`), else the defaults, validated.
+    pub fn resolve(file: Option<&HealthSettings>) -> Result<HealthSettings, TieringError> {
+        let settings = file.cloned().unwrap_or_default();
+        settings.validate()?;
+        Ok(settings)
+    }
+
     /// Weights summing to 1, a weight for every service column given (and a column for
     /// every service weight), grades falling within 0–100, a usable scale.
     pub fn validate(&self) -> Result<(), TieringError> {
@@ -278,7 +286,7 @@ impl Scorer for HealthScorer {
         Some(median_gap_metrics(lines, ctx.as_of))
     }
 
-    fn describe(&self, ctx: &ScoreContext) -> String {
+    fn describe(&self, ctx: &ScorerSettings) -> String {
         let h = &ctx.health;
         let weights = h
             .weighted()
@@ -299,7 +307,7 @@ impl Scorer for HealthScorer {
         }
     }
 
-    fn columns(&self, ctx: &ScoreContext) -> Vec<OutputColumn> {
+    fn columns(&self, ctx: &ScorerSettings) -> Vec<OutputColumn> {
         use ColumnType::{Bool, Float, Integer, Money, Text};
         let mut columns = typed(&[
             ("median_gap_days", Float),
@@ -334,7 +342,7 @@ impl Scorer for HealthScorer {
         )
     }
 
-    fn export_numbers(&self, ctx: &ScoreContext) -> Vec<ExportNumber> {
+    fn export_numbers(&self, ctx: &ScorerSettings) -> Vec<ExportNumber> {
         let h = &ctx.health;
         let mut numbers = Vec::new();
         if let Some(column) = &h.complaints_column {

@@ -12,7 +12,7 @@ use polars::prelude::*;
 use serde::Deserialize;
 
 use super::ratio::{at_least, at_most};
-use super::{ScoreContext, Scored, Scorer, TIER_GROUP, fill_no_purchase};
+use super::{ScoreContext, Scored, Scorer, ScorerSettings, TIER_GROUP, fill_no_purchase};
 use crate::lang::Lang;
 use crate::metrics::{WindowMetric, revenue_trend_windows};
 
@@ -67,7 +67,7 @@ impl Scorer for LifecycleScorer {
         Ok(revenue_trend_windows(ctx.as_of, ctx.lifecycle.period_days))
     }
 
-    fn describe(&self, ctx: &ScoreContext) -> String {
+    fn describe(&self, ctx: &ScorerSettings) -> String {
         let l = &ctx.lifecycle;
         match ctx.lang {
             Lang::En => format!(
@@ -81,7 +81,7 @@ impl Scorer for LifecycleScorer {
         }
     }
 
-    fn columns(&self, _ctx: &ScoreContext) -> Vec<OutputColumn> {
+    fn columns(&self, _settings: &ScorerSettings) -> Vec<OutputColumn> {
         use ColumnType::{Bool, Float, Money, Text};
         let mut columns = typed(&[
             ("usual_gap_days", Float),

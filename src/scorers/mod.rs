@@ -34,11 +34,10 @@ use self::segments::SegmentMap;
 use crate::lang::Lang;
 use crate::playbook::Playbook;
 
-/// Everything a scorer may depend on.
+/// The scoring options in force, resolved once per command from the command line, the
+/// environment, the config file and the defaults; they do not depend on the data.
 #[derive(Clone, Debug)]
-pub struct ScoreContext {
-    /// The as-of date, days since the epoch.
-    pub as_of: i32,
+pub struct ScorerSettings {
     /// Quantile bins.
     pub bins: u32,
     /// Tie policy for quantile scores.
@@ -59,8 +58,6 @@ pub struct ScoreContext {
     pub rules: RuleSet,
     /// Profit contribution settings.
     pub profit: ProfitSettings,
-    /// Minor-unit digits of the currency (rules compare money in currency units).
-    pub decimals: u32,
     /// CLV model settings.
     pub clv: self::clv::ClvSettings,
     /// Value-type settings.
@@ -69,13 +66,55 @@ pub struct ScoreContext {
     pub health: self::health::HealthSettings,
     /// k-means settings.
     pub cluster: self::cluster::settings::ClusterSettings,
-    /// The customer export's columns as passed through (empty without `--customers`).
-    pub export_columns: Vec<String>,
     /// `[score] tenure_from`: the export's date column tenure counts from, when earlier.
     pub tenure_from: Option<String>,
+    /// Minor-unit digits given (`--currency-decimals`, else 2); the data may settle
+    /// others (a zero-decimal currency column), see [`ScoreContext::decimals`].
+    pub currency_decimals: u32,
+}
+
+/// Everything a scorer may depend on: the settings, and what the data settled. Built
+/// once the as-of date is known; the settings read through it (`ctx.bins`).
+#[derive(Clone, Debug)]
+pub struct ScoreContext {
+    /// The scoring options in force.
+    pub settings: ScorerSettings,
+    /// The as-of date, days since the epoch.
+    pub as_of: i32,
+    /// Minor-unit digits of the currency (rules compare money in currency units).
+    pub decimals: u32,
+    /// The customer export's columns as passed through (empty without `--customers`).
+    pub export_columns: Vec<String>,
     /// The group ids the scored customers formed, when the settings do not fix them
     /// ([`Scorer::groups_formed`]); `None` before scoring.
     pub formed_groups: Option<Vec<String>>,
+}
+
+impl ScoreContext {
+    /// The context of a run scored as of `as_of`, with money in `decimals` digits and
+    /// the customer export's `export_columns`.
+    pub fn new(
+        settings: ScorerSettings,
+        as_of: i32,
+        decimals: u32,
+        export_columns: Vec<String>,
+    ) -> Self {
+        ScoreContext {
+            settings,
+            as_of,
+            decimals,
+            export_columns,
+            formed_groups: None,
+        }
+    }
+}
+
+impl std::ops::Deref for ScoreContext {
+    type Target = ScorerSettings;
+
+    fn deref(&self) -> &ScorerSettings {
+        &self.settings
+    }
 }
 
 /// A customer-export column a scorer reads as a number.
@@ -136,7 +175,7 @@ pub trait Scorer {
     fn sql(
         &self,
         _d: crate::sql::dialect::Dialect,
-        _ctx: &ScoreContext,
+        _settings: &ScorerSettings,
         _export: &[String],
     ) -> anyhow::Result<(String, Vec<String>)> {
         let with_sql: Vec<&str> = ScorerKind::value_variants()
@@ -160,24 +199,24 @@ pub trait Scorer {
         false
     }
     /// The options in force, for titles, in the context's language: `5 bins, ties shared`.
-    fn describe(&self, ctx: &ScoreContext) -> String;
+    fn describe(&self, ctx: &ScorerSettings) -> String;
     /// The options in force in one fixed wording (English), stored in tier files and
     /// compared with `--previous`: a report in Chinese compares with an English run.
-    fn options_key(&self, ctx: &ScoreContext) -> String {
-        self.describe(&ScoreContext {
+    fn options_key(&self, settings: &ScorerSettings) -> String {
+        self.describe(&ScorerSettings {
             lang: Lang::En,
-            ..ctx.clone()
+            ..settings.clone()
         })
     }
     /// Columns added to every customer row, in output order, with what each holds.
-    fn columns(&self, ctx: &ScoreContext) -> Vec<OutputColumn>;
+    fn columns(&self, settings: &ScorerSettings) -> Vec<OutputColumn>;
     /// The names of [`Scorer::columns`].
-    fn output_columns(&self, ctx: &ScoreContext) -> Vec<String> {
-        self.columns(ctx).into_iter().map(|c| c.name).collect()
+    fn output_columns(&self, settings: &ScorerSettings) -> Vec<String> {
+        self.columns(settings).into_iter().map(|c| c.name).collect()
     }
     /// Money columns among them (minor units).
-    fn money_columns(&self, ctx: &ScoreContext) -> Vec<String> {
-        self.columns(ctx)
+    fn money_columns(&self, settings: &ScorerSettings) -> Vec<String> {
+        self.columns(settings)
             .into_iter()
             .filter(|c| c.kind == ColumnType::Money)
             .map(|c| c.name)
@@ -205,7 +244,7 @@ pub trait Scorer {
     }
     /// Customer-export columns the scorer reads as numbers: a value that is not one is
     /// refused when the export is read.
-    fn export_numbers(&self, _ctx: &ScoreContext) -> Vec<ExportNumber> {
+    fn export_numbers(&self, _settings: &ScorerSettings) -> Vec<ExportNumber> {
         Vec::new()
     }
     /// The columns naming each customer's segment or tier.
@@ -252,13 +291,13 @@ pub trait Scorer {
     }
     /// Fewest purchasers for a ranking that does not move with every order (the report
     /// warns below it).
-    fn stable_purchasers(&self, _ctx: &ScoreContext) -> u64 {
+    fn stable_purchasers(&self, _settings: &ScorerSettings) -> u64 {
         50
     }
     /// The option under which the scorer ranks by profit, when it is in force: ranking by
     /// profit needs a cost column in every order file, and the report's Pareto chart
     /// then draws profit.
-    fn profit_basis(&self, _ctx: &ScoreContext) -> Option<&'static str> {
+    fn profit_basis(&self, _settings: &ScorerSettings) -> Option<&'static str> {
         None
     }
     /// Where the scorer's own classes end along the Pareto curve of the `positive`
@@ -272,7 +311,7 @@ pub trait Scorer {
         Ok(None)
     }
     /// The quantile bins the scorer scores in, if it does.
-    fn quantile_bins(&self, _ctx: &ScoreContext) -> Option<u32> {
+    fn quantile_bins(&self, _settings: &ScorerSettings) -> Option<u32> {
         None
     }
     /// The scorer-specific command-line options this scorer reads (`--bins`, `--k`, …);

@@ -9,9 +9,13 @@
 use super::columns::{ColumnType, OutputColumn, tier_columns, typed};
 use clap::ValueEnum;
 use polars::prelude::*;
+
+use crate::cli::ScoreOptions;
 use serde::Deserialize;
 
-use super::{ScoreContext, Scored, Scorer, TIER_GROUP, fill_no_purchase, left_join};
+use super::{
+    ScoreContext, Scored, Scorer, ScorerSettings, TIER_GROUP, fill_no_purchase, left_join,
+};
 use crate::error::TieringError;
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
@@ -158,6 +162,39 @@ pub fn class_letter(index: usize) -> String {
     ((b'A' + index as u8) as char).to_string()
 }
 
+/// `[pareto]`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParetoConfig {
+    /// revenue or profit.
+    pub basis: Option<Basis>,
+    /// `"80,95"` or `"70/20/10"`.
+    pub cuts: Option<String>,
+    /// share or count.
+    pub by: Option<CutBy>,
+    /// fixed or computed.
+    pub method: Option<Method>,
+}
+
+impl ParetoSettings {
+    /// `[pareto]` with the command-line options on top.
+    pub fn resolve(args: &ScoreOptions, file: &ParetoConfig) -> Result<Self, TieringError> {
+        let defaults = ParetoSettings::default();
+        let cuts = match (&args.cuts, &file.cuts) {
+            (Some(text), _) => parse_cuts(text)?,
+            (None, Some(text)) => parse_cuts(text)
+                .map_err(|e| TieringError::config(format!("[pareto] cuts: {e}"), None))?,
+            (None, None) => defaults.cuts,
+        };
+        Ok(ParetoSettings {
+            basis: args.basis.or(file.basis).unwrap_or(defaults.basis),
+            cuts,
+            by: args.by.or(file.by).unwrap_or(defaults.by),
+            method: args.method.or(file.method).unwrap_or(defaults.method),
+        })
+    }
+}
+
 /// The Pareto / ABC scorer.
 pub struct ParetoScorer;
 
@@ -175,7 +212,7 @@ impl Scorer for ParetoScorer {
         "pareto"
     }
 
-    fn describe(&self, ctx: &ScoreContext) -> String {
+    fn describe(&self, ctx: &ScorerSettings) -> String {
         let p = &ctx.pareto;
         let zh = ctx.lang == Lang::Zh;
         let basis = match (p.basis, zh) {
@@ -203,7 +240,7 @@ impl Scorer for ParetoScorer {
         }
     }
 
-    fn columns(&self, _ctx: &ScoreContext) -> Vec<OutputColumn> {
+    fn columns(&self, _settings: &ScorerSettings) -> Vec<OutputColumn> {
         use ColumnType::{Bool, Float, Integer, Money, Text};
         let mut columns = typed(&[
             ("pareto_rank", Integer),
@@ -312,7 +349,7 @@ impl Scorer for ParetoScorer {
         class_key(id)
     }
 
-    fn profit_basis(&self, ctx: &ScoreContext) -> Option<&'static str> {
+    fn profit_basis(&self, ctx: &ScorerSettings) -> Option<&'static str> {
         (ctx.pareto.basis == Basis::Profit).then_some("--basis profit")
     }
 
@@ -352,7 +389,7 @@ impl Scorer for ParetoScorer {
     fn sql(
         &self,
         d: crate::sql::dialect::Dialect,
-        ctx: &ScoreContext,
+        ctx: &ScorerSettings,
         _export: &[String],
     ) -> anyhow::Result<(String, Vec<String>)> {
         if ctx.pareto.method != Method::Fixed {

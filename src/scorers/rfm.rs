@@ -7,7 +7,7 @@ use polars::prelude::*;
 
 use super::breaks::score_expr;
 use super::ntile::{bucket, with_position};
-use super::{ScoreContext, Scored, Scorer, fill_no_purchase, left_join};
+use super::{ScoreContext, Scored, Scorer, ScorerSettings, fill_no_purchase, left_join};
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
 use crate::summary::GroupColumns;
@@ -72,7 +72,7 @@ impl Scorer for RfmScorer {
         "rfm"
     }
 
-    fn describe(&self, ctx: &ScoreContext) -> String {
+    fn describe(&self, ctx: &ScorerSettings) -> String {
         let mut text = match ctx.lang {
             Lang::En => format!("{} bins, ties {}", ctx.bins, ctx.ties.name()),
             Lang::Zh => format!(
@@ -94,7 +94,7 @@ impl Scorer for RfmScorer {
         text
     }
 
-    fn columns(&self, _ctx: &ScoreContext) -> Vec<OutputColumn> {
+    fn columns(&self, _settings: &ScorerSettings) -> Vec<OutputColumn> {
         use ColumnType::{Integer, Money, Text};
         typed(&[
             ("r_score", Integer),
@@ -224,12 +224,12 @@ impl Scorer for RfmScorer {
             .unwrap_or_else(|_| self.group_order(ctx))
     }
 
-    fn stable_purchasers(&self, ctx: &ScoreContext) -> u64 {
+    fn stable_purchasers(&self, ctx: &ScorerSettings) -> u64 {
         // Ten customers per quantile bin, below which scores move with every order.
         10 * u64::from(ctx.bins)
     }
 
-    fn quantile_bins(&self, ctx: &ScoreContext) -> Option<u32> {
+    fn quantile_bins(&self, ctx: &ScorerSettings) -> Option<u32> {
         Some(ctx.bins)
     }
 
@@ -244,7 +244,7 @@ impl Scorer for RfmScorer {
     fn sql(
         &self,
         d: crate::sql::dialect::Dialect,
-        ctx: &ScoreContext,
+        ctx: &ScorerSettings,
         _export: &[String],
     ) -> anyhow::Result<(String, Vec<String>)> {
         crate::sql::scoring::rfm(d, ctx)

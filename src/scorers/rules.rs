@@ -8,7 +8,9 @@ use chrono::Months;
 use polars::prelude::*;
 use serde::Deserialize;
 
-use super::{ScoreContext, Scored, Scorer, TIER_GROUP, fill_no_purchase, left_join};
+use super::{
+    ScoreContext, Scored, Scorer, ScorerSettings, TIER_GROUP, fill_no_purchase, left_join,
+};
 use crate::error::TieringError;
 use crate::input::dates::{date_of_epoch_days, epoch_days_of};
 use crate::input::lines::col_names::CUSTOMER_ID;
@@ -186,7 +188,7 @@ pub struct RulesScorer;
 
 impl RulesScorer {
     /// The steadiness metrics (`active_months_12m`, `revenue_cv_12m`) the rules read.
-    fn monthly_columns(ctx: &ScoreContext) -> Vec<String> {
+    fn monthly_columns(ctx: &ScorerSettings) -> Vec<String> {
         let used = ctx.rules.columns();
         MONTHLY_METRICS
             .iter()
@@ -223,7 +225,7 @@ impl Scorer for RulesScorer {
         })
     }
 
-    fn describe(&self, ctx: &ScoreContext) -> String {
+    fn describe(&self, ctx: &ScorerSettings) -> String {
         let n = ctx.rules.rules().len();
         match ctx.lang {
             Lang::En => format!(
@@ -234,15 +236,17 @@ impl Scorer for RulesScorer {
         }
     }
 
-    fn columns(&self, ctx: &ScoreContext) -> Vec<OutputColumn> {
-        let mut columns: Vec<OutputColumn> = Self::window_columns(ctx)
+    fn columns(&self, ctx: &ScorerSettings) -> Vec<OutputColumn> {
+        let mut columns: Vec<OutputColumn> = ctx
+            .rules
+            .columns()
             .into_iter()
-            .map(|w| {
-                let kind = match w.kind {
+            .filter_map(|name| {
+                let kind = match parse_window_name(&name)?.0 {
                     WindowKind::Revenue => ColumnType::Money,
                     WindowKind::Orders => ColumnType::Integer,
                 };
-                OutputColumn::new(w.name, kind)
+                Some(OutputColumn::new(name, kind))
             })
             .collect();
         columns.extend(Self::monthly_columns(ctx).into_iter().map(|name| {
@@ -408,7 +412,7 @@ impl Scorer for RulesScorer {
     fn sql(
         &self,
         d: crate::sql::dialect::Dialect,
-        ctx: &ScoreContext,
+        ctx: &ScorerSettings,
         export: &[String],
     ) -> anyhow::Result<(String, Vec<String>)> {
         crate::sql::scoring::rules(d, ctx, export)

@@ -33,7 +33,9 @@ use serde::Deserialize;
 use super::pareto::{Basis, ranked_purchasers, share};
 use super::profit::{EXPORT_NUMBER_SCALE, export_number};
 use super::ratio::{above, at_least, at_most, below};
-use super::{ExportNumber, ScoreContext, Scored, Scorer, left_join, require_export_column};
+use super::{
+    ExportNumber, ScoreContext, Scored, Scorer, ScorerSettings, left_join, require_export_column,
+};
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
 use crate::metrics::{WindowMetric, revenue_trend_windows};
@@ -110,7 +112,7 @@ impl Scorer for ValueScorer {
         Ok(revenue_trend_windows(ctx.as_of, ctx.value.period_days))
     }
 
-    fn describe(&self, ctx: &ScoreContext) -> String {
+    fn describe(&self, ctx: &ScorerSettings) -> String {
         let v = &ctx.value;
         let basis = match v.basis {
             Basis::Revenue => "revenue",
@@ -141,7 +143,7 @@ impl Scorer for ValueScorer {
         }
     }
 
-    fn columns(&self, _ctx: &ScoreContext) -> Vec<OutputColumn> {
+    fn columns(&self, _settings: &ScorerSettings) -> Vec<OutputColumn> {
         use ColumnType::{Bool, Float, Money, Text};
         let mut columns = typed(&[
             ("value", Money),
@@ -161,7 +163,7 @@ impl Scorer for ValueScorer {
         columns
     }
 
-    fn profit_basis(&self, ctx: &ScoreContext) -> Option<&'static str> {
+    fn profit_basis(&self, ctx: &ScorerSettings) -> Option<&'static str> {
         (ctx.value.basis == Basis::Profit).then_some("[value] basis = \"profit\"")
     }
 
@@ -169,7 +171,7 @@ impl Scorer for ValueScorer {
         "matrix_cell"
     }
 
-    fn export_numbers(&self, ctx: &ScoreContext) -> Vec<ExportNumber> {
+    fn export_numbers(&self, ctx: &ScorerSettings) -> Vec<ExportNumber> {
         ctx.value
             .complaints_column
             .iter()

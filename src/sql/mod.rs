@@ -15,7 +15,7 @@ use self::metrics::{metric_ctes, money_out};
 use self::source::{CustomerSource, Source};
 use crate::error::TieringError;
 use crate::input::columns::Canonical;
-use crate::scorers::{ScoreContext, ScorerKind};
+use crate::scorers::{ScorerKind, ScorerSettings};
 
 /// The per-customer metric columns the script returns, in `score`'s order.
 const METRIC_OUTPUT: [(&str, bool); 10] = [
@@ -38,7 +38,7 @@ pub fn script(
     scorer: ScorerKind,
     source: &Source,
     customers: Option<&CustomerSource>,
-    ctx: &ScoreContext,
+    ctx: &ScorerSettings,
     as_of: Option<&str>,
     description: &str,
 ) -> anyhow::Result<String> {
@@ -67,14 +67,14 @@ pub fn script(
     let mut select = vec!["customer_id".to_string()];
     for (name, is_money) in METRIC_OUTPUT {
         select.push(if is_money {
-            format!("{} AS {name}", money_out(name, ctx.decimals))
+            format!("{} AS {name}", money_out(name, ctx.currency_decimals))
         } else {
             name.to_string()
         });
     }
     for name in &columns {
         select.push(if money.contains(name) {
-            format!("{} AS {name}", money_out(name, ctx.decimals))
+            format!("{} AS {name}", money_out(name, ctx.currency_decimals))
         } else {
             name.clone()
         });
@@ -98,7 +98,7 @@ pub fn script(
     }
     out.push_str(&format!(
         "WITH {},\n{}\nSELECT {}\nFROM scored\nORDER BY {};\n",
-        metric_ctes(d, source, customers, as_of, ctx.decimals),
+        metric_ctes(d, source, customers, as_of, ctx.currency_decimals),
         scoring,
         select.join(",\n       "),
         d.bytewise("customer_id")

@@ -14,7 +14,7 @@ use crate::scorers::profit::{
     RETURN_RATE_SCALE, WEIGHT_SCALE, money_rate_units, weight_units,
 };
 use crate::scorers::segments::NO_PURCHASE;
-use crate::scorers::{ScoreContext, Scorer};
+use crate::scorers::{Scorer, ScorerSettings};
 
 /// The columns of the `metrics` CTE but `profit`, which this scorer recomputes.
 fn metrics_but_profit() -> impl Iterator<Item = &'static str> {
@@ -24,7 +24,7 @@ fn metrics_but_profit() -> impl Iterator<Item = &'static str> {
 }
 
 /// Refuses columns that are neither a metric nor a column of the customer export.
-fn check_supported(ctx: &ScoreContext, export: &[String]) -> anyhow::Result<()> {
+fn check_supported(ctx: &ScorerSettings, export: &[String]) -> anyhow::Result<()> {
     let p = &ctx.profit;
     let in_export = |column: &str| export.iter().any(|e| e == column);
     let refuse = |what: String| -> anyhow::Result<()> {
@@ -71,13 +71,13 @@ fn export_number(d: Dialect, column: &str) -> String {
 /// percentiles, points, score, loss maker and tier columns.
 pub fn profit(
     d: Dialect,
-    ctx: &ScoreContext,
+    ctx: &ScorerSettings,
     export: &[String],
 ) -> anyhow::Result<(String, Vec<String>)> {
     let cuts = ctx.profit.validate()?;
     check_supported(ctx, export)?;
     let p = &ctx.profit;
-    let rate = |money: f64| money_rate_units(money, ctx.decimals);
+    let rate = |money: f64| money_rate_units(money, ctx.currency_decimals);
     let cost_part = |count: &str, money: f64| {
         d.half_away(
             &format!("({count} * {})", rate(money)),

@@ -14,7 +14,7 @@ use crate::scorers::rfm::RfmScorer;
 use crate::scorers::rules::RulesScorer;
 use crate::scorers::rules::{Span, parse_window_name};
 use crate::scorers::segments::NO_PURCHASE;
-use crate::scorers::{ScoreContext, Scorer};
+use crate::scorers::{Scorer, ScorerSettings};
 
 /// NTILE(bins) bucket of 1-based `position` among `n` rows (DESIGN §5).
 fn bucket(d: Dialect, position: &str, bins: u32) -> String {
@@ -44,7 +44,7 @@ fn position(d: Dialect, order: &str, ties: TiePolicy) -> String {
 }
 
 /// RFM: `scored` with r/f/m scores, rfm_code and the segment columns.
-pub fn rfm(d: Dialect, ctx: &ScoreContext) -> anyhow::Result<(String, Vec<String>)> {
+pub fn rfm(d: Dialect, ctx: &ScorerSettings) -> anyhow::Result<(String, Vec<String>)> {
     let lookup = ctx
         .segments
         .lookup_table(ctx.bins, &ctx.playbook, ctx.lang)?;
@@ -67,13 +67,14 @@ pub fn rfm(d: Dialect, ctx: &ScoreContext) -> anyhow::Result<(String, Vec<String
             text("strategy", row)?
         ));
     }
-    let score = |ctx: &ScoreContext, metric: &str, position: &str, lower_is_better: bool| match ctx
-        .breaks
-        .of(metric)
-    {
-        Some(breaks) => score_sql(metric, breaks, lower_is_better, ctx.bins),
-        None => bucket(d, position, ctx.bins),
-    };
+    let score =
+        |ctx: &ScorerSettings, metric: &str, position: &str, lower_is_better: bool| match ctx
+            .breaks
+            .of(metric)
+        {
+            Some(breaks) => score_sql(metric, breaks, lower_is_better, ctx.bins),
+            None => bucket(d, position, ctx.bins),
+        };
     let none = |what: &str, value: String| format!("COALESCE(s.{what}, {value}) AS {what}");
     let ctes = format!(
         "ranked AS (
@@ -128,7 +129,7 @@ scored AS (
 
 /// Pareto/ABC with fixed cuts: `scored` with rank, value, cumulative value and share,
 /// class, upgrade candidate, loss maker and the tier columns.
-pub fn pareto(d: Dialect, ctx: &ScoreContext) -> anyhow::Result<(String, Vec<String>)> {
+pub fn pareto(d: Dialect, ctx: &ScorerSettings) -> anyhow::Result<(String, Vec<String>)> {
     let p = &ctx.pareto;
     let value = match p.basis {
         Basis::Revenue => "revenue",
@@ -226,7 +227,7 @@ const MORE_RULE_COLUMNS: [&str; 3] = ["customer_id", "return_lines", "as_of"];
 /// money in currency units (as `score` evaluates them), first match wins.
 pub fn rules(
     d: Dialect,
-    ctx: &ScoreContext,
+    ctx: &ScorerSettings,
     export: &[String],
 ) -> anyhow::Result<(String, Vec<String>)> {
     let mut windows = Vec::new();
@@ -254,7 +255,7 @@ pub fn rules(
             }
         }
     }
-    let scale = 10i64.pow(ctx.decimals);
+    let scale = 10i64.pow(ctx.currency_decimals);
     let double = d.double();
     let money = |expr: &str| format!("CAST({expr} AS {double}) / {scale}");
     let window_sums: Vec<String> = windows

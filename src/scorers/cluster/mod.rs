@@ -22,7 +22,9 @@ use self::kmeans::{Fit, Points, Search};
 use self::settings::{AUTO_MAX, ClusterCount, Feature, Transform};
 use super::profit::{EXPORT_NUMBER_SCALE, export_number};
 use super::segments::NO_PURCHASE;
-use super::{ExportNumber, FittedModel, ScoreContext, Scored, Scorer, require_export_column};
+use super::{
+    ExportNumber, FittedModel, ScoreContext, Scored, Scorer, ScorerSettings, require_export_column,
+};
 use crate::error::TieringError;
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
@@ -85,7 +87,7 @@ impl Scorer for ClusterScorer {
         "cluster"
     }
 
-    fn describe(&self, ctx: &ScoreContext) -> String {
+    fn describe(&self, ctx: &ScorerSettings) -> String {
         let s = &ctx.cluster;
         let features = s
             .features
@@ -112,7 +114,7 @@ impl Scorer for ClusterScorer {
         }
     }
 
-    fn columns(&self, _ctx: &ScoreContext) -> Vec<OutputColumn> {
+    fn columns(&self, _settings: &ScorerSettings) -> Vec<OutputColumn> {
         let mut columns = typed(&[
             ("cluster", ColumnType::Integer),
             ("distance", ColumnType::Float),
@@ -137,7 +139,7 @@ impl Scorer for ClusterScorer {
         true
     }
 
-    fn export_numbers(&self, ctx: &ScoreContext) -> Vec<ExportNumber> {
+    fn export_numbers(&self, ctx: &ScorerSettings) -> Vec<ExportNumber> {
         // Features that are not export columns (metrics) are skipped by the check.
         ctx.cluster
             .features

@@ -136,6 +136,17 @@ impl Default for ClusterSettings {
 }
 
 impl ClusterSettings {
+    /// `[cluster]` as the config gives it (`file`, else the defaults) with `--k` on
+    /// top, validated.
+    pub fn resolve(
+        k: Option<&str>,
+        file: Option<&ClusterSettings>,
+    ) -> Result<ClusterSettings, TieringError> {
+        let settings = file.cloned().unwrap_or_default().with_k(k)?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
     /// Restarts, iterations, the sample and the features are usable.
     pub fn validate(&self) -> Result<(), TieringError> {
         let bad =

@@ -21,8 +21,8 @@ use polars::prelude::*;
 
 use super::pareto::{class_key, class_letter};
 use super::{
-    ExportNumber, ScoreContext, Scored, Scorer, TIER_GROUP, fill_no_purchase, left_join,
-    require_export_column,
+    ExportNumber, ScoreContext, Scored, Scorer, ScorerSettings, TIER_GROUP, fill_no_purchase,
+    left_join, require_export_column,
 };
 use crate::error::TieringError;
 use crate::input::lines::col_names::CUSTOMER_ID;
@@ -32,7 +32,7 @@ use crate::lang::Lang;
 pub struct ProfitScorer;
 
 impl ProfitScorer {
-    fn part_columns(ctx: &ScoreContext) -> Vec<String> {
+    fn part_columns(ctx: &ScorerSettings) -> Vec<String> {
         let p = &ctx.profit;
         let mut parts = vec!["cts_orders".to_string(), "cts_returns".to_string()];
         parts.extend(p.customer_costs.iter().map(|c| format!("cts_{}", c.column)));
@@ -52,7 +52,7 @@ impl Scorer for ProfitScorer {
         "profit"
     }
 
-    fn describe(&self, ctx: &ScoreContext) -> String {
+    fn describe(&self, ctx: &ScorerSettings) -> String {
         let weights: Vec<String> = ctx
             .profit
             .factors
@@ -73,7 +73,7 @@ impl Scorer for ProfitScorer {
         }
     }
 
-    fn columns(&self, ctx: &ScoreContext) -> Vec<OutputColumn> {
+    fn columns(&self, ctx: &ScorerSettings) -> Vec<OutputColumn> {
         use ColumnType::{Bool, Float, Integer, Money};
         let mut columns = typed(&[("return_lines", Integer), ("return_rate", Float)]);
         columns.extend(
@@ -94,7 +94,7 @@ impl Scorer for ProfitScorer {
         columns
     }
 
-    fn export_numbers(&self, ctx: &ScoreContext) -> Vec<ExportNumber> {
+    fn export_numbers(&self, ctx: &ScorerSettings) -> Vec<ExportNumber> {
         let p = &ctx.profit;
         let metric = |name: &str| {
             crate::metrics::METRIC_COLUMNS.contains(&name)
@@ -217,7 +217,7 @@ impl Scorer for ProfitScorer {
     fn sql(
         &self,
         d: crate::sql::dialect::Dialect,
-        ctx: &ScoreContext,
+        ctx: &ScorerSettings,
         export: &[String],
     ) -> anyhow::Result<(String, Vec<String>)> {
         crate::sql::profit::profit(d, ctx, export)

@@ -98,6 +98,13 @@ impl Default for ProfitSettings {
 }
 
 impl ProfitSettings {
+    /// `[profit]` as the config gives it (`file`), else the defaults, validated.
+    pub fn resolve(file: Option<&ProfitSettings>) -> Result<ProfitSettings, TieringError> {
+        let settings = file.cloned().unwrap_or_default();
+        settings.validate()?;
+        Ok(settings)
+    }
+
     /// Weights must sum to 1 and the tiers must parse.
     pub fn validate(&self) -> Result<Vec<u32>, TieringError> {
         let sum: f64 = self.factors.iter().map(|f| f.weight).sum();
