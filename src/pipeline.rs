@@ -106,6 +106,16 @@ pub fn prepare(
             count(dropped.lines, "order line", "order lines"),
             count(dropped.orders, "order", "orders"),
         ));
+        if let Some(example) = &dropped.example {
+            printer.warn(&format!(
+                "--dedupe orders: {} of the dropped copies {} the kept copy in amount or lines (e.g. order `{}` of customer `{}` in `{}`); the earlier file's copy was kept: check which export is right",
+                dropped.differing,
+                if dropped.differing == 1 { "differs from" } else { "differ from" },
+                example.order,
+                example.customer,
+                example.file
+            ));
+        }
     }
     for file in &orders.files {
         if let Some(encoding) = file.report.detected_encoding {
@@ -151,8 +161,10 @@ pub fn prepare(
     }
     if later > 0 {
         printer.note(&format!(
-            "{later} order lines dated after the as-of date {} are ignored",
-            format_date(as_of)
+            "{} dated after the as-of date {} {} ignored",
+            count(later, "order line", "order lines"),
+            format_date(as_of),
+            if later == 1 { "is" } else { "are" }
         ));
     }
     // The customer export is read before the metrics: its columns are part of the
@@ -180,7 +192,7 @@ pub fn prepare(
         Some((scorer, ctx)) => scorer.windows(ctx)?,
         None => Vec::new(),
     };
-    let purchase_days = scoring.is_some_and(|(s, _)| s.needs_purchase_days());
+    let purchase_days = scoring.is_some_and(|(s, ctx)| s.needs_purchase_days(ctx));
     // Collected here because scorers use the metrics several times over; without
     // common-subplan elimination (a polars feature left out for build time) each use
     // would group the lines again.
@@ -414,7 +426,7 @@ const GROUPS_PER_SLICE: usize = 1 << 20;
 /// Run per-customer work `per_customer` on slices of `lines` that each hold whole
 /// customers (by bucket), and stack the results: the same rows as one run over all
 /// lines, in another order, with the group-bys' memory divided by the slices.
-fn by_customer_buckets(
+pub fn by_customer_buckets(
     lines: &DataFrame,
     per_customer: impl Fn(LazyFrame) -> PolarsResult<DataFrame>,
 ) -> PolarsResult<DataFrame> {

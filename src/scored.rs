@@ -161,7 +161,12 @@ pub fn score_inputs(
     };
     let mut columns: Vec<String> = scorer_columns;
     columns.extend(prepared.extra_columns.iter().cloned());
-    let Scored { frame, fit } = scorer.score(prepared.customers, &context)?;
+    let Scored {
+        frame,
+        fit,
+        notes,
+        warnings,
+    } = scorer.score(prepared.customers, &context)?;
     let customers = collect_customers(frame, &columns, context.as_of)?;
     context.formed_groups = scorer.groups_formed(&customers)?;
     let ctx = &context;
@@ -172,19 +177,17 @@ pub fn score_inputs(
         anyhow::bail!("internal error: the {} scorer's {problem}", scorer.name());
     }
     let thresholds = thresholds_of(scorer.as_ref(), &customers, ctx)?;
-    let fit_notes = fit.iter().flat_map(|f| f.notes.iter().cloned());
     for note in scorer
         .threshold_notes(&thresholds.frame, ctx)?
         .into_iter()
-        .chain(fit_notes)
+        .chain(notes)
     {
         printer.note(&note);
     }
-    let fit_warnings = fit.iter().flat_map(|f| f.warnings.iter().cloned());
     for warning in scorer
         .warnings(&customers, ctx)?
         .into_iter()
-        .chain(fit_warnings)
+        .chain(warnings)
     {
         printer.warn(&warning);
     }

@@ -20,7 +20,7 @@ use crate::output::check_report::{
     CheckReport, Totals, write_check_report, write_findings, write_layouts,
 };
 use crate::output::stdout::write_stdout;
-use crate::pipeline::{Request, prepare};
+use crate::pipeline::{Request, by_customer_buckets, prepare};
 use crate::printer::Printer;
 use crate::scorers::{ScorerKind, collect_scored};
 use crate::settings::input_options;
@@ -151,10 +151,6 @@ fn totals(lines: &DataFrame) -> anyhow::Result<Totals> {
         .lazy()
         .select([
             col(LINES).sum().alias("lines"),
-            col(CUSTOMER_ID)
-                .n_unique()
-                .cast(DataType::Int64)
-                .alias("customers"),
             col(ORDER_DATE).min().cast(DataType::Int32).alias("first"),
             col(ORDER_DATE).max().cast(DataType::Int32).alias("last"),
             col(AMOUNT).sum().alias("net"),
@@ -162,13 +158,34 @@ fn totals(lines: &DataFrame) -> anyhow::Result<Totals> {
             col(RETURNS).sum().alias("returns"),
         ])
         .collect()?;
-    let order_totals = orders(lines.clone().lazy())
-        .select([
-            len().cast(DataType::Int64).alias("orders"),
-            col("purchase")
-                .sum()
+    // Counted per slice of whole customers, as `score` groups them: the orders of 10M
+    // lines grouped at once held ~0.5 GB more than scoring them.
+    let per_slice = by_customer_buckets(lines, |part| {
+        let mut counts = part
+            .clone()
+            .select([col(CUSTOMER_ID)
+                .n_unique()
                 .cast(DataType::Int64)
-                .alias("purchases"),
+                .alias("customers")])
+            .collect()?;
+        let orders = orders(part)
+            .select([
+                len().cast(DataType::Int64).alias("orders"),
+                col("purchase")
+                    .sum()
+                    .cast(DataType::Int64)
+                    .alias("purchases"),
+            ])
+            .collect()?;
+        counts.hstack_mut(orders.columns())?;
+        Ok(counts)
+    })?;
+    let order_totals = per_slice
+        .lazy()
+        .select([
+            col("customers").sum(),
+            col("orders").sum(),
+            col("purchases").sum(),
         ])
         .collect()?;
     let int = |frame: &DataFrame, name: &str| -> anyhow::Result<i64> {
@@ -181,7 +198,7 @@ fn totals(lines: &DataFrame) -> anyhow::Result<Totals> {
     };
     Ok(Totals {
         lines: int(&line_totals, "lines")?,
-        customers: int(&line_totals, "customers")?,
+        customers: int(&order_totals, "customers")?,
         orders: int(&order_totals, "orders")?,
         purchases: int(&order_totals, "purchases")?,
         first_date: int(&line_totals, "first")? as i32,

@@ -88,9 +88,9 @@ pub fn run(
         Against::ScoresFile => "the scores file",
     };
     let counts = format!(
-        "{} customers, {} orders, net revenue {}",
-        r.input.customers,
-        r.input.orders,
+        "{}, {}, net revenue {}",
+        crate::plural::count(r.input.customers, "customer", "customers"),
+        crate::plural::count(r.input.orders, "order", "orders"),
         r.input.revenue.grouped()
     );
     match &target {

@@ -89,7 +89,10 @@ fn summary_title(
 ) -> String {
     match lang {
         crate::lang::Lang::En => {
-            format!("{scorer} · as of {as_of} · {customers} customers · {options}")
+            format!(
+                "{scorer} · as of {as_of} · {} · {options}",
+                crate::plural::count(customers as u64, "customer", "customers")
+            )
         }
         crate::lang::Lang::Zh => {
             format!("{scorer} · 截至 {as_of} · {customers} 位客户 · {options}")

@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
+use super::export::is_sign;
 use super::lines::col_names::{AMOUNT, COST, RETURNS};
+use super::money::marker_fits;
 use super::{FileRead, InputOptions};
 use crate::error::TieringError;
 
@@ -32,17 +34,19 @@ pub fn settle(
             *seen.entry(currency.clone()).or_default() += count;
         }
     }
+    let seen = signs_merged(seen);
     let kept: Vec<&String> = match &options.keep_currency {
         Some(keep) => {
             let keep = keep.to_uppercase();
-            if !seen.is_empty() && !seen.contains_key(&keep) {
+            let fits = |c: &String| *c == keep || (is_sign(c) && marker_fits(c, &keep));
+            if !seen.is_empty() && !seen.keys().any(fits) {
                 return Err(TieringError::usage(
                     format!("--currency {keep}: no line is in {keep}"),
                     Some(format!("the currencies are {}", listing(&seen))),
                 )
                 .into());
             }
-            seen.keys().filter(|c| **c == keep).collect()
+            seen.keys().filter(|c| fits(c)).collect()
         }
         None => seen.keys().collect(),
     };
@@ -90,6 +94,30 @@ pub fn settle(
         ])
         .collect()?;
     Ok((rescaled, 0))
+}
+
+/// Lines marked `¥` counted with the yuan or the yen when the run names exactly one of
+/// them (`¥12.00` beside `RMB 5.00` or `30元` is one currency).
+fn signs_merged(mut seen: BTreeMap<String, u64>) -> BTreeMap<String, u64> {
+    let signs: Vec<String> = seen.keys().filter(|c| is_sign(c)).cloned().collect();
+    for sign in signs {
+        let codes: Vec<String> = seen
+            .keys()
+            .filter(|c| is_code(c) && marker_fits(&sign, c))
+            .cloned()
+            .collect();
+        if let [code] = &codes[..]
+            && let Some(lines) = seen.remove(&sign)
+        {
+            *seen.entry(code.clone()).or_default() += lines;
+        }
+    }
+    seen
+}
+
+/// A three-letter currency code (not a sign, nor the `(empty)` of an empty cell).
+fn is_code(currency: &str) -> bool {
+    currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase())
 }
 
 fn listing(seen: &BTreeMap<String, u64>) -> String {

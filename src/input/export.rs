@@ -363,8 +363,10 @@ impl ExportState {
             }
             return Ok(Admission::Dropped);
         }
+        // `¥` is kept with the yuan or the yen.
         if let (Some(keep), Some(currency)) = (&plan.keep_currency, &currency)
             && currency != keep
+            && !(is_sign(currency) && super::money::marker_fits(currency, keep))
         {
             self.excluded_by_currency += 1;
             return Ok(Admission::Dropped);
@@ -711,4 +713,11 @@ fn money_fault(column: usize, value: &str, reason: &str) -> RowFault {
         expected: None,
         hint: None,
     }
+}
+
+/// Whether a line's currency is `¥`, the sign of both the yuan and the yen: it goes with
+/// whichever of the two the run names. (`$` does not: a shop that marks some amounts
+/// `USD` may mean its own dollar by `$`.)
+pub(super) fn is_sign(currency: &str) -> bool {
+    currency == "¥"
 }

@@ -245,9 +245,9 @@ fn order_level_once(
                 .to_string();
             return Err(TieringError::Conflict {
                 message: format!(
-                    "`{}`: the lines of order `{order}` are not together, and its total or refund is given once per order: counting it where the order comes back would count it twice ({} such orders)",
+                    "`{}`: the lines of order `{order}` are not together, and its total or refund is given once per order: counting it where the order comes back would count it twice ({} like it)",
                     file.file.display,
-                    repeated.height()
+                    crate::plural::count(repeated.height() as u64, "order", "orders")
                 ),
                 hint: Some("export the orders sorted by order number, or map line amounts with --map amount=<line amount column>".into()),
             }

@@ -39,6 +39,21 @@ pub struct DroppedCopies {
     pub orders: u64,
     /// Order lines dropped.
     pub lines: u64,
+    /// Dropped copies whose amount or number of lines differs from the kept copy.
+    pub differing: u64,
+    /// One of them.
+    pub example: Option<DroppedExample>,
+}
+
+/// A dropped copy that differs from the kept one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DroppedExample {
+    /// Its customer.
+    pub customer: String,
+    /// Its order id (the day for exports without order ids).
+    pub order: String,
+    /// The file the dropped copy was in.
+    pub file: String,
 }
 
 const FILE: &str = "__file";
@@ -140,6 +155,12 @@ pub fn resolve_overlap(
         return Err(error.into());
     }
     let dropped_lines = later.column(LINES)?.i64()?.sum().unwrap_or(0);
+    let key_names: &[&str] = if order_ids {
+        &[ORDER_ID]
+    } else {
+        &[CUSTOMER_ID, ORDER_ID]
+    };
+    let (differing, example) = differing_copies(&marked, key_names, names)?;
     let kept = marked
         .lazy()
         .filter(col(FILE).eq(col(FIRST_FILE)))
@@ -148,8 +169,71 @@ pub fn resolve_overlap(
     overlaps.dropped = Some(DroppedCopies {
         orders,
         lines: u64::try_from(dropped_lines).unwrap_or(0),
+        differing,
+        example,
     });
     Ok((kept, overlaps))
+}
+
+/// Later copies of orders whose net amount or number of lines differs from the first
+/// file's copy (a corrected amount, an export cut inside an order): how many, and one.
+fn differing_copies(
+    marked: &DataFrame,
+    keys: &[&str],
+    names: &[String],
+) -> PolarsResult<(u64, Option<DroppedExample>)> {
+    let on: Vec<Expr> = keys.iter().map(|k| col(*k)).collect();
+    let per_copy = marked
+        .clone()
+        .lazy()
+        .group_by(
+            on.iter()
+                .cloned()
+                .chain([col(FILE), col(FIRST_FILE)])
+                .collect::<Vec<_>>(),
+        )
+        .agg([
+            col(AMOUNT).sum().alias("__amount"),
+            col(LINES).sum().alias("__lines"),
+            col(CUSTOMER_ID).first().alias("__customer"),
+        ]);
+    let first = per_copy
+        .clone()
+        .filter(col(FILE).eq(col(FIRST_FILE)))
+        .select(
+            on.iter()
+                .cloned()
+                .chain([
+                    col("__amount").alias("__first_amount"),
+                    col("__lines").alias("__first_lines"),
+                ])
+                .collect::<Vec<_>>(),
+        );
+    let differing = per_copy
+        .filter(col(FILE).neq(col(FIRST_FILE)))
+        .join(first, on.clone(), on, JoinArgs::new(JoinType::Inner))
+        .filter(
+            col("__amount")
+                .neq(col("__first_amount"))
+                .or(col("__lines").neq(col("__first_lines"))),
+        )
+        .sort(keys.to_vec(), SortMultipleOptions::default())
+        .collect()?;
+    let example = match differing.height() {
+        0 => None,
+        _ => {
+            let text = |name: &str| -> PolarsResult<String> {
+                Ok(differing.column(name)?.get(0)?.str_value().to_string())
+            };
+            let file = differing.column(FILE)?.u32()?.get(0).unwrap_or(0) as usize;
+            Some(DroppedExample {
+                customer: text("__customer")?,
+                order: text(ORDER_ID)?,
+                file: names.get(file).cloned().unwrap_or_default(),
+            })
+        }
+    };
+    Ok((differing.height() as u64, example))
 }
 
 /// Orders continued across files, the continuation rows whose total (or refund)

@@ -74,10 +74,13 @@ pub fn write_check_report(out: &mut dyn Write, report: &CheckReport<'_>) -> anyh
         writeln!(out, "customers: {}", t.customers)?;
         writeln!(
             out,
-            "orders: {} ({} purchases, {} not purchases: returned in full or credit notes)",
+            "orders: {} ({}, {})",
             t.orders,
-            t.purchases,
-            t.orders - t.purchases
+            crate::plural::count(t.purchases as u64, "purchase", "purchases"),
+            match t.orders - t.purchases {
+                1 => "1 not a purchase: returned in full or a credit note".to_string(),
+                n => format!("{n} not purchases: returned in full or credit notes"),
+            }
         )?;
         writeln!(
             out,

@@ -110,6 +110,7 @@ pub fn build(mut input: ReportInput<'_>) -> anyhow::Result<Report> {
                 options: &options_key,
                 order: &order,
                 bins: run.scorer.quantile_bins(ctx),
+                formed: ctx.formed_groups.as_deref(),
                 names: &names,
                 decimals: ctx.decimals,
             };

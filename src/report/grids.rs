@@ -169,33 +169,36 @@ pub fn reconciliation_note(report: &Report) -> String {
     match r.against {
         Against::OrderLines => {
             let mut parts = vec![
-                format!("{} {}", r.lines_read, w.lines_read),
-                format!("{} {}", r.lines_after_as_of, w.lines_after_as_of),
-                format!("{} {}", r.lines_rejected, w.lines_rejected),
+                counted(r.lines_read, w.lines_read),
+                counted(r.lines_after_as_of, w.lines_after_as_of),
+                counted(r.lines_rejected, w.lines_rejected),
             ];
             if r.lines_excluded_by_status > 0 {
-                parts.push(format!(
-                    "{} {}",
-                    r.lines_excluded_by_status, w.excluded_by_status
-                ));
+                parts.push(counted(r.lines_excluded_by_status, w.excluded_by_status));
             }
             if r.lines_excluded_by_currency > 0 {
-                parts.push(format!(
-                    "{} {}",
-                    r.lines_excluded_by_currency, w.excluded_by_currency
+                parts.push(counted(
+                    r.lines_excluded_by_currency,
+                    w.excluded_by_currency,
                 ));
             }
-            parts.push(format!(
-                "{} {}",
-                r.non_purchase_orders, w.non_purchase_orders
-            ));
-            parts.push(format!(
-                "{} {}",
-                r.customers_only_in_export, w.only_in_export
-            ));
+            parts.push(counted(r.non_purchase_orders, w.non_purchase_orders));
+            parts.push(counted(r.customers_only_in_export, w.only_in_export));
             parts.join(" · ")
         }
         Against::ScoresFile => format!("{} {}", r.input.customers, w.scores_rows),
+    }
+}
+
+/// `n label`, the label in the singular for one (English; Chinese has no plural).
+fn counted(n: u64, label: &str) -> String {
+    let singular = super::labels::SINGULAR
+        .iter()
+        .find(|(many, _)| *many == label)
+        .map(|(_, one)| *one);
+    match singular {
+        Some(one) if n == 1 => format!("1 {one}"),
+        _ => format!("{n} {label}"),
     }
 }
 

@@ -282,3 +282,21 @@ pub fn labels(lang: Lang) -> &'static Labels {
         Lang::Zh => &ZH,
     }
 }
+
+/// English count labels and their singular, for `1 order line read`.
+pub const SINGULAR: [(&str, &str); 5] = [
+    ("order lines read", "order line read"),
+    (
+        "excluded by their status (cancelled, unpaid, open, refunded without amount)",
+        "excluded by its status (cancelled, unpaid, open, refunded without amount)",
+    ),
+    ("bad lines set aside", "bad line set aside"),
+    (
+        "customers only in the customer export",
+        "customer only in the customer export",
+    ),
+    (
+        "not purchases: returned in full or credit notes",
+        "not a purchase: returned in full or a credit note",
+    ),
+];

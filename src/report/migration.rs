@@ -1,13 +1,14 @@
 //! Tier migration between an earlier snapshot and this run: the from → to matrix
 //! (customers and revenue) and who was promoted, demoted, is new or is gone.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
 use super::Money;
 use super::previous::{Snapshot, Standing};
 use crate::error::TieringError;
+use crate::scorers::segments::NO_PURCHASE;
 
 /// Row id of customers absent from the earlier snapshot.
 pub const NEW: &str = "(new)";
@@ -132,6 +133,9 @@ pub struct CurrentRun<'a> {
     /// Quantile bins, for a scorer that scores in bins (a file from before the
     /// options column is checked by its highest scores).
     pub bins: Option<u32>,
+    /// The groups a fitted model formed in this run (k-means), when they are not fixed
+    /// by the settings: an earlier run is comparable only if it formed the same ones.
+    pub formed: Option<&'a [String]>,
     /// Names of the tier ids, in the report's language.
     pub names: &'a BTreeMap<String, String>,
     /// Minor-unit digits.
@@ -192,6 +196,28 @@ pub fn check_comparable(previous: &Snapshot, current: &CurrentRun<'_>) -> Result
                     "--previous `{source}` was scored with other bins (scores up to {max_score}; now {bins} bins)"
                 ),
                 hint(),
+            ));
+        }
+    }
+    if let Some(formed) = current.formed {
+        let now: BTreeSet<&str> = formed
+            .iter()
+            .map(String::as_str)
+            .filter(|id| *id != NO_PURCHASE)
+            .collect();
+        let then: BTreeSet<&str> = previous
+            .tier_ids()
+            .into_iter()
+            .filter(|id| *id != NO_PURCHASE)
+            .collect();
+        if now != then {
+            return Err(TieringError::usage(
+                format!(
+                    "--previous `{source}` has the groups {}; this run formed {}: groups of a fitted model are numbered within each fit, so only runs that form the same groups compare",
+                    then.into_iter().collect::<Vec<_>>().join(", "),
+                    now.into_iter().collect::<Vec<_>>().join(", ")
+                ),
+                Some("fix the number of clusters for runs you compare (e.g. --k 4), or drop --previous".into()),
             ));
         }
     }

@@ -180,22 +180,41 @@ impl Table {
             .and_then(|e| e.to_str())
             .map(str::to_ascii_lowercase)
             .unwrap_or_default();
-        match extension.as_str() {
+        let (table, first) = Self::read_format(path, &display, &extension, flag)?;
+        if table.rows.is_empty() {
+            return Err(TieringError::usage(
+                format!("{flag} `{display}` holds no customers"),
+                Some(format!(
+                    "{flag} takes a tier file with its customers, as tiering score -o or report --output-dir writes it"
+                )),
+            )
+            .into());
+        }
+        Ok((table, first))
+    }
+
+    fn read_format(
+        path: &Path,
+        display: &str,
+        extension: &str,
+        flag: &str,
+    ) -> anyhow::Result<(Table, u64)> {
+        match extension {
             "parquet" | "pq" => {
                 let file = std::fs::File::open(path)?;
                 let frame = ParquetReader::new(file)
                     .finish()
-                    .map_err(|e| unreadable(&display, flag, e))?;
+                    .map_err(|e| unreadable(display, flag, e))?;
                 Ok((Table::from_frame(&frame)?, 1))
             }
             "csv" | "tsv" | "tab" | "txt" => {
                 let delimiter = if extension == "csv" { b',' } else { b'\t' };
                 let table =
-                    Table::from_csv(path, delimiter).map_err(|e| unreadable(&display, flag, e))?;
+                    Table::from_csv(path, delimiter).map_err(|e| unreadable(display, flag, e))?;
                 Ok((table, 2))
             }
             _ => Err(unreadable(
-                &display,
+                display,
                 flag,
                 format!("`.{extension}` is not a tier file format"),
             )

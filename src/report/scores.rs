@@ -24,6 +24,9 @@ use crate::scorers::columns::ColumnType;
 use crate::scorers::{ScoreContext, ScorerKind};
 use crate::settings::{ScoringFlags, score_settings};
 
+/// Counts and day spans, which are never negative.
+const COUNTS: [&str; 4] = ["orders", "recency_days", "tenure_days", "return_lines"];
+
 /// Columns the report reads from every tier file.
 const REQUIRED: [&str; 9] = [
     "customer_id",
@@ -97,12 +100,19 @@ pub fn scores_run(
     for column in &passed_through {
         types.insert(column.clone(), ColumnType::Text);
     }
+    // The currency's digits as given, else as the money cells are written (a JPY file
+    // has none; `score` and the SQL engines write every amount with all its digits).
+    let given = args
+        .input
+        .currency_decimals
+        .or(config.config.input.currency_decimals);
+    let decimals = given.unwrap_or_else(|| money_digits(&table, &money));
     let typing = Typing {
         file: &file,
         first_line,
         types: &types,
         format: MoneyFormat {
-            decimals: scoring.currency_decimals,
+            decimals,
             decimal_comma: false,
         },
     };
@@ -111,9 +121,9 @@ pub fn scores_run(
     let customers = frame.sort([CUSTOMER_ID], SortMultipleOptions::default())?;
     check_unique_ids(&customers, &file)?;
     // The passed-through columns are the run's customer-export columns (`--breakdown`).
-    let decimals = scoring.currency_decimals;
     let mut context = ScoreContext::new(settings.scoring, as_of, decimals, passed_through);
     context.formed_groups = scorer.groups_formed(&customers)?;
+    check_groups(scorer.as_ref(), &customers, &context, &file)?;
     let thresholds = thresholds_of(scorer.as_ref(), &customers, &context)?;
     let money = money
         .into_iter()
@@ -217,6 +227,12 @@ impl Typing<'_> {
                 })?,
             )
             .cast(&DataType::Date)?,
+            ColumnType::Integer if COUNTS.contains(&name) => Column::new(
+                name_,
+                self.each(name, cells, "not a whole number, 0 or more", |c| {
+                    whole_number(c).filter(|n| *n >= 0)
+                })?,
+            ),
             ColumnType::Integer => Column::new(
                 name_,
                 self.each(name, cells, "not a whole number", whole_number)?,
@@ -267,6 +283,106 @@ impl Typing<'_> {
             "--scores takes per-customer scores as tiering score or tiering sql writes them",
         )
     }
+}
+
+/// The most digits after the decimal point among the money cells (at most 6).
+fn money_digits(table: &Table, money: &[String]) -> u32 {
+    let columns: Vec<usize> = money.iter().filter_map(|m| table.position(m)).collect();
+    let mut digits = 0;
+    for row in &table.rows {
+        for &at in &columns {
+            if let Some((_, fraction)) = row[at].as_deref().and_then(|c| c.split_once('.')) {
+                digits = digits.max(fraction.len().min(6) as u32);
+            }
+        }
+    }
+    digits
+}
+
+/// The file's tiers must be tiers of the scorer under the settings in force, and its
+/// quantile scores within the bins: otherwise it was scored with other options, and the
+/// report would describe it with the wrong ones.
+fn check_groups(
+    scorer: &dyn crate::scorers::Scorer,
+    customers: &DataFrame,
+    ctx: &ScoreContext,
+    file: &str,
+) -> anyhow::Result<()> {
+    let hint = || {
+        Some(format!(
+            "pass the options the scores were computed with (this report: {})",
+            scorer.describe(ctx)
+        ))
+    };
+    let known = scorer.group_order(ctx);
+    let ids = customers.column(scorer.group().id)?.str()?;
+    let mut unknown: Vec<&str> = ids
+        .iter()
+        .flatten()
+        .filter(|id| !known.iter().any(|k| k == id))
+        .collect();
+    unknown.sort_unstable();
+    unknown.dedup();
+    if !unknown.is_empty() {
+        return Err(TieringError::usage(
+            format!(
+                "`{file}` has tiers the {} scorer does not give with these options: {}",
+                scorer.name(),
+                unknown.join(", ")
+            ),
+            hint(),
+        )
+        .into());
+    }
+    if let Some(bins) = scorer.quantile_bins(ctx) {
+        for score in ["r_score", "f_score", "m_score"] {
+            let Ok(column) = customers.column(score) else {
+                continue;
+            };
+            let column = column.cast(&DataType::Int64)?;
+            let values = column.i64()?;
+            if let Some(bad) = values
+                .iter()
+                .flatten()
+                .find(|v| !(1..=i64::from(bins)).contains(v))
+            {
+                return Err(TieringError::usage(
+                    format!("`{file}` has {score} {bad}, outside the {bins} bins of this report"),
+                    hint(),
+                )
+                .into());
+            }
+        }
+        // The one purchaser with the highest revenue gets the top M bin under any tie
+        // policy, so a lower score there means the file was scored with fewer bins.
+        if let Ok(m) = customers.column("m_score") {
+            let (m, revenue, orders) = (
+                m.cast(&DataType::Int64)?,
+                customers.column("revenue")?.cast(&DataType::Int64)?,
+                customers.column("orders")?.cast(&DataType::Int64)?,
+            );
+            let purchasers: Vec<(i64, Option<i64>)> = (0..customers.height())
+                .filter(|&i| orders.i64().ok().and_then(|o| o.get(i)).unwrap_or(0) > 0)
+                .filter_map(|i| Some((revenue.i64().ok()?.get(i)?, m.i64().ok()?.get(i))))
+                .collect();
+            let top = purchasers.iter().map(|p| p.0).max();
+            let at_top: Vec<&(i64, Option<i64>)> =
+                purchasers.iter().filter(|p| Some(p.0) == top).collect();
+            if let [(_, Some(score))] = at_top[..]
+                && purchasers.len() as i64 >= i64::from(bins)
+                && *score != i64::from(bins)
+            {
+                return Err(TieringError::usage(
+                    format!(
+                        "`{file}` gives its top customer m_score {score}: it was scored with other bins than this report's {bins}"
+                    ),
+                    hint(),
+                )
+                .into());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A whole number as SQL engines write one: `12`, or `12.0` from an engine that typed

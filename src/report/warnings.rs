@@ -52,7 +52,8 @@ pub fn data_warnings(run: &ScoredRun, dates: Option<(i32, i32)>) -> PolarsResult
             code: "short_range",
             message: match lang {
                 Lang::En => format!(
-                    "The orders cover only {days} days ({} to {}); recency and frequency need a longer history (at least {MIN_RANGE_DAYS} days).",
+                    "The orders cover only {} ({} to {}); recency and frequency need a longer history (at least {MIN_RANGE_DAYS} days).",
+                    count(days as u64, "day", "days"),
                     format_date(first),
                     format_date(last)
                 ),

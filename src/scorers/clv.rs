@@ -163,7 +163,7 @@ impl Scorer for ClvScorer {
         true
     }
 
-    fn needs_purchase_days(&self) -> bool {
+    fn needs_purchase_days(&self, _settings: &ScorerSettings) -> bool {
         true
     }
 
@@ -268,11 +268,11 @@ impl Scorer for ClvScorer {
         ])?;
         Ok(Scored {
             frame: fill_no_purchase(frame.lazy(), TIER_GROUP, ctx),
+            notes: fit_notes(&report),
             fit: Some(FittedModel {
-                notes: fit_notes(&report),
                 report: serde_json::to_value(&report)?,
-                warnings: Vec::new(),
             }),
+            warnings: Vec::new(),
         })
     }
 
@@ -315,6 +315,12 @@ impl Scorer for ClvScorer {
         ]
     }
 
+    fn sql_refusal(&self) -> Option<&'static str> {
+        Some(
+            "its BG/NBD and Gamma-Gamma models are fitted by numerical optimisation, not by a query",
+        )
+    }
+
     fn signature_column(&self) -> &'static str {
         "p_alive"
     }
@@ -325,6 +331,34 @@ impl Scorer for ClvScorer {
             Lang::Zh => "客户价值层级",
         }
     }
+}
+
+/// Expected spend over the `[clv]` horizon, undiscounted (BG/NBD expected purchases ×
+/// Gamma-Gamma expected spend per purchase), in minor units, for each row of `frame`
+/// (sorted by customer_id; `purchase_days` and `repeat_spend` among its columns); `None`
+/// for customers without a purchase. An error when the models cannot be fitted.
+pub(super) fn expected_spend_over_horizon(
+    frame: &DataFrame,
+    ctx: &ScoreContext,
+) -> anyhow::Result<Vec<Option<i64>>> {
+    let settings = &ctx.clv;
+    let rows = purchasers(frame, settings.time_unit, ctx.decimals)?;
+    let known: Vec<Purchaser> = rows.iter().flatten().copied().collect();
+    let summaries: Vec<_> = known.iter().map(|p| p.summary).collect();
+    let (purchases, _) = fit_purchases(&summaries, settings.bgnbd)?;
+    let (spend, _) = fit_spend(&known, settings.gamma_gamma)?;
+    let horizon = settings.horizon();
+    let scale = 10f64.powi(ctx.decimals as i32);
+    rows.par_iter()
+        .map(|row| {
+            row.as_ref()
+                .map(|p| {
+                    let prediction = predict(p, &purchases, &spend, &horizon)?;
+                    Ok(to_minor(prediction.spend * prediction.purchases, scale))
+                })
+                .transpose()
+        })
+        .collect()
 }
 
 /// Per-customer model outputs, nulls for customers without a purchase.

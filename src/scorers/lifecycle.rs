@@ -199,6 +199,12 @@ impl Scorer for LifecycleScorer {
         stage_key(id)
     }
 
+    fn sql_refusal(&self) -> Option<&'static str> {
+        Some(
+            "its usual gaps and overdue ratios are floating-point arithmetic that SQL engines round differently",
+        )
+    }
+
     fn signature_column(&self) -> &'static str {
         "stage"
     }

@@ -73,6 +73,31 @@ pub struct ScorerSettings {
     pub currency_decimals: u32,
 }
 
+impl ScorerSettings {
+    /// Every option at its default (English; the shipped segments, rules and texts).
+    pub fn defaults() -> Self {
+        ScorerSettings {
+            bins: 5,
+            ties: TiePolicy::default(),
+            breaks: self::breaks::Breaks::default(),
+            lang: Lang::En,
+            playbook: Playbook::with_overrides(&Playbook::default())
+                .expect("the shipped playbook parses"),
+            segments: SegmentMap::default(),
+            pareto: ParetoSettings::default(),
+            lifecycle: LifecycleSettings::default(),
+            rules: RuleSet::new(self::rules::default_rules()).expect("the shipped rules parse"),
+            profit: ProfitSettings::default(),
+            clv: self::clv::ClvSettings::default(),
+            value: self::value::ValueSettings::default(),
+            health: self::health::HealthSettings::default(),
+            cluster: self::cluster::settings::ClusterSettings::default(),
+            tenure_from: None,
+            currency_decimals: 2,
+        }
+    }
+}
+
 /// Everything a scorer may depend on: the settings, and what the data settled. Built
 /// once the as-of date is known; the settings read through it (`ctx.bins`).
 #[derive(Clone, Debug)]
@@ -195,7 +220,7 @@ pub trait Scorer {
         .into())
     }
     /// Whether the scorer reads `purchase_days` and `repeat_spend`.
-    fn needs_purchase_days(&self) -> bool {
+    fn needs_purchase_days(&self, _settings: &ScorerSettings) -> bool {
         false
     }
     /// The options in force, for titles, in the context's language: `5 bins, ties shared`.
@@ -337,22 +362,28 @@ pub struct Scored {
     pub frame: LazyFrame,
     /// The model fitted, for a scorer that fits one.
     pub fit: Option<FittedModel>,
+    /// Notes on the scoring worth telling the user (the fit's parameters, what a band
+    /// was ranked by).
+    pub notes: Vec<String>,
+    /// Warnings about the scoring (fewer clusters formed than asked for).
+    pub warnings: Vec<String>,
 }
 
 impl From<LazyFrame> for Scored {
     fn from(frame: LazyFrame) -> Self {
-        Scored { frame, fit: None }
+        Scored {
+            frame,
+            fit: None,
+            notes: Vec::new(),
+            warnings: Vec::new(),
+        }
     }
 }
 
-/// A fitted model (BG/NBD and Gamma-Gamma, k-means).
+/// A fitted model (BG/NBD and Gamma-Gamma, k-means): what `--fit-report` writes.
 pub struct FittedModel {
-    /// What `--fit-report` writes.
+    /// The report, as JSON.
     pub report: serde_json::Value,
-    /// Notes on the fit worth telling the user (convergence, parameters).
-    pub notes: Vec<String>,
-    /// Warnings about the fit (fewer clusters formed than asked for).
-    pub warnings: Vec<String>,
 }
 
 /// A chart a scorer asks the report for: counts of customers in a labelled grid.
@@ -461,12 +492,22 @@ impl ScorerKind {
         }
     }
 
-    /// The scorer whose signature column a tier file's header has.
+    /// The scorer that wrote a tier file with this header: of the scorers whose signature
+    /// column it has, the one with most of its columns (under default settings) present.
+    /// A customer-export column passed through under another scorer's signature name (a
+    /// CRM's `stage`) does not make a value file a lifecycle file.
     pub fn recognise(header: &[String]) -> Option<ScorerKind> {
-        ScorerKind::value_variants().iter().copied().find(|kind| {
-            let column = kind.build().signature_column();
-            header.iter().any(|h| h == column)
-        })
+        let defaults = ScorerSettings::defaults();
+        let share_present = |kind: &ScorerKind| {
+            let columns = kind.build().output_columns(&defaults);
+            let present = columns.iter().filter(|c| header.contains(c)).count();
+            (present * 1000) / columns.len().max(1)
+        };
+        ScorerKind::value_variants()
+            .iter()
+            .copied()
+            .filter(|kind| header.iter().any(|h| h == kind.build().signature_column()))
+            .max_by_key(|kind| share_present(kind))
     }
 }
 

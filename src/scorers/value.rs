@@ -36,6 +36,7 @@ use super::ratio::{above, at_least, at_most, below};
 use super::{
     ExportNumber, ScoreContext, Scored, Scorer, ScorerSettings, left_join, require_export_column,
 };
+use crate::error::TieringError;
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
 use crate::metrics::{WindowMetric, revenue_trend_windows};
@@ -70,6 +71,22 @@ pub struct ValueSettings {
     /// Complaints per purchase above this: a churn signal.
     #[serde(deserialize_with = "crate::config_numbers::gap_ratio")]
     pub complaints_max: f64,
+    /// What the potential value band ranks by.
+    pub potential: Potential,
+}
+
+/// What the potential value band ranks by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Potential {
+    /// The model when it can be fitted, else the trailing revenue trend.
+    #[default]
+    Auto,
+    /// Expected spend over the `[clv]` horizon (BG/NBD × Gamma-Gamma); a run whose data
+    /// cannot fit the model stops.
+    Model,
+    /// The trailing revenue trend (recent period against the one before).
+    Trend,
 }
 
 impl Default for ValueSettings {
@@ -85,6 +102,7 @@ impl Default for ValueSettings {
             overdue_ratio: 2.0,
             complaints_column: None,
             complaints_max: 0.5,
+            potential: Potential::Auto,
         }
     }
 }
@@ -112,6 +130,11 @@ impl Scorer for ValueScorer {
         Ok(revenue_trend_windows(ctx.as_of, ctx.value.period_days))
     }
 
+    /// The model behind the potential band reads purchase days and repeat spend.
+    fn needs_purchase_days(&self, settings: &ScorerSettings) -> bool {
+        settings.value.potential != Potential::Trend
+    }
+
     fn describe(&self, ctx: &ScorerSettings) -> String {
         let v = &ctx.value;
         let basis = match v.basis {
@@ -120,15 +143,21 @@ impl Scorer for ValueScorer {
         };
         match ctx.lang {
             Lang::En => format!(
-                "high = first {}% of {basis}; periods of {}d, growth +{}%, decline −{}%; overdue > {}× usual gap",
+                "high = first {}% of {basis}; periods of {}d, growth +{}%, decline −{}%; overdue > {}× usual gap; potential by {}",
                 v.high_share,
                 v.period_days,
                 v.growth * 100.0,
                 v.decline * 100.0,
-                v.overdue_ratio
+                v.overdue_ratio,
+                match v.potential {
+                    Potential::Auto =>
+                        format!("expected spend over {}, else trend", ctx.clv.horizon),
+                    Potential::Model => format!("expected spend over {}", ctx.clv.horizon),
+                    Potential::Trend => "trend".to_string(),
+                }
             ),
             Lang::Zh => format!(
-                "高价值 = 贡献前 {}% 的{}；比较周期 {} 天，增长 +{}%，下降 −{}%；超过常规间隔 {} 倍为逾期",
+                "高价值 = 贡献前 {}% 的{}；比较周期 {} 天，增长 +{}%，下降 −{}%；超过常规间隔 {} 倍为逾期；潜力按{}",
                 v.high_share,
                 if basis == "revenue" {
                     "销售额"
@@ -138,7 +167,13 @@ impl Scorer for ValueScorer {
                 v.period_days,
                 v.growth * 100.0,
                 v.decline * 100.0,
-                v.overdue_ratio
+                v.overdue_ratio,
+                match v.potential {
+                    Potential::Auto =>
+                        format!("{} 内预期消费（模型不可用时看趋势）", ctx.clv.horizon),
+                    Potential::Model => format!("{} 内预期消费", ctx.clv.horizon),
+                    Potential::Trend => "近期销售额趋势".to_string(),
+                }
             ),
         }
     }
@@ -155,6 +190,7 @@ impl Scorer for ValueScorer {
             ("churn_warning", Bool),
             ("reason", Text),
             ("current_value_band", Text),
+            ("potential_value", Money),
             ("potential_value_band", Text),
             ("matrix_cell", Text),
             ("matrix_strategy", Text),
@@ -165,6 +201,12 @@ impl Scorer for ValueScorer {
 
     fn profit_basis(&self, ctx: &ScorerSettings) -> Option<&'static str> {
         (ctx.value.basis == Basis::Profit).then_some("[value] basis = \"profit\"")
+    }
+
+    fn sql_refusal(&self) -> Option<&'static str> {
+        Some(
+            "its overdue test divides floating-point gaps, and its potential band comes from a fitted model",
+        )
     }
 
     fn signature_column(&self) -> &'static str {
@@ -184,6 +226,7 @@ impl Scorer for ValueScorer {
 
     fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<Scored> {
         let v = &ctx.value;
+        let (customers, potential_note) = with_potential_value(customers, ctx)?;
         let schema = customers.clone().collect_schema()?;
         if let Some(column) = &v.complaints_column {
             require_export_column(ctx, "[value] complaints_column", column)?;
@@ -291,7 +334,7 @@ impl Scorer for ValueScorer {
             .with_column(reason(v, ctx.lang).alias("reason"))
             .with_columns([
                 col("current_value_band").fill_null(lit("low")),
-                potential_band(v).alias("potential_value_band"),
+                potential_band(v, potential_note.by_model).alias("potential_value_band"),
             ])
             .with_column(
                 concat_str(
@@ -308,7 +351,7 @@ impl Scorer for ValueScorer {
                     .otherwise(lit(NULL).cast(DataType::Boolean))
                     .alias("churn_warning"),
             );
-        Ok(Scored::from(scored.drop(by_name(
+        let scored = scored.drop(by_name(
             [
                 "__high",
                 "__overdue",
@@ -318,7 +361,13 @@ impl Scorer for ValueScorer {
             ],
             true,
             false,
-        ))))
+        ));
+        Ok(Scored {
+            frame: scored,
+            fit: None,
+            notes: vec![potential_note.note],
+            warnings: Vec::new(),
+        })
     }
 
     fn thresholds(&self, scored: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
@@ -533,9 +582,98 @@ fn falling(v: &ValueSettings) -> Expr {
     ))
 }
 
-/// high: trailing revenue rising (or new revenue after none); low: falling, or no revenue
-/// in the recent period (stopped, or never bought); medium: otherwise.
-fn potential_band(v: &ValueSettings) -> Expr {
+/// What the potential band was ranked by, for the run's notes.
+struct PotentialBasis {
+    /// Whether by the model's expected spend (else by the trailing trend).
+    by_model: bool,
+    /// The note telling the user.
+    note: String,
+}
+
+/// `customers` sorted by customer_id with `potential_value`: the expected spend over the
+/// `[clv]` horizon when `[value] potential` asks for the model and the data fits it, else
+/// nulls (the band then follows the trailing trend).
+fn with_potential_value(
+    customers: LazyFrame,
+    ctx: &ScoreContext,
+) -> anyhow::Result<(LazyFrame, PotentialBasis)> {
+    let v = &ctx.value;
+    let sorted = customers.sort([CUSTOMER_ID], SortMultipleOptions::default());
+    let trend = |why: String| PotentialBasis {
+        by_model: false,
+        note: format!(
+            "potential value band from the trailing revenue trend (last {}d against the {}d before){why}",
+            v.period_days, v.period_days
+        ),
+    };
+    if v.potential == Potential::Trend {
+        let nulls = lit(NULL).cast(DataType::Int64).alias("potential_value");
+        return Ok((sorted.with_column(nulls), trend(String::new())));
+    }
+    let mut frame = sorted.collect()?;
+    match super::clv::expected_spend_over_horizon(&frame, ctx) {
+        Ok(values) => {
+            frame.with_column(Column::new("potential_value".into(), values))?;
+            let note = format!(
+                "potential value band by expected spend over {} (BG/NBD × Gamma-Gamma, [clv] settings)",
+                ctx.clv.horizon
+            );
+            Ok((
+                frame.lazy(),
+                PotentialBasis {
+                    by_model: true,
+                    note,
+                },
+            ))
+        }
+        Err(e) if v.potential == Potential::Auto => {
+            let nulls =
+                Column::full_null("potential_value".into(), frame.height(), &DataType::Int64);
+            frame.with_column(nulls)?;
+            Ok((
+                frame.lazy(),
+                trend(format!(": the model cannot be fitted ({e})")),
+            ))
+        }
+        Err(e) => Err(TieringError::usage(
+            format!("[value] potential = \"model\": {e}"),
+            Some(
+                "set potential = \"auto\" to rank by the trend when the model cannot be fitted"
+                    .into(),
+            ),
+        )
+        .into()),
+    }
+}
+
+/// By the model: the top 20 % of purchasers by expected spend (ties by customer_id, the
+/// purchaser crossing a share included) high, the next 30 % medium, the rest low. By the
+/// trend: high when trailing revenue is rising (or new revenue after none); low when
+/// falling, or no revenue in the recent period (stopped, or never bought); medium
+/// otherwise.
+fn potential_band(v: &ValueSettings, by_model: bool) -> Expr {
+    if by_model {
+        let purchaser = col("orders").gt(lit(0i64));
+        let n = purchaser.clone().sum().cast(DataType::Int64);
+        let rank = when(purchaser.clone())
+            .then(col("potential_value"))
+            .otherwise(lit(NULL).cast(DataType::Int64))
+            .rank(
+                RankOptions {
+                    method: RankMethod::Ordinal,
+                    descending: true,
+                },
+                None,
+            )
+            .cast(DataType::Int64);
+        let before_under =
+            |percent: i64| ((rank.clone() - lit(1i64)) * lit(100i64)).lt(n.clone() * lit(percent));
+        return when(purchaser.clone().and(before_under(20)))
+            .then(lit(BANDS[0]))
+            .when(purchaser.and(before_under(50)))
+            .then(lit(BANDS[1]))
+            .otherwise(lit(BANDS[2]));
+    }
     when(rising(v))
         .then(lit(BANDS[0]))
         .when(falling(v).or(col("revenue_recent").lt_eq(lit(0i64))))

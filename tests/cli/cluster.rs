@@ -460,3 +460,72 @@ fn identical_customers_form_fewer_clusters_with_a_warning_and_names_beyond_k_are
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("names lists 3 names for k = 2"));
 }
+
+/// k-means groups are numbered by rank within each fit: an earlier run that formed other
+/// clusters is not compared (its cluster_2 is another group), instead of reporting moves.
+#[test]
+fn migration_between_fits_that_formed_other_clusters_is_refused() {
+    let dir = temp_dir();
+    let previous = dir.path().join("k2.csv");
+    let made = tiering()
+        .args([
+            "score",
+            "examples/orders.csv",
+            "--scorer",
+            "cluster",
+            "--k",
+            "2",
+            "-o",
+        ])
+        .arg(&previous)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let output = tiering()
+        .args([
+            "report",
+            "examples/orders.csv",
+            "--scorer",
+            "cluster",
+            "--k",
+            "3",
+            "--previous",
+        ])
+        .arg(&previous)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "has the groups cluster_1, cluster_2; this run formed cluster_1, cluster_2, cluster_3"
+        ),
+        "{stderr}"
+    );
+    // The same k compares.
+    let same = tiering()
+        .args([
+            "report",
+            "examples/orders.csv",
+            "--scorer",
+            "cluster",
+            "--k",
+            "2",
+            "--previous",
+        ])
+        .arg(&previous)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(
+        same.status.success(),
+        "{}",
+        String::from_utf8_lossy(&same.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&same.stdout).unwrap();
+    assert_eq!(
+        report["migration"]["status"], "available",
+        "{}",
+        report["migration"]
+    );
+}

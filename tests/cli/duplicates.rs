@@ -114,6 +114,7 @@ fn dedupe_orders_keeps_the_first_files_copy_and_counts_the_rest() {
         stderr.contains("--dedupe orders: dropped 6 order lines of later files, copies of 6 orders an earlier file has"),
         "{stderr}"
     );
+    assert!(!stderr.contains("differ"), "{stderr}");
     // The first file's copy wins: a changed amount in the later file is not used.
     let changed = dir.path().join("changed.csv");
     std::fs::write(
@@ -131,6 +132,15 @@ fn dedupe_orders_keeps_the_first_files_copy_and_counts_the_rest() {
         ),
         "{stderr}"
     );
+    // ... and that the copies differ is said, with the order and the file.
+    assert!(
+        stderr.contains(&format!(
+            "warning: --dedupe orders: 1 of the dropped copies differs from the kept copy in amount or lines (e.g. order `O1` of customer `c1` in `{}`)",
+            path(&changed)
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("differ from the kept"), "{stderr}");
 }
 
 #[test]

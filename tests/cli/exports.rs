@@ -550,6 +550,31 @@ fn hostile_review_findings_on_real_exports() {
         &["score", "signs.csv", "--currency", "EUR", "--format", "csv"],
     );
     assert_cells(&rows(&out), &["revenue"], &[("A", "10.00")]);
+    // `¥` (or `￥`) goes with the yuan when other amounts say 元, RMB or CNY, also under
+    // --currency CNY; it is not summed with dollars.
+    write(
+        "yuan.csv",
+        "customer_id,order_id,order_date,amount\nA,1,2024-01-01,¥10.00\nA,2,2024-01-02,RMB 20.00\nB,3,2024-01-03,30元\nC,4,2024-01-04,￥5\n",
+    );
+    for extra in [&[][..], &["--currency", "CNY"][..]] {
+        let mut args = vec!["score", "yuan.csv", "--format", "csv"];
+        args.extend(extra);
+        let out = run_in(d, &args);
+        assert_cells(
+            &rows(&out),
+            &["revenue"],
+            &[("A", "30.00"), ("B", "30.00"), ("C", "5.00")],
+        );
+    }
+    write(
+        "yen_and_dollars.csv",
+        "customer_id,order_id,order_date,amount\nA,1,2024-01-01,¥10.00\nA,2,2024-01-02,$20.00\n",
+    );
+    fails(
+        &run_in(d, &["score", "yen_and_dollars.csv"]),
+        3,
+        "2 currencies: $ (1 line), ¥ (1 line)",
+    );
     // A currency written in the amount must agree with the currency column.
     write(
         "marked.csv",

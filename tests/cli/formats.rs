@@ -140,7 +140,7 @@ As of: **2024-06-30** · Scorer: pareto (cuts 80%, 95% of revenue) · Customers:
 | Input (up to the as-of date) | 4 | 5 | 270.00 |
 | Report | 4 | 5 | 270.00 |
 
-6 order lines read · 0 dated after the as-of date (ignored) · 0 bad lines set aside · 1 not purchases: returned in full or credit notes · 0 customers only in the customer export
+6 order lines read · 0 dated after the as-of date (ignored) · 0 bad lines set aside · 1 not a purchase: returned in full or a credit note · 0 customers only in the customer export
 
 ## Data warnings
 
@@ -408,7 +408,7 @@ fn report_html() {
 <tr><td>Report</td><td class="num">4</td><td class="num">5</td><td class="num">270.00</td></tr>
 </tbody>
 </table>
-<p class="meta">6 order lines read · 0 dated after the as-of date (ignored) · 0 bad lines set aside · 1 not purchases: returned in full or credit notes · 0 customers only in the customer export</p>
+<p class="meta">6 order lines read · 0 dated after the as-of date (ignored) · 0 bad lines set aside · 1 not a purchase: returned in full or a credit note · 0 customers only in the customer export</p>
 </section>
 <section id="warnings">
 <h2>Data warnings</h2>

@@ -936,3 +936,129 @@ fn report_from_a_scores_file() {
             .starts_with("customer_id,")
     );
 }
+
+/// `report --scores` on files it could misread: a customer-export column named like
+/// another scorer's column (a CRM's `stage`) does not change which scorer wrote the file;
+/// tiers or scores the settings in force cannot give, negative counts and a file without
+/// customers are refused; a zero-decimal currency is read with the digits it is written in.
+#[test]
+fn report_from_scores_refuses_what_it_would_describe_wrongly() {
+    let dir = temp_dir();
+    let at = |name: &str| dir.path().join(name).to_str().unwrap().to_string();
+    let score = |args: &[&str]| {
+        let output = tiering().arg("score").args(args).output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    };
+    let json_of = |args: &[&str]| -> Value {
+        let output = tiering()
+            .arg("report")
+            .args(args)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let refused = |args: &[&str], code: i32, message: &str| {
+        let output = tiering().arg("report").args(args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(code), "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    };
+
+    // A `stage` column (lifecycle's signature) in the customer export of a value run.
+    let mut export = String::from("customer_id,stage\n");
+    for line in std::fs::read_to_string("examples/customers.csv")
+        .unwrap()
+        .lines()
+        .skip(1)
+    {
+        let id = line.split(',').next().unwrap();
+        export.push_str(&format!("{id},lead\n"));
+    }
+    std::fs::write(at("stage.csv"), export).unwrap();
+    let value = at("value.csv");
+    score(&[
+        "examples/orders.csv",
+        "--customers",
+        &at("stage.csv"),
+        "--scorer",
+        "value",
+        "-o",
+        &value,
+    ]);
+    let again = json_of(&["--scores", &value]);
+    assert_eq!(again["scorer"], "value");
+    let direct = json_of(&[
+        "examples/orders.csv",
+        "--customers",
+        &at("stage.csv"),
+        "--scorer",
+        "value",
+    ]);
+    assert_eq!(again["tiers"], direct["tiers"]);
+
+    // Pareto with four classes, read back with the default two cuts.
+    let pareto = at("pareto.csv");
+    score(&[
+        "examples/orders.csv",
+        "--scorer",
+        "pareto",
+        "--cuts",
+        "50,80,95",
+        "-o",
+        &pareto,
+    ]);
+    refused(
+        &["--scores", &pareto],
+        2,
+        "has tiers the pareto scorer does not give with these options: D",
+    );
+    json_of(&["--scores", &pareto, "--cuts", "50,80,95"]);
+    // RFM with 3 bins, read back with 5.
+    let rfm = at("rfm3.csv");
+    score(&["examples/orders.csv", "--bins", "3", "-o", &rfm]);
+    refused(
+        &["--scores", &rfm],
+        2,
+        "it was scored with other bins than this report's 5",
+    );
+    json_of(&["--scores", &rfm, "--bins", "3"]);
+    // Negative purchases.
+    let text = std::fs::read_to_string(&rfm).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let orders = lines[0].split(',').position(|h| h == "orders").unwrap();
+    let mut cells: Vec<String> = lines[1].split(',').map(str::to_string).collect();
+    cells[orders] = "-3".into();
+    lines[1] = cells.join(",");
+    std::fs::write(at("negative.csv"), lines.join("\n") + "\n").unwrap();
+    refused(
+        &["--scores", &at("negative.csv"), "--bins", "3"],
+        3,
+        "line 2, column `orders`: not a whole number, 0 or more: `-3`",
+    );
+    // A header without customers, as scores or as the previous tiers.
+    std::fs::write(at("empty.csv"), format!("{}\n", lines[0])).unwrap();
+    refused(&["--scores", &at("empty.csv")], 2, "holds no customers");
+    refused(
+        &["examples/orders.csv", "--previous", &at("empty.csv")],
+        2,
+        "holds no customers",
+    );
+
+    // Yen: no minor unit, written without decimals, read back as written.
+    let yen = at("yen.csv");
+    score(&["testdata/exports/jpy_orders.csv", "-o", &yen]);
+    let direct = json_of(&["testdata/exports/jpy_orders.csv"]);
+    let again = json_of(&["--scores", &yen]);
+    assert_eq!(again["currency_decimals"], 0);
+    assert_eq!(again["totals"], direct["totals"]);
+}

@@ -71,7 +71,7 @@ fn score_metrics_are_exact_and_lines_after_as_of_are_ignored_with_a_note() {
     assert!(output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("1 order lines dated after the as-of date 2024-12-31 are ignored"),
+        stderr.contains("1 order line dated after the as-of date 2024-12-31 is ignored"),
         "{stderr}"
     );
     let rows = crate::support::parse_csv(&String::from_utf8(output.stdout).unwrap());

@@ -360,3 +360,125 @@ fn the_value_matrix_chart_shows_customers_and_revenue_per_cell() {
     assert!(html.contains("\n1 · 12,000.00\n"), "{html}");
     assert!(html.contains("\n1 · 2,000.00\n"));
 }
+
+/// With enough repeat buyers the potential band looks forward: `potential_value` is the
+/// expected spend over the `[clv]` horizon, `--scorer clv`'s expected purchases × expected
+/// spend per purchase (those models are checked against `lifetimes` in clv.rs), and the
+/// bands cut the purchasers by it 20 / 30 / 50 % (ties by customer_id, the purchaser
+/// crossing a share included). Without enough repeat buyers the band follows the trend,
+/// and `potential = "model"` refuses the run.
+#[test]
+fn the_potential_band_ranks_by_expected_spend_when_the_models_fit() {
+    let dir = temp_dir();
+    let config = dir.path().join("t.toml");
+    std::fs::write(&config, "[clv]\nhorizon = \"39w\"\ndiscount_rate = 0.0\n").unwrap();
+    let run = |scorer: &str, extra: &str| {
+        let settings = dir.path().join(format!("{scorer}.toml"));
+        let base = std::fs::read_to_string(&config).unwrap();
+        std::fs::write(&settings, format!("{base}{extra}")).unwrap();
+        tiering()
+            .args([
+                "score",
+                "testdata/cdnow/cdnow_sample.csv",
+                "--scorer",
+                scorer,
+            ])
+            .args(["--as-of", "1997-09-30", "--format", "csv", "--config"])
+            .arg(&settings)
+            .output()
+            .unwrap()
+    };
+    let value = run("value", "");
+    assert!(
+        String::from_utf8_lossy(&value.stderr)
+            .contains("potential value band by expected spend over 39w"),
+        "{}",
+        String::from_utf8_lossy(&value.stderr)
+    );
+    let value = value_rows(&value);
+    let clv = value_rows(&run("clv", ""));
+    let mut purchasers: Vec<(i64, &String)> = Vec::new();
+    for (id, row) in &value {
+        if row["orders"] == "0" {
+            assert_eq!(row["potential_value"], "");
+            continue;
+        }
+        let expected: f64 = clv[id]["expected_purchases"].parse::<f64>().unwrap()
+            * clv[id]["expected_spend"].parse::<f64>().unwrap();
+        let ours: f64 = row["potential_value"].parse().unwrap();
+        // clv prints expected spend to the cent: the product differs by rounding only.
+        let slack = 0.006 * clv[id]["expected_purchases"].parse::<f64>().unwrap() + 0.006;
+        assert!(
+            (ours - expected).abs() <= slack,
+            "{id}: {ours} vs {expected}"
+        );
+        purchasers.push(((ours * 100.0).round() as i64, id));
+    }
+    assert!(purchasers.len() > 1000);
+    purchasers.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    let n = purchasers.len();
+    for (position, (_, id)) in purchasers.iter().enumerate() {
+        let band = if position * 100 < n * 20 {
+            "high"
+        } else if position * 100 < n * 50 {
+            "medium"
+        } else {
+            "low"
+        };
+        assert_eq!(
+            value[*id]["potential_value_band"], band,
+            "{id} at {position}"
+        );
+    }
+    let trend = run("value", "[value]\npotential = \"trend\"\n");
+    assert!(String::from_utf8_lossy(&trend.stderr).contains("from the trailing revenue trend"));
+    let trend = value_rows(&trend);
+    assert!(trend.values().all(|r| r["potential_value"].is_empty()));
+    assert_ne!(
+        trend
+            .values()
+            .map(|r| &r["potential_value_band"])
+            .collect::<Vec<_>>(),
+        value
+            .values()
+            .map(|r| &r["potential_value_band"])
+            .collect::<Vec<_>>()
+    );
+
+    // The hand-worked file has too few repeat buyers for the models.
+    let small = tiering()
+        .args([
+            "score",
+            "testdata/value.csv",
+            "--scorer",
+            "value",
+            "--as-of",
+            "2026-06-30",
+        ])
+        .args(["--format", "csv"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&small.stderr);
+    assert!(small.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("from the trailing revenue trend") && stderr.contains("cannot be fitted"),
+        "{stderr}"
+    );
+    let strict = dir.path().join("strict.toml");
+    std::fs::write(&strict, "[value]\npotential = \"model\"\n").unwrap();
+    let refused = tiering()
+        .args([
+            "score",
+            "testdata/value.csv",
+            "--scorer",
+            "value",
+            "--as-of",
+            "2026-06-30",
+        ])
+        .arg("--config")
+        .arg(&strict)
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("[value] potential = \"model\""));
+}

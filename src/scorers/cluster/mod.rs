@@ -288,9 +288,9 @@ impl Scorer for ClusterScorer {
             frame: scored.lazy(),
             fit: Some(FittedModel {
                 report: serde_json::to_value(&report)?,
-                notes: Vec::new(),
-                warnings,
             }),
+            notes: Vec::new(),
+            warnings,
         })
     }
 
