@@ -4,7 +4,9 @@
 
 use std::process::Command;
 
-use crate::support::{parse_csv, python_modules_available, root, temp_dir, testdata, tiering};
+use crate::support::{
+    parse_csv, python_modules_available, report_json, root, temp_dir, testdata, tiering,
+};
 
 /// Three groups far apart in recency, frequency and spend, 40 customers each: weekly
 /// buyers of ~500 until the as-of date (ln orders ≈ 3.1, ln revenue ≈ 9.3), monthly
@@ -341,20 +343,7 @@ fn the_cluster_scorer_works_in_reports_and_sql_refuses_it() {
         .output()
         .unwrap();
     assert!(made.status.success());
-    let report = |args: &[&str]| {
-        let output = tiering()
-            .arg("report")
-            .args(args)
-            .args(["--format", "json"])
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
-    };
+    let report = report_json;
     let direct = report(&["examples/orders.csv", "--scorer", "cluster"]);
     let again = report(&["--scores", file.to_str().unwrap()]);
     assert_eq!(again["scorer"], "cluster");

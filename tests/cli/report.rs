@@ -953,20 +953,7 @@ fn report_from_scores_refuses_what_it_would_describe_wrongly() {
             String::from_utf8_lossy(&output.stderr)
         );
     };
-    let json_of = |args: &[&str]| -> Value {
-        let output = tiering()
-            .arg("report")
-            .args(args)
-            .args(["--format", "json"])
-            .output()
-            .unwrap();
-        assert!(
-            output.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&output.stderr)
-        );
-        serde_json::from_slice(&output.stdout).unwrap()
-    };
+    let json_of = crate::support::report_json;
     let refused = |args: &[&str], code: i32, message: &str| {
         let output = tiering().arg("report").args(args).output().unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);

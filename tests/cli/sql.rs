@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::support::{
-    available_or_skipped, parse_csv, program_available, python_modules_available, root, score_text,
-    temp_dir, tiering,
+    available_or_skipped, parse_csv, program_available, python_modules_available, report_json,
+    root, score_text, temp_dir, tiering,
 };
 
 /// One scoring to check: a name, the source file and the options.
@@ -424,22 +424,6 @@ fn assert_same_rows(what: &str, engine: &str, expected: &str) {
             "{what}: {column} compared"
         );
     }
-}
-
-/// `tiering report` as JSON with `args`; stdout parsed.
-fn report_json(args: &[&str]) -> serde_json::Value {
-    let output = tiering()
-        .arg("report")
-        .args(args)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "report {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
 }
 
 /// The report built from the engine's scores (`report --scores`) says what the report

@@ -237,3 +237,19 @@ pub fn chromium(page: &Path, dir: &Path, extra: &[&str]) -> std::process::Output
     );
     output
 }
+
+/// `tiering report ARGS --format json`, expecting success; stdout parsed.
+pub fn report_json(args: &[&str]) -> serde_json::Value {
+    let output = tiering()
+        .arg("report")
+        .args(args)
+        .args(["--format", "json"])
+        .output()
+        .expect("run");
+    assert!(
+        output.status.success(),
+        "report {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("JSON report")
+}
