@@ -7,13 +7,11 @@ use crate::cli::ScoreArgs;
 use crate::config::LoadedConfig;
 use crate::error::ExitStatus;
 use crate::input::dates::format_date;
-use crate::output::OutputData;
 use crate::output::destination::Destination;
 use crate::output::summary_table::{write_frame_table, write_summary};
 use crate::printer::Printer;
-use crate::scored::{LinesAfterScoring, score_inputs, scoring_guard};
-use crate::scorers::{ScoreContext, Scorer};
-use crate::summary::by_group;
+use crate::report::summary::tier_rows;
+use crate::scored::{LinesAfterScoring, ScoredRun, score_inputs, scoring_guard};
 
 /// Run `tiering score`.
 pub fn run(
@@ -36,16 +34,13 @@ pub fn run(
         LinesAfterScoring::Drop,
     )?;
     run.progress.stage("writing");
-    let ctx = &run.context;
     if args.thresholds {
         return destination.write(&run.thresholds, &guard, |out| {
             write_frame_table(out, &run.thresholds)
         });
     }
     let data = run.customers_output();
-    let status = destination.write(&data, &guard, |out| {
-        write_summary_view(out, &data, run.scorer.as_ref(), ctx)
-    })?;
+    let status = destination.write(&data, &guard, |out| write_summary_view(out, &run))?;
     if matches!(destination, Destination::Terminal) {
         printer.hint(&format!(
             "{} customers, one row each: `tiering score {} -o tiers.csv` (or .xlsx, .parquet, .json), or pipe the output",
@@ -57,27 +52,17 @@ pub fn run(
 }
 
 /// The readable view: one summary row per segment or tier.
-fn write_summary_view(
-    out: &mut dyn Write,
-    data: &OutputData,
-    scorer: &dyn Scorer,
-    ctx: &ScoreContext,
-) -> anyhow::Result<()> {
-    let order = scorer.group_order(ctx);
-    let efforts: Vec<f64> = order
-        .iter()
-        .map(|id| ctx.playbook.effort(&scorer.playbook_key(id)))
-        .collect();
-    let (rows, totals) = by_group(&data.frame, scorer.group(), &order, &efforts)?;
+fn write_summary_view(out: &mut dyn Write, run: &ScoredRun) -> anyhow::Result<()> {
+    let (ctx, scorer) = (&run.context, run.scorer.as_ref());
+    let (rows, _) = tier_rows(run)?;
     let title = summary_title(
         scorer.name(),
         &format_date(ctx.as_of),
-        data.frame.height(),
+        run.customers.height(),
         &scorer.describe(ctx),
         ctx.lang,
     );
-    let group = scorer.group_title(ctx.lang);
-    write_summary(out, &title, group, &rows, &totals, ctx.decimals, ctx.lang)
+    write_summary(out, &title, scorer.group_title(ctx.lang), &rows, ctx.lang)
 }
 
 fn summary_title(

@@ -7,7 +7,7 @@ use comfy_table::{Cell, CellAlignment, ContentArrangement, Table};
 
 use crate::input::money::format_money_grouped;
 use crate::lang::Lang;
-use crate::summary::{SegmentSummary, Totals};
+use crate::report::TierRow;
 
 /// Column labels per language; the first is the scorer's group title.
 fn labels(lang: Lang, group: &str) -> [String; 9] {
@@ -63,40 +63,37 @@ fn new_table() -> Table {
     table
 }
 
-/// Render the summary table with a title line; `group` heads the first column.
+/// Render the summary table with a title line; `group` heads the first column. The rows
+/// are the report's tier rows (one summary for both); tiers without customers are left
+/// out of the terminal view.
 pub fn write_summary(
     out: &mut dyn Write,
     title: &str,
     group: &str,
-    rows: &[SegmentSummary],
-    totals: &Totals,
-    decimals: u32,
+    rows: &[TierRow],
     lang: Lang,
 ) -> anyhow::Result<()> {
     let mut table = new_table();
     table.set_header(labels(lang, group));
-    let percent = |part: f64, whole: f64| {
-        if whole == 0.0 {
-            "-".to_string()
-        } else {
-            format!("{:.1}%", 100.0 * part / whole)
-        }
-    };
-    for row in rows {
+    let percent = |share: Option<f64>| share.map_or("-".into(), |s| format!("{:.1}%", 100.0 * s));
+    for row in rows.iter().filter(|r| r.customers > 0) {
+        let revenue = row.revenue;
         table.add_row(vec![
-            Cell::new(&row.segment),
+            Cell::new(&row.name),
             Cell::new(row.customers).set_alignment(CellAlignment::Right),
-            Cell::new(percent(row.customers as f64, totals.customers as f64))
+            Cell::new(percent(row.customer_share)).set_alignment(CellAlignment::Right),
+            Cell::new(format_money_grouped(revenue.units, revenue.decimals))
                 .set_alignment(CellAlignment::Right),
-            Cell::new(format_money_grouped(row.revenue, decimals))
-                .set_alignment(CellAlignment::Right),
-            Cell::new(percent(row.revenue as f64, totals.revenue as f64))
-                .set_alignment(CellAlignment::Right),
-            Cell::new(row.avg_recency.map_or("-".into(), |v| format!("{v:.0}")))
-                .set_alignment(CellAlignment::Right),
-            Cell::new(format!("{:.1}", row.avg_orders)).set_alignment(CellAlignment::Right),
+            Cell::new(percent(row.revenue_share)).set_alignment(CellAlignment::Right),
             Cell::new(
-                row.effort
+                row.avg_recency_days
+                    .map_or("-".into(), |v| format!("{v:.0}")),
+            )
+            .set_alignment(CellAlignment::Right),
+            Cell::new(format!("{:.1}", row.orders as f64 / row.customers as f64))
+                .set_alignment(CellAlignment::Right),
+            Cell::new(
+                row.effort_share
                     .map_or("-".into(), |e| format!("{:.0}%", 100.0 * e)),
             )
             .set_alignment(CellAlignment::Right),
