@@ -108,7 +108,7 @@ pub fn prepare(
         ));
         if let Some(example) = &dropped.example {
             printer.warn(&format!(
-                "--dedupe orders: {} of the dropped copies {} the kept copy in amount or lines (e.g. order `{}` of customer `{}` in `{}`); the earlier file's copy was kept: check which export is right",
+                "--dedupe orders: {} of the dropped copies {} the kept copy in amount, lines, customer or day (e.g. order `{}` of customer `{}` in `{}`); the earlier file's copy was kept: check which export is right",
                 dropped.differing,
                 if dropped.differing == 1 { "differs from" } else { "differ from" },
                 example.order,

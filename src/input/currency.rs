@@ -64,9 +64,13 @@ pub fn settle(
         }
         .into());
     }
-    let zero_decimal = kept
-        .first()
-        .is_some_and(|c| ZERO_DECIMAL.contains(&c.as_str()));
+    // Lines marked `¥` kept by `--currency JPY` (or CNY) are in that currency.
+    let currency = match (kept.first(), &options.keep_currency) {
+        (Some(sign), Some(keep)) if is_sign(sign) => keep.to_uppercase(),
+        (Some(code), _) => code.to_string(),
+        (None, _) => String::new(),
+    };
+    let zero_decimal = ZERO_DECIMAL.contains(&currency.as_str());
     if !zero_decimal || options.decimals_given || decimals == 0 {
         return Ok((lines, decimals));
     }
@@ -78,8 +82,7 @@ pub fn settle(
     if !divisible {
         return Err(TieringError::Conflict {
             message: format!(
-                "the orders are in {}, which has no minor unit, but some amounts have decimals",
-                kept[0]
+                "the orders are in {currency}, which has no minor unit, but some amounts have decimals"
             ),
             hint: Some("check the amounts, or keep the decimals with --currency-decimals 2".into()),
         }

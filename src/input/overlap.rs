@@ -39,7 +39,7 @@ pub struct DroppedCopies {
     pub orders: u64,
     /// Order lines dropped.
     pub lines: u64,
-    /// Dropped copies whose amount or number of lines differs from the kept copy.
+    /// Dropped copies whose amount, lines, customer or day differ from the kept copy.
     pub differing: u64,
     /// One of them.
     pub example: Option<DroppedExample>,
@@ -175,8 +175,9 @@ pub fn resolve_overlap(
     Ok((kept, overlaps))
 }
 
-/// Later copies of orders whose net amount or number of lines differs from the first
-/// file's copy (a corrected amount, an export cut inside an order): how many, and one.
+/// Later copies of orders whose net amount, number of lines, customer or day differs
+/// from the first file's copy (a corrected amount, an export cut inside an order, a guest
+/// who registered): how many, and one.
 fn differing_copies(
     marked: &DataFrame,
     keys: &[&str],
@@ -195,7 +196,8 @@ fn differing_copies(
         .agg([
             col(AMOUNT).sum().alias("__amount"),
             col(LINES).sum().alias("__lines"),
-            col(CUSTOMER_ID).first().alias("__customer"),
+            col(CUSTOMER_ID).min().alias("__customer"),
+            col(ORDER_DATE).min().alias("__day"),
         ]);
     let first = per_copy
         .clone()
@@ -206,6 +208,8 @@ fn differing_copies(
                 .chain([
                     col("__amount").alias("__first_amount"),
                     col("__lines").alias("__first_lines"),
+                    col("__customer").alias("__first_customer"),
+                    col("__day").alias("__first_day"),
                 ])
                 .collect::<Vec<_>>(),
         );
@@ -215,7 +219,9 @@ fn differing_copies(
         .filter(
             col("__amount")
                 .neq(col("__first_amount"))
-                .or(col("__lines").neq(col("__first_lines"))),
+                .or(col("__lines").neq(col("__first_lines")))
+                .or(col("__customer").neq(col("__first_customer")))
+                .or(col("__day").neq(col("__first_day"))),
         )
         .sort(keys.to_vec(), SortMultipleOptions::default())
         .collect()?;

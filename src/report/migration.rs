@@ -213,11 +213,11 @@ pub fn check_comparable(previous: &Snapshot, current: &CurrentRun<'_>) -> Result
         if now != then {
             return Err(TieringError::usage(
                 format!(
-                    "--previous `{source}` has the groups {}; this run formed {}: groups of a fitted model are numbered within each fit, so only runs that form the same groups compare",
+                    "the earlier tiers ({source}) have the groups {}; this run formed {}: groups of a fitted model are numbered within each fit, so only runs that form the same groups compare",
                     then.into_iter().collect::<Vec<_>>().join(", "),
                     now.into_iter().collect::<Vec<_>>().join(", ")
                 ),
-                Some("fix the number of clusters for runs you compare (e.g. --k 4), or drop --previous".into()),
+                Some("compare runs that form the same clusters: one fixed --k, and purchasers enough for every cluster at both dates".into()),
             ));
         }
     }

@@ -106,7 +106,10 @@ pub fn scores_run(
         .input
         .currency_decimals
         .or(config.config.input.currency_decimals);
-    let decimals = given.unwrap_or_else(|| money_digits(&table, &money));
+    let decimals = match given {
+        Some(digits) => digits,
+        None => money_digits(&table, &money, &file)?,
+    };
     let typing = Typing {
         file: &file,
         first_line,
@@ -285,18 +288,34 @@ impl Typing<'_> {
     }
 }
 
-/// The most digits after the decimal point among the money cells (at most 6).
-fn money_digits(table: &Table, money: &[String]) -> u32 {
+/// The digits after the decimal point the money cells are written with (cells without a
+/// point are whole amounts and fit any); more than one count is refused, since one cell
+/// in another form would change how every amount is read.
+fn money_digits(table: &Table, money: &[String], file: &str) -> Result<u32, TieringError> {
     let columns: Vec<usize> = money.iter().filter_map(|m| table.position(m)).collect();
-    let mut digits = 0;
+    let mut digits = std::collections::BTreeSet::new();
     for row in &table.rows {
         for &at in &columns {
             if let Some((_, fraction)) = row[at].as_deref().and_then(|c| c.split_once('.')) {
-                digits = digits.max(fraction.len().min(6) as u32);
+                digits.insert(fraction.len().min(6) as u32);
             }
         }
     }
-    digits
+    match digits.len() {
+        0 => Ok(0),
+        1 => Ok(*digits.first().unwrap_or(&0)),
+        _ => Err(TieringError::usage(
+            format!(
+                "`{file}` writes amounts with {} decimals",
+                digits
+                    .iter()
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
+            Some("pass the currency's digits with --currency-decimals".into()),
+        )),
+    }
 }
 
 /// The file's tiers must be tiers of the scorer under the settings in force, and its
@@ -314,7 +333,33 @@ fn check_groups(
             scorer.describe(ctx)
         ))
     };
+    if let Some(options) = customers
+        .column(OPTIONS_COLUMN)
+        .ok()
+        .and_then(|c| c.str().ok()?.get(0).map(str::to_string))
+        && options != scorer.options_key(ctx)
+    {
+        return Err(TieringError::usage(
+            format!("`{file}` was scored with other options ({options})"),
+            hint(),
+        )
+        .into());
+    }
     let known = scorer.group_order(ctx);
+    // Groups a fitted model formed (clusters) must be the settings' groups, all of them.
+    if let Some(formed) = scorer.groups_formed(customers)?
+        && formed != known
+    {
+        return Err(TieringError::usage(
+            format!(
+                "`{file}` holds the groups {}; these options give {}",
+                formed.join(", "),
+                known.join(", ")
+            ),
+            hint(),
+        )
+        .into());
+    }
     let ids = customers.column(scorer.group().id)?.str()?;
     let mut unknown: Vec<&str> = ids
         .iter()

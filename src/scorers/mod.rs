@@ -493,7 +493,8 @@ impl ScorerKind {
     }
 
     /// The scorer that wrote a tier file with this header: of the scorers whose signature
-    /// column it has, the one with most of its columns (under default settings) present.
+    /// column it has, the one with most of its columns (under default settings) present,
+    /// then the one whose columns come first.
     /// A customer-export column passed through under another scorer's signature name (a
     /// CRM's `stage`) does not make a value file a lifecycle file.
     pub fn recognise(header: &[String]) -> Option<ScorerKind> {
@@ -503,11 +504,17 @@ impl ScorerKind {
             let present = columns.iter().filter(|c| header.contains(c)).count();
             (present * 1000) / columns.len().max(1)
         };
+        // Of equally complete candidates the one whose signature column comes first: a
+        // scorer's columns precede the customer export's in every tier file.
+        let signature_at = |kind: &ScorerKind| {
+            let signature = kind.build().signature_column();
+            header.iter().position(|h| h == signature)
+        };
         ScorerKind::value_variants()
             .iter()
             .copied()
-            .filter(|kind| header.iter().any(|h| h == kind.build().signature_column()))
-            .max_by_key(|kind| share_present(kind))
+            .filter(|kind| signature_at(kind).is_some())
+            .max_by_key(|kind| (share_present(kind), std::cmp::Reverse(signature_at(kind))))
     }
 }
 

@@ -630,24 +630,30 @@ fn with_potential_value(
             let nulls =
                 Column::full_null("potential_value".into(), frame.height(), &DataType::Int64);
             frame.with_column(nulls)?;
+            let why = match e.downcast_ref::<TieringError>() {
+                Some(TieringError::NoData { message, .. }) => message.clone(),
+                _ => e.to_string(),
+            };
             Ok((
                 frame.lazy(),
-                trend(format!(": the model cannot be fitted ({e})")),
+                trend(format!("; the model cannot be fitted: {why}")),
             ))
         }
-        Err(e) => Err(TieringError::usage(
-            format!("[value] potential = \"model\": {e}"),
-            Some(
-                "set potential = \"auto\" to rank by the trend when the model cannot be fitted"
-                    .into(),
-            ),
-        )
-        .into()),
+        Err(e) => Err(match e.downcast::<TieringError>() {
+            Ok(TieringError::NoData { message, hint }) => TieringError::NoData {
+                message: format!("[value] potential = \"model\": {message}"),
+                hint,
+            }
+            .into(),
+            Ok(other) => other.into(),
+            Err(e) => e,
+        }),
     }
 }
 
-/// By the model: the top 20 % of purchasers by expected spend (ties by customer_id, the
-/// purchaser crossing a share included) high, the next 30 % medium, the rest low. By the
+/// By the model: the top 20 % of purchasers by expected spend (the purchaser crossing a
+/// share included; equal forecasts share the band of the first of them) high, the next
+/// 30 % medium, the rest low. By the
 /// trend: high when trailing revenue is rising (or new revenue after none); low when
 /// falling, or no revenue in the recent period (stopped, or never bought); medium
 /// otherwise.
@@ -660,7 +666,7 @@ fn potential_band(v: &ValueSettings, by_model: bool) -> Expr {
             .otherwise(lit(NULL).cast(DataType::Int64))
             .rank(
                 RankOptions {
-                    method: RankMethod::Ordinal,
+                    method: RankMethod::Min,
                     descending: true,
                 },
                 None,

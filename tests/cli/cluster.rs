@@ -487,7 +487,7 @@ fn migration_between_fits_that_formed_other_clusters_is_refused() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(
         stderr.contains(
-            "has the groups cluster_1, cluster_2; this run formed cluster_1, cluster_2, cluster_3"
+            "have the groups cluster_1, cluster_2; this run formed cluster_1, cluster_2, cluster_3"
         ),
         "{stderr}"
     );

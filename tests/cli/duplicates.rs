@@ -135,7 +135,7 @@ fn dedupe_orders_keeps_the_first_files_copy_and_counts_the_rest() {
     // ... and that the copies differ is said, with the order and the file.
     assert!(
         stderr.contains(&format!(
-            "warning: --dedupe orders: 1 of the dropped copies differs from the kept copy in amount or lines (e.g. order `O1` of customer `c1` in `{}`)",
+            "warning: --dedupe orders: 1 of the dropped copies differs from the kept copy in amount, lines, customer or day (e.g. order `O1` of customer `c1` in `{}`)",
             path(&changed)
         )),
         "{stderr}"

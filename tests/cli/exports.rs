@@ -566,6 +566,16 @@ fn hostile_review_findings_on_real_exports() {
             &[("A", "30.00"), ("B", "30.00"), ("C", "5.00")],
         );
     }
+    // Under --currency JPY the ¥ line is yen: no minor unit, so 100.50 is refused.
+    write(
+        "yen_or_yuan.csv",
+        "customer_id,order_id,order_date,amount\nA,1,2024-01-01,¥100.50\nB,2,2024-01-05,CNY 20.00\n",
+    );
+    fails(
+        &run_in(d, &["score", "yen_or_yuan.csv", "--currency", "JPY"]),
+        3,
+        "the orders are in JPY, which has no minor unit, but some amounts have decimals",
+    );
     write(
         "yen_and_dollars.csv",
         "customer_id,order_id,order_date,amount\nA,1,2024-01-01,¥10.00\nA,2,2024-01-02,$20.00\n",

@@ -993,6 +993,44 @@ fn report_from_scores_refuses_what_it_would_describe_wrongly() {
     ]);
     assert_eq!(again["tiers"], direct["tiers"]);
 
+    // An export with another scorer's whole column set: the scorer whose columns come
+    // first wrote the file.
+    let mut crm = String::from("customer_id,cluster,distance,tier_id,tier\n");
+    for line in std::fs::read_to_string("examples/customers.csv")
+        .unwrap()
+        .lines()
+        .skip(1)
+    {
+        let id = line.split(',').next().unwrap();
+        crm.push_str(&format!("{id},1,0.8,cluster_1,North\n"));
+    }
+    std::fs::write(at("crm.csv"), crm).unwrap();
+    let rfm_crm = at("rfm_crm.csv");
+    score(&[
+        "examples/orders.csv",
+        "--customers",
+        &at("crm.csv"),
+        "-o",
+        &rfm_crm,
+    ]);
+    assert_eq!(json_of(&["--scores", &rfm_crm])["scorer"], "rfm");
+    // k-means with 3 clusters, read back with the default 4.
+    let k3 = at("k3.csv");
+    score(&[
+        "examples/orders.csv",
+        "--scorer",
+        "cluster",
+        "--k",
+        "3",
+        "-o",
+        &k3,
+    ]);
+    refused(
+        &["--scores", &k3],
+        2,
+        "these options give cluster_1, cluster_2, cluster_3, cluster_4",
+    );
+    json_of(&["--scores", &k3, "--k", "3"]);
     // Pareto with four classes, read back with the default two cuts.
     let pareto = at("pareto.csv");
     score(&[
@@ -1031,6 +1069,18 @@ fn report_from_scores_refuses_what_it_would_describe_wrongly() {
         &["--scores", &at("negative.csv"), "--bins", "3"],
         3,
         "line 2, column `orders`: not a whole number, 0 or more: `-3`",
+    );
+    // One amount written with three decimals among amounts with two.
+    let mut odd = lines.clone();
+    let revenue = odd[0].split(',').position(|h| h == "revenue").unwrap();
+    let mut cells: Vec<String> = odd[2].split(',').map(str::to_string).collect();
+    cells[revenue] = "12.345".into();
+    odd[2] = cells.join(",");
+    std::fs::write(at("digits.csv"), odd.join("\n") + "\n").unwrap();
+    refused(
+        &["--scores", &at("digits.csv"), "--bins", "3"],
+        2,
+        "writes amounts with 2 and 3 decimals",
     );
     // A header without customers, as scores or as the previous tiers.
     std::fs::write(at("empty.csv"), format!("{}\n", lines[0])).unwrap();
