@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::Money;
 use super::previous::{Snapshot, Standing};
 use crate::error::TieringError;
+use crate::scorers::rfm::proves_other_bins;
 use crate::scorers::segments::NO_PURCHASE;
 
 /// Row id of customers absent from the earlier snapshot.
@@ -177,20 +178,13 @@ pub fn check_comparable(previous: &Snapshot, current: &CurrentRun<'_>) -> Result
         && let Some(bins) = current.bins
         && let Some((max_score, max_m)) = previous.max_scores
     {
-        let bins = i64::from(bins);
-        // The one customer with the highest revenue gets the top M bin under any tie
-        // policy: when someone alone holds it, max_m is the bin count the file was
-        // scored with. When several share it (shared ties), max_m may be lower: no proof.
         let revenues: Vec<i64> = previous
             .customers
             .values()
             .filter(|s| s.orders.unwrap_or(0) > 0)
             .filter_map(|s| s.revenue)
             .collect();
-        let top = revenues.iter().max();
-        let top_is_alone = top.is_some_and(|t| revenues.iter().filter(|r| *r == t).count() == 1);
-        let enough = revenues.len() as i64 >= bins;
-        if max_score > bins || (enough && top_is_alone && max_m != bins) {
+        if proves_other_bins(&revenues, max_score, max_m, bins) {
             return Err(TieringError::usage(
                 format!(
                     "--previous `{source}` was scored with other bins (scores up to {max_score}; now {bins} bins)"

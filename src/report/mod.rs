@@ -17,6 +17,7 @@ pub mod migration;
 pub mod previous;
 pub mod reconcile;
 pub mod scores;
+pub mod scores_check;
 pub mod summary;
 pub mod warnings;
 pub mod workbook;

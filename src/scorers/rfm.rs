@@ -334,3 +334,33 @@ fn scored_purchasers(customers: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
     }
     frame.drop(by_name(["__position", "__n"], false, false))
 }
+
+/// Whether a tier file's R/F/M scores prove it was scored with another bin count than
+/// `bins`: a score above it, or, with at least `bins` purchasers, the one purchaser with
+/// the highest revenue below the top M bin (any tie policy gives that purchaser the top
+/// bin; when several share the highest revenue, shared ties may not, so nothing is proved).
+pub fn proves_other_bins(revenues: &[i64], max_score: i64, max_m: i64, bins: u32) -> bool {
+    let bins = i64::from(bins);
+    let top = revenues.iter().max();
+    let top_is_alone = top.is_some_and(|t| revenues.iter().filter(|r| *r == t).count() == 1);
+    max_score > bins || (revenues.len() as i64 >= bins && top_is_alone && max_m != bins)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::proves_other_bins;
+
+    #[test]
+    fn other_bins_are_proved_by_a_high_score_or_a_lone_top_customer() {
+        let revenues = [500, 300, 200, 100, 50];
+        // A score above the bins.
+        assert!(proves_other_bins(&revenues, 6, 5, 5));
+        // The lone top customer scored 3 of 5: three bins.
+        assert!(proves_other_bins(&revenues, 3, 3, 5));
+        assert!(!proves_other_bins(&revenues, 5, 5, 5));
+        // Two customers share the top revenue (shared ties may give them less): no proof.
+        assert!(!proves_other_bins(&[500, 500, 200, 100, 50], 3, 3, 5));
+        // Fewer purchasers than bins: no proof.
+        assert!(!proves_other_bins(&[500, 300], 2, 2, 5));
+    }
+}

@@ -1054,7 +1054,7 @@ fn report_from_scores_refuses_what_it_would_describe_wrongly() {
     refused(
         &["--scores", &rfm],
         2,
-        "it was scored with other bins than this report's 5",
+        "was scored with other bins than this report's 5",
     );
     json_of(&["--scores", &rfm, "--bins", "3"]);
     // Negative purchases.
