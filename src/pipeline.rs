@@ -52,7 +52,7 @@ pub struct Request<'a> {
     /// Order lines already read by another run of the same inputs (their lines, currency
     /// digits and date facts): scored again without reading the files.
     pub lines_read: Option<&'a LoadedOrders>,
-    /// The scorer the metrics are for, with its context: it names the trailing-window
+    /// The scorer the metrics are for, with its settings: it names the trailing-window
     /// metrics and whether purchase-day metrics are needed. `None`: the base metrics.
     pub scorer: Option<(&'a dyn Scorer, &'a ScorerSettings)>,
     /// `--rejects FILE` and the guard it is written through, right after reading (so it
