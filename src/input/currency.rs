@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use polars::prelude::*;
 
-use super::export::is_sign;
+use super::export::{currency_given, is_sign};
 use super::lines::col_names::{AMOUNT, COST, RETURNS};
 use super::money::marker_fits;
 use super::{FileRead, InputOptions};
@@ -37,7 +37,7 @@ pub fn settle(
     let seen = signs_merged(seen);
     let kept: Vec<&String> = match &options.keep_currency {
         Some(keep) => {
-            let keep = keep.to_uppercase();
+            let keep = currency_given(keep);
             let fits = |c: &String| *c == keep || (is_sign(c) && marker_fits(c, &keep));
             if !seen.is_empty() && !seen.keys().any(fits) {
                 return Err(TieringError::usage(
@@ -66,7 +66,7 @@ pub fn settle(
     }
     // Lines marked `¥` kept by `--currency JPY` (or CNY) are in that currency.
     let currency = match (kept.first(), &options.keep_currency) {
-        (Some(sign), Some(keep)) if is_sign(sign) => keep.to_uppercase(),
+        (Some(sign), Some(keep)) if is_sign(sign) => currency_given(keep),
         (Some(code), _) => code.to_string(),
         (None, _) => String::new(),
     };

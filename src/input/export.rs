@@ -153,7 +153,7 @@ impl ExportPlan {
             guest_ids,
             order_level,
             statuses,
-            keep_currency: keep_currency.map(|c| c.to_uppercase()),
+            keep_currency: keep_currency.as_deref().map(currency_given),
         }
     }
 }
@@ -720,4 +720,14 @@ fn money_fault(column: usize, value: &str, reason: &str) -> RowFault {
 /// `USD` may mean its own dollar by `$`.)
 pub(super) fn is_sign(currency: &str) -> bool {
     currency == "¥"
+}
+
+/// A currency as `--currency` gives it: a code in upper case, or `(empty)` for the lines
+/// whose currency cell is empty (as the list of currencies names them).
+pub(super) fn currency_given(text: &str) -> String {
+    if text.trim().eq_ignore_ascii_case(EMPTY_CURRENCY) {
+        EMPTY_CURRENCY.to_string()
+    } else {
+        text.to_uppercase()
+    }
 }

@@ -622,6 +622,19 @@ fn hostile_review_findings_on_real_exports() {
         ],
     );
     assert_cells(&rows(&out), &["revenue"], &[("A", "10.00")]);
+    // ... and the hint's `--currency (empty)` keeps the lines without one.
+    let out = run_in(
+        d,
+        &[
+            "score",
+            "empty_currency.csv",
+            "--currency",
+            "(empty)",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_cells(&rows(&out), &["revenue"], &[("A", "1000.00")]);
     // A credit note with a positive amount is a return.
     write(
         "belege.csv",
