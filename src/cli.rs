@@ -245,10 +245,11 @@ pub struct ScoringArgs {
     pub input: InputArgs,
 }
 
-impl ScoringArgs {
-    /// The scorer-specific options given on the command line, by flag.
-    pub fn scorer_options_given(&self) -> Vec<&'static str> {
-        let (o, c) = (&self.options, &self.clv);
+impl ScoreOptions {
+    /// The scorer-specific options given on the command line, by flag (with the CLV
+    /// options of `clv`).
+    pub fn scorer_options_given(&self, clv: &ClvArgs) -> Vec<&'static str> {
+        let (o, c) = (self, clv);
         [
             ("--k", o.k.is_some()),
             ("--bins", o.bins.is_some()),

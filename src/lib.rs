@@ -50,7 +50,7 @@ pub fn run(cli: &Cli) -> anyhow::Result<ExitStatus> {
     match &cli.command {
         Command::Score(args) => commands::score::run(args, &config, &printer),
         Command::Report(args) => commands::report::run(args, &config, &printer),
-        Command::Sql(args) => commands::sql::run(args, &config),
+        Command::Sql(args) => commands::sql::run(args, &config, &printer),
         Command::Check(args) => commands::check::run(args, &config, &printer),
         Command::Backtest(args) => commands::backtest::run(args, &config, &printer),
         Command::Completions(_) | Command::Man(_) | Command::Init(_) => {

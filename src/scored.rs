@@ -5,7 +5,7 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use crate::cli::ScoringArgs;
+use crate::cli::{ClvArgs, ScoreOptions, ScoringArgs};
 use crate::config::LoadedConfig;
 use crate::error::TieringError;
 use crate::input::LoadedOrders;
@@ -123,12 +123,7 @@ pub fn score_inputs(
         settings.as_of = as_of;
     }
     let scorer = settings.scorer.build();
-    for option in options_of_other_scorers(args, scorer.as_ref()) {
-        printer.warn(&format!(
-            "{option} does not apply to the {} scorer and is ignored",
-            scorer.name()
-        ));
-    }
+    warn_about_other_scorers_options(&args.options, &args.clv, scorer.as_ref(), printer);
     if args.clv.fit_report.is_some() && !scorer.fits_a_model() {
         return Err(TieringError::usage(
             format!("--fit-report: the {} scorer fits no model", scorer.name()),
@@ -273,12 +268,23 @@ fn write_fit_report(
     })
 }
 
-/// The scorer options given that `scorer` does not read.
-fn options_of_other_scorers(args: &ScoringArgs, scorer: &dyn Scorer) -> Vec<&'static str> {
-    args.scorer_options_given()
+/// Warn about the scorer options given that `scorer` does not read.
+pub fn warn_about_other_scorers_options(
+    options: &ScoreOptions,
+    clv: &ClvArgs,
+    scorer: &dyn Scorer,
+    printer: &Printer,
+) {
+    for option in options
+        .scorer_options_given(clv)
         .into_iter()
         .filter(|flag| !scorer.own_options().contains(flag))
-        .collect()
+    {
+        printer.warn(&format!(
+            "{option} does not apply to the {} scorer and is ignored",
+            scorer.name()
+        ));
+    }
 }
 
 /// Ranking by profit needs a cost column in every order file.

@@ -8,12 +8,14 @@ use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::metrics::METRIC_COLUMNS;
 use crate::output::guard::WriteGuard;
 use crate::output::stdout::write_stdout;
+use crate::printer::Printer;
 use crate::report::previous::{OPTIONS_COLUMN, SCORER_COLUMN};
+use crate::scored::warn_about_other_scorers_options;
 use crate::settings::{ScoringFlags, input_options, score_settings};
 use crate::sql::{script, source};
 
 /// Run `tiering sql`.
-pub fn run(args: &SqlArgs, config: &LoadedConfig) -> anyhow::Result<ExitStatus> {
+pub fn run(args: &SqlArgs, config: &LoadedConfig, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let settings = score_settings(
         ScoringFlags {
             options: &args.options,
@@ -37,6 +39,7 @@ pub fn run(args: &SqlArgs, config: &LoadedConfig) -> anyhow::Result<ExitStatus> 
         &args.table_columns,
     )?;
     let scorer = settings.scorer.build();
+    warn_about_other_scorers_options(&args.options, &ClvArgs::default(), scorer.as_ref(), printer);
     let customers = match &args.customers {
         Some(export) => {
             let scorer_columns = scorer.output_columns(&settings.scoring);

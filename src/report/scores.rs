@@ -53,6 +53,12 @@ pub fn scores_run(
     let kind = scorer_of(&table, &file, args.options.scorer)?;
     let settings = score_settings(ScoringFlags::of(args), config)?;
     let scorer = kind.build();
+    crate::scored::warn_about_other_scorers_options(
+        &args.options,
+        &args.clv,
+        scorer.as_ref(),
+        printer,
+    );
     let group = scorer.group();
     for column in REQUIRED
         .iter()

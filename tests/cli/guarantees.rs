@@ -647,7 +647,7 @@ fn a_terminal_of_width_zero_gets_a_readable_table() {
 
 #[test]
 fn messages_point_the_right_way() {
-    let cases: [(&[&str], i32, &str); 6] = [
+    let cases: [(&[&str], i32, &str); 7] = [
         (
             &[
                 "report",
@@ -677,6 +677,21 @@ fn messages_point_the_right_way() {
             ],
             0,
             "warning: --cuts does not apply to the rfm scorer and is ignored",
+        ),
+        (
+            &[
+                "sql",
+                "--dialect",
+                "duckdb",
+                "--source",
+                "examples/orders.csv",
+                "--scorer",
+                "pareto",
+                "--bins",
+                "3",
+            ],
+            0,
+            "warning: --bins does not apply to the pareto scorer and is ignored",
         ),
         (
             &[
