@@ -10,7 +10,7 @@ use polars::prelude::*;
 
 use super::export::{currency_given, is_sign};
 use super::lines::col_names::{AMOUNT, COST, RETURNS};
-use super::money::marker_fits;
+use super::money::{is_currency_code, marker_fits};
 use super::{FileRead, InputOptions};
 use crate::error::TieringError;
 
@@ -106,7 +106,7 @@ fn signs_merged(mut seen: BTreeMap<String, u64>) -> BTreeMap<String, u64> {
     for sign in signs {
         let codes: Vec<String> = seen
             .keys()
-            .filter(|c| is_code(c) && marker_fits(&sign, c))
+            .filter(|c| is_currency_code(c) && marker_fits(&sign, c))
             .cloned()
             .collect();
         if let [code] = &codes[..]
@@ -116,11 +116,6 @@ fn signs_merged(mut seen: BTreeMap<String, u64>) -> BTreeMap<String, u64> {
         }
     }
     seen
-}
-
-/// A three-letter currency code (not a sign, nor the `(empty)` of an empty cell).
-fn is_code(currency: &str) -> bool {
-    currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase())
 }
 
 fn listing(seen: &BTreeMap<String, u64>) -> String {

@@ -97,6 +97,11 @@ pub fn currency_marker(raw: &str) -> Option<&'static str> {
     })
 }
 
+/// A three-letter upper-case currency code (not a sign, nor `(empty)`, nor `人民币`).
+pub fn is_currency_code(currency: &str) -> bool {
+    currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase())
+}
+
 /// Whether an amount's marker (from [`currency_marker`]) can be written for `currency`
 /// (an upper-case code): `$` for the dollars and pesos, `¥` for yuan and yen, a code for
 /// itself. A currency that is not a three-letter code (`人民币`, `$`) is not judged.
@@ -107,8 +112,7 @@ pub fn marker_fits(marker: &str, currency: &str) -> bool {
         "BSD", "BBD", "BZD", "BMD", "KYD", "JMD", "TTD", "XCD", "LRD", "NAD", "SBD", "SRD", "GYD",
         "FJD", "BND", "DOP", "CUP", "TOP",
     ];
-    let code = currency.len() == 3 && currency.bytes().all(|b| b.is_ascii_uppercase());
-    if !code || marker == currency {
+    if !is_currency_code(currency) || marker == currency {
         return true;
     }
     match marker {

@@ -72,8 +72,8 @@ pub(super) fn check_groups(
     }
     let known = scorer.group_order(ctx);
     // Groups a fitted model formed (clusters) must be the settings' groups, all of them.
-    if let Some(formed) = scorer.groups_formed(customers)?
-        && formed != known
+    if let Some(formed) = &ctx.formed_groups
+        && *formed != known
     {
         return Err(TieringError::usage(
             format!(

@@ -39,6 +39,26 @@ fn weekly_reports(dir: &Path) {
     }
 }
 
+/// A cron run of another scorer (rfm) as of `as_of` into `dir`.
+fn rfm_run_into(dir: &Path, as_of: &str) {
+    let output = tiering()
+        .args([
+            "report",
+            "testdata/report/history/orders.csv",
+            "--scorer",
+            "rfm",
+        ])
+        .args(["--as-of", as_of, "--format", "json", "--output-dir"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 fn json(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
@@ -163,26 +183,7 @@ fn periods_limits_the_history_and_other_runs_are_skipped() {
     let dir = temp_dir();
     weekly_reports(dir.path());
     // A tier file of another scorer in the directory is skipped with a note.
-    let other = tiering()
-        .args([
-            "report",
-            "testdata/report/history/orders.csv",
-            "--scorer",
-            "rfm",
-            "--as-of",
-            "2026-01-20",
-            "--format",
-            "json",
-            "--output-dir",
-        ])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        other.status.success(),
-        "{}",
-        String::from_utf8_lossy(&other.stderr)
-    );
+    rfm_run_into(dir.path(), "2026-01-20");
     let output = tiering()
         .args([
             "report",
@@ -318,22 +319,7 @@ fn previous_latest_in_a_cron_directory_skips_other_runs_and_never_stops_the_run(
     let dir = temp_dir();
     weekly_reports(dir.path());
     // Another scorer's file, newer than the rules runs, and a file with no real date.
-    let rfm = tiering()
-        .args([
-            "report",
-            "testdata/report/history/orders.csv",
-            "--scorer",
-            "rfm",
-            "--as-of",
-            "2026-01-28",
-            "--format",
-            "json",
-            "--output-dir",
-        ])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(rfm.status.success());
+    rfm_run_into(dir.path(), "2026-01-28");
     std::fs::copy(
         dir.path().join("tiers-2026-01-04.parquet"),
         dir.path().join("tiers-2026-13-45.parquet"),
