@@ -6,6 +6,8 @@
 
 use polars::prelude::*;
 
+pub mod coded;
+
 use crate::scorers::columns::ColumnType;
 
 use crate::input::lines::col_names::{
@@ -233,6 +235,8 @@ pub struct WindowMetric {
 }
 
 /// Trailing-window metrics per customer, by order date (an order's date is its first line's).
+/// (The reference plan of `coded`, which computes these for the pipeline.)
+#[cfg(test)]
 pub fn window_metrics(lines: LazyFrame, as_of: i32, windows: &[WindowMetric]) -> LazyFrame {
     let in_window = |w: &WindowMetric| {
         col(ORDER_DATE)
@@ -260,6 +264,8 @@ pub fn window_metrics(lines: LazyFrame, as_of: i32, windows: &[WindowMetric]) ->
 }
 
 /// Join window metrics onto customers; customers without orders get zeros.
+/// (The reference plan of `coded`, which computes these for the pipeline.)
+#[cfg(test)]
 pub fn with_windows(
     customers: LazyFrame,
     lines: LazyFrame,

@@ -14,9 +14,8 @@ use crate::input::lines::col_names::{BUCKET, CUSTOMER_ID, ORDER_DATE};
 use crate::input::same_file::{SkippedInput, distinct_files};
 use crate::input::source::expand;
 use crate::input::{InputOptions, LoadedOrders, load_orders};
-use crate::metrics::{
-    customer_metrics, join_customers, line_count, lines_after, with_purchase_days, with_windows,
-};
+use crate::metrics::coded::{self, OrderMetrics};
+use crate::metrics::{join_customers, line_count, lines_after};
 use crate::output::guard::WriteGuard;
 use crate::output::rejects::write_rejects;
 use crate::plural::count;
@@ -193,30 +192,32 @@ pub fn prepare(
         None => Vec::new(),
     };
     let purchase_days = scoring.is_some_and(|(s, ctx)| s.needs_purchase_days(ctx));
-    // Collected here because scorers use the metrics several times over; without
-    // common-subplan elimination (a polars feature left out for build time) each use
-    // would group the lines again.
-    let mut metrics = by_customer_buckets(lines, |part| {
-        let mut metrics = with_windows(
-            customer_metrics(part.clone(), as_of),
-            part.clone(),
-            as_of,
-            &windows,
-        );
-        if purchase_days {
-            metrics = with_purchase_days(metrics, part.clone(), as_of);
-        }
-        if let Some(extra) = scoring.and_then(|(s, ctx)| s.line_metrics(part, ctx)) {
-            metrics = metrics.join(
-                extra,
-                [col(CUSTOMER_ID)],
-                [col(CUSTOMER_ID)],
-                JoinArgs::new(JoinType::Left),
-            );
-        }
-        metrics.collect()
-    })?
-    .lazy();
+    let per_order = OrderMetrics {
+        windows: &windows,
+        purchase_days,
+    };
+    let line_metrics =
+        |part: &DataFrame| scoring.and_then(|(s, ctx)| s.line_metrics(part.clone().lazy(), ctx));
+    let metrics = if line_metrics(lines).is_none() {
+        coded::customer_metrics(lines, as_of, per_order)?
+    } else {
+        // The scorer's own metrics are polars plans: they run per slice of whole
+        // customers, which bounds the memory of their group-bys.
+        by_customer_buckets(lines, |part| {
+            let metrics = coded::customer_metrics(part, as_of, per_order)?;
+            let extra = line_metrics(part).expect("the scorer has line metrics");
+            metrics
+                .lazy()
+                .join(
+                    extra,
+                    [col(CUSTOMER_ID)],
+                    [col(CUSTOMER_ID)],
+                    JoinArgs::new(JoinType::Left),
+                )
+                .collect()
+        })?
+    };
+    let mut metrics = metrics.lazy();
     let tenure_from = scorer.and_then(|(_, settings)| settings.tenure_from.as_deref());
     if let Some(loaded) = &export {
         metrics = joined_with_export(metrics, loaded, printer)?;
@@ -428,14 +429,14 @@ const GROUPS_PER_SLICE: usize = 1 << 20;
 /// lines, in another order, with the group-bys' memory divided by the slices.
 pub fn by_customer_buckets(
     lines: &DataFrame,
-    per_customer: impl Fn(LazyFrame) -> PolarsResult<DataFrame>,
+    per_customer: impl Fn(&DataFrame) -> PolarsResult<DataFrame>,
 ) -> PolarsResult<DataFrame> {
     let slices = lines
         .height()
         .div_ceil(GROUPS_PER_SLICE)
         .clamp(1, CUSTOMER_BUCKETS as usize) as i32;
     if slices == 1 {
-        return per_customer(lines.clone().lazy());
+        return per_customer(lines);
     }
     let mut stacked: Option<DataFrame> = None;
     for slice in 0..slices {
@@ -444,7 +445,7 @@ pub fn by_customer_buckets(
             .lazy()
             .filter((col(BUCKET) % lit(slices)).eq(lit(slice)))
             .collect()?;
-        let result = per_customer(part.lazy())?;
+        let result = per_customer(&part)?;
         match &mut stacked {
             Some(all) => {
                 all.vstack_mut_owned(result)?;

@@ -161,6 +161,7 @@ fn totals(lines: &DataFrame) -> anyhow::Result<Totals> {
     // Counted per slice of whole customers, as `score` groups them: the orders of 10M
     // lines grouped at once held ~0.5 GB more than scoring them.
     let per_slice = by_customer_buckets(lines, |part| {
+        let part = part.clone().lazy();
         let mut counts = part
             .clone()
             .select([col(CUSTOMER_ID)

@@ -74,7 +74,7 @@ impl RowFault {
 pub const CUSTOMER_BUCKETS: i32 = 64;
 
 /// The bucket of a customer id: FNV-1a of its bytes (stable across runs and platforms).
-fn customer_bucket(customer: &str) -> i32 {
+pub(crate) fn customer_bucket(customer: &str) -> i32 {
     let hash = customer.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     });

@@ -1,0 +1,547 @@
+//! The per-customer metrics of DESIGN §4 computed straight from the line groups' columns,
+//! without polars' string-keyed group-bys (the largest cost at a million customers).
+//!
+//! The lines are split into partitions of whole customers by their customer bucket and
+//! the partitions run on all cores. In a partition, customer ids are interned into dense
+//! codes by exact string equality, the rows are ordered by code (a counting sort, stable,
+//! so each customer's rows keep the file's order), and each customer's orders are found
+//! among its own rows by exact order-id equality. Only an order's net amount, its date and
+//! whether it has a return line depend on the grouping into orders; every other metric is
+//! a sum over line groups. The trailing-window sums and the purchase-day metrics come from
+//! the same per-customer list of orders. [`super::customer_metrics`], [`super::with_windows`]
+//! and [`super::with_purchase_days`] are the same computation as polars plans; a property
+//! test holds the two equal.
+
+use polars::prelude::*;
+use polars_arrow::array::{PrimitiveArray, Utf8ViewArray};
+use rayon::prelude::*;
+
+use super::{WindowKind, WindowMetric};
+use crate::input::lines::CUSTOMER_BUCKETS;
+use crate::input::lines::col_names::{
+    AMOUNT, BUCKET, COST, COST_LINES, CUSTOMER_ID, ORDER_DATE, ORDER_ID, RETURN_LINES, RETURNS,
+};
+
+/// Partitions run in parallel; more than the cores so that uneven ones even out, and each
+/// partition's tables stay small.
+const PARTITIONS: usize = 16;
+
+/// Customers with more rows than this find their orders through a hash table; fewer are
+/// compared pairwise, which is faster for the few orders most customers have.
+const PAIRWISE_ROWS: usize = 16;
+
+/// What is computed besides the metrics of [`super::customer_metrics`].
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OrderMetrics<'a> {
+    /// Trailing-window sums, as [`super::with_windows`] adds them.
+    pub windows: &'a [WindowMetric],
+    /// `purchase_days` and `repeat_spend`, as [`super::with_purchase_days`] adds them.
+    pub purchase_days: bool,
+}
+
+/// One row per customer with lines dated on or before `as_of`: the columns and types of
+/// [`super::customer_metrics`], then those `extra` asks for, in the order of first
+/// appearance within each partition.
+pub fn customer_metrics(
+    lines: &DataFrame,
+    as_of: i32,
+    extra: OrderMetrics,
+) -> PolarsResult<DataFrame> {
+    let columns = LineColumns::new(lines)?;
+    let partitions = rows_by_partition(&columns, as_of);
+    let parts: Vec<CustomerSums> = partitions
+        .into_par_iter()
+        .map(|rows| sum_customers(&columns, &rows, extra))
+        .collect();
+    frame(&columns, parts, as_of, extra)
+}
+
+/// The columns of the lines frame that the metrics read, each in one chunk.
+struct LineColumns {
+    customer: Utf8ViewArray,
+    order: Utf8ViewArray,
+    date: PrimitiveArray<i32>,
+    amount: PrimitiveArray<i64>,
+    returns: PrimitiveArray<i64>,
+    return_lines: PrimitiveArray<i64>,
+    cost: PrimitiveArray<i64>,
+    cost_lines: PrimitiveArray<i64>,
+    bucket: PrimitiveArray<i32>,
+}
+
+impl LineColumns {
+    fn new(lines: &DataFrame) -> PolarsResult<Self> {
+        let text = |name: &str| -> PolarsResult<Utf8ViewArray> {
+            Ok(lines
+                .column(name)?
+                .str()?
+                .rechunk()
+                .downcast_as_array()
+                .clone())
+        };
+        let int = |name: &str| -> PolarsResult<PrimitiveArray<i64>> {
+            Ok(lines
+                .column(name)?
+                .i64()?
+                .rechunk()
+                .downcast_as_array()
+                .clone())
+        };
+        let date = lines.column(ORDER_DATE)?.date()?.physical().rechunk();
+        Ok(LineColumns {
+            customer: text(CUSTOMER_ID)?,
+            order: text(ORDER_ID)?,
+            date: date.downcast_as_array().clone(),
+            amount: int(AMOUNT)?,
+            returns: int(RETURNS)?,
+            return_lines: int(RETURN_LINES)?,
+            cost: int(COST)?,
+            cost_lines: int(COST_LINES)?,
+            bucket: lines
+                .column(BUCKET)?
+                .i32()?
+                .rechunk()
+                .downcast_as_array()
+                .clone(),
+        })
+    }
+
+    fn len(&self) -> usize {
+        self.date.len()
+    }
+}
+
+/// The rows dated on or before `as_of`, split by partition (whole customers each).
+fn rows_by_partition(columns: &LineColumns, as_of: i32) -> Vec<Vec<u32>> {
+    let per_bucket = CUSTOMER_BUCKETS as usize / PARTITIONS;
+    let mut partitions: Vec<Vec<u32>> = (0..PARTITIONS)
+        .map(|_| Vec::with_capacity(columns.len() / PARTITIONS + 1))
+        .collect();
+    for (row, (&date, &bucket)) in columns
+        .date
+        .values()
+        .iter()
+        .zip(columns.bucket.values().iter())
+        .enumerate()
+    {
+        if date <= as_of {
+            partitions[bucket as usize / per_bucket].push(row as u32);
+        }
+    }
+    partitions
+}
+
+/// Per-customer sums of one partition, one entry per customer.
+#[derive(Default)]
+struct CustomerSums {
+    first_row: Vec<u32>,
+    first_purchase: Vec<Option<i32>>,
+    last_purchase: Vec<Option<i32>>,
+    purchases: Vec<i64>,
+    revenue: Vec<i64>,
+    returns: Vec<i64>,
+    return_lines: Vec<i64>,
+    cost: Vec<Option<i64>>,
+    /// Per window of [`OrderMetrics::windows`], one value per customer.
+    windows: Vec<Vec<i64>>,
+    purchase_days: Vec<i64>,
+    repeat_spend: Vec<i64>,
+}
+
+/// One order of a customer while its rows are gathered.
+struct OrderSums<'a> {
+    id: &'a str,
+    date: i32,
+    net: i64,
+    return_lines: i64,
+}
+
+impl OrderSums<'_> {
+    /// A purchase: net > 0, or net = 0 without a return line (DESIGN §4).
+    fn is_purchase(&self) -> bool {
+        self.net > 0 || (self.net == 0 && self.return_lines == 0)
+    }
+}
+
+fn sum_customers(columns: &LineColumns, rows: &[u32], extra: OrderMetrics) -> CustomerSums {
+    let (codes, customers) = intern_customers(columns, rows);
+    let by_customer = counting_sort(&codes, customers);
+    let mut sums = CustomerSums {
+        windows: vec![Vec::new(); extra.windows.len()],
+        ..CustomerSums::default()
+    };
+    let mut purchase_dates: Vec<(i32, i64)> = Vec::new();
+    let mut orders: Vec<OrderSums> = Vec::new();
+    let mut order_index: PlHashMap<&str, usize> = PlHashMap::default();
+    let mut start = 0;
+    for end in by_customer.ends {
+        let customer_rows = &by_customer.order[start..end];
+        start = end;
+        orders.clear();
+        order_index.clear();
+        let (mut revenue, mut returns, mut return_lines, mut cost, mut cost_lines) =
+            (0i64, 0i64, 0i64, 0i64, 0i64);
+        for &position in customer_rows {
+            let row = rows[position as usize] as usize;
+            let id = columns.order.value(row);
+            let amount = columns.amount.value(row);
+            let row_return_lines = columns.return_lines.value(row);
+            let date = columns.date.value(row);
+            let found = if customer_rows.len() <= PAIRWISE_ROWS {
+                orders.iter().position(|o| o.id == id)
+            } else {
+                order_index.get(id).copied()
+            };
+            match found {
+                Some(i) => {
+                    let order = &mut orders[i];
+                    order.date = order.date.min(date);
+                    order.net += amount;
+                    order.return_lines += row_return_lines;
+                }
+                None => {
+                    if customer_rows.len() > PAIRWISE_ROWS {
+                        order_index.insert(id, orders.len());
+                    }
+                    orders.push(OrderSums {
+                        id,
+                        date,
+                        net: amount,
+                        return_lines: row_return_lines,
+                    });
+                }
+            }
+            revenue += amount;
+            returns += columns.returns.value(row);
+            return_lines += row_return_lines;
+            if let Some(c) = columns.cost.get(row) {
+                cost += c;
+            }
+            cost_lines += columns.cost_lines.value(row);
+        }
+        let mut first = None::<i32>;
+        let mut last = None::<i32>;
+        let mut purchases = 0i64;
+        for order in orders.iter().filter(|o| o.is_purchase()) {
+            purchases += 1;
+            first = Some(first.map_or(order.date, |d| d.min(order.date)));
+            last = Some(last.map_or(order.date, |d| d.max(order.date)));
+        }
+        sums.first_row.push(rows[customer_rows[0] as usize]);
+        sums.first_purchase.push(first);
+        sums.last_purchase.push(last);
+        sums.purchases.push(purchases);
+        sums.revenue.push(revenue);
+        sums.returns.push(returns);
+        sums.return_lines.push(return_lines);
+        sums.cost.push((cost_lines > 0).then_some(cost));
+        for (window, values) in extra.windows.iter().zip(&mut sums.windows) {
+            values.push(window_sum(window, &orders));
+        }
+        if extra.purchase_days {
+            purchase_dates.clear();
+            purchase_dates.extend(
+                orders
+                    .iter()
+                    .filter(|o| o.is_purchase())
+                    .map(|o| (o.date, o.net)),
+            );
+            let (days, repeat) = purchase_day_sums(&mut purchase_dates);
+            sums.purchase_days.push(days);
+            sums.repeat_spend.push(repeat);
+        }
+    }
+    sums
+}
+
+/// The sum `window` asks for over the orders dated in it.
+fn window_sum(window: &WindowMetric, orders: &[OrderSums]) -> i64 {
+    let dated_in = orders
+        .iter()
+        .filter(|o| o.date > window.start && o.date <= window.end);
+    match window.kind {
+        WindowKind::Revenue => dated_in.map(|o| o.net).sum(),
+        WindowKind::Orders => dated_in.filter(|o| o.is_purchase()).count() as i64,
+    }
+}
+
+/// The distinct days of `purchases` (date, net) and the net of all but the first day.
+fn purchase_day_sums(purchases: &mut [(i32, i64)]) -> (i64, i64) {
+    purchases.sort_unstable_by_key(|&(date, _)| date);
+    let Some(&(first_day, _)) = purchases.first() else {
+        return (0, 0);
+    };
+    let days = 1 + purchases.windows(2).filter(|w| w[0].0 != w[1].0).count() as i64;
+    let repeat = purchases
+        .iter()
+        .filter(|&&(date, _)| date != first_day)
+        .map(|&(_, net)| net)
+        .sum();
+    (days, repeat)
+}
+
+/// Dense codes 0.. of the customers of `rows`, in order of first appearance, by exact id.
+fn intern_customers(columns: &LineColumns, rows: &[u32]) -> (Vec<u32>, usize) {
+    let mut index: PlHashMap<&str, u32> = PlHashMap::default();
+    let codes = rows
+        .iter()
+        .map(|&row| {
+            let next = index.len() as u32;
+            *index
+                .entry(columns.customer.value(row as usize))
+                .or_insert(next)
+        })
+        .collect();
+    (codes, index.len())
+}
+
+/// Positions into the coded rows grouped by code, each group in row order, and where
+/// each code's group ends.
+struct ByCode {
+    order: Vec<u32>,
+    ends: Vec<usize>,
+}
+
+fn counting_sort(codes: &[u32], distinct: usize) -> ByCode {
+    let mut ends = vec![0usize; distinct];
+    for &code in codes {
+        ends[code as usize] += 1;
+    }
+    let mut total = 0;
+    for end in &mut ends {
+        total += *end;
+        *end = total;
+    }
+    let mut next: Vec<usize> = std::iter::once(0)
+        .chain(ends.iter().copied())
+        .take(distinct)
+        .collect();
+    let mut order = vec![0u32; codes.len()];
+    for (position, &code) in codes.iter().enumerate() {
+        let slot = &mut next[code as usize];
+        order[*slot] = position as u32;
+        *slot += 1;
+    }
+    ByCode { order, ends }
+}
+
+/// The metrics frame from each partition's sums, with the derived columns.
+fn frame(
+    columns: &LineColumns,
+    parts: Vec<CustomerSums>,
+    as_of: i32,
+    extra: OrderMetrics,
+) -> PolarsResult<DataFrame> {
+    let height: usize = parts.iter().map(|p| p.first_row.len()).sum();
+    let mut all = CustomerSums {
+        first_row: Vec::with_capacity(height),
+        first_purchase: Vec::with_capacity(height),
+        last_purchase: Vec::with_capacity(height),
+        purchases: Vec::with_capacity(height),
+        revenue: Vec::with_capacity(height),
+        returns: Vec::with_capacity(height),
+        return_lines: Vec::with_capacity(height),
+        cost: Vec::with_capacity(height),
+        windows: vec![Vec::with_capacity(height); extra.windows.len()],
+        purchase_days: Vec::with_capacity(height),
+        repeat_spend: Vec::with_capacity(height),
+    };
+    for part in parts {
+        for (all, part) in all.windows.iter_mut().zip(part.windows) {
+            all.extend(part);
+        }
+        all.purchase_days.extend(part.purchase_days);
+        all.repeat_spend.extend(part.repeat_spend);
+        all.first_row.extend(part.first_row);
+        all.first_purchase.extend(part.first_purchase);
+        all.last_purchase.extend(part.last_purchase);
+        all.purchases.extend(part.purchases);
+        all.revenue.extend(part.revenue);
+        all.returns.extend(part.returns);
+        all.return_lines.extend(part.return_lines);
+        all.cost.extend(part.cost);
+    }
+    let ids: StringChunked = all
+        .first_row
+        .iter()
+        .map(|&row| columns.customer.value(row as usize))
+        .collect();
+    let days_since = |dates: &[Option<i32>]| -> Int64Chunked {
+        dates
+            .iter()
+            .map(|d| d.map(|d| i64::from(as_of) - i64::from(d)))
+            .collect()
+    };
+    let date_column = |name: &str, dates: &[Option<i32>]| {
+        Int32Chunked::from_iter_options(name.into(), dates.iter().copied())
+            .into_date()
+            .into_column()
+    };
+    let profit: Int64Chunked = all
+        .revenue
+        .iter()
+        .zip(&all.cost)
+        .map(|(&revenue, cost)| cost.map(|c| revenue - c))
+        .collect();
+    let aov: Int64Chunked = all
+        .revenue
+        .iter()
+        .zip(&all.purchases)
+        .map(|(&revenue, &purchases)| rounded_ratio(revenue, purchases))
+        .collect();
+    let int =
+        |name: &str, values: Vec<i64>| Int64Chunked::from_vec(name.into(), values).into_column();
+    let mut frame_columns = vec![
+        ids.with_name(CUSTOMER_ID.into()).into_column(),
+        date_column("first_order_date", &all.first_purchase),
+        date_column("last_order_date", &all.last_purchase),
+        int("orders", all.purchases),
+        int("revenue", all.revenue),
+        int(RETURNS, all.returns),
+        int(RETURN_LINES, all.return_lines),
+        Int64Chunked::from_iter_options(COST.into(), all.cost.into_iter()).into_column(),
+        days_since(&all.last_purchase)
+            .with_name("recency_days".into())
+            .into_column(),
+        days_since(&all.first_purchase)
+            .with_name("tenure_days".into())
+            .into_column(),
+        profit.with_name("profit".into()).into_column(),
+        aov.with_name("aov".into()).into_column(),
+    ];
+    for (window, values) in extra.windows.iter().zip(all.windows) {
+        frame_columns.push(int(window.name.as_str(), values));
+    }
+    if extra.purchase_days {
+        frame_columns.push(int("purchase_days", all.purchase_days));
+        frame_columns.push(int("repeat_spend", all.repeat_spend));
+    }
+    DataFrame::new(height, frame_columns)
+}
+
+/// numerator / denominator rounded half away from zero; `None` when the denominator is
+/// not positive (as [`super::rounded_ratio`]).
+fn rounded_ratio(numerator: i64, denominator: i64) -> Option<i64> {
+    if denominator <= 0 {
+        return None;
+    }
+    let (n, d) = (i128::from(numerator), i128::from(denominator));
+    let magnitude = (2 * n.abs() + d).div_euclid(2 * d);
+    Some((if n >= 0 { magnitude } else { -magnitude }) as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use polars::prelude::*;
+    use proptest::prelude::*;
+
+    use super::{OrderMetrics, customer_metrics};
+    use crate::input::lines::col_names::*;
+    use crate::input::lines::customer_bucket;
+    use crate::metrics::{self, WindowKind};
+
+    /// A line group: customer, order, day, amount, returns, return lines, cost.
+    type Group = (usize, usize, i32, i64, i64, i64, Option<i64>);
+
+    fn lines_frame(groups: &[Group]) -> DataFrame {
+        // Ids that differ only in case, by a prefix or by a trailing space are all
+        // distinct customers and orders.
+        const CUSTOMERS: [&str; 6] = ["a", "A", "ab", "a ", "b", "顾客"];
+        const ORDERS: [&str; 4] = ["1", "01", "1 ", "2"];
+        let customer: Vec<&str> = groups.iter().map(|g| CUSTOMERS[g.0]).collect();
+        df!(
+            CUSTOMER_ID => &customer,
+            ORDER_ID => groups.iter().map(|g| ORDERS[g.1]).collect::<Vec<_>>(),
+            ORDER_DATE => groups.iter().map(|g| g.2).collect::<Vec<_>>(),
+            AMOUNT => groups.iter().map(|g| g.3).collect::<Vec<_>>(),
+            RETURNS => groups.iter().map(|g| g.4).collect::<Vec<_>>(),
+            RETURN_LINES => groups.iter().map(|g| g.5).collect::<Vec<_>>(),
+            COST => groups.iter().map(|g| g.6).collect::<Vec<_>>(),
+            COST_LINES => groups.iter().map(|g| i64::from(g.6.is_some())).collect::<Vec<_>>(),
+            LINES => groups.iter().map(|_| 1i64).collect::<Vec<_>>(),
+            BUCKET => customer.iter().map(|c| customer_bucket(c)).collect::<Vec<_>>(),
+        )
+        .unwrap()
+        .lazy()
+        .with_column(col(ORDER_DATE).cast(DataType::Date))
+        .collect()
+        .unwrap()
+    }
+
+    fn sorted(frame: DataFrame) -> DataFrame {
+        frame
+            .sort([CUSTOMER_ID], SortMultipleOptions::default())
+            .unwrap()
+    }
+
+    fn group() -> impl Strategy<Value = Group> {
+        (
+            0..6usize,
+            0..4usize,
+            0..6i32,
+            prop_oneof![Just(0i64), -500..500i64],
+            0..50i64,
+            0..3i64,
+            proptest::option::of(-100..300i64),
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn coded_metrics_equal_the_polars_plans(
+            groups in proptest::collection::vec(group(), 1..60),
+            as_of in 0..6i32,
+            period in 1..4u32,
+        ) {
+            let lines = lines_frame(&groups);
+            let mut windows = metrics::revenue_trend_windows(as_of, period);
+            windows.extend(metrics::trend_windows(as_of, period, WindowKind::Orders, "orders"));
+            let extra = OrderMetrics { windows: &windows, purchase_days: true };
+            let coded = sorted(customer_metrics(&lines, as_of, extra).unwrap());
+            let plan = metrics::with_windows(
+                metrics::customer_metrics(lines.clone().lazy(), as_of),
+                lines.clone().lazy(),
+                as_of,
+                &windows,
+            );
+            let plan = sorted(
+                metrics::with_purchase_days(plan, lines.lazy(), as_of)
+                    .collect()
+                    .unwrap(),
+            );
+            prop_assert_eq!(coded.get_column_names(), plan.get_column_names());
+            prop_assert_eq!(coded.dtypes(), plan.dtypes());
+            prop_assert!(coded.equals_missing(&plan), "coded:\n{coded}\nplan:\n{plan}");
+        }
+    }
+
+    #[test]
+    fn a_customer_with_many_orders_uses_the_hash_table_alike() {
+        // More rows than PAIRWISE_ROWS, with an order's groups far apart.
+        let groups: Vec<Group> = (0..40)
+            .map(|i| {
+                (
+                    0,
+                    i % 3,
+                    (i % 5) as i32,
+                    [120, -20, 0][i % 3],
+                    0,
+                    i64::from(i % 3 == 1),
+                    None,
+                )
+            })
+            .collect();
+        let lines = lines_frame(&groups);
+        let coded = customer_metrics(&lines, 10, OrderMetrics::default()).unwrap();
+        // Orders "1" (net 14 × 120 > 0) and "1 " (net 0, no return line) are purchases;
+        // "01" nets −260 with return lines.
+        assert_eq!(
+            coded.column("orders").unwrap().i64().unwrap().get(0),
+            Some(2)
+        );
+        assert_eq!(
+            coded.column("revenue").unwrap().i64().unwrap().get(0),
+            Some(14 * 120 - 13 * 20)
+        );
+    }
+}
