@@ -56,8 +56,15 @@ pub fn customer_metrics(
     frame(&columns, parts, as_of, extra)
 }
 
-/// The columns of the lines frame that the metrics read, each in one chunk.
+/// The columns of the lines frame that the metrics read, chunk by chunk as the frame
+/// holds them (the lines of a big file stay in many chunks; one copy of them all would
+/// double the memory).
 struct LineColumns {
+    chunks: Vec<LineChunk>,
+}
+
+/// One chunk of each column, all of the same rows.
+struct LineChunk {
     customer: Utf8ViewArray,
     order: Utf8ViewArray,
     date: PrimitiveArray<i32>,
@@ -69,63 +76,115 @@ struct LineColumns {
     bucket: PrimitiveArray<i32>,
 }
 
+/// A line group: its chunk and its row in the chunk.
+#[derive(Clone, Copy)]
+struct RowRef {
+    chunk: u32,
+    row: u32,
+}
+
 impl LineColumns {
     fn new(lines: &DataFrame) -> PolarsResult<Self> {
-        let text = |name: &str| -> PolarsResult<Utf8ViewArray> {
-            Ok(lines
-                .column(name)?
-                .str()?
-                .rechunk()
-                .downcast_as_array()
-                .clone())
+        let mut read = lines.select([
+            CUSTOMER_ID,
+            ORDER_ID,
+            ORDER_DATE,
+            AMOUNT,
+            RETURNS,
+            RETURN_LINES,
+            COST,
+            COST_LINES,
+            BUCKET,
+        ])?;
+        // Copies only when the columns' chunks differ in their rows.
+        read.align_chunks();
+        let text = |i: usize| -> PolarsResult<Vec<Utf8ViewArray>> {
+            Ok(read.columns()[i].str()?.downcast_iter().cloned().collect())
         };
-        let int = |name: &str| -> PolarsResult<PrimitiveArray<i64>> {
-            Ok(lines
-                .column(name)?
-                .i64()?
-                .rechunk()
-                .downcast_as_array()
-                .clone())
+        let int = |i: usize| -> PolarsResult<Vec<PrimitiveArray<i64>>> {
+            Ok(read.columns()[i].i64()?.downcast_iter().cloned().collect())
         };
-        let date = lines.column(ORDER_DATE)?.date()?.physical().rechunk();
-        Ok(LineColumns {
-            customer: text(CUSTOMER_ID)?,
-            order: text(ORDER_ID)?,
-            date: date.downcast_as_array().clone(),
-            amount: int(AMOUNT)?,
-            returns: int(RETURNS)?,
-            return_lines: int(RETURN_LINES)?,
-            cost: int(COST)?,
-            cost_lines: int(COST_LINES)?,
-            bucket: lines
-                .column(BUCKET)?
-                .i32()?
-                .rechunk()
-                .downcast_as_array()
-                .clone(),
-        })
+        let date = read.columns()[2]
+            .date()?
+            .physical()
+            .downcast_iter()
+            .cloned();
+        let bucket = read.columns()[8].i32()?.downcast_iter().cloned();
+        let chunks = zip_chunks(
+            text(0)?,
+            text(1)?,
+            date.collect(),
+            [int(3)?, int(4)?, int(5)?, int(6)?, int(7)?],
+            bucket.collect(),
+        );
+        Ok(LineColumns { chunks })
     }
 
     fn len(&self) -> usize {
-        self.date.len()
+        self.chunks.iter().map(|c| c.date.len()).sum()
+    }
+
+    fn chunk(&self, at: RowRef) -> (&LineChunk, usize) {
+        (&self.chunks[at.chunk as usize], at.row as usize)
     }
 }
 
+/// The aligned chunks of the columns, zipped into [`LineChunk`]s.
+fn zip_chunks(
+    customer: Vec<Utf8ViewArray>,
+    order: Vec<Utf8ViewArray>,
+    date: Vec<PrimitiveArray<i32>>,
+    ints: [Vec<PrimitiveArray<i64>>; 5],
+    bucket: Vec<PrimitiveArray<i32>>,
+) -> Vec<LineChunk> {
+    let [amount, returns, return_lines, cost, cost_lines] = ints.map(Vec::into_iter);
+    customer
+        .into_iter()
+        .zip(order)
+        .zip(date)
+        .zip(amount.zip(returns).zip(return_lines))
+        .zip(cost.zip(cost_lines).zip(bucket))
+        .map(
+            |(
+                (((customer, order), date), ((amount, returns), return_lines)),
+                ((cost, cost_lines), bucket),
+            )| {
+                LineChunk {
+                    customer,
+                    order,
+                    date,
+                    amount,
+                    returns,
+                    return_lines,
+                    cost,
+                    cost_lines,
+                    bucket,
+                }
+            },
+        )
+        .collect()
+}
+
 /// The rows dated on or before `as_of`, split by partition (whole customers each).
-fn rows_by_partition(columns: &LineColumns, as_of: i32) -> Vec<Vec<u32>> {
+fn rows_by_partition(columns: &LineColumns, as_of: i32) -> Vec<Vec<RowRef>> {
     let per_bucket = CUSTOMER_BUCKETS as usize / PARTITIONS;
-    let mut partitions: Vec<Vec<u32>> = (0..PARTITIONS)
+    let mut partitions: Vec<Vec<RowRef>> = (0..PARTITIONS)
         .map(|_| Vec::with_capacity(columns.len() / PARTITIONS + 1))
         .collect();
-    for (row, (&date, &bucket)) in columns
-        .date
-        .values()
-        .iter()
-        .zip(columns.bucket.values().iter())
-        .enumerate()
-    {
-        if date <= as_of {
-            partitions[bucket as usize / per_bucket].push(row as u32);
+    for (chunk_index, chunk) in columns.chunks.iter().enumerate() {
+        for (row, (&date, &bucket)) in chunk
+            .date
+            .values()
+            .iter()
+            .zip(chunk.bucket.values().iter())
+            .enumerate()
+        {
+            if date <= as_of {
+                partitions[bucket as usize / per_bucket].push(RowRef {
+                    chunk: chunk_index as u32,
+                    row: row as u32,
+                });
+            }
         }
     }
     partitions
@@ -134,7 +193,7 @@ fn rows_by_partition(columns: &LineColumns, as_of: i32) -> Vec<Vec<u32>> {
 /// Per-customer sums of one partition, one entry per customer.
 #[derive(Default)]
 struct CustomerSums {
-    first_row: Vec<u32>,
+    first_row: Vec<RowRef>,
     first_purchase: Vec<Option<i32>>,
     last_purchase: Vec<Option<i32>>,
     purchases: Vec<i64>,
@@ -163,7 +222,7 @@ impl OrderSums<'_> {
     }
 }
 
-fn sum_customers(columns: &LineColumns, rows: &[u32], extra: OrderMetrics) -> CustomerSums {
+fn sum_customers(columns: &LineColumns, rows: &[RowRef], extra: OrderMetrics) -> CustomerSums {
     let (codes, customers) = intern_customers(columns, rows);
     let by_customer = counting_sort(&codes, customers);
     let mut sums = CustomerSums {
@@ -182,11 +241,11 @@ fn sum_customers(columns: &LineColumns, rows: &[u32], extra: OrderMetrics) -> Cu
         let (mut revenue, mut returns, mut return_lines, mut cost, mut cost_lines) =
             (0i64, 0i64, 0i64, 0i64, 0i64);
         for &position in customer_rows {
-            let row = rows[position as usize] as usize;
-            let id = columns.order.value(row);
-            let amount = columns.amount.value(row);
-            let row_return_lines = columns.return_lines.value(row);
-            let date = columns.date.value(row);
+            let (chunk, row) = columns.chunk(rows[position as usize]);
+            let id = chunk.order.value(row);
+            let amount = chunk.amount.value(row);
+            let row_return_lines = chunk.return_lines.value(row);
+            let date = chunk.date.value(row);
             let found = if customer_rows.len() <= PAIRWISE_ROWS {
                 orders.iter().position(|o| o.id == id)
             } else {
@@ -212,12 +271,12 @@ fn sum_customers(columns: &LineColumns, rows: &[u32], extra: OrderMetrics) -> Cu
                 }
             }
             revenue += amount;
-            returns += columns.returns.value(row);
+            returns += chunk.returns.value(row);
             return_lines += row_return_lines;
-            if let Some(c) = columns.cost.get(row) {
+            if let Some(c) = chunk.cost.get(row) {
                 cost += c;
             }
-            cost_lines += columns.cost_lines.value(row);
+            cost_lines += chunk.cost_lines.value(row);
         }
         let mut first = None::<i32>;
         let mut last = None::<i32>;
@@ -281,15 +340,14 @@ fn purchase_day_sums(purchases: &mut [(i32, i64)]) -> (i64, i64) {
 }
 
 /// Dense codes 0.. of the customers of `rows`, in order of first appearance, by exact id.
-fn intern_customers(columns: &LineColumns, rows: &[u32]) -> (Vec<u32>, usize) {
+fn intern_customers(columns: &LineColumns, rows: &[RowRef]) -> (Vec<u32>, usize) {
     let mut index: PlHashMap<&str, u32> = PlHashMap::default();
     let codes = rows
         .iter()
-        .map(|&row| {
+        .map(|&at| {
             let next = index.len() as u32;
-            *index
-                .entry(columns.customer.value(row as usize))
-                .or_insert(next)
+            let (chunk, row) = columns.chunk(at);
+            *index.entry(chunk.customer.value(row)).or_insert(next)
         })
         .collect();
     (codes, index.len())
@@ -364,7 +422,10 @@ fn frame(
     let ids: StringChunked = all
         .first_row
         .iter()
-        .map(|&row| columns.customer.value(row as usize))
+        .map(|&at| {
+            let (chunk, row) = columns.chunk(at);
+            chunk.customer.value(row)
+        })
         .collect();
     let days_since = |dates: &[Option<i32>]| -> Int64Chunked {
         dates
@@ -468,6 +529,17 @@ mod tests {
         .unwrap()
     }
 
+    /// The frame of `groups` in chunks of `rows` line groups, as the reader leaves a big
+    /// file's lines.
+    fn chunked(groups: &[Group], rows: usize) -> DataFrame {
+        let mut parts = groups.chunks(rows).map(lines_frame);
+        let mut all = parts.next().unwrap();
+        for part in parts {
+            all.vstack_mut_owned(part).unwrap();
+        }
+        all
+    }
+
     fn sorted(frame: DataFrame) -> DataFrame {
         frame
             .sort([CUSTOMER_ID], SortMultipleOptions::default())
@@ -492,8 +564,9 @@ mod tests {
             groups in proptest::collection::vec(group(), 1..60),
             as_of in 0..6i32,
             period in 1..4u32,
+            chunk_rows in 1..20usize,
         ) {
-            let lines = lines_frame(&groups);
+            let lines = chunked(&groups, chunk_rows);
             let mut windows = metrics::revenue_trend_windows(as_of, period);
             windows.extend(metrics::trend_windows(as_of, period, WindowKind::Orders, "orders"));
             let extra = OrderMetrics { windows: &windows, purchase_days: true };
@@ -513,6 +586,48 @@ mod tests {
             prop_assert_eq!(coded.dtypes(), plan.dtypes());
             prop_assert!(coded.equals_missing(&plan), "coded:\n{coded}\nplan:\n{plan}");
         }
+    }
+
+    #[test]
+    fn chunks_that_differ_between_columns_are_aligned() {
+        let groups: Vec<Group> = (0..30)
+            .map(|i| {
+                (
+                    i % 6,
+                    i % 4,
+                    (i % 5) as i32,
+                    10 * i as i64 - 90,
+                    0,
+                    0,
+                    Some(3),
+                )
+            })
+            .collect();
+        let mut lines = chunked(&groups, 7);
+        let single = lines.column(AMOUNT).unwrap().rechunk();
+        lines.with_column(single).unwrap();
+        assert!(lines.should_rechunk());
+        let coded = sorted(customer_metrics(&lines, 4, OrderMetrics::default()).unwrap());
+        let plan = sorted(
+            metrics::customer_metrics(lines.lazy(), 4)
+                .collect()
+                .unwrap(),
+        );
+        assert!(
+            coded.equals_missing(&plan),
+            "coded:\n{coded}\nplan:\n{plan}"
+        );
+    }
+
+    #[test]
+    fn no_lines_give_no_customers_with_the_same_columns() {
+        let lines = lines_frame(&[(0, 0, 3, 100, 0, 0, None)]).head(Some(0));
+        let coded = customer_metrics(&lines, 10, OrderMetrics::default()).unwrap();
+        let plan = metrics::customer_metrics(lines.lazy(), 10)
+            .collect()
+            .unwrap();
+        assert_eq!(coded.height(), 0);
+        assert_eq!(coded.schema(), plan.schema());
     }
 
     #[test]
