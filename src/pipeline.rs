@@ -195,6 +195,7 @@ pub fn prepare(
     let per_order = OrderMetrics {
         windows: &windows,
         purchase_days,
+        median_gap: scoring.is_some_and(|(s, _)| s.needs_median_gap()),
     };
     let line_metrics =
         |part: &DataFrame| scoring.and_then(|(s, ctx)| s.line_metrics(part.clone().lazy(), ctx));

@@ -37,6 +37,8 @@ pub struct OrderMetrics<'a> {
     pub windows: &'a [WindowMetric],
     /// `purchase_days` and `repeat_spend`, as [`super::with_purchase_days`] adds them.
     pub purchase_days: bool,
+    /// `median_gap_days`, as [`super::median_gap_metrics`] computes it.
+    pub median_gap: bool,
 }
 
 /// One row per customer with lines dated on or before `as_of`: the columns and types of
@@ -205,6 +207,7 @@ struct CustomerSums {
     windows: Vec<Vec<i64>>,
     purchase_days: Vec<i64>,
     repeat_spend: Vec<i64>,
+    median_gap: Vec<Option<f64>>,
 }
 
 /// One order of a customer while its rows are gathered.
@@ -230,6 +233,7 @@ fn sum_customers(columns: &LineColumns, rows: &[RowRef], extra: OrderMetrics) ->
         ..CustomerSums::default()
     };
     let mut purchase_dates: Vec<(i32, i64)> = Vec::new();
+    let mut gaps: Vec<i32> = Vec::new();
     let mut orders: Vec<OrderSums> = Vec::new();
     let mut order_index: PlHashMap<&str, usize> = PlHashMap::default();
     let mut start = 0;
@@ -297,7 +301,7 @@ fn sum_customers(columns: &LineColumns, rows: &[RowRef], extra: OrderMetrics) ->
         for (window, values) in extra.windows.iter().zip(&mut sums.windows) {
             values.push(window_sum(window, &orders));
         }
-        if extra.purchase_days {
+        if extra.purchase_days || extra.median_gap {
             purchase_dates.clear();
             purchase_dates.extend(
                 orders
@@ -305,9 +309,15 @@ fn sum_customers(columns: &LineColumns, rows: &[RowRef], extra: OrderMetrics) ->
                     .filter(|o| o.is_purchase())
                     .map(|o| (o.date, o.net)),
             );
-            let (days, repeat) = purchase_day_sums(&mut purchase_dates);
+            purchase_dates.sort_unstable_by_key(|&(date, _)| date);
+        }
+        if extra.purchase_days {
+            let (days, repeat) = purchase_day_sums(&purchase_dates);
             sums.purchase_days.push(days);
             sums.repeat_spend.push(repeat);
+        }
+        if extra.median_gap {
+            sums.median_gap.push(median_gap(&purchase_dates, &mut gaps));
         }
     }
     sums
@@ -324,9 +334,9 @@ fn window_sum(window: &WindowMetric, orders: &[OrderSums]) -> i64 {
     }
 }
 
-/// The distinct days of `purchases` (date, net) and the net of all but the first day.
-fn purchase_day_sums(purchases: &mut [(i32, i64)]) -> (i64, i64) {
-    purchases.sort_unstable_by_key(|&(date, _)| date);
+/// The distinct days of `purchases` (date, net; by date) and the net of all but the first
+/// day.
+fn purchase_day_sums(purchases: &[(i32, i64)]) -> (i64, i64) {
     let Some(&(first_day, _)) = purchases.first() else {
         return (0, 0);
     };
@@ -337,6 +347,25 @@ fn purchase_day_sums(purchases: &mut [(i32, i64)]) -> (i64, i64) {
         .map(|&(_, net)| net)
         .sum();
     (days, repeat)
+}
+
+/// The median of the days between consecutive distinct days of `purchases` (by date),
+/// the mean of the middle two for an even count; `None` with fewer than two days.
+fn median_gap(purchases: &[(i32, i64)], gaps: &mut Vec<i32>) -> Option<f64> {
+    gaps.clear();
+    gaps.extend(
+        purchases
+            .windows(2)
+            .filter(|w| w[0].0 != w[1].0)
+            .map(|w| w[1].0 - w[0].0),
+    );
+    gaps.sort_unstable();
+    let n = gaps.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(f64::from(gaps[n / 2])),
+        _ => Some((f64::from(gaps[n / 2 - 1]) + f64::from(gaps[n / 2])) / 2.0),
+    }
 }
 
 /// Dense codes 0.. of the customers of `rows`, in order of first appearance, by exact id.
@@ -403,6 +432,7 @@ fn frame(
         windows: vec![Vec::with_capacity(height); extra.windows.len()],
         purchase_days: Vec::with_capacity(height),
         repeat_spend: Vec::with_capacity(height),
+        median_gap: Vec::with_capacity(height),
     };
     for part in parts {
         for (all, part) in all.windows.iter_mut().zip(part.windows) {
@@ -410,6 +440,7 @@ fn frame(
         }
         all.purchase_days.extend(part.purchase_days);
         all.repeat_spend.extend(part.repeat_spend);
+        all.median_gap.extend(part.median_gap);
         all.first_row.extend(part.first_row);
         all.first_purchase.extend(part.first_purchase);
         all.last_purchase.extend(part.last_purchase);
@@ -476,6 +507,12 @@ fn frame(
     if extra.purchase_days {
         frame_columns.push(int("purchase_days", all.purchase_days));
         frame_columns.push(int("repeat_spend", all.repeat_spend));
+    }
+    if extra.median_gap {
+        frame_columns.push(
+            Float64Chunked::from_iter_options("median_gap_days".into(), all.median_gap.into_iter())
+                .into_column(),
+        );
     }
     DataFrame::new(height, frame_columns)
 }
@@ -569,7 +606,7 @@ mod tests {
             let lines = chunked(&groups, chunk_rows);
             let mut windows = metrics::revenue_trend_windows(as_of, period);
             windows.extend(metrics::trend_windows(as_of, period, WindowKind::Orders, "orders"));
-            let extra = OrderMetrics { windows: &windows, purchase_days: true };
+            let extra = OrderMetrics { windows: &windows, purchase_days: true, median_gap: true };
             let coded = sorted(customer_metrics(&lines, as_of, extra).unwrap());
             let plan = metrics::with_windows(
                 metrics::customer_metrics(lines.clone().lazy(), as_of),
@@ -577,11 +614,13 @@ mod tests {
                 as_of,
                 &windows,
             );
-            let plan = sorted(
-                metrics::with_purchase_days(plan, lines.lazy(), as_of)
-                    .collect()
-                    .unwrap(),
+            let plan = metrics::with_purchase_days(plan, lines.clone().lazy(), as_of).join(
+                metrics::median_gap_metrics(lines.lazy(), as_of),
+                [col(CUSTOMER_ID)],
+                [col(CUSTOMER_ID)],
+                JoinArgs::new(JoinType::Left),
             );
+            let plan = sorted(plan.collect().unwrap());
             prop_assert_eq!(coded.get_column_names(), plan.get_column_names());
             prop_assert_eq!(coded.dtypes(), plan.dtypes());
             prop_assert!(coded.equals_missing(&plan), "coded:\n{coded}\nplan:\n{plan}");

@@ -34,9 +34,7 @@ use super::{
 };
 use crate::error::TieringError;
 use crate::lang::Lang;
-use crate::metrics::{
-    WindowKind, WindowMetric, median_gap_metrics, revenue_trend_windows, trend_windows,
-};
+use crate::metrics::{WindowKind, WindowMetric, revenue_trend_windows, trend_windows};
 
 /// `[health]`.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -282,8 +280,8 @@ impl Scorer for HealthScorer {
         Ok(windows)
     }
 
-    fn line_metrics(&self, lines: LazyFrame, ctx: &ScoreContext) -> Option<LazyFrame> {
-        Some(median_gap_metrics(lines, ctx.as_of))
+    fn needs_median_gap(&self) -> bool {
+        true
     }
 
     fn describe(&self, ctx: &ScorerSettings) -> String {

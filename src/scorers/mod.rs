@@ -223,6 +223,10 @@ pub trait Scorer {
     fn needs_purchase_days(&self, _settings: &ScorerSettings) -> bool {
         false
     }
+    /// Whether the scorer reads `median_gap_days`.
+    fn needs_median_gap(&self) -> bool {
+        false
+    }
     /// The options in force, for titles, in the context's language: `5 bins, ties shared`.
     fn describe(&self, ctx: &ScorerSettings) -> String;
     /// The options in force in one fixed wording (English), stored in tier files and

@@ -220,3 +220,46 @@ fn metrics_grouped_in_customer_slices_match_an_independent_count() {
         );
     }
 }
+
+#[test]
+fn average_order_value_is_exact_for_revenue_near_the_64_bit_limit() {
+    // Revenues of 5e18 and 9e18 cents fit in 64 bits; twice them does not. The reader
+    // allows 64 bits over all lines of a run, so each case is a file of its own. Worked
+    // by hand: A's one purchase; B's three equal orders; C's return-only order is not a
+    // purchase, so its revenue (−49,999,999,999,999,990.00) is over one 10.00 purchase.
+    let cases = [
+        (
+            "A,1,2024-01-01,50000000000000000.00\n",
+            "A",
+            "1 50000000000000000.00 50000000000000000.00",
+        ),
+        (
+            "B,2,2024-01-02,30000000000000000.00\nB,3,2024-01-03,30000000000000000.00\nB,4,2024-01-04,30000000000000000.00\n",
+            "B",
+            "3 90000000000000000.00 30000000000000000.00",
+        ),
+        (
+            "C,5,2024-01-05,-50000000000000000.00\nC,6,2024-01-06,10.00\n",
+            "C",
+            "1 -49999999999999990.00 -49999999999999990.00",
+        ),
+    ];
+    let dir = temp_dir();
+    for (lines, customer, expected) in cases {
+        let input = dir.path().join(format!("{customer}.csv"));
+        std::fs::write(
+            &input,
+            format!("customer_id,order_id,order_date,amount\n{lines}"),
+        )
+        .unwrap();
+        let input = input.display().to_string();
+        for scorer in ["rfm", "value"] {
+            let rows = score(&[&input, "--scorer", scorer]);
+            crate::support::assert_cells(
+                &rows,
+                &["orders", "revenue", "aov"],
+                &[(customer, expected)],
+            );
+        }
+    }
+}
