@@ -7,10 +7,11 @@
 //! so each customer's rows keep the file's order), and each customer's orders are found
 //! among its own rows by exact order-id equality. Only an order's net amount, its date and
 //! whether it has a return line depend on the grouping into orders; every other metric is
-//! a sum over line groups. The trailing-window sums and the purchase-day metrics come from
-//! the same per-customer list of orders. [`super::customer_metrics`], [`super::with_windows`]
-//! and [`super::with_purchase_days`] are the same computation as polars plans; a property
-//! test holds the two equal.
+//! a sum over line groups. The trailing-window sums, the purchase-day metrics and the
+//! median purchase gap come from the same per-customer list of orders.
+//! [`super::customer_metrics`], `super::with_windows`, [`super::with_purchase_days`] and
+//! `super::median_gap_metrics` (the second and last built for the tests only) are the same
+//! computation as polars plans; a property test holds the two equal.
 
 use polars::prelude::*;
 use polars_arrow::array::{PrimitiveArray, Utf8ViewArray};
@@ -33,11 +34,11 @@ const PAIRWISE_ROWS: usize = 16;
 /// What is computed besides the metrics of [`super::customer_metrics`].
 #[derive(Clone, Copy, Debug, Default)]
 pub struct OrderMetrics<'a> {
-    /// Trailing-window sums, as [`super::with_windows`] adds them.
+    /// Trailing-window sums, as `super::with_windows` adds them.
     pub windows: &'a [WindowMetric],
     /// `purchase_days` and `repeat_spend`, as [`super::with_purchase_days`] adds them.
     pub purchase_days: bool,
-    /// `median_gap_days`, as [`super::median_gap_metrics`] computes it.
+    /// `median_gap_days`, as `super::median_gap_metrics` computes it.
     pub median_gap: bool,
 }
 
