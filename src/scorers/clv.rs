@@ -429,14 +429,22 @@ fn predict(
     horizon: &Horizon,
 ) -> Result<Prediction, TieringError> {
     let s = &p.summary;
-    let diverged = || TieringError::NoData {
+    let diverged = || {
+        TieringError::NoData {
         message: format!(
-            "expected purchases could not be computed for a customer with {} repeat purchases over {:.1} {}",
+            "expected purchases could not be computed for a customer with {} repeat purchases over {:.1} {}: the fitted BG/NBD model (r = {:.4}, alpha = {:.4}, a = {:.4e}, b = {:.4e}) gives no finite forecast",
             s.x,
             s.age,
-            horizon.unit.name()
+            horizon.unit.name(),
+            purchases.r,
+            purchases.alpha,
+            purchases.a,
+            purchases.b,
         ),
-        hint: Some("try a shorter --horizon".into()),
+        hint: Some(
+            "very large a and b mean the history does not show customers dropping out, and the model degenerates (lifetimes stops on such data too); a shorter --horizon can help, otherwise rank with --scorer rfm or value with [value] potential = \"trend\"".into(),
+        ),
+    }
     };
     Ok(Prediction {
         p_alive: purchases.p_alive(s),

@@ -528,3 +528,18 @@ fn clv_options_are_checked_before_reading() {
         assert!(stderr.contains(message), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn a_degenerate_fit_is_refused_with_its_parameters_named() {
+    // lifetimes does not converge on these summaries either (testdata/README.md).
+    let output = tiering()
+        .args(["score", "testdata/clv_degenerate.csv", "--scorer", "clv"])
+        .args(["--as-of", "2026-01-01", "--horizon", "1d"])
+        .output()
+        .unwrap();
+    crate::support::assert_fails(
+        &output,
+        3,
+        &["gives no finite forecast", "a = ", "b = ", "--scorer rfm"],
+    );
+}
