@@ -101,25 +101,28 @@ impl LineColumns {
         ])?;
         // Copies only when the columns' chunks differ in their rows.
         read.align_chunks();
-        let text = |i: usize| -> PolarsResult<Vec<Utf8ViewArray>> {
-            Ok(read.columns()[i].str()?.downcast_iter().cloned().collect())
+        let customer = read.column(CUSTOMER_ID)?.str()?;
+        let order = read.column(ORDER_ID)?.str()?;
+        let date = read.column(ORDER_DATE)?.date()?.physical();
+        let bucket = read.column(BUCKET)?.i32()?;
+        let int = |name: &str| -> PolarsResult<&Int64Chunked> { read.column(name)?.i64() };
+        let (amount, returns, return_lines) = (int(AMOUNT)?, int(RETURNS)?, int(RETURN_LINES)?);
+        let (cost, cost_lines) = (int(COST)?, int(COST_LINES)?);
+        let chunk = |i: usize| {
+            let at = |ints: &Int64Chunked| ints.downcast_get(i).expect("aligned chunks").clone();
+            LineChunk {
+                customer: customer.downcast_get(i).expect("aligned chunks").clone(),
+                order: order.downcast_get(i).expect("aligned chunks").clone(),
+                date: date.downcast_get(i).expect("aligned chunks").clone(),
+                amount: at(amount),
+                returns: at(returns),
+                return_lines: at(return_lines),
+                cost: at(cost),
+                cost_lines: at(cost_lines),
+                bucket: bucket.downcast_get(i).expect("aligned chunks").clone(),
+            }
         };
-        let int = |i: usize| -> PolarsResult<Vec<PrimitiveArray<i64>>> {
-            Ok(read.columns()[i].i64()?.downcast_iter().cloned().collect())
-        };
-        let date = read.columns()[2]
-            .date()?
-            .physical()
-            .downcast_iter()
-            .cloned();
-        let bucket = read.columns()[8].i32()?.downcast_iter().cloned();
-        let chunks = zip_chunks(
-            text(0)?,
-            text(1)?,
-            date.collect(),
-            [int(3)?, int(4)?, int(5)?, int(6)?, int(7)?],
-            bucket.collect(),
-        );
+        let chunks = (0..customer.chunks().len()).map(chunk).collect();
         Ok(LineColumns { chunks })
     }
 
@@ -130,42 +133,6 @@ impl LineColumns {
     fn chunk(&self, at: RowRef) -> (&LineChunk, usize) {
         (&self.chunks[at.chunk as usize], at.row as usize)
     }
-}
-
-/// The aligned chunks of the columns, zipped into [`LineChunk`]s.
-fn zip_chunks(
-    customer: Vec<Utf8ViewArray>,
-    order: Vec<Utf8ViewArray>,
-    date: Vec<PrimitiveArray<i32>>,
-    ints: [Vec<PrimitiveArray<i64>>; 5],
-    bucket: Vec<PrimitiveArray<i32>>,
-) -> Vec<LineChunk> {
-    let [amount, returns, return_lines, cost, cost_lines] = ints.map(Vec::into_iter);
-    customer
-        .into_iter()
-        .zip(order)
-        .zip(date)
-        .zip(amount.zip(returns).zip(return_lines))
-        .zip(cost.zip(cost_lines).zip(bucket))
-        .map(
-            |(
-                (((customer, order), date), ((amount, returns), return_lines)),
-                ((cost, cost_lines), bucket),
-            )| {
-                LineChunk {
-                    customer,
-                    order,
-                    date,
-                    amount,
-                    returns,
-                    return_lines,
-                    cost,
-                    cost_lines,
-                    bucket,
-                }
-            },
-        )
-        .collect()
 }
 
 /// The rows dated on or before `as_of`, split by partition (whole customers each).
