@@ -448,18 +448,15 @@ fn the_potential_band_ranks_by_expected_spend_when_the_models_fit() {
     );
 
     // The hand-worked file has too few repeat buyers for the models.
-    let small = tiering()
-        .args([
-            "score",
-            "testdata/value.csv",
-            "--scorer",
-            "value",
-            "--as-of",
-            "2026-06-30",
-        ])
-        .args(["--format", "csv"])
-        .output()
-        .unwrap();
+    let score_small = |extra: &[&std::ffi::OsStr]| {
+        tiering()
+            .args(["score", "testdata/value.csv", "--scorer", "value"])
+            .args(["--as-of", "2026-06-30", "--format", "csv"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let small = score_small(&[]);
     let stderr = String::from_utf8_lossy(&small.stderr);
     assert!(small.status.success(), "{stderr}");
     assert!(
@@ -468,19 +465,7 @@ fn the_potential_band_ranks_by_expected_spend_when_the_models_fit() {
     );
     let strict = dir.path().join("strict.toml");
     std::fs::write(&strict, "[value]\npotential = \"model\"\n").unwrap();
-    let refused = tiering()
-        .args([
-            "score",
-            "testdata/value.csv",
-            "--scorer",
-            "value",
-            "--as-of",
-            "2026-06-30",
-        ])
-        .arg("--config")
-        .arg(&strict)
-        .output()
-        .unwrap();
+    let refused = score_small(&["--config".as_ref(), strict.as_os_str()]);
     // Exit 3, as --scorer clv on data that cannot fit the models.
     assert_eq!(refused.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("[value] potential = \"model\""));
