@@ -11,6 +11,7 @@ pub mod clv;
 pub mod commands;
 pub mod config;
 pub mod config_numbers;
+pub mod customer_order;
 pub mod error;
 pub mod input;
 pub mod lang;

@@ -7,6 +7,7 @@ use polars::prelude::*;
 
 use crate::cli::{ClvArgs, ScoreOptions, ScoringArgs};
 use crate::config::LoadedConfig;
+use crate::customer_order::sorted_by_id;
 use crate::error::TieringError;
 use crate::input::LoadedOrders;
 use crate::input::dates::format_date;
@@ -163,6 +164,7 @@ pub fn score_inputs(
         warnings,
     } = scorer.score(prepared.customers, &context)?;
     let customers = collect_customers(frame, &columns, context.as_of)?;
+
     context.formed_groups = scorer.groups_formed(&customers)?;
     let ctx = &context;
     // The declaration types tier files read back (`report --scores`, `--previous`): the
@@ -243,11 +245,7 @@ fn collect_customers(scored: LazyFrame, columns: &[String], as_of: i32) -> Polar
     select.extend(METRIC_COLUMNS.iter().map(|c| col(*c)));
     select.extend(columns.iter().map(|c| col(c.as_str())));
     select.push(date_lit(as_of).alias("as_of"));
-    collect_scored(
-        scored
-            .select(select)
-            .sort([CUSTOMER_ID], SortMultipleOptions::default()),
-    )
+    sorted_by_id(collect_scored(scored.select(select))?, CUSTOMER_ID)
 }
 
 /// `--fit-report`: what a model-based scorer fitted, as JSON.

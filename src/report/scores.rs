@@ -13,6 +13,7 @@ use super::previous::{Cell, OPTIONS_COLUMN, SCORER_COLUMN, Table, recognise_scor
 use super::scores_check::{check_groups, money_digits};
 use crate::cli::ScoringArgs;
 use crate::config::LoadedConfig;
+use crate::customer_order::sorted_by_id;
 use crate::error::TieringError;
 use crate::input::LoadedOrders;
 use crate::input::dates::{DateFormat, format_date, parse_date};
@@ -128,7 +129,7 @@ pub fn scores_run(
     };
     let frame = typing.frame(&table)?;
     let as_of = single_as_of(&frame, &file, settings.as_of)?;
-    let customers = frame.sort([CUSTOMER_ID], SortMultipleOptions::default())?;
+    let customers = sorted_by_id(frame, CUSTOMER_ID)?;
     check_unique_ids(&customers, &file)?;
     // The passed-through columns are the run's customer-export columns (`--breakdown`).
     let mut context = ScoreContext::new(settings.scoring, as_of, decimals, passed_through);

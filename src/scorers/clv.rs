@@ -20,6 +20,7 @@ use crate::clv::frame::{Purchaser, fit_purchases, fit_spend, purchasers};
 use crate::clv::gamma_gamma::GammaGamma;
 use crate::clv::report::{FitReport, fit_notes};
 use crate::clv::value::{Horizon, parse_horizon};
+use crate::customer_order::sorted_by_id;
 use crate::error::TieringError;
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
@@ -206,9 +207,7 @@ impl Scorer for ClvScorer {
         // Sorted, so that every sum over customers runs in the same order on every run
         // (group-by output order is not fixed, and floating-point addition is not
         // associative).
-        let frame = customers
-            .sort([CUSTOMER_ID], SortMultipleOptions::default())
-            .collect()?;
+        let frame = sorted_by_id(customers.collect()?, CUSTOMER_ID)?;
         let settings = &ctx.clv;
         let rows = purchasers(&frame, settings.time_unit, ctx.decimals)?;
         let known: Vec<Purchaser> = rows.iter().flatten().copied().collect();

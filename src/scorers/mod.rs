@@ -534,6 +534,22 @@ pub fn left_join(left: LazyFrame, right: LazyFrame, on: &[&str]) -> LazyFrame {
     left.join(right, keys.clone(), keys, JoinArgs::new(JoinType::Left))
 }
 
+/// The row-number column [`with_row_numbers`] adds: the key a scored subset of the
+/// customers joins back on. An integer join; at a million customers the join on
+/// customer_id, a string, took a sixth of scoring.
+pub const ROW_NUMBER: &str = "__row_number";
+
+/// `customers` with [`ROW_NUMBER`].
+pub fn with_row_numbers(customers: LazyFrame) -> LazyFrame {
+    customers.with_row_index(ROW_NUMBER, None)
+}
+
+/// `customers` (with [`ROW_NUMBER`]) left-joined with `scored`, rows of some of them keyed
+/// by [`ROW_NUMBER`], which is then dropped.
+pub fn join_by_row_number(customers: LazyFrame, scored: LazyFrame) -> LazyFrame {
+    left_join(customers, scored, &[ROW_NUMBER]).drop(by_name([ROW_NUMBER], true, false))
+}
+
 /// The thresholds table of a tiered scorer: one row per tier id of `order` (best first,
 /// `no_purchase` left out), the purchasers counted as `customers`, plus `aggregates`.
 pub fn per_tier(scored: LazyFrame, order: Vec<String>, aggregates: Vec<Expr>) -> LazyFrame {

@@ -14,7 +14,8 @@ use crate::cli::ScoreOptions;
 use serde::Deserialize;
 
 use super::{
-    ScoreContext, Scored, Scorer, ScorerSettings, TIER_GROUP, fill_no_purchase, left_join,
+    ROW_NUMBER, ScoreContext, Scored, Scorer, ScorerSettings, TIER_GROUP, fill_no_purchase,
+    join_by_row_number, left_join, with_row_numbers,
 };
 use crate::error::TieringError;
 use crate::input::lines::col_names::CUSTOMER_ID;
@@ -257,7 +258,8 @@ impl Scorer for ParetoScorer {
 
     fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<Scored> {
         let classes = Self::class_count(ctx);
-        let ranked = ranked_purchasers(customers.clone(), ctx.pareto.basis);
+        let customers = with_row_numbers(customers);
+        let ranked = ranked_purchasers(customers.clone(), ctx.pareto.basis, ROW_NUMBER);
         let with_class = match ctx.pareto.method {
             Method::Fixed => ranked.with_column(fixed_class(&ctx.pareto).alias("__class")),
             Method::Computed => computed_class(ranked),
@@ -266,7 +268,7 @@ impl Scorer for ParetoScorer {
             .with_column(upgrade_candidate(&ctx.pareto).alias("upgrade_candidate"))
             .with_columns(class_texts(classes, ctx))
             .select([
-                col(CUSTOMER_ID),
+                col(ROW_NUMBER),
                 col("pareto_rank"),
                 col("pareto_value"),
                 col("cum_value"),
@@ -277,7 +279,7 @@ impl Scorer for ParetoScorer {
                 col("tier"),
                 col("strategy"),
             ]);
-        let scored = left_join(customers, explained, &[CUSTOMER_ID])
+        let scored = join_by_row_number(customers, explained)
             .with_column(col("profit").lt(lit(0i64)).alias("loss_making"));
         Ok(Scored::from(fill_no_purchase(scored, TIER_GROUP, ctx)))
     }
@@ -416,7 +418,8 @@ impl Scorer for ParetoScorer {
 
 /// Purchasers ordered by value descending, ties by customer_id, with rank, the positive
 /// part of the value, its running sum, the total and shares.
-pub(super) fn ranked_purchasers(customers: LazyFrame, basis: Basis) -> LazyFrame {
+/// `key` is the column the caller joins them back on, kept beside customer_id.
+pub(super) fn ranked_purchasers(customers: LazyFrame, basis: Basis, key: &str) -> LazyFrame {
     let value = match basis {
         Basis::Revenue => col("revenue"),
         Basis::Profit => col("profit"),
@@ -424,9 +427,13 @@ pub(super) fn ranked_purchasers(customers: LazyFrame, basis: Basis) -> LazyFrame
     let positive = when(col("pareto_value").gt(lit(0i64)))
         .then(col("pareto_value"))
         .otherwise(lit(0i64));
+    let mut kept = vec![col(CUSTOMER_ID), value.alias("pareto_value")];
+    if key != CUSTOMER_ID {
+        kept.insert(0, col(key));
+    }
     customers
         .filter(col("orders").gt(lit(0i64)))
-        .select([col(CUSTOMER_ID), value.alias("pareto_value")])
+        .select(kept)
         .sort_by_exprs(
             [col("pareto_value"), col(CUSTOMER_ID)],
             SortMultipleOptions::default()

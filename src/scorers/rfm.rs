@@ -7,7 +7,10 @@ use polars::prelude::*;
 
 use super::breaks::score_expr;
 use super::ntile::{bucket, with_position};
-use super::{ScoreContext, Scored, Scorer, ScorerSettings, fill_no_purchase, left_join};
+use super::{
+    ROW_NUMBER, ScoreContext, Scored, Scorer, ScorerSettings, fill_no_purchase, join_by_row_number,
+    left_join, with_row_numbers,
+};
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
 use crate::summary::GroupColumns;
@@ -114,13 +117,14 @@ impl Scorer for RfmScorer {
     }
 
     fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<Scored> {
+        let customers = with_row_numbers(customers);
         let scored = scored_purchasers(customers.clone(), ctx);
         let lookup = ctx
             .segments
             .lookup_table(ctx.bins, &ctx.playbook, ctx.lang)?
             .lazy();
         let mut explained = scored.clone().select([
-            col(CUSTOMER_ID),
+            col(ROW_NUMBER),
             col("r_score"),
             col("f_score"),
             col("m_score"),
@@ -134,7 +138,7 @@ impl Scorer for RfmScorer {
             explained = left_join(explained, ranges, &[dimension.score]);
         }
         explained = left_join(explained, lookup, &["r_score", "f_score", "m_score"]);
-        let scored = left_join(customers, explained, &[CUSTOMER_ID]);
+        let scored = join_by_row_number(customers, explained);
         Ok(Scored::from(fill_no_purchase(scored, self.group(), ctx)))
     }
 
@@ -309,6 +313,7 @@ fn scored_purchasers(customers: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
     let mut frame = customers
         .filter(col("orders").gt(lit(0i64)))
         .select([
+            col(ROW_NUMBER),
             col(CUSTOMER_ID),
             col("recency_days"),
             col("orders"),

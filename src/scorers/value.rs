@@ -237,7 +237,7 @@ impl Scorer for ValueScorer {
         let before_under = |percent: i64| {
             ((col("pareto_rank") - lit(1i64)) * lit(100i64)).lt(col("__n") * lit(percent))
         };
-        let ranked = ranked_purchasers(customers.clone(), v.basis)
+        let ranked = ranked_purchasers(customers.clone(), v.basis, CUSTOMER_ID)
             .with_column(
                 below(col("__cum_before"), col("__total"), v.high_share / 100.0)
                     .and(positive.clone())

@@ -25,6 +25,7 @@ use super::segments::NO_PURCHASE;
 use super::{
     ExportNumber, FittedModel, ScoreContext, Scored, Scorer, ScorerSettings, require_export_column,
 };
+use crate::customer_order::sorted_by_id;
 use crate::error::TieringError;
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
@@ -155,9 +156,7 @@ impl Scorer for ClusterScorer {
         let s = &ctx.cluster;
         s.validate()?;
         // Sorted so that the points, and so every float sum, come in the same order.
-        let frame = customers
-            .sort([CUSTOMER_ID], SortMultipleOptions::default())
-            .collect()?;
+        let frame = sorted_by_id(customers.collect()?, CUSTOMER_ID)?;
         let orders = frame.column("orders")?.i64()?;
         let purchasers: Vec<usize> = (0..frame.height())
             .filter(|&i| orders.get(i).unwrap_or(0) > 0)

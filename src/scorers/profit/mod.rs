@@ -21,8 +21,8 @@ use polars::prelude::*;
 
 use super::pareto::{class_key, class_letter};
 use super::{
-    ExportNumber, ScoreContext, Scored, Scorer, ScorerSettings, TIER_GROUP, fill_no_purchase,
-    left_join, require_export_column,
+    ExportNumber, ROW_NUMBER, ScoreContext, Scored, Scorer, ScorerSettings, TIER_GROUP,
+    fill_no_purchase, join_by_row_number, require_export_column, with_row_numbers,
 };
 use crate::error::TieringError;
 use crate::input::lines::col_names::CUSTOMER_ID;
@@ -379,10 +379,11 @@ fn tiers(frame: LazyFrame, cuts: &[u32], ctx: &ScoreContext) -> LazyFrame {
     let eligible = col("orders")
         .gt(lit(0i64))
         .and(col("profit").gt_eq(lit(0i64)));
+    let frame = with_row_numbers(frame);
     let ranked = frame
         .clone()
         .filter(eligible)
-        .select([col(CUSTOMER_ID), col(SCORE_UNITS)])
+        .select([col(ROW_NUMBER), col(CUSTOMER_ID), col(SCORE_UNITS)])
         .sort_by_exprs(
             [col(SCORE_UNITS), col(CUSTOMER_ID)],
             SortMultipleOptions::default()
@@ -408,7 +409,7 @@ fn tiers(frame: LazyFrame, cuts: &[u32], ctx: &ScoreContext) -> LazyFrame {
                 .unwrap_or_else(|| lit(0i64))
                 .alias("__class")
         })
-        .select([col(CUSTOMER_ID), col("__class")]);
+        .select([col(ROW_NUMBER), col("__class")]);
     let classes = cuts.len() + 1;
     let pick = |text: &dyn Fn(&str) -> String| {
         let loss = text("loss_making");
@@ -422,7 +423,7 @@ fn tiers(frame: LazyFrame, cuts: &[u32], ctx: &ScoreContext) -> LazyFrame {
         expr
     };
     let key = class_key;
-    left_join(frame, ranked, &[CUSTOMER_ID])
+    join_by_row_number(frame, ranked)
         .with_columns([
             col("profit").lt(lit(0i64)).alias("loss_making"),
             pick(&|id| id.to_string()).alias("tier_id"),
