@@ -2,7 +2,9 @@
 //! sorts strings). Every customer-level output is sorted this way; at a million customers
 //! polars' string sort, a memcmp per comparison, was a fifth of scoring. Here each id's
 //! first 8 bytes become an integer key, and ids are compared in full only where their
-//! keys tie. A frame already in order is returned as it is.
+//! keys tie. A frame already in order is returned as it is, and the metrics come out of
+//! `metrics::coded` in this order, so that a scorer that keeps its rows' order is not
+//! sorted again.
 
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -10,8 +12,18 @@ use rayon::prelude::*;
 /// `frame` with its rows ordered by its string column `column`.
 pub fn sorted_by_id(frame: DataFrame, column: &str) -> PolarsResult<DataFrame> {
     let ids: Vec<Option<&str>> = frame.column(column)?.str()?.iter().collect();
-    if ids.windows(2).all(|pair| pair[0] <= pair[1]) {
+    let Some(order) = id_order(&ids) else {
         return Ok(frame);
+    };
+    drop(ids);
+    let rows = IdxCa::from_vec("rows".into(), order);
+    frame.take(&rows)
+}
+
+/// The rows of `ids` in id order, or `None` when they are in order already.
+pub fn id_order(ids: &[Option<&str>]) -> Option<Vec<IdxSize>> {
+    if ids.windows(2).all(|pair| pair[0] <= pair[1]) {
+        return None;
     }
     let mut order: Vec<(u64, IdxSize)> = ids
         .iter()
@@ -25,12 +37,7 @@ pub fn sorted_by_id(frame: DataFrame, column: &str) -> PolarsResult<DataFrame> {
             .then_with(|| ids[a.1 as usize].cmp(&ids[b.1 as usize]))
             .then(a.1.cmp(&b.1))
     });
-    let rows = IdxCa::from_vec(
-        "rows".into(),
-        order.into_iter().map(|(_, row)| row).collect(),
-    );
-    drop(ids);
-    frame.take(&rows)
+    Some(order.into_iter().map(|(_, row)| row).collect())
 }
 
 /// The first 8 bytes of `id`, big-endian, zero-padded: ordered as the ids' prefixes are,

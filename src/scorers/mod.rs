@@ -546,8 +546,16 @@ pub fn with_row_numbers(customers: LazyFrame) -> LazyFrame {
 
 /// `customers` (with [`ROW_NUMBER`]) left-joined with `scored`, rows of some of them keyed
 /// by [`ROW_NUMBER`], which is then dropped.
+/// The customers keep their order, so customers in output order need no sort.
 pub fn join_by_row_number(customers: LazyFrame, scored: LazyFrame) -> LazyFrame {
-    left_join(customers, scored, &[ROW_NUMBER]).drop(by_name([ROW_NUMBER], true, false))
+    let on = [col(ROW_NUMBER)];
+    let args = JoinArgs {
+        maintain_order: MaintainOrderJoin::Left,
+        ..JoinArgs::new(JoinType::Left)
+    };
+    customers
+        .join(scored, on.clone(), on, args)
+        .drop(by_name([ROW_NUMBER], true, false))
 }
 
 /// The thresholds table of a tiered scorer: one row per tier id of `order` (best first,
