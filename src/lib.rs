@@ -16,6 +16,7 @@ pub mod error;
 pub mod input;
 pub mod lang;
 pub mod lint;
+pub mod memory;
 pub mod metrics;
 pub mod output;
 pub mod pipeline;

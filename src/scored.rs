@@ -151,6 +151,7 @@ pub fn score_inputs(
     if lines == LinesAfterScoring::Drop {
         // Scoring needs only the metrics; at 30M lines the lines held ~1.3 GB through it.
         prepared.orders.lines = DataFrame::empty();
+        crate::memory::release_freed();
     }
     let Some(mut context) = prepared.context.take() else {
         anyhow::bail!("internal error: no scoring context for a scorer");
