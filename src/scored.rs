@@ -165,7 +165,6 @@ pub fn score_inputs(
         warnings,
     } = scorer.score(prepared.customers, &context)?;
     let customers = collect_customers(frame, &columns, context.as_of)?;
-
     context.formed_groups = scorer.groups_formed(&customers)?;
     let ctx = &context;
     // The declaration types tier files read back (`report --scores`, `--previous`): the

@@ -534,28 +534,51 @@ pub fn left_join(left: LazyFrame, right: LazyFrame, on: &[&str]) -> LazyFrame {
     left.join(right, keys.clone(), keys, JoinArgs::new(JoinType::Left))
 }
 
-/// The row-number column [`with_row_numbers`] adds: the key a scored subset of the
-/// customers joins back on. An integer join; at a million customers the join on
-/// customer_id, a string, took a sixth of scoring.
-pub const ROW_NUMBER: &str = "__row_number";
-
-/// `customers` with [`ROW_NUMBER`].
-pub fn with_row_numbers(customers: LazyFrame) -> LazyFrame {
-    customers.with_row_index(ROW_NUMBER, None)
+/// A row-number column added to the customers: the key a scored subset of them joins
+/// back on. An integer join; at a million customers the join on customer_id, a string,
+/// took a sixth of scoring. Its name is one no column of the customers has (a customer
+/// export may bring any name).
+pub struct RowNumbers {
+    name: PlSmallStr,
 }
 
-/// `customers` (with [`ROW_NUMBER`]) left-joined with `scored`, rows of some of them keyed
-/// by [`ROW_NUMBER`], which is then dropped.
-/// The customers keep their order, so customers in output order need no sort.
-pub fn join_by_row_number(customers: LazyFrame, scored: LazyFrame) -> LazyFrame {
-    let on = [col(ROW_NUMBER)];
-    let args = JoinArgs {
-        maintain_order: MaintainOrderJoin::Left,
-        ..JoinArgs::new(JoinType::Left)
-    };
-    customers
-        .join(scored, on.clone(), on, args)
-        .drop(by_name([ROW_NUMBER], true, false))
+impl RowNumbers {
+    /// `customers` with the row-number column.
+    pub fn add(customers: LazyFrame) -> PolarsResult<(LazyFrame, RowNumbers)> {
+        let schema = customers.clone().collect_schema()?;
+        let mut name = String::from("__row_number");
+        while schema.contains(&name) {
+            name.push('_');
+        }
+        let name = PlSmallStr::from(name);
+        Ok((
+            customers.with_row_index(name.clone(), None),
+            RowNumbers { name },
+        ))
+    }
+
+    /// The column's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The column.
+    pub fn col(&self) -> Expr {
+        col(self.name.clone())
+    }
+
+    /// `customers` left-joined with `scored`, rows of some of them keyed by the row
+    /// number, which is then dropped. The customers keep their order, so customers in
+    /// output order need no sort.
+    pub fn join_back(&self, customers: LazyFrame, scored: LazyFrame) -> LazyFrame {
+        let args = JoinArgs {
+            maintain_order: MaintainOrderJoin::Left,
+            ..JoinArgs::new(JoinType::Left)
+        };
+        customers
+            .join(scored, [self.col()], [self.col()], args)
+            .drop(by_name([self.name.as_str()], true, false))
+    }
 }
 
 /// The thresholds table of a tiered scorer: one row per tier id of `order` (best first,

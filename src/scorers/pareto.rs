@@ -14,8 +14,8 @@ use crate::cli::ScoreOptions;
 use serde::Deserialize;
 
 use super::{
-    ROW_NUMBER, ScoreContext, Scored, Scorer, ScorerSettings, TIER_GROUP, fill_no_purchase,
-    join_by_row_number, left_join, with_row_numbers,
+    RowNumbers, ScoreContext, Scored, Scorer, ScorerSettings, TIER_GROUP, fill_no_purchase,
+    left_join,
 };
 use crate::error::TieringError;
 use crate::input::lines::col_names::CUSTOMER_ID;
@@ -258,8 +258,8 @@ impl Scorer for ParetoScorer {
 
     fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<Scored> {
         let classes = Self::class_count(ctx);
-        let customers = with_row_numbers(customers);
-        let ranked = ranked_purchasers(customers.clone(), ctx.pareto.basis, ROW_NUMBER);
+        let (customers, rows) = RowNumbers::add(customers)?;
+        let ranked = ranked_purchasers(customers.clone(), ctx.pareto.basis, rows.name());
         let with_class = match ctx.pareto.method {
             Method::Fixed => ranked.with_column(fixed_class(&ctx.pareto).alias("__class")),
             Method::Computed => computed_class(ranked),
@@ -268,7 +268,7 @@ impl Scorer for ParetoScorer {
             .with_column(upgrade_candidate(&ctx.pareto).alias("upgrade_candidate"))
             .with_columns(class_texts(classes, ctx))
             .select([
-                col(ROW_NUMBER),
+                rows.col(),
                 col("pareto_rank"),
                 col("pareto_value"),
                 col("cum_value"),
@@ -279,7 +279,8 @@ impl Scorer for ParetoScorer {
                 col("tier"),
                 col("strategy"),
             ]);
-        let scored = join_by_row_number(customers, explained)
+        let scored = rows
+            .join_back(customers, explained)
             .with_column(col("profit").lt(lit(0i64)).alias("loss_making"));
         Ok(Scored::from(fill_no_purchase(scored, TIER_GROUP, ctx)))
     }

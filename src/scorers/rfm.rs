@@ -8,8 +8,7 @@ use polars::prelude::*;
 use super::breaks::score_expr;
 use super::ntile::{bucket, with_position};
 use super::{
-    ROW_NUMBER, ScoreContext, Scored, Scorer, ScorerSettings, fill_no_purchase, join_by_row_number,
-    left_join, with_row_numbers,
+    RowNumbers, ScoreContext, Scored, Scorer, ScorerSettings, fill_no_purchase, left_join,
 };
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
@@ -117,18 +116,16 @@ impl Scorer for RfmScorer {
     }
 
     fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<Scored> {
-        let customers = with_row_numbers(customers);
-        let scored = scored_purchasers(customers.clone(), ctx);
+        let (customers, rows) = RowNumbers::add(customers)?;
+        let scored = scored_purchasers(customers.clone(), &rows, ctx);
         let lookup = ctx
             .segments
             .lookup_table(ctx.bins, &ctx.playbook, ctx.lang)?
             .lazy();
-        let mut explained = scored.clone().select([
-            col(ROW_NUMBER),
-            col("r_score"),
-            col("f_score"),
-            col("m_score"),
-        ]);
+        let mut explained =
+            scored
+                .clone()
+                .select([rows.col(), col("r_score"), col("f_score"), col("m_score")]);
         for dimension in &DIMENSIONS {
             let ranges = dimension.ranges(scored.clone()).select([
                 col(dimension.score),
@@ -138,7 +135,7 @@ impl Scorer for RfmScorer {
             explained = left_join(explained, ranges, &[dimension.score]);
         }
         explained = left_join(explained, lookup, &["r_score", "f_score", "m_score"]);
-        let scored = join_by_row_number(customers, explained);
+        let scored = rows.join_back(customers, explained);
         Ok(Scored::from(fill_no_purchase(scored, self.group(), ctx)))
     }
 
@@ -309,11 +306,11 @@ impl Scorer for RfmScorer {
 }
 
 /// Purchasing customers with r_score, f_score and m_score.
-fn scored_purchasers(customers: LazyFrame, ctx: &ScoreContext) -> LazyFrame {
+fn scored_purchasers(customers: LazyFrame, rows: &RowNumbers, ctx: &ScoreContext) -> LazyFrame {
     let mut frame = customers
         .filter(col("orders").gt(lit(0i64)))
         .select([
-            col(ROW_NUMBER),
+            rows.col(),
             col(CUSTOMER_ID),
             col("recency_days"),
             col("orders"),

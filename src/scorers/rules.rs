@@ -9,8 +9,8 @@ use polars::prelude::*;
 use serde::Deserialize;
 
 use super::{
-    ROW_NUMBER, ScoreContext, Scored, Scorer, ScorerSettings, TIER_GROUP, fill_no_purchase,
-    join_by_row_number, left_join, with_row_numbers,
+    RowNumbers, ScoreContext, Scored, Scorer, ScorerSettings, TIER_GROUP, fill_no_purchase,
+    left_join,
 };
 use crate::error::TieringError;
 use crate::input::dates::{date_of_epoch_days, epoch_days_of};
@@ -305,20 +305,20 @@ impl Scorer for RulesScorer {
                 .then(lit(i as i64 + 1))
                 .otherwise(number);
         }
-        let customers = with_row_numbers(customers);
+        let (customers, rows) = RowNumbers::add(customers)?;
         let fired = customers
             .clone()
             .with_columns(in_units)
             // Non-purchasers are not tiered by rules (DESIGN §4): no rule fired for them.
             .select([
-                col(ROW_NUMBER),
+                rows.col(),
                 when(col("orders").gt(lit(0i64)))
                     .then(number)
                     .otherwise(lit(NULL).cast(DataType::Int64))
                     .alias("rule_number"),
             ]);
         let texts = rule_texts(ctx);
-        let scored = join_by_row_number(customers, fired).join(
+        let scored = rows.join_back(customers, fired).join(
             texts,
             [col("rule_number")],
             [col("rule_number")],

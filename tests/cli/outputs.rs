@@ -232,3 +232,43 @@ fn score_table_format_prints_the_segment_summary() {
     assert!(text.contains("Revenue share"));
     assert!(text.contains("Effort"));
 }
+
+/// The scorers join their scores back on a row-number column of their own: a customer
+/// export may bring a column of that name, or of any working column's, and it passes
+/// through as the export has it.
+#[test]
+fn export_columns_named_like_working_columns_pass_through() {
+    let dir = temp_dir();
+    let orders = dir.path().join("orders.csv");
+    std::fs::write(
+        &orders,
+        "order_id,customer_id,order_date,amount,cost\n1,a,2026-01-01,10,4\n2,b,2026-01-02,20,5\n3,c,2026-01-03,30,6\n",
+    )
+    .unwrap();
+    let export = dir.path().join("customers.csv");
+    std::fs::write(
+        &export,
+        "customer_id,__row_number,__row_number_,__n,region\na,x,x2,7,N\nb,y,y2,8,S\n",
+    )
+    .unwrap();
+    let (orders, export) = (orders.display().to_string(), export.display().to_string());
+    let passed = ["__row_number", "__row_number_", "__n", "region"];
+    for scorer in ["rfm", "pareto", "profit", "rules"] {
+        let rows =
+            crate::support::score(&[&orders, "--customers", &export, "--scorer", scorer, "-q"]);
+        let keys: Vec<&str> = rows.keys().map(String::as_str).collect();
+        assert_eq!(keys, ["a", "b", "c"], "{scorer}");
+        crate::support::assert_cells(
+            &rows,
+            &passed,
+            &[("a", "x x2 7 N"), ("b", "y y2 8 S"), ("c", "   ")],
+        );
+    }
+    // rfm by hand: one order each, so recency and revenue rank a < b < c, three of five bins.
+    let rows = crate::support::score(&[&orders, "--customers", &export, "-q"]);
+    crate::support::assert_cells(
+        &rows,
+        &["r_score", "f_score", "m_score"],
+        &[("a", "1 1 1"), ("b", "2 1 2"), ("c", "3 1 3")],
+    );
+}

@@ -21,8 +21,8 @@ use polars::prelude::*;
 
 use super::pareto::{class_key, class_letter};
 use super::{
-    ExportNumber, ROW_NUMBER, ScoreContext, Scored, Scorer, ScorerSettings, TIER_GROUP,
-    fill_no_purchase, join_by_row_number, require_export_column, with_row_numbers,
+    ExportNumber, RowNumbers, ScoreContext, Scored, Scorer, ScorerSettings, TIER_GROUP,
+    fill_no_purchase, require_export_column,
 };
 use crate::error::TieringError;
 use crate::input::lines::col_names::CUSTOMER_ID;
@@ -174,7 +174,7 @@ impl Scorer for ProfitScorer {
             shown_units(col(RETURN_RATE_UNITS), RETURN_RATE_SCALE).alias("return_rate"),
         );
         let scored = factor_points(with_profit, ctx, &schema);
-        let tiered = tiers(scored, &cuts, ctx).drop(by_name(working_columns(ctx), true, false));
+        let tiered = tiers(scored, &cuts, ctx)?.drop(by_name(working_columns(ctx), true, false));
         Ok(Scored::from(fill_no_purchase(tiered, TIER_GROUP, ctx)))
     }
 
@@ -375,15 +375,15 @@ fn working_columns(ctx: &ScoreContext) -> Vec<String> {
 
 /// Tier letters by score among purchasers that make a profit (score descending, ties by
 /// customer_id; the same crossing rule as Pareto by count); loss makers get `loss_making`.
-fn tiers(frame: LazyFrame, cuts: &[u32], ctx: &ScoreContext) -> LazyFrame {
+fn tiers(frame: LazyFrame, cuts: &[u32], ctx: &ScoreContext) -> PolarsResult<LazyFrame> {
     let eligible = col("orders")
         .gt(lit(0i64))
         .and(col("profit").gt_eq(lit(0i64)));
-    let frame = with_row_numbers(frame);
+    let (frame, rows) = RowNumbers::add(frame)?;
     let ranked = frame
         .clone()
         .filter(eligible)
-        .select([col(ROW_NUMBER), col(CUSTOMER_ID), col(SCORE_UNITS)])
+        .select([rows.col(), col(CUSTOMER_ID), col(SCORE_UNITS)])
         .sort_by_exprs(
             [col(SCORE_UNITS), col(CUSTOMER_ID)],
             SortMultipleOptions::default()
@@ -409,7 +409,7 @@ fn tiers(frame: LazyFrame, cuts: &[u32], ctx: &ScoreContext) -> LazyFrame {
                 .unwrap_or_else(|| lit(0i64))
                 .alias("__class")
         })
-        .select([col(ROW_NUMBER), col("__class")]);
+        .select([rows.col(), col("__class")]);
     let classes = cuts.len() + 1;
     let pick = |text: &dyn Fn(&str) -> String| {
         let loss = text("loss_making");
@@ -423,12 +423,13 @@ fn tiers(frame: LazyFrame, cuts: &[u32], ctx: &ScoreContext) -> LazyFrame {
         expr
     };
     let key = class_key;
-    join_by_row_number(frame, ranked)
+    Ok(rows
+        .join_back(frame, ranked)
         .with_columns([
             col("profit").lt(lit(0i64)).alias("loss_making"),
             pick(&|id| id.to_string()).alias("tier_id"),
             pick(&|id| ctx.playbook.name(&key(id), ctx.lang)).alias("tier"),
             pick(&|id| ctx.playbook.strategy(&key(id), ctx.lang)).alias("strategy"),
         ])
-        .drop(by_name(["__class"], true, false))
+        .drop(by_name(["__class"], true, false)))
 }
