@@ -449,10 +449,12 @@ fn frame(
         let (chunk, row) = columns.chunk(at);
         Some(chunk.customer.value(row))
     };
-    if let Some(order) = id_order(&all.first_row.iter().map(id_of).collect::<Vec<_>>()) {
+    let mut ids: Vec<Option<&str>> = all.first_row.iter().map(id_of).collect();
+    if let Some(order) = id_order(&ids) {
         all = all.permuted(&order);
+        ids = order.iter().map(|&i| ids[i as usize]).collect();
     }
-    let ids: StringChunked = all.first_row.iter().map(id_of).collect();
+    let ids: StringChunked = ids.into_iter().collect();
     let days_since = |dates: &[Option<i32>]| -> Int64Chunked {
         dates
             .iter()
