@@ -11,7 +11,7 @@ pub mod coded;
 use crate::scorers::columns::ColumnType;
 
 use crate::input::lines::col_names::{
-    AMOUNT, COST, COST_LINES, CUSTOMER_ID, LINES, ORDER_DATE, ORDER_ID, RETURN_LINES, RETURNS,
+    AMOUNT, COST, CUSTOMER_ID, LINES, ORDER_DATE, ORDER_ID, RETURN_LINES, RETURNS,
 };
 
 /// Per-customer metric column names, in output order.
@@ -65,8 +65,11 @@ pub fn orders(lines: LazyFrame) -> LazyFrame {
             col(AMOUNT).sum().alias("net"),
             col(RETURNS).sum().alias("returns"),
             col(COST).sum().alias(COST),
-            col(COST_LINES).sum().alias("cost_lines"),
-            col(RETURN_LINES).sum().alias("return_lines"),
+            col(COST).count().alias("cost_lines"),
+            col(RETURN_LINES)
+                .cast(DataType::Int64)
+                .sum()
+                .alias("return_lines"),
         ])
         .with_column(
             col("net")
@@ -84,14 +87,19 @@ pub fn lines_after(lines: &DataFrame, as_of: i32) -> PolarsResult<u64> {
         .clone()
         .lazy()
         .filter(col(ORDER_DATE).gt(date_lit(as_of)))
-        .select([col(LINES).sum()])
+        .select([col(LINES).cast(DataType::Int64).sum()])
         .collect()?;
     Ok(after.column(LINES)?.i64()?.get(0).unwrap_or(0) as u64)
 }
 
 /// Order lines counted in the groups of `lines`.
 pub fn line_count(lines: &DataFrame) -> PolarsResult<u64> {
-    Ok(lines.column(LINES)?.i64()?.sum().unwrap_or(0) as u64)
+    Ok(lines
+        .column(LINES)?
+        .i32()?
+        .into_no_null_iter()
+        .map(|n| n as u64)
+        .sum())
 }
 
 /// One row per customer with the metrics of DESIGN §4, as of `as_of`.

@@ -57,6 +57,9 @@ pub struct Request<'a> {
     /// `--rejects FILE` and the guard it is written through, right after reading (so it
     /// is written even when every line is bad).
     pub rejects: Option<(&'a Path, &'a WriteGuard)>,
+    /// Whether [`Prepared::orders`] keeps the order lines. Without them the metrics
+    /// frame is built once the lines' memory is free, and `orders.lines` is empty.
+    pub keep_lines: bool,
 }
 
 /// Read the inputs and build per-customer metrics as of the as-of date (default: the
@@ -75,7 +78,7 @@ pub fn prepare(
         rejects,
         ..
     } = *request;
-    let (orders, mut progress) = match request.lines_read {
+    let (mut orders, mut progress) = match request.lines_read {
         // The lines another run read (`report --compare-as-of`): not read again.
         Some(read) => (read.lines_only(), printer.progress("computing metrics", 0)),
         None => {
@@ -200,12 +203,17 @@ pub fn prepare(
     let line_metrics =
         |part: &DataFrame| scoring.and_then(|(s, ctx)| s.line_metrics(part.clone().lazy(), ctx));
     let metrics = if line_metrics(lines).is_none() {
+        let lines = if request.keep_lines {
+            lines.clone()
+        } else {
+            std::mem::replace(&mut orders.lines, DataFrame::empty())
+        };
         coded::customer_metrics(lines, as_of, per_order)?
     } else {
         // The scorer's own metrics are polars plans: they run per slice of whole
         // customers, which bounds the memory of their group-bys.
         by_customer_buckets(lines, |part| {
-            let metrics = coded::customer_metrics(part, as_of, per_order)?;
+            let metrics = coded::customer_metrics(part.clone(), as_of, per_order)?;
             let extra = line_metrics(part).expect("the scorer has line metrics");
             metrics
                 .lazy()

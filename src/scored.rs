@@ -144,6 +144,7 @@ pub fn score_inputs(
         scorer: Some((scorer.as_ref(), &settings.scoring)),
         rejects: args.rejects.as_deref().map(|path| (path, guard)),
         lines_read,
+        keep_lines: lines == LinesAfterScoring::Keep,
     };
     let mut prepared = prepare(&request, &options, printer)?;
     prepared.progress.stage("scoring");

@@ -66,6 +66,7 @@ pub fn run(
         scorer: None,
         rejects: None,
         lines_read: None,
+        keep_lines: true,
     };
     let prepared = prepare(&request, &options, printer)?;
     let end = prepared.as_of;

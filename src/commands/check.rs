@@ -118,6 +118,7 @@ fn rules_matching_nobody(args: &CheckArgs, config: &LoadedConfig) -> anyhow::Res
         scorer: Some((scorer.as_ref(), &settings.scoring)),
         rejects: None,
         lines_read: None,
+        keep_lines: false,
     };
     let prepared = prepare(&request, &options, &Printer::new(0, true))?;
     let Some(ctx) = prepared.context else {
@@ -150,11 +151,14 @@ fn totals(lines: &DataFrame) -> anyhow::Result<Totals> {
         .clone()
         .lazy()
         .select([
-            col(LINES).sum().alias("lines"),
+            col(LINES).cast(DataType::Int64).sum().alias("lines"),
             col(ORDER_DATE).min().cast(DataType::Int32).alias("first"),
             col(ORDER_DATE).max().cast(DataType::Int32).alias("last"),
             col(AMOUNT).sum().alias("net"),
-            col(RETURN_LINES).sum().alias("return_lines"),
+            col(RETURN_LINES)
+                .cast(DataType::Int64)
+                .sum()
+                .alias("return_lines"),
             col(RETURNS).sum().alias("returns"),
         ])
         .collect()?;

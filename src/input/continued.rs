@@ -45,7 +45,7 @@ pub fn settle(
     }
     let amounts = lines.column(AMOUNT)?.i64()?;
     let returns = lines.column(RETURNS)?.i64()?;
-    let return_lines = lines.column(RETURN_LINES)?.i64()?;
+    let return_lines = lines.column(RETURN_LINES)?.i32()?;
     let value = |column: &Int64Chunked, row: usize| column.get(row).unwrap_or(0);
     let (last_refund, last_gross) = (
         value(returns, last),
@@ -57,7 +57,7 @@ pub fn settle(
             row,
             amount: value(amounts, row),
             returns: value(returns, row),
-            return_lines: value(return_lines, row),
+            return_lines: return_lines.get(row).map_or(0, i64::from),
         };
         let mut edit = original;
         if once.refund && edit.returns != 0 {
@@ -113,12 +113,17 @@ pub fn apply(mut lines: DataFrame, edits: &[RowEdit]) -> PolarsResult<DataFrame>
         (RETURN_LINES, |e| e.return_lines),
     ];
     for (column, field) in fields {
-        let mut values: Vec<Option<i64>> = lines.column(column)?.i64()?.iter().collect();
+        // Return lines are Int32: edits only lower them, so the cast back is exact.
+        let dtype = lines.column(column)?.dtype().clone();
+        let as_i64 = lines.column(column)?.cast(&DataType::Int64)?;
+        let mut values: Vec<Option<i64>> = as_i64.i64()?.iter().collect();
         for edit in edits {
             values[edit.row] = Some(field(edit));
         }
         lines.with_column(
-            Int64Chunked::from_iter_options(column.into(), values.into_iter()).into_column(),
+            Int64Chunked::from_iter_options(column.into(), values.into_iter())
+                .into_column()
+                .cast(&dtype)?,
         )?;
     }
     Ok(lines)

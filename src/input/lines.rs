@@ -29,13 +29,11 @@ pub mod col_names {
     pub const AMOUNT: &str = "amount";
     /// Sum of the group's negative amounts, as a positive number (Int64).
     pub const RETURNS: &str = "returns";
-    /// Number of lines with a negative amount (Int64).
+    /// Number of return lines: a negative amount, and a refund (Int32).
     pub const RETURN_LINES: &str = "return_lines";
     /// Cost of the group's lines in minor units (Int64; null when no line has a cost).
     pub const COST: &str = "cost";
-    /// Number of lines with a cost (Int64).
-    pub const COST_LINES: &str = "cost_lines";
-    /// Number of lines in the group (Int64).
+    /// Number of lines in the group (Int32).
     pub const LINES: &str = "lines";
     /// Bucket of the customer id, 0..[`super::CUSTOMER_BUCKETS`] (Int32): every line of a
     /// customer is in the same bucket, so per-customer work can run bucket by bucket.
@@ -72,6 +70,11 @@ impl RowFault {
 
 /// Buckets of [`col_names::BUCKET`].
 pub const CUSTOMER_BUCKETS: i32 = 64;
+
+/// Lines one group holds at most, so that its counts fit in Int32 (a line counts as up
+/// to two return lines); the next line of the order starts a group of its own, which
+/// every later step sums with the first.
+const MAX_GROUP_LINES: i32 = i32::MAX / 2;
 
 /// The bucket of a customer id: FNV-1a of its bytes (stable across runs and platforms).
 pub(crate) fn customer_bucket(customer: &str) -> i32 {
@@ -134,10 +137,9 @@ pub struct OrderLines {
     date: Vec<i32>,
     amount: Vec<i64>,
     returns: Vec<i64>,
-    return_lines: Vec<i64>,
+    return_lines: Vec<i32>,
     cost: Vec<Option<i64>>,
-    cost_lines: Vec<i64>,
-    lines: Vec<i64>,
+    lines: Vec<i32>,
     bucket: Vec<i32>,
     /// Customer and order of the last group, which the next line may join.
     last_customer: String,
@@ -161,7 +163,6 @@ impl Default for OrderLines {
             returns: Vec::new(),
             return_lines: Vec::new(),
             cost: Vec::new(),
-            cost_lines: Vec::new(),
             lines: Vec::new(),
             bucket: Vec::new(),
             last_customer: String::new(),
@@ -321,11 +322,12 @@ impl OrderLines {
         let line = amount + refund;
         let returned = if line < 0 { -line } else { 0 } + refund;
         let return_lines =
-            i64::from(line < 0) + i64::from(refund > 0 || overrides.opens_refunded_order);
+            i32::from(line < 0) + i32::from(refund > 0 || overrides.opens_refunded_order);
         let last = self.date.len().wrapping_sub(1);
         if self.date.last() == Some(&date)
             && self.last_customer == customer
             && self.last_order == order
+            && self.lines[last] < MAX_GROUP_LINES
         {
             // The magnitude guard above keeps these sums within i64.
             self.amount[last] += amount;
@@ -333,7 +335,6 @@ impl OrderLines {
             self.return_lines[last] += return_lines;
             if let Some(cost) = cost {
                 self.cost[last] = Some(self.cost[last].unwrap_or(0) + cost);
-                self.cost_lines[last] += 1;
             }
             self.lines[last] += 1;
             return Ok(stored);
@@ -349,7 +350,6 @@ impl OrderLines {
         self.returns.push(returned);
         self.return_lines.push(return_lines);
         self.cost.push(cost);
-        self.cost_lines.push(i64::from(cost.is_some()));
         self.lines.push(1);
         self.bucket.push(customer_bucket(customer));
         Ok(stored)
@@ -460,13 +460,17 @@ impl OrderLines {
     }
 
     /// The canonical orders frame: customer_id, order_id, order_date, amount, returns,
-    /// return_lines, cost, cost_lines, lines, customer_bucket.
+    /// return_lines, cost, lines, customer_bucket.
     pub fn finish(self) -> PolarsResult<DataFrame> {
         let height = self.date.len();
         // Vectors grown by doubling hold up to twice their length; the frame keeps them.
         let int = |name: &str, mut values: Vec<i64>| {
             values.shrink_to_fit();
             Int64Chunked::from_vec(name.into(), values).into_column()
+        };
+        let counts = |name: &str, mut values: Vec<i32>| {
+            values.shrink_to_fit();
+            Int32Chunked::from_vec(name.into(), values).into_column()
         };
         let mut dates = self.date;
         dates.shrink_to_fit();
@@ -488,10 +492,9 @@ impl OrderLines {
                 date,
                 int(col_names::AMOUNT, self.amount),
                 int(col_names::RETURNS, self.returns),
-                int(col_names::RETURN_LINES, self.return_lines),
+                counts(col_names::RETURN_LINES, self.return_lines),
                 cost.into_column(),
-                int(col_names::COST_LINES, self.cost_lines),
-                int(col_names::LINES, self.lines),
+                counts(col_names::LINES, self.lines),
                 Int32Chunked::from_vec(col_names::BUCKET.into(), buckets).into_column(),
             ],
         )

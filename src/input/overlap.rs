@@ -154,7 +154,12 @@ pub fn resolve_overlap(
         }
         return Err(error.into());
     }
-    let dropped_lines = later.column(LINES)?.i64()?.sum().unwrap_or(0);
+    let dropped_lines: i64 = later
+        .column(LINES)?
+        .i32()?
+        .into_no_null_iter()
+        .map(i64::from)
+        .sum();
     let key_names: &[&str] = if order_ids {
         &[ORDER_ID]
     } else {
@@ -195,7 +200,7 @@ fn differing_copies(
         )
         .agg([
             col(AMOUNT).sum().alias("__amount"),
-            col(LINES).sum().alias("__lines"),
+            col(LINES).cast(DataType::Int64).sum().alias("__lines"),
             col(CUSTOMER_ID).min().alias("__customer"),
             col(ORDER_DATE).min().alias("__day"),
         ]);

@@ -14,14 +14,14 @@
 //! computation as polars plans; a property test holds the two equal.
 
 use polars::prelude::*;
-use polars_arrow::array::{PrimitiveArray, Utf8ViewArray};
+use polars_arrow::array::{MutableBinaryViewArray, PrimitiveArray, Utf8ViewArray};
 use rayon::prelude::*;
 
 use super::{WindowKind, WindowMetric};
 use crate::customer_order::id_order;
 use crate::input::lines::CUSTOMER_BUCKETS;
 use crate::input::lines::col_names::{
-    AMOUNT, BUCKET, COST, COST_LINES, CUSTOMER_ID, ORDER_DATE, ORDER_ID, RETURN_LINES, RETURNS,
+    AMOUNT, BUCKET, COST, CUSTOMER_ID, ORDER_DATE, ORDER_ID, RETURN_LINES, RETURNS,
 };
 
 /// Partitions run in parallel; more than the cores so that uneven ones even out, and each
@@ -46,18 +46,27 @@ pub struct OrderMetrics<'a> {
 /// One row per customer with lines dated on or before `as_of`: the columns and types of
 /// [`super::customer_metrics`], then those `extra` asks for, in customer_id order (as
 /// [`crate::customer_order`] sorts).
+///
+/// `lines` is dropped as soon as the sums are computed (each partition copies its
+/// customers' ids): when the caller holds no other copy of them, their memory is free
+/// before the customers are sorted and the frame is built (at 40M lines the lines and
+/// the metrics frame together were the run's peak).
 pub fn customer_metrics(
-    lines: &DataFrame,
+    lines: DataFrame,
     as_of: i32,
     extra: OrderMetrics,
 ) -> PolarsResult<DataFrame> {
-    let columns = LineColumns::new(lines)?;
+    let columns = LineColumns::new(&lines)?;
     let partitions = rows_by_partition(&columns, as_of);
     let parts: Vec<CustomerSums> = partitions
         .into_par_iter()
         .map(|rows| sum_customers(&columns, &rows, extra))
         .collect();
-    frame(&columns, parts, as_of, extra)
+    drop(columns);
+    drop(lines);
+    crate::memory::release_freed();
+    let (sums, ids) = in_id_order(parts);
+    frame(sums, ids, as_of, extra)
 }
 
 /// The columns of the lines frame that the metrics read, chunk by chunk as the frame
@@ -74,9 +83,8 @@ struct LineChunk {
     date: PrimitiveArray<i32>,
     amount: PrimitiveArray<i64>,
     returns: PrimitiveArray<i64>,
-    return_lines: PrimitiveArray<i64>,
+    return_lines: PrimitiveArray<i32>,
     cost: PrimitiveArray<i64>,
-    cost_lines: PrimitiveArray<i64>,
     bucket: PrimitiveArray<i32>,
 }
 
@@ -97,7 +105,6 @@ impl LineColumns {
             RETURNS,
             RETURN_LINES,
             COST,
-            COST_LINES,
             BUCKET,
         ])?;
         // Copies only when the columns' chunks differ in their rows.
@@ -107,8 +114,9 @@ impl LineColumns {
         let date = read.column(ORDER_DATE)?.date()?.physical();
         let bucket = read.column(BUCKET)?.i32()?;
         let int = |name: &str| -> PolarsResult<&Int64Chunked> { read.column(name)?.i64() };
-        let (amount, returns, return_lines) = (int(AMOUNT)?, int(RETURNS)?, int(RETURN_LINES)?);
-        let (cost, cost_lines) = (int(COST)?, int(COST_LINES)?);
+        let (amount, returns) = (int(AMOUNT)?, int(RETURNS)?);
+        let return_lines = read.column(RETURN_LINES)?.i32()?;
+        let cost = int(COST)?;
         let chunk = |i: usize| {
             let at = |ints: &Int64Chunked| ints.downcast_get(i).expect("aligned chunks").clone();
             LineChunk {
@@ -117,9 +125,11 @@ impl LineColumns {
                 date: date.downcast_get(i).expect("aligned chunks").clone(),
                 amount: at(amount),
                 returns: at(returns),
-                return_lines: at(return_lines),
+                return_lines: return_lines
+                    .downcast_get(i)
+                    .expect("aligned chunks")
+                    .clone(),
                 cost: at(cost),
-                cost_lines: at(cost_lines),
                 bucket: bucket.downcast_get(i).expect("aligned chunks").clone(),
             }
         };
@@ -164,7 +174,8 @@ fn rows_by_partition(columns: &LineColumns, as_of: i32) -> Vec<Vec<RowRef>> {
 /// Per-customer sums of one partition, one entry per customer.
 #[derive(Default)]
 struct CustomerSums {
-    first_row: Vec<RowRef>,
+    /// The customer ids, copied out of the lines.
+    ids: MutableBinaryViewArray<str>,
     first_purchase: Vec<Option<i32>>,
     last_purchase: Vec<Option<i32>>,
     purchases: Vec<i64>,
@@ -177,32 +188,6 @@ struct CustomerSums {
     purchase_days: Vec<i64>,
     repeat_spend: Vec<i64>,
     median_gap: Vec<Option<f64>>,
-}
-
-impl CustomerSums {
-    /// The customers in `order` (positions into the current ones).
-    fn permuted(self, order: &[IdxSize]) -> CustomerSums {
-        fn pick<T: Copy>(values: Vec<T>, order: &[IdxSize]) -> Vec<T> {
-            if values.is_empty() {
-                return values;
-            }
-            order.iter().map(|&i| values[i as usize]).collect()
-        }
-        CustomerSums {
-            first_row: pick(self.first_row, order),
-            first_purchase: pick(self.first_purchase, order),
-            last_purchase: pick(self.last_purchase, order),
-            purchases: pick(self.purchases, order),
-            revenue: pick(self.revenue, order),
-            returns: pick(self.returns, order),
-            return_lines: pick(self.return_lines, order),
-            cost: pick(self.cost, order),
-            windows: self.windows.into_iter().map(|w| pick(w, order)).collect(),
-            purchase_days: pick(self.purchase_days, order),
-            repeat_spend: pick(self.repeat_spend, order),
-            median_gap: pick(self.median_gap, order),
-        }
-    }
 }
 
 /// One order of a customer while its rows are gathered.
@@ -237,13 +222,13 @@ fn sum_customers(columns: &LineColumns, rows: &[RowRef], extra: OrderMetrics) ->
         start = end;
         orders.clear();
         order_index.clear();
-        let (mut revenue, mut returns, mut return_lines, mut cost, mut cost_lines) =
-            (0i64, 0i64, 0i64, 0i64, 0i64);
+        let (mut revenue, mut returns, mut return_lines) = (0i64, 0i64, 0i64);
+        let mut cost = None::<i64>;
         for &position in customer_rows {
             let (chunk, row) = columns.chunk(rows[position as usize]);
             let id = chunk.order.value(row);
             let amount = chunk.amount.value(row);
-            let row_return_lines = chunk.return_lines.value(row);
+            let row_return_lines = i64::from(chunk.return_lines.value(row));
             let date = chunk.date.value(row);
             let found = if customer_rows.len() <= PAIRWISE_ROWS {
                 orders.iter().position(|o| o.id == id)
@@ -273,9 +258,8 @@ fn sum_customers(columns: &LineColumns, rows: &[RowRef], extra: OrderMetrics) ->
             returns += chunk.returns.value(row);
             return_lines += row_return_lines;
             if let Some(c) = chunk.cost.get(row) {
-                cost += c;
+                cost = Some(cost.unwrap_or(0) + c);
             }
-            cost_lines += chunk.cost_lines.value(row);
         }
         let mut first = None::<i32>;
         let mut last = None::<i32>;
@@ -285,14 +269,15 @@ fn sum_customers(columns: &LineColumns, rows: &[RowRef], extra: OrderMetrics) ->
             first = Some(first.map_or(order.date, |d| d.min(order.date)));
             last = Some(last.map_or(order.date, |d| d.max(order.date)));
         }
-        sums.first_row.push(rows[customer_rows[0] as usize]);
+        let (chunk, row) = columns.chunk(rows[customer_rows[0] as usize]);
+        sums.ids.push_value(chunk.customer.value(row));
         sums.first_purchase.push(first);
         sums.last_purchase.push(last);
         sums.purchases.push(purchases);
         sums.revenue.push(revenue);
         sums.returns.push(returns);
         sums.return_lines.push(return_lines);
-        sums.cost.push((cost_lines > 0).then_some(cost));
+        sums.cost.push(cost);
         for (window, values) in extra.windows.iter().zip(&mut sums.windows) {
             values.push(window_sum(window, &orders));
         }
@@ -407,54 +392,79 @@ fn counting_sort(codes: &[u32], distinct: usize) -> ByCode {
     ByCode { order, ends }
 }
 
-/// The metrics frame from each partition's sums, with the derived columns.
+/// The partitions' sums as one set of columns in customer_id order, and the ids in that
+/// order. Each column is gathered from the partitions on its own, so the sums are held
+/// about once, not twice.
+fn in_id_order(mut parts: Vec<CustomerSums>) -> (CustomerSums, StringChunked) {
+    let part_ids: Vec<MutableBinaryViewArray<str>> = parts
+        .iter_mut()
+        .map(|p| std::mem::take(&mut p.ids))
+        .collect();
+    let ids: Vec<Option<&str>> = part_ids
+        .iter()
+        .flat_map(|ids| ids.values_iter().map(Some))
+        .collect();
+    let order = id_order(&ids);
+    let ids: StringChunked = match &order {
+        Some(order) => order.iter().map(|&i| ids[i as usize]).collect(),
+        None => ids.into_iter().collect(),
+    };
+    let order = order.as_deref();
+    let windows = (0..parts.first().map_or(0, |p| p.windows.len()))
+        .map(|w| gathered(&mut parts, |p| &mut p.windows[w], order))
+        .collect();
+    let sums = CustomerSums {
+        ids: MutableBinaryViewArray::default(),
+        first_purchase: gathered(&mut parts, |p| &mut p.first_purchase, order),
+        last_purchase: gathered(&mut parts, |p| &mut p.last_purchase, order),
+        purchases: gathered(&mut parts, |p| &mut p.purchases, order),
+        revenue: gathered(&mut parts, |p| &mut p.revenue, order),
+        returns: gathered(&mut parts, |p| &mut p.returns, order),
+        return_lines: gathered(&mut parts, |p| &mut p.return_lines, order),
+        cost: gathered(&mut parts, |p| &mut p.cost, order),
+        windows,
+        purchase_days: gathered(&mut parts, |p| &mut p.purchase_days, order),
+        repeat_spend: gathered(&mut parts, |p| &mut p.repeat_spend, order),
+        median_gap: gathered(&mut parts, |p| &mut p.median_gap, order),
+    };
+    (sums, ids)
+}
+
+/// One column of the partitions' sums, taken out of them and put end to end.
+fn concatenated<T: Copy>(
+    parts: &mut [CustomerSums],
+    field: impl Fn(&mut CustomerSums) -> &mut Vec<T>,
+) -> Vec<T> {
+    let height = parts.iter_mut().map(|p| field(p).len()).sum();
+    let mut all = Vec::with_capacity(height);
+    for part in parts {
+        all.append(field(part));
+        *field(part) = Vec::new();
+    }
+    all
+}
+
+/// [`concatenated`], then in `order` (positions into the concatenation) when one is given.
+fn gathered<T: Copy>(
+    parts: &mut [CustomerSums],
+    field: impl Fn(&mut CustomerSums) -> &mut Vec<T>,
+    order: Option<&[IdxSize]>,
+) -> Vec<T> {
+    let all = concatenated(parts, field);
+    match order {
+        Some(order) if !all.is_empty() => order.iter().map(|&i| all[i as usize]).collect(),
+        _ => all,
+    }
+}
+
+/// The metrics frame from the sums and ids in customer_id order, with the derived columns.
 fn frame(
-    columns: &LineColumns,
-    parts: Vec<CustomerSums>,
+    all: CustomerSums,
+    ids: StringChunked,
     as_of: i32,
     extra: OrderMetrics,
 ) -> PolarsResult<DataFrame> {
-    let height: usize = parts.iter().map(|p| p.first_row.len()).sum();
-    let mut all = CustomerSums {
-        first_row: Vec::with_capacity(height),
-        first_purchase: Vec::with_capacity(height),
-        last_purchase: Vec::with_capacity(height),
-        purchases: Vec::with_capacity(height),
-        revenue: Vec::with_capacity(height),
-        returns: Vec::with_capacity(height),
-        return_lines: Vec::with_capacity(height),
-        cost: Vec::with_capacity(height),
-        windows: vec![Vec::with_capacity(height); extra.windows.len()],
-        purchase_days: Vec::with_capacity(height),
-        repeat_spend: Vec::with_capacity(height),
-        median_gap: Vec::with_capacity(height),
-    };
-    for part in parts {
-        for (all, part) in all.windows.iter_mut().zip(part.windows) {
-            all.extend(part);
-        }
-        all.purchase_days.extend(part.purchase_days);
-        all.repeat_spend.extend(part.repeat_spend);
-        all.median_gap.extend(part.median_gap);
-        all.first_row.extend(part.first_row);
-        all.first_purchase.extend(part.first_purchase);
-        all.last_purchase.extend(part.last_purchase);
-        all.purchases.extend(part.purchases);
-        all.revenue.extend(part.revenue);
-        all.returns.extend(part.returns);
-        all.return_lines.extend(part.return_lines);
-        all.cost.extend(part.cost);
-    }
-    let id_of = |&at: &RowRef| {
-        let (chunk, row) = columns.chunk(at);
-        Some(chunk.customer.value(row))
-    };
-    let mut ids: Vec<Option<&str>> = all.first_row.iter().map(id_of).collect();
-    if let Some(order) = id_order(&ids) {
-        all = all.permuted(&order);
-        ids = order.iter().map(|&i| ids[i as usize]).collect();
-    }
-    let ids: StringChunked = ids.into_iter().collect();
+    let height = ids.len();
     let days_since = |dates: &[Option<i32>]| -> Int64Chunked {
         dates
             .iter()
@@ -550,10 +560,9 @@ mod tests {
             ORDER_DATE => groups.iter().map(|g| g.2).collect::<Vec<_>>(),
             AMOUNT => groups.iter().map(|g| g.3).collect::<Vec<_>>(),
             RETURNS => groups.iter().map(|g| g.4).collect::<Vec<_>>(),
-            RETURN_LINES => groups.iter().map(|g| g.5).collect::<Vec<_>>(),
+            RETURN_LINES => groups.iter().map(|g| g.5 as i32).collect::<Vec<_>>(),
             COST => groups.iter().map(|g| g.6).collect::<Vec<_>>(),
-            COST_LINES => groups.iter().map(|g| i64::from(g.6.is_some())).collect::<Vec<_>>(),
-            LINES => groups.iter().map(|_| 1i64).collect::<Vec<_>>(),
+            LINES => groups.iter().map(|_| 1i32).collect::<Vec<_>>(),
             BUCKET => customer.iter().map(|c| customer_bucket(c)).collect::<Vec<_>>(),
         )
         .unwrap()
@@ -604,7 +613,7 @@ mod tests {
             let mut windows = metrics::revenue_trend_windows(as_of, period);
             windows.extend(metrics::trend_windows(as_of, period, WindowKind::Orders, "orders"));
             let extra = OrderMetrics { windows: &windows, purchase_days: true, median_gap: true };
-            let coded = customer_metrics(&lines, as_of, extra).unwrap();
+            let coded = customer_metrics(lines.clone(), as_of, extra).unwrap();
             // Already in customer_id order: sorting it changes nothing.
             prop_assert!(coded.equals_missing(&sorted(coded.clone())));
             let plan = metrics::with_windows(
@@ -645,7 +654,7 @@ mod tests {
         let single = lines.column(AMOUNT).unwrap().rechunk();
         lines.with_column(single).unwrap();
         assert!(lines.should_rechunk());
-        let coded = sorted(customer_metrics(&lines, 4, OrderMetrics::default()).unwrap());
+        let coded = sorted(customer_metrics(lines.clone(), 4, OrderMetrics::default()).unwrap());
         let plan = sorted(
             metrics::customer_metrics(lines.lazy(), 4)
                 .collect()
@@ -660,7 +669,7 @@ mod tests {
     #[test]
     fn no_lines_give_no_customers_with_the_same_columns() {
         let lines = lines_frame(&[(0, 0, 3, 100, 0, 0, None)]).head(Some(0));
-        let coded = customer_metrics(&lines, 10, OrderMetrics::default()).unwrap();
+        let coded = customer_metrics(lines.clone(), 10, OrderMetrics::default()).unwrap();
         let plan = metrics::customer_metrics(lines.lazy(), 10)
             .collect()
             .unwrap();
@@ -685,7 +694,7 @@ mod tests {
             })
             .collect();
         let lines = lines_frame(&groups);
-        let coded = customer_metrics(&lines, 10, OrderMetrics::default()).unwrap();
+        let coded = customer_metrics(lines.clone(), 10, OrderMetrics::default()).unwrap();
         // Orders "1" (net 14 × 120 > 0) and "1 " (net 0, no return line) are purchases;
         // "01" nets −260 with return lines.
         assert_eq!(
