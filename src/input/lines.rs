@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 
 use polars::prelude::*;
+use polars_arrow::array::MutableBinaryViewArray;
 
 use super::columns::{Canonical, ColumnMapping};
 use super::dates::{DateFormat, DayMonth, Parsed, expected_form, parse_in_column, pattern_for};
@@ -132,8 +133,8 @@ pub struct LineTyping {
 
 /// Column-wise storage of typed order lines, grouped as the module docs say.
 pub struct OrderLines {
-    customer: StringChunkedBuilder,
-    order: StringChunkedBuilder,
+    customer: MutableBinaryViewArray<str>,
+    order: MutableBinaryViewArray<str>,
     date: Vec<i32>,
     amount: Vec<i64>,
     returns: Vec<i64>,
@@ -156,8 +157,8 @@ pub struct OrderLines {
 impl Default for OrderLines {
     fn default() -> Self {
         Self {
-            customer: StringChunkedBuilder::new(col_names::CUSTOMER_ID.into(), 1024),
-            order: StringChunkedBuilder::new(col_names::ORDER_ID.into(), 1024),
+            customer: MutableBinaryViewArray::with_capacity(1024),
+            order: MutableBinaryViewArray::with_capacity(1024),
             date: Vec::new(),
             amount: Vec::new(),
             returns: Vec::new(),
@@ -339,8 +340,8 @@ impl OrderLines {
             self.lines[last] += 1;
             return Ok(stored);
         }
-        self.customer.append_value(customer);
-        self.order.append_value(order);
+        self.customer.push_value(customer);
+        self.order.push_value(order);
         self.last_customer.clear();
         self.last_customer.push_str(customer);
         self.last_order.clear();
@@ -468,6 +469,10 @@ impl OrderLines {
             values.shrink_to_fit();
             Int64Chunked::from_vec(name.into(), values).into_column()
         };
+        let ids = |name: &str, values: MutableBinaryViewArray<str>| {
+            StringChunked::with_chunk(name.into(), crate::memory::without_spare_views(values))
+                .into_column()
+        };
         let counts = |name: &str, mut values: Vec<i32>| {
             values.shrink_to_fit();
             Int32Chunked::from_vec(name.into(), values).into_column()
@@ -487,8 +492,8 @@ impl OrderLines {
         DataFrame::new(
             height,
             vec![
-                self.customer.finish().into_column(),
-                self.order.finish().into_column(),
+                ids(col_names::CUSTOMER_ID, self.customer),
+                ids(col_names::ORDER_ID, self.order),
                 date,
                 int(col_names::AMOUNT, self.amount),
                 int(col_names::RETURNS, self.returns),

@@ -89,6 +89,35 @@ impl ParquetTable {
             .map_err(|e| unreadable(file, &format!("not a readable Parquet file ({e})")))
     }
 
+    /// Hand back the memory of the row groups of `slice` (from [`ParquetTable::slices`])
+    /// once its rows are visited. They are not read again (the footer is parsed
+    /// already), and a big file's bytes would otherwise be held in full until the end
+    /// of the reading, on top of the lines typed from them (1.1 GB at 100M lines). Bytes
+    /// that a later row group's chunks reach are kept, however the file lays them out.
+    pub fn release(&mut self, slice: &Range<usize>) {
+        let mut first_row = 0;
+        let mut visited = Vec::new();
+        let mut keep_from = u64::MAX;
+        for group in &self.metadata.row_groups {
+            let rows = first_row..first_row + group.num_rows();
+            first_row = rows.end;
+            if rows.start >= slice.start && rows.end <= slice.end {
+                visited.extend(group.byte_ranges_iter());
+            } else if rows.start >= slice.end {
+                keep_from = group
+                    .byte_ranges_iter()
+                    .map(|r| r.start)
+                    .fold(keep_from, u64::min);
+            }
+        }
+        for range in visited {
+            let (start, end) = (range.start as usize, range.end.min(keep_from) as usize);
+            if let Some(bytes) = self.bytes.get_mut(start..end.max(start)) {
+                crate::memory::discard(bytes);
+            }
+        }
+    }
+
     /// Visit rows `range` of `frame`, the decoded rows from `first_row` (0-based; rows
     /// are reported from 1).
     pub fn visit(

@@ -36,7 +36,7 @@ pub fn read_file(
             text.report(rows)
         }
         Opened::Parquet(bytes) => {
-            let table = ParquetTable::open(file, bytes, visitor)?;
+            let mut table = ParquetTable::open(file, bytes, visitor)?;
             for slice in table.slices() {
                 let frame = table.decode(file, &slice)?;
                 table.visit(
@@ -47,6 +47,8 @@ pub fn read_file(
                     visitor,
                     faults,
                 )?;
+                drop(frame);
+                table.release(&slice);
             }
             table.report()
         }
@@ -77,7 +79,7 @@ pub fn read_file_parallel<V: ForkingVisitor>(
             text.report(rows)
         }
         Opened::Parquet(bytes) => {
-            let table = ParquetTable::open(file, bytes, visitor)?;
+            let mut table = ParquetTable::open(file, bytes, visitor)?;
             let mut rows = 0;
             for slice in table.slices() {
                 let frame = table.decode(file, &slice)?;
@@ -89,6 +91,8 @@ pub fn read_file_parallel<V: ForkingVisitor>(
                 rows += visit_in_parallel(&parts, visitor, faults, |part, fork, log| {
                     table.visit(file, &frame, slice.start, part.clone(), fork, log)
                 })?;
+                drop(frame);
+                table.release(&slice);
                 on_rows(rows);
             }
             table.report()
