@@ -65,7 +65,8 @@ pub fn orders(lines: LazyFrame) -> LazyFrame {
             col(AMOUNT).sum().alias("net"),
             col(RETURNS).sum().alias("returns"),
             col(COST).sum().alias(COST),
-            col(COST).count().alias("cost_lines"),
+            // A group has a cost exactly when one of its lines has one.
+            col(COST).count().cast(DataType::Int64).alias("cost_lines"),
             col(RETURN_LINES)
                 .cast(DataType::Int64)
                 .sum()
