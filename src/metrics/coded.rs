@@ -176,13 +176,17 @@ fn rows_by_partition(columns: &LineColumns, as_of: i32) -> Vec<Vec<RowRef>> {
 struct CustomerSums {
     /// The customer ids, copied out of the lines.
     ids: MutableBinaryViewArray<str>,
-    first_purchase: Vec<Option<i32>>,
-    last_purchase: Vec<Option<i32>>,
+    // Held compactly (a big run holds these for millions of customers alongside the
+    // lines): the purchase dates are set exactly when `purchases` is not 0, the cost
+    // exactly when `has_cost` is true.
+    first_purchase: Vec<i32>,
+    last_purchase: Vec<i32>,
     purchases: Vec<i64>,
     revenue: Vec<i64>,
     returns: Vec<i64>,
     return_lines: Vec<i64>,
-    cost: Vec<Option<i64>>,
+    cost: Vec<i64>,
+    has_cost: Vec<bool>,
     /// Per window of [`OrderMetrics::windows`], one value per customer.
     windows: Vec<Vec<i64>>,
     purchase_days: Vec<i64>,
@@ -271,13 +275,14 @@ fn sum_customers(columns: &LineColumns, rows: &[RowRef], extra: OrderMetrics) ->
         }
         let (chunk, row) = columns.chunk(rows[customer_rows[0] as usize]);
         sums.ids.push_value(chunk.customer.value(row));
-        sums.first_purchase.push(first);
-        sums.last_purchase.push(last);
+        sums.first_purchase.push(first.unwrap_or(0));
+        sums.last_purchase.push(last.unwrap_or(0));
         sums.purchases.push(purchases);
         sums.revenue.push(revenue);
         sums.returns.push(returns);
         sums.return_lines.push(return_lines);
-        sums.cost.push(cost);
+        sums.cost.push(cost.unwrap_or(0));
+        sums.has_cost.push(cost.is_some());
         for (window, values) in extra.windows.iter().zip(&mut sums.windows) {
             values.push(window_sum(window, &orders));
         }
@@ -422,6 +427,7 @@ fn in_id_order(mut parts: Vec<CustomerSums>) -> (CustomerSums, StringChunked) {
         returns: gathered(&mut parts, |p| &mut p.returns, order),
         return_lines: gathered(&mut parts, |p| &mut p.return_lines, order),
         cost: gathered(&mut parts, |p| &mut p.cost, order),
+        has_cost: gathered(&mut parts, |p| &mut p.has_cost, order),
         windows,
         purchase_days: gathered(&mut parts, |p| &mut p.purchase_days, order),
         repeat_spend: gathered(&mut parts, |p| &mut p.repeat_spend, order),
@@ -465,6 +471,17 @@ fn frame(
     extra: OrderMetrics,
 ) -> PolarsResult<DataFrame> {
     let height = ids.len();
+    let purchased = |dates: &[i32]| -> Vec<Option<i32>> {
+        dates
+            .iter()
+            .zip(&all.purchases)
+            .map(|(&date, &purchases)| (purchases > 0).then_some(date))
+            .collect()
+    };
+    let (first_purchase, last_purchase) = (
+        purchased(&all.first_purchase),
+        purchased(&all.last_purchase),
+    );
     let days_since = |dates: &[Option<i32>]| -> Int64Chunked {
         dates
             .iter()
@@ -476,10 +493,16 @@ fn frame(
             .into_date()
             .into_column()
     };
+    let cost: Vec<Option<i64>> = all
+        .cost
+        .iter()
+        .zip(&all.has_cost)
+        .map(|(&cost, &has)| has.then_some(cost))
+        .collect();
     let profit: Int64Chunked = all
         .revenue
         .iter()
-        .zip(&all.cost)
+        .zip(&cost)
         .map(|(&revenue, cost)| cost.map(|c| revenue - c))
         .collect();
     let aov: Int64Chunked = all
@@ -492,17 +515,17 @@ fn frame(
         |name: &str, values: Vec<i64>| Int64Chunked::from_vec(name.into(), values).into_column();
     let mut frame_columns = vec![
         ids.with_name(CUSTOMER_ID.into()).into_column(),
-        date_column("first_order_date", &all.first_purchase),
-        date_column("last_order_date", &all.last_purchase),
+        date_column("first_order_date", &first_purchase),
+        date_column("last_order_date", &last_purchase),
         int("orders", all.purchases),
         int("revenue", all.revenue),
         int(RETURNS, all.returns),
         int(RETURN_LINES, all.return_lines),
-        Int64Chunked::from_iter_options(COST.into(), all.cost.into_iter()).into_column(),
-        days_since(&all.last_purchase)
+        Int64Chunked::from_iter_options(COST.into(), cost.into_iter()).into_column(),
+        days_since(&last_purchase)
             .with_name("recency_days".into())
             .into_column(),
-        days_since(&all.first_purchase)
+        days_since(&first_purchase)
             .with_name("tenure_days".into())
             .into_column(),
         profit.with_name("profit".into()).into_column(),
