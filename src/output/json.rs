@@ -1,10 +1,13 @@
 //! JSON (one array of objects) and NDJSON (one object per line). Money is a JSON number
 //! written with exactly the currency's decimals (`1234.50`), never through a float.
 
+use std::fmt::Write as _;
 use std::io::Write;
 
 use super::cells::{Cell, Cells};
 use super::{Output, OutputData};
+use crate::input::dates::push_date;
+use crate::input::money::push_money;
 
 /// JSON or NDJSON.
 pub struct JsonOutput {
@@ -33,7 +36,7 @@ impl Output for JsonOutput {
                 }
                 object.push_str(key);
                 object.push(':');
-                object.push_str(&json_value(&cells.get(row, column), data.decimals)?);
+                push_json_value(&mut object, &cells.get(row, column), data.decimals)?;
             }
             object.push('}');
             if self.lines {
@@ -53,13 +56,23 @@ impl Output for JsonOutput {
     }
 }
 
-fn json_value(cell: &Cell<'_>, decimals: u32) -> anyhow::Result<String> {
-    Ok(match cell {
-        Cell::Null => "null".into(),
-        Cell::Text(t) => serde_json::to_string(t.as_ref())?,
-        Cell::Int(_) | Cell::Money(_) | Cell::Bool(_) => cell.text(decimals).into_owned(),
-        Cell::Float(v) if v.is_finite() => v.to_string(),
-        Cell::Float(_) => "null".into(),
-        Cell::Date(_) => serde_json::to_string(cell.text(decimals).as_ref())?,
-    })
+/// Append `cell` as a JSON value, without a string per cell (a million-customer report
+/// writes tens of millions of cells).
+fn push_json_value(object: &mut String, cell: &Cell<'_>, decimals: u32) -> anyhow::Result<()> {
+    match cell {
+        Cell::Null => object.push_str("null"),
+        Cell::Text(t) => object.push_str(&serde_json::to_string(t.as_ref())?),
+        Cell::Int(v) => write!(object, "{v}")?,
+        Cell::Money(v) => push_money(object, *v, decimals),
+        Cell::Bool(b) => object.push_str(if *b { "true" } else { "false" }),
+        Cell::Float(v) if v.is_finite() => write!(object, "{v}")?,
+        Cell::Float(_) => object.push_str("null"),
+        // YYYY-MM-DD needs no escaping.
+        Cell::Date(d) => {
+            object.push('"');
+            push_date(object, *d);
+            object.push('"');
+        }
+    }
+    Ok(())
 }

@@ -1,8 +1,6 @@
 //! Reconciliation: the report's totals against the input's, counted straight from the
 //! order lines dated on or before the as-of date, so a lost or doubled row shows.
 
-use std::collections::HashSet;
-
 use polars::prelude::*;
 use serde::Serialize;
 
@@ -68,7 +66,8 @@ pub fn reconcile(
 ) -> PolarsResult<Reconciliation> {
     let lines = &run.orders.lines;
     let as_of = run.context.as_of;
-    let ids: HashSet<&str> = kept.column(CUSTOMER_ID)?.str()?.iter().flatten().collect();
+    // polars' hasher, not std's SipHash: one insert per line group (4.3M at 10M lines).
+    let ids: PlHashSet<&str> = kept.column(CUSTOMER_ID)?.str()?.iter().flatten().collect();
     let report_ids = run.customers.column(CUSTOMER_ID)?.str()?;
     let only_in_export = report_ids
         .iter()
