@@ -10,6 +10,8 @@ pub mod coded;
 
 use crate::scorers::columns::ColumnType;
 
+pub use crate::input::lines::line_count;
+
 use crate::input::lines::col_names::{
     AMOUNT, COST, CUSTOMER_ID, LINES, ORDER_DATE, ORDER_ID, RETURN_LINES, RETURNS,
 };
@@ -91,16 +93,6 @@ pub fn lines_after(lines: &DataFrame, as_of: i32) -> PolarsResult<u64> {
         .select([col(LINES).cast(DataType::Int64).sum()])
         .collect()?;
     Ok(after.column(LINES)?.i64()?.get(0).unwrap_or(0) as u64)
-}
-
-/// Order lines counted in the groups of `lines`.
-pub fn line_count(lines: &DataFrame) -> PolarsResult<u64> {
-    Ok(lines
-        .column(LINES)?
-        .i32()?
-        .into_no_null_iter()
-        .map(|n| n as u64)
-        .sum())
 }
 
 /// One row per customer with the metrics of DESIGN §4, as of `as_of`.

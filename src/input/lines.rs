@@ -506,6 +506,16 @@ impl OrderLines {
     }
 }
 
+/// Order lines counted in the groups of `lines` (a frame of [`OrderLines::finish`]).
+pub fn line_count(lines: &DataFrame) -> PolarsResult<u64> {
+    Ok(lines
+        .column(col_names::LINES)?
+        .i32()?
+        .into_no_null_iter()
+        .map(|n| n as u64)
+        .sum())
+}
+
 /// An id with a control character (NUL, a tab inside, ...) is refused, not cleaned:
 /// `B\0` and `B` would be two customers that print alike.
 pub fn check_id(column: usize, id: &str, what: &str) -> Result<(), RowFault> {

@@ -154,12 +154,7 @@ pub fn resolve_overlap(
         }
         return Err(error.into());
     }
-    let dropped_lines: i64 = later
-        .column(LINES)?
-        .i32()?
-        .into_no_null_iter()
-        .map(i64::from)
-        .sum();
+    let dropped_lines = super::lines::line_count(&later)?;
     let key_names: &[&str] = if order_ids {
         &[ORDER_ID]
     } else {
@@ -173,7 +168,7 @@ pub fn resolve_overlap(
         .collect()?;
     overlaps.dropped = Some(DroppedCopies {
         orders,
-        lines: u64::try_from(dropped_lines).unwrap_or(0),
+        lines: dropped_lines,
         differing,
         example,
     });
