@@ -9,6 +9,7 @@ use std::ops::Range;
 
 use polars::io::parquet::metadata::FileMetadataRef;
 use polars::prelude::*;
+use polars_arrow::array::{PrimitiveArray, Utf8ViewArray};
 
 use super::faults::FaultLog;
 use super::limits::{MAX_COLUMNS, too_many_columns};
@@ -162,32 +163,46 @@ impl ParquetTable {
     }
 }
 
-/// One column of a part: its text, and its typed values where it has them.
+/// One column of a part: its text, and its typed values where it has them, each as the
+/// single arrow array of the rechunked part, so that a row's cell is an array access
+/// (several per row: no chunk lookup).
 struct PartColumn {
     source: Series,
-    text: OnceCell<StringChunked>,
+    text: OnceCell<Option<Utf8ViewArray>>,
     typed: Typed,
 }
 
 enum Typed {
     Not,
-    Date(Int32Chunked),
-    Decimal(Int128Chunked, u32),
-    Integer(Int64Chunked),
+    Date(PrimitiveArray<i32>),
+    Decimal(PrimitiveArray<i128>, u32),
+    Integer(PrimitiveArray<i64>),
+}
+
+/// The one chunk of a rechunked column (none when it has no rows).
+fn single<A: Clone>(mut chunks: impl Iterator<Item = A>) -> Option<A> {
+    chunks.next()
 }
 
 impl PartColumn {
     fn new(file: &InputFile, column: &Column) -> anyhow::Result<PartColumn> {
         let source = column.as_materialized_series().rechunk();
         let typed = match source.dtype() {
-            DataType::Date => Typed::Date(source.date()?.physical().clone()),
+            DataType::Date => single(source.date()?.physical().downcast_iter().cloned())
+                .map_or(Typed::Not, Typed::Date),
             DataType::Decimal(_, scale) => {
-                Typed::Decimal(source.decimal()?.physical().clone(), *scale as u32)
+                single(source.decimal()?.physical().downcast_iter().cloned())
+                    .map_or(Typed::Not, |values| Typed::Decimal(values, *scale as u32))
             }
             DataType::UInt64 => Typed::Not,
-            dtype if dtype.is_integer() => {
-                Typed::Integer(source.cast(&DataType::Int64)?.i64()?.clone())
-            }
+            dtype if dtype.is_integer() => single(
+                source
+                    .cast(&DataType::Int64)?
+                    .i64()?
+                    .downcast_iter()
+                    .cloned(),
+            )
+            .map_or(Typed::Not, Typed::Integer),
             _ => Typed::Not,
         };
         let part = PartColumn {
@@ -211,22 +226,19 @@ impl PartColumn {
         Ok(part)
     }
 
-    fn cast_to_text(&self) -> PolarsResult<StringChunked> {
-        Ok(self
-            .source
-            .cast(&DataType::String)?
-            .str()?
-            .rechunk()
-            .into_owned())
+    fn cast_to_text(&self) -> PolarsResult<Option<Utf8ViewArray>> {
+        let text = self.source.cast(&DataType::String)?;
+        let text = text.str()?.rechunk();
+        Ok(single(text.downcast_iter().cloned()))
     }
 
     fn text(&self, row: usize) -> Option<&str> {
         self.text
             .get_or_init(|| {
                 // Dates and numbers always have a text form.
-                self.cast_to_text()
-                    .unwrap_or_else(|_| StringChunked::full_null("".into(), self.source.len()))
+                self.cast_to_text().ok().flatten()
             })
+            .as_ref()?
             .get(row)
     }
 }
