@@ -2,13 +2,16 @@
 //! without polars' string-keyed group-bys (the largest cost at a million customers).
 //!
 //! The lines are split into partitions of whole customers by their customer bucket and
-//! the partitions run on all cores. In a partition, customer ids are interned into dense
-//! codes by exact string equality, the rows are ordered by code (a counting sort, stable,
-//! so each customer's rows keep the file's order), and each customer's orders are found
-//! among its own rows by exact order-id equality. Only an order's net amount, its date and
-//! whether it has a return line depend on the grouping into orders; every other metric is
-//! a sum over line groups. The trailing-window sums, the purchase-day metrics and the
-//! median purchase gap come from the same per-customer list of orders.
+//! the partitions run on all cores. In a partition, one pass in file order interns the
+//! customer ids into dense codes by exact string equality and adds up the sums that do
+//! not depend on the orders. A second pass copies what the orders need out of each line
+//! group into a small record, stored among its customer's records (a counting sort,
+//! stable, so each customer's groups keep the file's order), and each customer's orders
+//! are found among its own records by exact order-id equality. Only an order's net
+//! amount, its date and whether it has a return line depend on the grouping into orders;
+//! every other metric is a sum over line groups. The trailing-window sums, the
+//! purchase-day metrics and the median purchase gap come from the same per-customer list
+//! of orders.
 //! [`super::customer_metrics`], `super::with_windows`, [`super::with_purchase_days`] and
 //! `super::median_gap_metrics` (the second and last built for the tests only) are the same
 //! computation as polars plans; a property test holds the two equal.
@@ -16,6 +19,7 @@
 use polars::prelude::*;
 use polars_arrow::array::{MutableBinaryViewArray, PrimitiveArray, Utf8ViewArray};
 use rayon::prelude::*;
+use std::hash::BuildHasher;
 
 use super::{WindowKind, WindowMetric};
 use crate::customer_order::id_order;
@@ -25,8 +29,9 @@ use crate::input::lines::col_names::{
 };
 
 /// Partitions run in parallel; more than the cores so that uneven ones even out, and each
-/// partition's tables stay small.
-const PARTITIONS: usize = 16;
+/// partition's tables and records stay small (the records of the partitions in flight are
+/// held on top of the lines).
+const PARTITIONS: usize = 64;
 
 /// Customers with more rows than this find their orders through a hash table; fewer are
 /// compared pairwise, which is faster for the few orders most customers have.
@@ -89,7 +94,7 @@ struct LineChunk {
 }
 
 /// A line group: its chunk and its row in the chunk.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 struct RowRef {
     chunk: u32,
     row: u32,
@@ -194,15 +199,32 @@ struct CustomerSums {
     median_gap: Vec<Option<f64>>,
 }
 
-/// One order of a customer while its rows are gathered.
-struct OrderSums<'a> {
-    id: &'a str,
+/// What one line group adds to its customer's orders, copied out of the lines' columns
+/// in file order and stored among its customer's other groups, so that each customer's
+/// orders are found in one sequential run rather than by reading every column at random.
+#[derive(Clone, Copy, Default)]
+struct GroupRecord {
+    /// A hash of the order id: ids with different hashes differ; equal hashes are
+    /// confirmed on the ids themselves.
+    order_hash: u64,
+    amount: i64,
+    /// Where the group is, to read its order id when hashes are equal.
+    at: RowRef,
+    date: i32,
+    return_lines: i32,
+}
+
+/// One order of a customer while its groups are gathered.
+struct OrderSums {
+    hash: u64,
+    /// The order's first group.
+    at: RowRef,
     date: i32,
     net: i64,
     return_lines: i64,
 }
 
-impl OrderSums<'_> {
+impl OrderSums {
     /// A purchase: net > 0, or net = 0 without a return line (DESIGN §4).
     fn is_purchase(&self) -> bool {
         self.net > 0 || (self.net == 0 && self.return_lines == 0)
@@ -210,61 +232,22 @@ impl OrderSums<'_> {
 }
 
 fn sum_customers(columns: &LineColumns, rows: &[RowRef], extra: OrderMetrics) -> CustomerSums {
-    let (codes, customers) = intern_customers(columns, rows);
-    let by_customer = counting_sort(&codes, customers);
     let mut sums = CustomerSums {
         windows: vec![Vec::new(); extra.windows.len()],
         ..CustomerSums::default()
     };
+    let (codes, groups) = sum_groups(columns, rows, &mut sums);
+    let records = records_by_customer(columns, rows, &codes, &groups);
+    drop(codes);
     let mut purchase_dates: Vec<(i32, i64)> = Vec::new();
     let mut gaps: Vec<i32> = Vec::new();
-    let mut orders: Vec<OrderSums> = Vec::new();
-    let mut order_index: PlHashMap<&str, usize> = PlHashMap::default();
+    let mut orders = CustomerOrders::default();
     let mut start = 0;
-    for end in by_customer.ends {
-        let customer_rows = &by_customer.order[start..end];
-        start = end;
-        orders.clear();
-        order_index.clear();
-        let (mut revenue, mut returns, mut return_lines) = (0i64, 0i64, 0i64);
-        let mut cost = None::<i64>;
-        for &position in customer_rows {
-            let (chunk, row) = columns.chunk(rows[position as usize]);
-            let id = chunk.order.value(row);
-            let amount = chunk.amount.value(row);
-            let row_return_lines = i64::from(chunk.return_lines.value(row));
-            let date = chunk.date.value(row);
-            let found = if customer_rows.len() <= PAIRWISE_ROWS {
-                orders.iter().position(|o| o.id == id)
-            } else {
-                order_index.get(id).copied()
-            };
-            match found {
-                Some(i) => {
-                    let order = &mut orders[i];
-                    order.date = order.date.min(date);
-                    order.net += amount;
-                    order.return_lines += row_return_lines;
-                }
-                None => {
-                    if customer_rows.len() > PAIRWISE_ROWS {
-                        order_index.insert(id, orders.len());
-                    }
-                    orders.push(OrderSums {
-                        id,
-                        date,
-                        net: amount,
-                        return_lines: row_return_lines,
-                    });
-                }
-            }
-            revenue += amount;
-            returns += chunk.returns.value(row);
-            return_lines += row_return_lines;
-            if let Some(c) = chunk.cost.get(row) {
-                cost = Some(cost.unwrap_or(0) + c);
-            }
-        }
+    for count in groups {
+        let customer_records = &records[start..start + count as usize];
+        start += count as usize;
+        orders.gather(columns, customer_records);
+        let orders = &orders.orders;
         let mut first = None::<i32>;
         let mut last = None::<i32>;
         let mut purchases = 0i64;
@@ -273,18 +256,11 @@ fn sum_customers(columns: &LineColumns, rows: &[RowRef], extra: OrderMetrics) ->
             first = Some(first.map_or(order.date, |d| d.min(order.date)));
             last = Some(last.map_or(order.date, |d| d.max(order.date)));
         }
-        let (chunk, row) = columns.chunk(rows[customer_rows[0] as usize]);
-        sums.ids.push_value(chunk.customer.value(row));
         sums.first_purchase.push(first.unwrap_or(0));
         sums.last_purchase.push(last.unwrap_or(0));
         sums.purchases.push(purchases);
-        sums.revenue.push(revenue);
-        sums.returns.push(returns);
-        sums.return_lines.push(return_lines);
-        sums.cost.push(cost.unwrap_or(0));
-        sums.has_cost.push(cost.is_some());
         for (window, values) in extra.windows.iter().zip(&mut sums.windows) {
-            values.push(window_sum(window, &orders));
+            values.push(window_sum(window, orders));
         }
         if extra.purchase_days || extra.median_gap {
             purchase_dates.clear();
@@ -306,6 +282,150 @@ fn sum_customers(columns: &LineColumns, rows: &[RowRef], extra: OrderMetrics) ->
         }
     }
     sums
+}
+
+/// Dense codes 0.. of the customers of `rows` (in order of first appearance, by exact
+/// id), and each customer's number of groups. The sums over groups that do not depend
+/// on the orders (revenue, returns, return lines, cost) are added into `sums` on the way,
+/// and each customer's id is copied into it.
+fn sum_groups(
+    columns: &LineColumns,
+    rows: &[RowRef],
+    sums: &mut CustomerSums,
+) -> (Vec<u32>, Vec<u32>) {
+    let mut index: PlHashMap<&str, u32> = PlHashMap::default();
+    let mut groups: Vec<u32> = Vec::new();
+    let codes = rows
+        .iter()
+        .map(|&at| {
+            let (chunk, row) = columns.chunk(at);
+            let id = chunk.customer.value(row);
+            let next = index.len() as u32;
+            let code = *index.entry(id).or_insert(next);
+            let c = code as usize;
+            if code == next {
+                sums.ids.push_value(id);
+                groups.push(0);
+                sums.revenue.push(0);
+                sums.returns.push(0);
+                sums.return_lines.push(0);
+                sums.cost.push(0);
+                sums.has_cost.push(false);
+            }
+            groups[c] += 1;
+            sums.revenue[c] += chunk.amount.value(row);
+            sums.returns[c] += chunk.returns.value(row);
+            sums.return_lines[c] += i64::from(chunk.return_lines.value(row));
+            if let Some(cost) = chunk.cost.get(row) {
+                sums.cost[c] += cost;
+                sums.has_cost[c] = true;
+            }
+            code
+        })
+        .collect();
+    (codes, groups)
+}
+
+/// The records of `rows`, customer after customer in code order, each customer's in
+/// file order (a stable counting sort).
+fn records_by_customer(
+    columns: &LineColumns,
+    rows: &[RowRef],
+    codes: &[u32],
+    groups: &[u32],
+) -> Vec<GroupRecord> {
+    let hasher = PlRandomState::default();
+    let mut next: Vec<u32> = Vec::with_capacity(groups.len());
+    let mut total = 0u32;
+    for &count in groups {
+        next.push(total);
+        total += count;
+    }
+    let mut records = vec![GroupRecord::default(); rows.len()];
+    for (&at, &code) in rows.iter().zip(codes) {
+        let (chunk, row) = columns.chunk(at);
+        let slot = &mut next[code as usize];
+        records[*slot as usize] = GroupRecord {
+            order_hash: hasher.hash_one(chunk.order.value(row)),
+            amount: chunk.amount.value(row),
+            at,
+            date: chunk.date.value(row),
+            return_lines: chunk.return_lines.value(row),
+        };
+        *slot += 1;
+    }
+    records
+}
+
+/// One customer's orders, gathered from its records by exact order-id equality.
+#[derive(Default)]
+struct CustomerOrders {
+    orders: Vec<OrderSums>,
+    /// The first order with each hash, for customers with many groups.
+    by_hash: PlHashMap<u64, usize>,
+}
+
+impl CustomerOrders {
+    fn gather(&mut self, columns: &LineColumns, records: &[GroupRecord]) {
+        self.orders.clear();
+        self.by_hash.clear();
+        let indexed = records.len() > PAIRWISE_ROWS;
+        for record in records {
+            let found = if indexed {
+                self.by_hash
+                    .get(&record.order_hash)
+                    .copied()
+                    .and_then(|first| {
+                        if same_order(columns, &self.orders[first], record) {
+                            Some(first)
+                        } else {
+                            self.scan(columns, record)
+                        }
+                    })
+            } else {
+                self.scan(columns, record)
+            };
+            match found {
+                Some(i) => {
+                    let order = &mut self.orders[i];
+                    order.date = order.date.min(record.date);
+                    order.net += record.amount;
+                    order.return_lines += i64::from(record.return_lines);
+                }
+                None => {
+                    if indexed {
+                        self.by_hash
+                            .entry(record.order_hash)
+                            .or_insert(self.orders.len());
+                    }
+                    self.orders.push(OrderSums {
+                        hash: record.order_hash,
+                        at: record.at,
+                        date: record.date,
+                        net: record.amount,
+                        return_lines: i64::from(record.return_lines),
+                    });
+                }
+            }
+        }
+    }
+
+    /// The order of `record` among all gathered so far.
+    fn scan(&self, columns: &LineColumns, record: &GroupRecord) -> Option<usize> {
+        self.orders
+            .iter()
+            .position(|order| same_order(columns, order, record))
+    }
+}
+
+/// Whether `record` belongs to `order`: equal hashes, then equal ids.
+fn same_order(columns: &LineColumns, order: &OrderSums, record: &GroupRecord) -> bool {
+    order.hash == record.order_hash && order_id(columns, order.at) == order_id(columns, record.at)
+}
+
+fn order_id(columns: &LineColumns, at: RowRef) -> &str {
+    let (chunk, row) = columns.chunk(at);
+    chunk.order.value(row)
 }
 
 /// The sum `window` asks for over the orders dated in it.
@@ -351,50 +471,6 @@ fn median_gap(purchases: &[(i32, i64)], gaps: &mut Vec<i32>) -> Option<f64> {
         _ if n % 2 == 1 => Some(f64::from(gaps[n / 2])),
         _ => Some((f64::from(gaps[n / 2 - 1]) + f64::from(gaps[n / 2])) / 2.0),
     }
-}
-
-/// Dense codes 0.. of the customers of `rows`, in order of first appearance, by exact id.
-fn intern_customers(columns: &LineColumns, rows: &[RowRef]) -> (Vec<u32>, usize) {
-    let mut index: PlHashMap<&str, u32> = PlHashMap::default();
-    let codes = rows
-        .iter()
-        .map(|&at| {
-            let next = index.len() as u32;
-            let (chunk, row) = columns.chunk(at);
-            *index.entry(chunk.customer.value(row)).or_insert(next)
-        })
-        .collect();
-    (codes, index.len())
-}
-
-/// Positions into the coded rows grouped by code, each group in row order, and where
-/// each code's group ends.
-struct ByCode {
-    order: Vec<u32>,
-    ends: Vec<usize>,
-}
-
-fn counting_sort(codes: &[u32], distinct: usize) -> ByCode {
-    let mut ends = vec![0usize; distinct];
-    for &code in codes {
-        ends[code as usize] += 1;
-    }
-    let mut total = 0;
-    for end in &mut ends {
-        total += *end;
-        *end = total;
-    }
-    let mut next: Vec<usize> = std::iter::once(0)
-        .chain(ends.iter().copied())
-        .take(distinct)
-        .collect();
-    let mut order = vec![0u32; codes.len()];
-    for (position, &code) in codes.iter().enumerate() {
-        let slot = &mut next[code as usize];
-        order[*slot] = position as u32;
-        *slot += 1;
-    }
-    ByCode { order, ends }
 }
 
 /// The partitions' sums as one set of columns in customer_id order, and the ids in that
@@ -563,7 +639,9 @@ mod tests {
     use polars::prelude::*;
     use proptest::prelude::*;
 
-    use super::{OrderMetrics, customer_metrics};
+    use super::{
+        CustomerOrders, GroupRecord, LineColumns, OrderMetrics, RowRef, customer_metrics, order_id,
+    };
     use crate::input::lines::col_names::*;
     use crate::input::lines::customer_bucket;
     use crate::metrics::{self, WindowKind};
@@ -728,5 +806,46 @@ mod tests {
             coded.column("revenue").unwrap().i64().unwrap().get(0),
             Some(14 * 120 - 13 * 20)
         );
+    }
+
+    #[test]
+    fn orders_whose_ids_share_a_hash_stay_apart() {
+        const ORDERS: [&str; 4] = ["1", "01", "1 ", "2"];
+        let groups: Vec<Group> = (0..40)
+            .map(|i| (0, (i * 7) % 4, 2, 10 + i as i64, 0, 0, None))
+            .collect();
+        let lines = lines_frame(&groups);
+        let columns = LineColumns::new(&lines).unwrap();
+        // Few groups (compared pairwise) and many (through the hash table).
+        for n in [6, 40] {
+            let records: Vec<GroupRecord> = (0..n)
+                .map(|row| GroupRecord {
+                    order_hash: 7,
+                    amount: groups[row].3,
+                    at: RowRef {
+                        chunk: 0,
+                        row: row as u32,
+                    },
+                    date: 2,
+                    return_lines: 0,
+                })
+                .collect();
+            let mut orders = CustomerOrders::default();
+            orders.gather(&columns, &records);
+            let mut expected: Vec<(&str, i64)> = Vec::new();
+            for group in &groups[..n] {
+                let id = ORDERS[group.1];
+                match expected.iter_mut().find(|(o, _)| *o == id) {
+                    Some((_, net)) => *net += group.3,
+                    None => expected.push((id, group.3)),
+                }
+            }
+            let gathered: Vec<(&str, i64)> = orders
+                .orders
+                .iter()
+                .map(|o| (order_id(&columns, o.at), o.net))
+                .collect();
+            assert_eq!(gathered, expected, "{n} groups");
+        }
     }
 }
