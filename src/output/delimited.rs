@@ -105,6 +105,11 @@ impl DelimitedOutput {
                         push_date(&mut scratch, d);
                         writer.write_field(scratch.as_bytes())?;
                     }
+                    Cell::Float(v) => {
+                        scratch.clear();
+                        write!(scratch, "{v}")?;
+                        writer.write_field(scratch.as_bytes())?;
+                    }
                     other => writer.write_field(other.text(decimals).as_bytes())?,
                 }
             }
