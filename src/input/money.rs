@@ -154,7 +154,12 @@ pub fn parse_money(raw: &str, format: MoneyFormat) -> Result<i64, MoneyError> {
 }
 
 fn trim(s: &str) -> &str {
-    s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+    // Most cells start and end with a printable ASCII byte: nothing to trim.
+    let kept = |b: &u8| b.is_ascii() && !matches!(b, b'\t'..=b'\r' | b' ');
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(first), Some(last)) if kept(first) && kept(last) => s,
+        _ => s.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}'),
+    }
 }
 
 /// Removes one sign and currency markers from both ends; returns the bare number.
@@ -204,9 +209,48 @@ fn strip_sign_and_currency(mut text: &str) -> Result<(&str, bool), MoneyError> {
 /// Digits with optional grouping, decimal part and exponent -> minor units (non-negative).
 /// Non-breaking and narrow spaces group thousands like a space (French, Swiss exports).
 fn parse_unsigned(body: &str, format: MoneyFormat) -> Result<i128, MoneyError> {
+    plain_unsigned(body, format).map_or_else(|| parse_grouped(body, format), Ok)
+}
+
+/// Most amounts are digits with at most one decimal mark and no more decimals than the
+/// currency has (`1234.5`): their minor units, without the checks that grouping marks,
+/// exponents and other forms need. `None` for anything else; [`parse_grouped`] reads it
+/// (a property test holds the two equal where this one answers).
+fn plain_unsigned(body: &str, format: MoneyFormat) -> Option<i128> {
+    // 18 digits fit in i64, so the mantissa cannot overflow.
+    if body.len() > 18 {
+        return None;
+    }
+    let decimal_mark = if format.decimal_comma { b',' } else { b'.' };
+    let mut mantissa: i64 = 0;
+    let mut digits = 0u32;
+    let mut fraction_digits: Option<u32> = None;
+    for &b in body.as_bytes() {
+        if b.is_ascii_digit() {
+            mantissa = mantissa * 10 + i64::from(b - b'0');
+            digits += 1;
+            if let Some(f) = &mut fraction_digits {
+                *f += 1;
+            }
+        } else if b == decimal_mark && fraction_digits.is_none() {
+            fraction_digits = Some(0);
+        } else {
+            return None;
+        }
+    }
+    let fraction_digits = fraction_digits.unwrap_or(0);
+    if digits == 0 || fraction_digits > format.decimals {
+        return None;
+    }
+    let factor = 10i128.checked_pow(format.decimals - fraction_digits)?;
+    i128::from(mantissa).checked_mul(factor)
+}
+
+/// [`parse_unsigned`] for every form it takes.
+fn parse_grouped(body: &str, format: MoneyFormat) -> Result<i128, MoneyError> {
     if body.contains(['\u{a0}', '\u{202f}']) {
         let spaced = body.replace(['\u{a0}', '\u{202f}'], " ");
-        return parse_unsigned(&spaced, format);
+        return parse_grouped(&spaced, format);
     }
     let (decimal_mark, group_marks): (u8, &[u8]) = if format.decimal_comma {
         (b',', b". '")
@@ -402,6 +446,30 @@ pub fn format_money_grouped(units: i64, decimals: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn trim_is_the_trim_of_whitespace_and_byte_order_marks(
+            text in "[ \t\n\x0b\x0c\r\u{85}\u{a0}\u{feff}\u{3000}a1.-]{0,8}",
+        ) {
+            let expected = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+            proptest::prop_assert_eq!(trim(&text), expected);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_amounts_read_as_the_general_parser_reads_them(
+            body in "[0-9.,]{0,22}",
+            decimals in 0u32..5,
+            decimal_comma: bool,
+        ) {
+            let format = MoneyFormat { decimals, decimal_comma };
+            if let Some(units) = plain_unsigned(&body, format) {
+                proptest::prop_assert_eq!(Ok(units), parse_grouped(&body, format));
+            }
+        }
+    }
 
     #[test]
     fn typed_decimals_become_minor_units_exactly() {
