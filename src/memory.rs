@@ -26,14 +26,19 @@ pub fn release_freed() {}
 /// `ids` frozen without the spare capacity of their views: the order lines are built in
 /// parts, each part's views grow by doubling, and at 100M lines the spare room held
 /// ~0.5 GB for as long as the lines lived.
-#[allow(unsafe_code)]
 pub fn without_spare_views(
     mut ids: polars_arrow::array::MutableBinaryViewArray<str>,
 ) -> polars_arrow::array::Utf8ViewArray {
+    shrink_views(&mut ids);
+    ids.freeze()
+}
+
+/// Give back the spare capacity of the views of `ids`, grown by doubling.
+#[allow(unsafe_code)]
+pub fn shrink_views(ids: &mut polars_arrow::array::MutableBinaryViewArray<str>) {
     // SAFETY: shrinking the capacity of the views keeps every view, its order and the
     // buffers it points into; no invariant of the array depends on the capacity.
     unsafe { ids.views_mut().shrink_to_fit() };
-    ids.freeze()
 }
 
 /// Give the whole pages inside `bytes` back to the system (`madvise(MADV_DONTNEED)`);
