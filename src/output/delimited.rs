@@ -1,15 +1,13 @@
 //! CSV and TSV output: a header line, then one line per row; text cells that a
 //! spreadsheet would run as formulas are neutralised. Rows are formatted in parts on all
-//! cores and written in order, so the bytes are those of a sequential writer; cells are
-//! written straight from the frame, without a string per cell.
+//! cores (`parts`); cells are written straight from the frame, without a string per cell.
 
 use std::fmt::Write as _;
 use std::io::Write;
 use std::ops::Range;
 
-use rayon::prelude::*;
-
 use super::cells::{Cell, Cells, neutralise};
+use super::parts::write_in_parts;
 use super::{Output, OutputData};
 use crate::input::dates::push_date;
 use crate::input::money::push_money;
@@ -19,10 +17,6 @@ pub struct DelimitedOutput {
     /// `,` or tab.
     pub delimiter: u8,
 }
-
-/// Rows formatted by one task: large enough to amortise the task, small enough that the
-/// parts in flight stay a few MB.
-const ROWS_PER_PART: usize = 16 * 1024;
 
 impl Output for DelimitedOutput {
     fn write(&self, data: &OutputData, out: &mut dyn Write) -> anyhow::Result<()> {
@@ -36,33 +30,9 @@ impl Output for DelimitedOutput {
                 .map(|name| neutralise(name).into_owned()),
         )?;
         out.write_all(&header.into_inner()?)?;
-        let height = cells.height();
-        let parts: Vec<Range<usize>> = (0..height)
-            .step_by(ROWS_PER_PART)
-            .map(|start| start..(start + ROWS_PER_PART).min(height))
-            .collect();
-        // While one batch of parts is written (on this thread), the next is formatted on
-        // the pool: writing 200 MB into the page cache is a tenth of a large run.
-        let in_flight = rayon::current_num_threads().max(1) * 2;
-        let mut formatted: Vec<anyhow::Result<Vec<u8>>> = Vec::new();
-        for batch in parts.chunks(in_flight).map(Some).chain([None]) {
-            let mut next = Vec::new();
-            let written = rayon::in_place_scope(|scope| {
-                if let Some(batch) = batch {
-                    scope.spawn(|_| {
-                        next = batch
-                            .par_iter()
-                            .map(|rows| self.format_rows(&cells, rows.clone(), data.decimals))
-                            .collect();
-                    });
-                }
-                formatted
-                    .drain(..)
-                    .try_for_each(|bytes| anyhow::Ok(out.write_all(&bytes?)?))
-            });
-            written?;
-            formatted = next;
-        }
+        write_in_parts(cells.height(), out, |rows| {
+            self.format_rows(&cells, rows, data.decimals)
+        })?;
         out.flush()?;
         Ok(())
     }

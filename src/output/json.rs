@@ -1,10 +1,12 @@
 //! JSON (one array of objects) and NDJSON (one object per line). Money is a JSON number
-//! written with exactly the currency's decimals (`1234.50`), never through a float.
+//! written with exactly the currency's decimals (`1234.50`), never through a float. Rows
+//! are formatted in parts on all cores (`parts`).
 
 use std::fmt::Write as _;
 use std::io::Write;
 
 use super::cells::{Cell, Cells};
+use super::parts::write_in_parts;
 use super::{Output, OutputData};
 use crate::input::dates::push_date;
 use crate::input::money::push_money;
@@ -26,29 +28,33 @@ impl Output for JsonOutput {
         if !self.lines {
             out.write_all(b"[")?;
         }
-        let mut object = String::new();
-        for row in 0..cells.height() {
-            object.clear();
-            object.push('{');
-            for (column, key) in keys.iter().enumerate() {
-                if column > 0 {
-                    object.push(',');
+        let height = cells.height();
+        write_in_parts(height, out, |rows| {
+            let mut part = String::with_capacity(rows.len() * 256);
+            let mut escaped = Vec::new();
+            for row in rows {
+                if !self.lines && row == 0 {
+                    part.push('\n');
                 }
-                object.push_str(key);
-                object.push(':');
-                push_json_value(&mut object, &cells.get(row, column), data.decimals)?;
+                part.push('{');
+                for (column, key) in keys.iter().enumerate() {
+                    if column > 0 {
+                        part.push(',');
+                    }
+                    part.push_str(key);
+                    part.push(':');
+                    let cell = cells.get(row, column);
+                    push_json_value(&mut part, &cell, data.decimals, &mut escaped)?;
+                }
+                part.push('}');
+                if self.lines {
+                    part.push('\n');
+                } else if row + 1 < height {
+                    part.push_str(",\n");
+                }
             }
-            object.push('}');
-            if self.lines {
-                object.push('\n');
-            } else if row + 1 < cells.height() {
-                object.push_str(",\n");
-            }
-            if !self.lines && row == 0 {
-                out.write_all(b"\n")?;
-            }
-            out.write_all(object.as_bytes())?;
-        }
+            Ok(part.into_bytes())
+        })?;
         if !self.lines {
             out.write_all(b"\n]\n")?;
         }
@@ -57,11 +63,20 @@ impl Output for JsonOutput {
 }
 
 /// Append `cell` as a JSON value, without a string per cell (a million-customer report
-/// writes tens of millions of cells).
-fn push_json_value(object: &mut String, cell: &Cell<'_>, decimals: u32) -> anyhow::Result<()> {
+/// writes tens of millions of cells); `escaped` is scratch room for text.
+fn push_json_value(
+    object: &mut String,
+    cell: &Cell<'_>,
+    decimals: u32,
+    escaped: &mut Vec<u8>,
+) -> anyhow::Result<()> {
     match cell {
         Cell::Null => object.push_str("null"),
-        Cell::Text(t) => object.push_str(&serde_json::to_string(t.as_ref())?),
+        Cell::Text(t) => {
+            escaped.clear();
+            serde_json::to_writer(&mut *escaped, t.as_ref())?;
+            object.push_str(std::str::from_utf8(escaped)?);
+        }
         Cell::Int(v) => write!(object, "{v}")?,
         Cell::Money(v) => push_money(object, *v, decimals),
         Cell::Bool(b) => object.push_str(if *b { "true" } else { "false" }),

@@ -11,6 +11,7 @@ pub mod guard;
 pub mod json;
 pub mod markdown;
 pub mod parquet;
+mod parts;
 pub mod rejects;
 pub mod stdout;
 pub mod summary_table;
