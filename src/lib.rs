@@ -6,6 +6,7 @@
 
 #![warn(missing_docs)]
 
+pub mod arrays;
 pub mod cli;
 pub mod clv;
 pub mod commands;

@@ -16,6 +16,7 @@ use super::limits::{MAX_COLUMNS, too_many_columns};
 use super::lines::RowFault;
 use super::rows::{Fields, FileReport, RowVisitor, bad_row, unreadable};
 use super::source::InputFile;
+use crate::arrays::single_chunk;
 use crate::error::Location;
 
 /// Rows per part when the rows of a Parquet file are typed on all cores.
@@ -179,30 +180,18 @@ enum Typed {
     Integer(PrimitiveArray<i64>),
 }
 
-/// The one chunk of a rechunked column (none when it has no rows).
-fn single<A: Clone>(mut chunks: impl Iterator<Item = A>) -> Option<A> {
-    chunks.next()
-}
-
 impl PartColumn {
     fn new(file: &InputFile, column: &Column) -> anyhow::Result<PartColumn> {
         let source = column.as_materialized_series().rechunk();
         let typed = match source.dtype() {
-            DataType::Date => single(source.date()?.physical().downcast_iter().cloned())
-                .map_or(Typed::Not, Typed::Date),
-            DataType::Decimal(_, scale) => {
-                single(source.decimal()?.physical().downcast_iter().cloned())
-                    .map_or(Typed::Not, |values| Typed::Decimal(values, *scale as u32))
+            DataType::Date => {
+                single_chunk(source.date()?.physical()).map_or(Typed::Not, Typed::Date)
             }
+            DataType::Decimal(_, scale) => single_chunk(source.decimal()?.physical())
+                .map_or(Typed::Not, |values| Typed::Decimal(values, *scale as u32)),
             DataType::UInt64 => Typed::Not,
-            dtype if dtype.is_integer() => single(
-                source
-                    .cast(&DataType::Int64)?
-                    .i64()?
-                    .downcast_iter()
-                    .cloned(),
-            )
-            .map_or(Typed::Not, Typed::Integer),
+            dtype if dtype.is_integer() => single_chunk(source.cast(&DataType::Int64)?.i64()?)
+                .map_or(Typed::Not, Typed::Integer),
             _ => Typed::Not,
         };
         let part = PartColumn {
@@ -229,7 +218,7 @@ impl PartColumn {
     fn cast_to_text(&self) -> PolarsResult<Option<Utf8ViewArray>> {
         let text = self.source.cast(&DataType::String)?;
         let text = text.str()?.rechunk();
-        Ok(single(text.downcast_iter().cloned()))
+        Ok(single_chunk(&text))
     }
 
     fn text(&self, row: usize) -> Option<&str> {

@@ -16,10 +16,11 @@
 //! `super::median_gap_metrics` (the second and last built for the tests only) are the same
 //! computation as polars plans; a property test holds the two equal.
 
+use std::hash::BuildHasher;
+
 use polars::prelude::*;
 use polars_arrow::array::{MutableBinaryViewArray, PrimitiveArray, Utf8ViewArray};
 use rayon::prelude::*;
-use std::hash::BuildHasher;
 
 use super::{WindowKind, WindowMetric};
 use crate::customer_order::id_order;

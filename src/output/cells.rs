@@ -2,13 +2,15 @@
 //! dates as YYYY-MM-DD, nulls empty; and neutralising cells a spreadsheet would run.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use polars::prelude::*;
 use polars_arrow::array::{BooleanArray, PrimitiveArray, Utf8ViewArray};
 
 use super::OutputData;
-use crate::input::dates::format_date;
-use crate::input::money::format_money;
+use crate::arrays::single_chunk;
+use crate::input::dates::push_date;
+use crate::input::money::push_money;
 
 /// One cell, typed for writers that care (JSON, XLSX).
 #[derive(Clone, Debug, PartialEq)]
@@ -35,11 +37,30 @@ impl Cell<'_> {
         match self {
             Cell::Null => Cow::Borrowed(""),
             Cell::Text(t) => Cow::Borrowed(t.as_ref()),
-            Cell::Int(v) => Cow::Owned(v.to_string()),
-            Cell::Money(v) => Cow::Owned(format_money(*v, decimals)),
-            Cell::Date(d) => Cow::Owned(format_date(*d)),
-            Cell::Float(v) => Cow::Owned(v.to_string()),
             Cell::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
+            _ => {
+                let mut text = String::with_capacity(24);
+                self.push_text(&mut text, decimals);
+                Cow::Owned(text)
+            }
+        }
+    }
+
+    /// Append [`Cell::text`] to `out`, without a string of its own (writers format tens
+    /// of millions of cells).
+    pub fn push_text(&self, out: &mut String, decimals: u32) {
+        match self {
+            Cell::Null => {}
+            Cell::Text(t) => out.push_str(t),
+            Cell::Int(v) => {
+                let _ = write!(out, "{v}");
+            }
+            Cell::Money(v) => push_money(out, *v, decimals),
+            Cell::Date(d) => push_date(out, *d),
+            Cell::Float(v) => {
+                let _ = write!(out, "{v}");
+            }
+            Cell::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         }
     }
 }
@@ -62,27 +83,19 @@ enum TypedColumn {
     Other(Series),
 }
 
-/// The one chunk of a rechunked array (none when it has no rows).
-fn single<A: Clone>(mut chunks: impl Iterator<Item = A>) -> Option<A> {
-    chunks.next()
-}
-
 impl TypedColumn {
     fn new(column: &Column) -> PolarsResult<Self> {
         let series = column.as_materialized_series().rechunk();
         let other = || TypedColumn::Other(series.clone());
         Ok(match series.dtype() {
-            DataType::String => {
-                single(series.str()?.downcast_iter().cloned()).map_or_else(other, TypedColumn::Text)
+            DataType::String => single_chunk(series.str()?).map_or_else(other, TypedColumn::Text),
+            DataType::Boolean => single_chunk(series.bool()?).map_or_else(other, TypedColumn::Bool),
+            DataType::Date => {
+                single_chunk(series.date()?.physical()).map_or_else(other, TypedColumn::Date)
             }
-            DataType::Boolean => single(series.bool()?.downcast_iter().cloned())
-                .map_or_else(other, TypedColumn::Bool),
-            DataType::Date => single(series.date()?.physical().downcast_iter().cloned())
-                .map_or_else(other, TypedColumn::Date),
             DataType::Float32 | DataType::Float64 => {
                 let floats = series.cast(&DataType::Float64)?;
-                single(floats.f64()?.downcast_iter().cloned())
-                    .map_or_else(other, TypedColumn::Float)
+                single_chunk(floats.f64()?).map_or_else(other, TypedColumn::Float)
             }
             DataType::Int8
             | DataType::Int16
@@ -92,7 +105,7 @@ impl TypedColumn {
             | DataType::UInt16
             | DataType::UInt32 => {
                 let ints = series.cast(&DataType::Int64)?;
-                single(ints.i64()?.downcast_iter().cloned()).map_or_else(other, TypedColumn::Int)
+                single_chunk(ints.i64()?).map_or_else(other, TypedColumn::Int)
             }
             _ => other(),
         })

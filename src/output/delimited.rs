@@ -2,15 +2,12 @@
 //! spreadsheet would run as formulas are neutralised. Rows are formatted in parts on all
 //! cores (`parts`); cells are written straight from the frame, without a string per cell.
 
-use std::fmt::Write as _;
 use std::io::Write;
 use std::ops::Range;
 
 use super::cells::{Cell, Cells, neutralise};
 use super::parts::write_in_parts;
 use super::{Output, OutputData};
-use crate::input::dates::push_date;
-use crate::input::money::push_money;
 
 /// Delimited text with the given delimiter.
 pub struct DelimitedOutput {
@@ -59,28 +56,11 @@ impl DelimitedOutput {
             for column in 0..width {
                 match cells.get(row, column) {
                     Cell::Text(text) => writer.write_field(neutralise(&text).as_bytes())?,
-                    Cell::Null => writer.write_field(b"")?,
-                    Cell::Int(v) => {
+                    cell => {
                         scratch.clear();
-                        write!(scratch, "{v}")?;
+                        cell.push_text(&mut scratch, decimals);
                         writer.write_field(scratch.as_bytes())?;
                     }
-                    Cell::Money(v) => {
-                        scratch.clear();
-                        push_money(&mut scratch, v, decimals);
-                        writer.write_field(scratch.as_bytes())?;
-                    }
-                    Cell::Date(d) => {
-                        scratch.clear();
-                        push_date(&mut scratch, d);
-                        writer.write_field(scratch.as_bytes())?;
-                    }
-                    Cell::Float(v) => {
-                        scratch.clear();
-                        write!(scratch, "{v}")?;
-                        writer.write_field(scratch.as_bytes())?;
-                    }
-                    other => writer.write_field(other.text(decimals).as_bytes())?,
                 }
             }
             writer.write_record(None::<&[u8]>)?;

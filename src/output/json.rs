@@ -2,14 +2,12 @@
 //! written with exactly the currency's decimals (`1234.50`), never through a float. Rows
 //! are formatted in parts on all cores (`parts`).
 
-use std::fmt::Write as _;
 use std::io::Write;
 
 use super::cells::{Cell, Cells};
 use super::parts::write_in_parts;
 use super::{Output, OutputData};
 use crate::input::dates::push_date;
-use crate::input::money::push_money;
 
 /// JSON or NDJSON.
 pub struct JsonOutput {
@@ -77,11 +75,10 @@ fn push_json_value(
             serde_json::to_writer(&mut *escaped, t.as_ref())?;
             object.push_str(std::str::from_utf8(escaped)?);
         }
-        Cell::Int(v) => write!(object, "{v}")?,
-        Cell::Money(v) => push_money(object, *v, decimals),
-        Cell::Bool(b) => object.push_str(if *b { "true" } else { "false" }),
-        Cell::Float(v) if v.is_finite() => write!(object, "{v}")?,
-        Cell::Float(_) => object.push_str("null"),
+        Cell::Float(v) if !v.is_finite() => object.push_str("null"),
+        Cell::Int(_) | Cell::Money(_) | Cell::Bool(_) | Cell::Float(_) => {
+            cell.push_text(object, decimals)
+        }
         // YYYY-MM-DD needs no escaping.
         Cell::Date(d) => {
             object.push('"');
