@@ -1,6 +1,7 @@
 //! Files larger than one read block (4 MiB), which are typed on all cores in blocks: bad
 //! rows anywhere keep their physical line numbers and their order, quoted line breaks and
-//! CRLF endings do not shift them, and totals match an independent count.
+//! CRLF endings do not shift them, and totals match an independent count. Outputs of
+//! more rows than one formatting part keep every row once, in order, in every format.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -262,4 +263,77 @@ fn average_order_value_is_exact_for_revenue_near_the_64_bit_limit() {
             );
         }
     }
+}
+
+#[test]
+fn outputs_of_many_parts_keep_every_row_once_in_customer_order() {
+    // 50,000 customers with one or two orders each: every writer formats the rows in
+    // parts of 16,384 on all cores and must join them in order, once each.
+    let customers = 50_000usize;
+    let mut text = String::from("customer_id,order_id,order_date,amount\n");
+    let mut expected: Vec<(String, i64)> = Vec::new();
+    for i in 0..customers {
+        let customer = format!("U{i:06}");
+        let mut revenue = 0;
+        for order in 0..1 + i % 2 {
+            let cents = (i as i64 * 37 + order as i64 * 101) % 90_000 + 1;
+            revenue += cents;
+            writeln!(
+                text,
+                "{customer},{i}-{order},2024-03-{:02},{}.{:02}",
+                1 + (i + order) % 28,
+                cents / 100,
+                cents % 100
+            )
+            .unwrap();
+        }
+        expected.push((customer, revenue));
+    }
+    let dir = temp_dir();
+    let input = dir.path().join("orders.csv");
+    std::fs::write(&input, &text).unwrap();
+    let run = |format: &str| {
+        let output = tiering()
+            .arg("score")
+            .arg(&input)
+            .args(["-q", "--format", format])
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let delimited = |format: &str, delimiter: char| {
+        let text = run(format);
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(delimiter).collect();
+        let revenue = header.iter().position(|h| *h == "revenue").unwrap();
+        let rows: Vec<(String, i64)> = lines
+            .map(|line| {
+                let fields: Vec<&str> = line.split(delimiter).collect();
+                (fields[0].to_string(), cents(fields[revenue]))
+            })
+            .collect();
+        assert_eq!(rows, expected, "{format}");
+    };
+    delimited("csv", ',');
+    delimited("tsv", '\t');
+    let from_json = |object: &serde_json::Value| {
+        let revenue = object["revenue"].as_f64().unwrap();
+        (
+            object["customer_id"].as_str().unwrap().to_string(),
+            (revenue * 100.0).round() as i64,
+        )
+    };
+    let ndjson: Vec<(String, i64)> = run("ndjson")
+        .lines()
+        .map(|line| from_json(&serde_json::from_str(line).unwrap()))
+        .collect();
+    assert_eq!(ndjson, expected, "ndjson");
+    let json: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    let json: Vec<(String, i64)> = json.as_array().unwrap().iter().map(from_json).collect();
+    assert_eq!(json, expected, "json");
 }
