@@ -13,6 +13,7 @@ pub mod pareto;
 pub mod profit;
 pub mod ratio;
 pub mod rfm;
+mod rfm_direct;
 pub mod rules;
 pub mod segments;
 pub mod tie_spans;

@@ -8,7 +8,8 @@ use polars::prelude::*;
 use super::breaks::score_expr;
 use super::ntile::{bucket, with_position};
 use super::{
-    RowNumbers, ScoreContext, Scored, Scorer, ScorerSettings, fill_no_purchase, left_join,
+    RowNumbers, ScoreContext, Scored, Scorer, ScorerSettings, collect_scored, fill_no_purchase,
+    left_join,
 };
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
@@ -18,15 +19,15 @@ use crate::summary::GroupColumns;
 pub struct RfmScorer;
 
 /// One RFM dimension: its score column, the metric behind it, and the bucket range columns.
-struct Dimension {
-    score: &'static str,
-    metric: &'static str,
-    higher_is_better: bool,
-    from: &'static str,
-    to: &'static str,
+pub(super) struct Dimension {
+    pub(super) score: &'static str,
+    pub(super) metric: &'static str,
+    pub(super) higher_is_better: bool,
+    pub(super) from: &'static str,
+    pub(super) to: &'static str,
 }
 
-const DIMENSIONS: [Dimension; 3] = [
+pub(super) const DIMENSIONS: [Dimension; 3] = [
     Dimension {
         score: "r_score",
         metric: "recency_days",
@@ -116,27 +117,19 @@ impl Scorer for RfmScorer {
     }
 
     fn score(&self, customers: LazyFrame, ctx: &ScoreContext) -> anyhow::Result<Scored> {
-        let (customers, rows) = RowNumbers::add(customers)?;
-        let scored = scored_purchasers(customers.clone(), &rows, ctx);
         let lookup = ctx
             .segments
-            .lookup_table(ctx.bins, &ctx.playbook, ctx.lang)?
-            .lazy();
-        let mut explained =
-            scored
-                .clone()
-                .select([rows.col(), col("r_score"), col("f_score"), col("m_score")]);
-        for dimension in &DIMENSIONS {
-            let ranges = dimension.ranges(scored.clone()).select([
-                col(dimension.score),
-                col(dimension.from),
-                col(dimension.to),
-            ]);
-            explained = left_join(explained, ranges, &[dimension.score]);
-        }
-        explained = left_join(explained, lookup, &["r_score", "f_score", "m_score"]);
-        let scored = rows.join_back(customers, explained);
-        Ok(Scored::from(fill_no_purchase(scored, self.group(), ctx)))
+            .lookup_table(ctx.bins, &ctx.playbook, ctx.lang)?;
+        let customers = collect_scored(customers)?;
+        Ok(Scored::from(
+            match super::rfm_direct::scored(&customers, &lookup, ctx)? {
+                Some(scored) => scored.lazy(),
+                None => {
+                    let scored = planned(customers.lazy(), lookup.lazy(), ctx)?;
+                    fill_no_purchase(scored, self.group(), ctx)
+                }
+            },
+        ))
     }
 
     /// Some bins can stay empty: above n when there are fewer customers than bins, and
@@ -303,6 +296,32 @@ impl Scorer for RfmScorer {
         }
         Ok(warnings)
     }
+}
+
+/// The RFM scores, bucket ranges and segments of `customers` as a polars plan: the
+/// definition [`super::rfm_direct`] is held to, and the path for frames it does not take.
+/// Customers without a purchase keep nulls.
+pub(super) fn planned(
+    customers: LazyFrame,
+    lookup: LazyFrame,
+    ctx: &ScoreContext,
+) -> PolarsResult<LazyFrame> {
+    let (customers, rows) = RowNumbers::add(customers)?;
+    let scored = scored_purchasers(customers.clone(), &rows, ctx);
+    let mut explained =
+        scored
+            .clone()
+            .select([rows.col(), col("r_score"), col("f_score"), col("m_score")]);
+    for dimension in &DIMENSIONS {
+        let ranges = dimension.ranges(scored.clone()).select([
+            col(dimension.score),
+            col(dimension.from),
+            col(dimension.to),
+        ]);
+        explained = left_join(explained, ranges, &[dimension.score]);
+    }
+    explained = left_join(explained, lookup, &["r_score", "f_score", "m_score"]);
+    Ok(rows.join_back(customers, explained))
 }
 
 /// Purchasing customers with r_score, f_score and m_score.
