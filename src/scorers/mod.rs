@@ -11,6 +11,7 @@ pub mod lifecycle;
 pub mod ntile;
 pub mod pareto;
 pub mod profit;
+mod rank;
 pub mod ratio;
 pub mod rfm;
 mod rfm_direct;

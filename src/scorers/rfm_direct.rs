@@ -12,6 +12,7 @@ use polars_arrow::array::{Array, PrimitiveArray};
 use polars_arrow::bitmap::{Bitmap, MutableBitmap};
 use rayon::prelude::*;
 
+use super::rank::first_positions;
 use super::rfm::{DIMENSIONS, Dimension};
 use super::segments::NO_PURCHASE;
 use super::tie_spans::ntile_bucket;
@@ -224,35 +225,29 @@ fn break_score(value: i64, breaks: &[i64], lower_is_better: bool, bins: u32) -> 
 fn positions(values: &[i64], higher_is_better: bool, ids: &[&str], ties: TiePolicy) -> Vec<u64> {
     // `!v` orders as `-v` does, without overflow.
     let goodness = |v: i64| if higher_is_better { v } else { !v };
-    let mut order: Vec<(i64, u32)> = values
+    let mut order: Vec<(i64, IdxSize)> = values
         .iter()
         .enumerate()
-        .map(|(row, &v)| (goodness(v), row as u32))
+        .map(|(row, &v)| (goodness(v), row as IdxSize))
         .collect();
-    let mut positions = vec![0u64; values.len()];
     match ties {
-        TiePolicy::Shared => {
-            order.par_sort_unstable();
-            let mut first = 0;
-            for (k, &(value, row)) in order.iter().enumerate() {
-                if k > 0 && value != order[k - 1].0 {
-                    first = k;
-                }
-                positions[row as usize] = first as u64 + 1;
-            }
-        }
+        TiePolicy::Shared => first_positions(order, values.len())
+            .into_iter()
+            .map(u64::from)
+            .collect(),
         TiePolicy::Split => {
             order.par_sort_unstable_by(|a, b| {
                 a.0.cmp(&b.0)
                     .then_with(|| ids[a.1 as usize].cmp(ids[b.1 as usize]))
                     .then(a.1.cmp(&b.1))
             });
+            let mut positions = vec![0u64; values.len()];
             for (k, &(_, row)) in order.iter().enumerate() {
                 positions[row as usize] = k as u64 + 1;
             }
+            positions
         }
     }
-    positions
 }
 
 /// The lowest and highest value in each bucket, indexed by score (a score that no value

@@ -661,17 +661,10 @@ fn potential_band(v: &ValueSettings, by_model: bool) -> Expr {
     if by_model {
         let purchaser = col("orders").gt(lit(0i64));
         let n = purchaser.clone().sum().cast(DataType::Int64);
-        let rank = when(purchaser.clone())
+        let potential = when(purchaser.clone())
             .then(col("potential_value"))
-            .otherwise(lit(NULL).cast(DataType::Int64))
-            .rank(
-                RankOptions {
-                    method: RankMethod::Min,
-                    descending: true,
-                },
-                None,
-            )
-            .cast(DataType::Int64);
+            .otherwise(lit(NULL).cast(DataType::Int64));
+        let rank = super::rank::min_rank(potential, true).cast(DataType::Int64);
         let before_under =
             |percent: i64| ((rank.clone() - lit(1i64)) * lit(100i64)).lt(n.clone() * lit(percent));
         return when(purchaser.clone().and(before_under(20)))

@@ -20,6 +20,7 @@ use super::columns::{ColumnType, OutputColumn, tier_columns, typed};
 use polars::prelude::*;
 
 use super::pareto::{class_key, class_letter};
+use super::rank::min_rank;
 use super::{
     ExportNumber, RowNumbers, ScoreContext, Scored, Scorer, ScorerSettings, TIER_GROUP,
     fill_no_purchase, require_export_column,
@@ -300,15 +301,7 @@ fn factor_points(frame: LazyFrame, ctx: &ScoreContext, schema: &Schema) -> LazyF
             col(f.metric.as_str())
         };
         let ranked = when(purchaser.clone()).then(value).otherwise(lit(NULL));
-        let rank = ranked
-            .rank(
-                RankOptions {
-                    method: RankMethod::Min,
-                    descending: f.direction == Direction::Lower,
-                },
-                None,
-            )
-            .cast(DataType::Int64);
+        let rank = min_rank(ranked, f.direction == Direction::Lower).cast(DataType::Int64);
         // Non-purchasers are unranked (DESIGN §4): no percentile, points or score.
         let pct = when(purchaser.clone().not())
             .then(lit(NULL).cast(DataType::Int64))
