@@ -34,7 +34,7 @@ use super::pareto::{Basis, ranked_purchasers, share};
 use super::profit::{EXPORT_NUMBER_SCALE, export_number};
 use super::ratio::{above, at_least, at_most, below};
 use super::{
-    ExportNumber, ScoreContext, Scored, Scorer, ScorerSettings, left_join, require_export_column,
+    ExportNumber, RowNumbers, ScoreContext, Scored, Scorer, ScorerSettings, require_export_column,
 };
 use crate::error::TieringError;
 use crate::input::lines::col_names::CUSTOMER_ID;
@@ -237,7 +237,10 @@ impl Scorer for ValueScorer {
         let before_under = |percent: i64| {
             ((col("pareto_rank") - lit(1i64)) * lit(100i64)).lt(col("__n") * lit(percent))
         };
-        let ranked = ranked_purchasers(customers.clone(), v.basis, CUSTOMER_ID)
+        // Joined back on row numbers: a join on customer_id, a string, was a fifth of the
+        // scorer's plan at a million customers.
+        let (customers, rows) = RowNumbers::add(customers)?;
+        let ranked = ranked_purchasers(customers.clone(), v.basis, rows.name())
             .with_column(
                 below(col("__cum_before"), col("__total"), v.high_share / 100.0)
                     .and(positive.clone())
@@ -253,7 +256,7 @@ impl Scorer for ValueScorer {
                     .alias("current_value_band"),
             )
             .select([
-                col(CUSTOMER_ID),
+                rows.col(),
                 col("pareto_value").alias("value"),
                 col("cum_share"),
                 col("__high"),
@@ -293,7 +296,8 @@ impl Scorer for ValueScorer {
             .fill_null(lit(false)),
             None => lit(false),
         };
-        let scored = left_join(customers, ranked, &[CUSTOMER_ID])
+        let scored = rows
+            .join_back(customers, ranked)
             .with_column(
                 own_gap
                     .round(1, RoundMode::HalfToEven)
@@ -332,6 +336,7 @@ impl Scorer for ValueScorer {
                     .alias("tier_id"),
             )
             .with_column(reason(v, ctx.lang).alias("reason"))
+            .with_column(potential_rank(potential_note.by_model).alias(POTENTIAL_RANK))
             .with_columns([
                 col("current_value_band").fill_null(lit("low")),
                 potential_band(v, potential_note.by_model).alias("potential_value_band"),
@@ -358,6 +363,7 @@ impl Scorer for ValueScorer {
                 "__falling",
                 "__complaints",
                 "__rising",
+                POTENTIAL_RANK,
             ],
             true,
             false,
@@ -651,6 +657,21 @@ fn with_potential_value(
     }
 }
 
+/// Each purchaser's min rank by expected spend, highest first (a column of its own, which
+/// [`potential_band`] reads twice).
+const POTENTIAL_RANK: &str = "__potential_rank";
+
+fn potential_rank(by_model: bool) -> Expr {
+    if !by_model {
+        return lit(NULL).cast(DataType::Int64);
+    }
+    let purchaser = col("orders").gt(lit(0i64));
+    let potential = when(purchaser)
+        .then(col("potential_value"))
+        .otherwise(lit(NULL).cast(DataType::Int64));
+    super::rank::min_rank(potential, true).cast(DataType::Int64)
+}
+
 /// By the model: the top 20 % of purchasers by expected spend (the purchaser crossing a
 /// share included; equal forecasts share the band of the first of them) high, the next
 /// 30 % medium, the rest low. By the
@@ -661,10 +682,7 @@ fn potential_band(v: &ValueSettings, by_model: bool) -> Expr {
     if by_model {
         let purchaser = col("orders").gt(lit(0i64));
         let n = purchaser.clone().sum().cast(DataType::Int64);
-        let potential = when(purchaser.clone())
-            .then(col("potential_value"))
-            .otherwise(lit(NULL).cast(DataType::Int64));
-        let rank = super::rank::min_rank(potential, true).cast(DataType::Int64);
+        let rank = col(POTENTIAL_RANK);
         let before_under =
             |percent: i64| ((rank.clone() - lit(1i64)) * lit(100i64)).lt(n.clone() * lit(percent));
         return when(purchaser.clone().and(before_under(20)))

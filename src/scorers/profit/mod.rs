@@ -290,6 +290,7 @@ fn factor_points(frame: LazyFrame, ctx: &ScoreContext, schema: &Schema) -> LazyF
     let purchaser = col("orders").gt(lit(0i64));
     let n = purchaser.clone().sum().cast(DataType::Int64);
     let full = lit(100 * POINTS_SCALE);
+    let mut ranks = Vec::new();
     let mut columns = Vec::new();
     let mut points = Vec::new();
     for f in &ctx.profit.factors {
@@ -301,7 +302,14 @@ fn factor_points(frame: LazyFrame, ctx: &ScoreContext, schema: &Schema) -> LazyF
             col(f.metric.as_str())
         };
         let ranked = when(purchaser.clone()).then(value).otherwise(lit(NULL));
-        let rank = min_rank(ranked, f.direction == Direction::Lower).cast(DataType::Int64);
+        // A column of its own: the percentile below repeats its numerator (CSE is off,
+        // see `collect_scored`), and the rank would be computed six times.
+        ranks.push(
+            min_rank(ranked, f.direction == Direction::Lower)
+                .cast(DataType::Int64)
+                .alias(rank_units(&f.metric)),
+        );
+        let rank = col(rank_units(&f.metric).as_str());
         // Non-purchasers are unranked (DESIGN §4): no percentile, points or score.
         let pct = when(purchaser.clone().not())
             .then(lit(NULL).cast(DataType::Int64))
@@ -340,6 +348,7 @@ fn factor_points(frame: LazyFrame, ctx: &ScoreContext, schema: &Schema) -> LazyF
         ));
     }
     frame
+        .with_columns(ranks)
         .with_columns(columns)
         .with_columns(points)
         .with_column(total.alias(SCORE_UNITS))
@@ -357,11 +366,19 @@ fn points_units(metric: &str) -> String {
     format!("__{metric}_points_units")
 }
 
+fn rank_units(metric: &str) -> String {
+    format!("__{metric}_rank")
+}
+
 /// The integer working columns, dropped once the tiers are cut.
 fn working_columns(ctx: &ScoreContext) -> Vec<String> {
     let mut columns = vec![SCORE_UNITS.to_string(), RETURN_RATE_UNITS.to_string()];
     for f in &ctx.profit.factors {
-        columns.extend([pct_units(&f.metric), points_units(&f.metric)]);
+        columns.extend([
+            rank_units(&f.metric),
+            pct_units(&f.metric),
+            points_units(&f.metric),
+        ]);
     }
     columns
 }
