@@ -57,7 +57,8 @@ pub fn build(mut input: ReportInput<'_>) -> anyhow::Result<Report> {
     let (reconciliation, mut warnings) = match run.origin {
         RunOrigin::OrderLines => {
             // The order lines the run scored: the reconciliation and the warnings count them.
-            let kept = lines_until(run.orders.lines.clone().lazy(), ctx.as_of).collect()?;
+            let mut kept = lines_until(run.orders.lines.clone().lazy(), ctx.as_of).collect()?;
+            kept.align_chunks_par();
             let dates = kept.column(ORDER_DATE)?.date()?.physical().clone();
             (
                 reconcile(run, &kept, &totals)?,

@@ -4,9 +4,10 @@
 use polars::prelude::*;
 use serde::Serialize;
 
+use super::line_counts::LineCounts;
 use super::{Money, TierRow};
 use crate::input::lines::col_names::{AMOUNT, CUSTOMER_ID};
-use crate::metrics::{line_count, lines_after, orders};
+use crate::metrics::{line_count, lines_after};
 use crate::scored::ScoredRun;
 
 /// Customers, purchases and net revenue.
@@ -66,13 +67,12 @@ pub fn reconcile(
 ) -> PolarsResult<Reconciliation> {
     let lines = &run.orders.lines;
     let as_of = run.context.as_of;
-    // polars' hasher, not std's SipHash: one insert per line group (4.3M at 10M lines).
-    let ids: PlHashSet<&str> = kept.column(CUSTOMER_ID)?.str()?.iter().flatten().collect();
+    let counts = LineCounts::of(kept)?;
     let report_ids = run.customers.column(CUSTOMER_ID)?.str()?;
     let only_in_export = report_ids
         .iter()
         .flatten()
-        .filter(|id| !ids.contains(id))
+        .filter(|id| !counts.has_customer(id))
         .count() as u64;
     let revenue: i64 = kept
         .column(AMOUNT)?
@@ -81,12 +81,11 @@ pub fn reconcile(
         .iter()
         .flatten()
         .sum();
-    let per_order = orders(kept.clone().lazy()).collect()?;
-    let purchases = per_order.column("purchase")?.bool()?.sum().unwrap_or(0) as u64;
+    let purchases = counts.purchases;
     let after = lines_after(lines, as_of)?;
     let decimals = run.context.decimals;
     let input = Counts {
-        customers: ids.len() as u64 + only_in_export,
+        customers: counts.customers() + only_in_export,
         orders: purchases,
         revenue: Money::new(revenue, decimals),
     };
@@ -102,7 +101,7 @@ pub fn reconcile(
         lines_rejected: run.orders.rejected.len() as u64,
         lines_excluded_by_status: run.orders.excluded_by_status(),
         lines_excluded_by_currency: run.orders.excluded_by_currency(),
-        non_purchase_orders: per_order.height() as u64 - purchases,
+        non_purchase_orders: counts.orders - purchases,
         customers_only_in_export: only_in_export,
         matches: input == report,
         input,

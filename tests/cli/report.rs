@@ -89,6 +89,11 @@ fn totals_reconcile_with_the_example_input() {
         assert_eq!(cents(&r[side]["revenue"].to_string()), revenue, "{side}");
     }
     assert_eq!(r["customers_only_in_export"], only_in_export);
+    assert_eq!(
+        r["non_purchase_orders"],
+        orders.len() as u64 - purchases,
+        "orders that are not purchases"
+    );
     let tiers = report["tiers"].as_array().unwrap();
     let sum = |key: &str| -> i64 { tiers.iter().map(|t| cents(&t[key].to_string())).sum() };
     assert_eq!(sum("revenue"), revenue);
