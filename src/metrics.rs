@@ -7,6 +7,7 @@
 use polars::prelude::*;
 
 pub mod coded;
+pub mod line_counts;
 
 use crate::scorers::columns::ColumnType;
 

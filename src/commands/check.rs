@@ -8,19 +8,17 @@ use crate::cli::{ClvArgs, ScoreOptions};
 use crate::config::LoadedConfig;
 use crate::error::ExitStatus;
 use crate::error::TieringError;
-use crate::input::lines::col_names::{
-    AMOUNT, CUSTOMER_ID, LINES, ORDER_DATE, RETURN_LINES, RETURNS,
-};
+use crate::input::lines::col_names::{AMOUNT, LINES, ORDER_DATE, RETURN_LINES, RETURNS};
 use crate::input::load_orders;
 use crate::input::same_file::distinct_files;
 use crate::input::source::expand;
 use crate::lint::{Finding, Level, lint};
-use crate::metrics::orders;
+use crate::metrics::line_counts::LineCounts;
 use crate::output::check_report::{
     CheckReport, Totals, write_check_report, write_findings, write_layouts,
 };
 use crate::output::stdout::write_stdout;
-use crate::pipeline::{Request, by_customer_buckets, prepare};
+use crate::pipeline::{Request, prepare};
 use crate::printer::Printer;
 use crate::scorers::{ScorerKind, collect_scored};
 use crate::settings::input_options;
@@ -162,37 +160,9 @@ fn totals(lines: &DataFrame) -> anyhow::Result<Totals> {
             col(RETURNS).sum().alias("returns"),
         ])
         .collect()?;
-    // Counted per slice of whole customers, as `score` groups them: the orders of 10M
-    // lines grouped at once held ~0.5 GB more than scoring them.
-    let per_slice = by_customer_buckets(lines, |part| {
-        let part = part.clone().lazy();
-        let mut counts = part
-            .clone()
-            .select([col(CUSTOMER_ID)
-                .n_unique()
-                .cast(DataType::Int64)
-                .alias("customers")])
-            .collect()?;
-        let orders = orders(part)
-            .select([
-                len().cast(DataType::Int64).alias("orders"),
-                col("purchase")
-                    .sum()
-                    .cast(DataType::Int64)
-                    .alias("purchases"),
-            ])
-            .collect()?;
-        counts.hstack_mut(orders.columns())?;
-        Ok(counts)
-    })?;
-    let order_totals = per_slice
-        .lazy()
-        .select([
-            col("customers").sum(),
-            col("orders").sum(),
-            col("purchases").sum(),
-        ])
-        .collect()?;
+    let mut aligned = lines.clone();
+    aligned.align_chunks_par();
+    let counts = LineCounts::of(&aligned)?;
     let int = |frame: &DataFrame, name: &str| -> anyhow::Result<i64> {
         Ok(frame
             .column(name)?
@@ -203,9 +173,9 @@ fn totals(lines: &DataFrame) -> anyhow::Result<Totals> {
     };
     Ok(Totals {
         lines: int(&line_totals, "lines")?,
-        customers: int(&order_totals, "customers")?,
-        orders: int(&order_totals, "orders")?,
-        purchases: int(&order_totals, "purchases")?,
+        customers: counts.customers() as i64,
+        orders: counts.orders as i64,
+        purchases: counts.purchases as i64,
         first_date: int(&line_totals, "first")? as i32,
         last_date: int(&line_totals, "last")? as i32,
         return_lines: int(&line_totals, "return_lines")?,

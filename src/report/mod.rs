@@ -12,7 +12,6 @@ pub mod history;
 pub mod html;
 pub mod json;
 pub mod labels;
-mod line_counts;
 pub mod markdown;
 pub mod migration;
 pub mod previous;

@@ -4,9 +4,9 @@
 use polars::prelude::*;
 use serde::Serialize;
 
-use super::line_counts::LineCounts;
 use super::{Money, TierRow};
 use crate::input::lines::col_names::{AMOUNT, CUSTOMER_ID};
+use crate::metrics::line_counts::LineCounts;
 use crate::metrics::{line_count, lines_after};
 use crate::scored::ScoredRun;
 
