@@ -34,7 +34,6 @@ impl<'a> LineCounts<'a> {
         let amount = lines.column(AMOUNT)?.i64()?;
         let return_lines = lines.column(RETURN_LINES)?.i32()?;
         let bucket = lines.column(BUCKET)?.i32()?;
-        let chunks = customer.chunks().len();
         for lengths in [
             order.chunk_lengths(),
             amount.chunk_lengths(),
@@ -51,28 +50,19 @@ impl<'a> LineCounts<'a> {
             .into_par_iter()
             .map(|part| {
                 let mut counts = PartCounts::default();
-                for i in 0..chunks {
-                    let (customer, order) = (customer.downcast_get(i), order.downcast_get(i));
-                    let (amount, return_lines) =
-                        (amount.downcast_get(i), return_lines.downcast_get(i));
-                    let (
-                        Some(customer),
-                        Some(order),
-                        Some(amount),
-                        Some(return_lines),
-                        Some(bucket),
-                    ) = (
-                        customer,
-                        order,
-                        amount,
-                        return_lines,
-                        bucket.downcast_get(i),
-                    )
-                    else {
-                        continue;
-                    };
+                let chunks = customer
+                    .downcast_iter()
+                    .zip(order.downcast_iter())
+                    .zip(amount.downcast_iter())
+                    .zip(return_lines.downcast_iter())
+                    .zip(bucket.downcast_iter());
+                for ((((customer, order), amount), return_lines), bucket) in chunks {
                     for (row, b) in bucket.iter().enumerate() {
-                        if b.is_some_and(|b| part_of(*b) == part) {
+                        // The reader sets every bucket; one missing is the id's own.
+                        let b = b.copied().unwrap_or_else(|| {
+                            customer_bucket(customer.get(row).unwrap_or_default())
+                        });
+                        if part_of(b) == part {
                             counts.add(
                                 customer.get(row),
                                 order.get(row),
@@ -217,5 +207,23 @@ mod tests {
         assert_eq!(counts.customers(), customers.len() as u64);
         assert!(customers.iter().all(|c| counts.has_customer(c)));
         assert!(!counts.has_customer("c40"));
+
+        // A line without a bucket is counted in its id's own part.
+        let mut unbucketed = frame.clone();
+        let buckets: Vec<Option<i32>> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (i % 3 != 0).then(|| customer_bucket(r.0)))
+            .collect();
+        unbucketed
+            .with_column(Column::new(BUCKET.into(), buckets))
+            .unwrap();
+        unbucketed.align_chunks();
+        let again = LineCounts::of(&unbucketed).unwrap();
+        assert_eq!(
+            (again.orders, again.purchases, again.customers()),
+            (counts.orders, counts.purchases, counts.customers())
+        );
+        assert!(customers.iter().all(|c| again.has_customer(c)));
     }
 }
