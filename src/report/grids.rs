@@ -258,8 +258,8 @@ pub fn mover_grid(movers: &[Mover], lang: Lang, limit: usize) -> Grid {
         .map(|m| {
             vec![
                 Value::Text(m.customer_id.clone()),
-                opt(m.from_name.clone(), Value::Text),
-                opt(m.to_name.clone(), Value::Text),
+                opt(m.from_name.as_deref().map(String::from), Value::Text),
+                opt(m.to_name.as_deref().map(String::from), Value::Text),
                 opt(m.revenue_before, Value::Money),
                 opt(m.revenue_after, Value::Money),
                 opt(m.orders_before, Value::Int),

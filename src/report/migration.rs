@@ -2,6 +2,7 @@
 //! (customers and revenue) and who was promoted, demoted, is new or is gone.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -64,13 +65,13 @@ pub struct Mover {
     /// The customer.
     pub customer_id: String,
     /// Earlier tier id (none: new).
-    pub from: Option<String>,
+    pub from: Option<Arc<str>>,
     /// Earlier tier name.
-    pub from_name: Option<String>,
+    pub from_name: Option<Arc<str>>,
     /// Tier id now (none: gone).
-    pub to: Option<String>,
+    pub to: Option<Arc<str>>,
     /// Tier name now.
-    pub to_name: Option<String>,
+    pub to_name: Option<Arc<str>>,
     /// Revenue then.
     pub revenue_before: Option<Money>,
     /// Revenue now.
@@ -286,18 +287,33 @@ pub fn compare(previous: &Snapshot, now: &Snapshot, current: &CurrentRun<'_>) ->
         new: Vec::new(),
         gone: Vec::new(),
     };
-    let mover = |id: &str, before: Option<&Standing>, after: Option<&Standing>| Mover {
-        customer_id: id.to_string(),
-        from: before.map(|s| s.tier_id.clone()),
-        from_name: before.map(|s| name(&s.tier_id)),
-        to: after.map(|s| s.tier_id.clone()),
-        to_name: after.map(|s| name(&s.tier_id)),
-        revenue_before: money(before.and_then(|s| s.revenue)),
-        revenue_after: money(after.and_then(|s| s.revenue)),
-        orders_before: before.and_then(|s| s.orders),
-        orders_after: after.and_then(|s| s.orders),
-        recency_before: before.and_then(|s| s.recency_days),
-        recency_after: after.and_then(|s| s.recency_days),
+    // Each tier's id and name made once and shared by its movers (a million movers
+    // held four strings each).
+    let mut labels: BTreeMap<String, (Arc<str>, Arc<str>)> = BTreeMap::new();
+    let mut label = |id: &str| -> (Arc<str>, Arc<str>) {
+        if let Some(label) = labels.get(id) {
+            return label.clone();
+        }
+        let label: (Arc<str>, Arc<str>) = (Arc::from(id), Arc::from(name(id)));
+        labels.insert(id.to_string(), label.clone());
+        label
+    };
+    let mut mover = |id: &str, before: Option<&Standing>, after: Option<&Standing>| {
+        let (from, from_name) = before.map(|s| label(&s.tier_id)).unzip();
+        let (to, to_name) = after.map(|s| label(&s.tier_id)).unzip();
+        Mover {
+            customer_id: id.to_string(),
+            from,
+            from_name,
+            to,
+            to_name,
+            revenue_before: money(before.and_then(|s| s.revenue)),
+            revenue_after: money(after.and_then(|s| s.revenue)),
+            orders_before: before.and_then(|s| s.orders),
+            orders_after: after.and_then(|s| s.orders),
+            recency_before: before.and_then(|s| s.recency_days),
+            recency_after: after.and_then(|s| s.recency_days),
+        }
     };
     let gone_column = order.len();
     let new_row = order.len();
