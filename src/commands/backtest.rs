@@ -117,7 +117,7 @@ pub fn run(
     let summaries: Vec<_> = rows.iter().map(|p| p.summary).collect();
     let (model, fit) = fit_purchases(&summaries, settings.bgnbd)?;
     let holdout = f64::from(end - calibration_end) / settings.time_unit.days();
-    let predicted: Vec<f64> = summaries
+    let predicted: Vec<Result<f64, TieringError>> = summaries
         .par_iter()
         .map(|s| {
             model
@@ -130,7 +130,10 @@ pub fn run(
                     hint: Some("try a shorter holdout (a later --calibration-end)".into()),
                 })
         })
-        .collect::<Result<_, _>>()?;
+        .collect();
+    // The first failure in customer order (rayon's collect into a `Result` keeps
+    // whichever thread failed first).
+    let predicted: Vec<f64> = predicted.into_iter().collect::<Result<_, _>>()?;
     let frame = DataFrame::new(
         rows.len(),
         vec![

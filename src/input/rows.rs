@@ -77,7 +77,7 @@ pub(super) fn visit_in_parallel<V: ForkingVisitor, P: Sync>(
     visit: impl Fn(&P, &mut V, &mut FaultLog) -> anyhow::Result<u64> + Sync,
 ) -> anyhow::Result<u64> {
     use rayon::prelude::*;
-    let forks: Vec<(V, FaultLog, u64)> = parts
+    let forks: Vec<anyhow::Result<(V, FaultLog, u64)>> = parts
         .par_iter()
         .map(|piece| {
             let mut fork = visitor.fork();
@@ -85,7 +85,10 @@ pub(super) fn visit_in_parallel<V: ForkingVisitor, P: Sync>(
             let rows = visit(piece, &mut fork, &mut log)?;
             Ok((fork, log, rows))
         })
-        .collect::<anyhow::Result<_>>()?;
+        .collect();
+    // The first failure in file order: rayon's collect into a `Result` keeps whichever
+    // part failed first in time, so a file with two unreadable parts named either.
+    let forks: Vec<(V, FaultLog, u64)> = forks.into_iter().collect::<anyhow::Result<_>>()?;
     let mut rows = 0;
     for (piece, (mut fork, mut log, read)) in parts.iter().zip(forks) {
         if !visitor.can_join(&fork) {

@@ -216,14 +216,19 @@ impl Scorer for ClvScorer {
         let (spend, gamma_gamma_fit) = fit_spend(&known, settings.gamma_gamma)?;
         let horizon = settings.horizon();
         let scale = 10f64.powi(ctx.decimals as i32);
-        let predictions: Vec<Option<Prediction>> = rows
+        let predictions: Vec<Result<Option<Prediction>, TieringError>> = rows
             .par_iter()
             .map(|row| {
                 row.as_ref()
                     .map(|p| predict(p, &purchases, &spend, &horizon))
                     .transpose()
             })
-            .collect::<Result<_, _>>()?;
+            .collect();
+        // The first failure in customer order: rayon's own collect into a `Result` keeps
+        // whichever thread failed first, and the message named a different customer from
+        // one run to the next.
+        let predictions: Vec<Option<Prediction>> =
+            predictions.into_iter().collect::<Result<_, _>>()?;
         let mut columns = ModelColumns::with_capacity(rows.len());
         for (row, prediction) in rows.iter().zip(&predictions) {
             columns.push(row.as_ref().zip(prediction.as_ref()), scale);
@@ -348,7 +353,8 @@ pub(super) fn expected_spend_over_horizon(
     let (spend, _) = fit_spend(&known, settings.gamma_gamma)?;
     let horizon = settings.horizon();
     let scale = 10f64.powi(ctx.decimals as i32);
-    rows.par_iter()
+    let values: Vec<anyhow::Result<Option<i64>>> = rows
+        .par_iter()
         .map(|row| {
             row.as_ref()
                 .map(|p| {
@@ -357,7 +363,9 @@ pub(super) fn expected_spend_over_horizon(
                 })
                 .transpose()
         })
-        .collect()
+        .collect();
+    // The first failure in customer order, as in `score` above.
+    values.into_iter().collect()
 }
 
 /// Per-customer model outputs, nulls for customers without a purchase.
