@@ -49,7 +49,12 @@ impl<'a> LineCounts<'a> {
         let parts: Vec<(PlHashSet<&'a str>, u64, u64)> = (0..PARTS)
             .into_par_iter()
             .map(|part| {
-                let mut counts = PartCounts::default();
+                // Sized for an even share of the line groups, each at most one order:
+                // grown by doubling, the maps rehashed every entry several times.
+                let mut counts = PartCounts {
+                    customers: PlHashSet::default(),
+                    orders: PlHashMap::with_capacity(lines.height() / PARTS + 1),
+                };
                 let chunks = customer
                     .downcast_iter()
                     .zip(order.downcast_iter())
@@ -109,7 +114,6 @@ fn part_of(bucket: i32) -> usize {
 }
 
 /// One part's customers, and its orders' sums.
-#[derive(Default)]
 struct PartCounts<'a> {
     customers: PlHashSet<&'a str>,
     orders: PlHashMap<(&'a str, &'a str), OrderSums>,

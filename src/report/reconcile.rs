@@ -2,6 +2,7 @@
 //! order lines dated on or before the as-of date, so a lost or doubled row shows.
 
 use polars::prelude::*;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{Money, TierRow};
@@ -69,9 +70,9 @@ pub fn reconcile(
     let as_of = run.context.as_of;
     let counts = LineCounts::of(kept)?;
     let report_ids = run.customers.column(CUSTOMER_ID)?.str()?;
+    let report_ids: Vec<&str> = report_ids.iter().flatten().collect();
     let only_in_export = report_ids
-        .iter()
-        .flatten()
+        .par_iter()
         .filter(|id| !counts.has_customer(id))
         .count() as u64;
     let revenue: i64 = kept
