@@ -160,6 +160,13 @@ pub fn half_even_ratio(numerator: Expr, denominator: Expr) -> Expr {
     quotient + up.cast(DataType::Int64)
 }
 
+/// Whether an order with this net amount and these return lines is a purchase: net > 0,
+/// or net = 0 without a return line (DESIGN §4). The rule of [`orders`]' `purchase`
+/// column, for the counts written by hand.
+pub fn is_purchase(net: i64, return_lines: i64) -> bool {
+    net > 0 || (net == 0 && return_lines == 0)
+}
+
 /// numerator / denominator rounded half away from zero, in integers; null when the
 /// denominator is 0.
 pub fn rounded_ratio(numerator: Expr, denominator: Expr) -> Expr {

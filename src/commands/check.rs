@@ -160,9 +160,8 @@ fn totals(lines: &DataFrame) -> anyhow::Result<Totals> {
             col(RETURNS).sum().alias("returns"),
         ])
         .collect()?;
-    let mut aligned = lines.clone();
-    aligned.align_chunks_par();
-    let counts = LineCounts::of(&aligned)?;
+    let mut lines = lines.clone();
+    let counts = LineCounts::of(&mut lines)?;
     let int = |frame: &DataFrame, name: &str| -> anyhow::Result<i64> {
         Ok(frame
             .column(name)?

@@ -252,9 +252,8 @@ struct OrderSums {
 }
 
 impl OrderSums {
-    /// A purchase: net > 0, or net = 0 without a return line (DESIGN §4).
     fn is_purchase(&self) -> bool {
-        self.net > 0 || (self.net == 0 && self.return_lines == 0)
+        super::is_purchase(self.net, self.return_lines)
     }
 }
 

@@ -26,24 +26,16 @@ pub struct LineCounts<'a> {
 }
 
 impl<'a> LineCounts<'a> {
-    /// Count `lines`, a frame of order lines whose columns' chunks are aligned
-    /// (`DataFrame::align_chunks`).
-    pub fn of(lines: &'a DataFrame) -> PolarsResult<Self> {
+    /// Count `lines`, a frame of order lines (its columns' chunks are aligned first,
+    /// which copies only columns whose chunks differ).
+    pub fn of(lines: &'a mut DataFrame) -> PolarsResult<Self> {
+        lines.align_chunks_par();
+        let lines: &'a DataFrame = lines;
         let customer = lines.column(CUSTOMER_ID)?.str()?;
         let order = lines.column(ORDER_ID)?.str()?;
         let amount = lines.column(AMOUNT)?.i64()?;
         let return_lines = lines.column(RETURN_LINES)?.i32()?;
         let bucket = lines.column(BUCKET)?.i32()?;
-        for lengths in [
-            order.chunk_lengths(),
-            amount.chunk_lengths(),
-            return_lines.chunk_lengths(),
-            bucket.chunk_lengths(),
-        ] {
-            if !lengths.eq(customer.chunk_lengths()) {
-                polars_bail!(ComputeError: "order lines with unaligned chunks");
-            }
-        }
         // Each part's orders are counted and dropped in its task: held until the end, the
         // maps of all parts were ~200 MB at 10M lines.
         let parts: Vec<(PlHashSet<&'a str>, u64, u64)> = (0..PARTS)
@@ -127,7 +119,7 @@ struct OrderSums {
 
 impl OrderSums {
     fn is_purchase(&self) -> bool {
-        self.net > 0 || (self.net == 0 && self.return_lines == 0)
+        super::is_purchase(self.net, self.return_lines)
     }
 }
 
@@ -191,9 +183,20 @@ mod tests {
                 )
             })
             .collect();
-        let frame = lines(&rows, 64);
+        let mut frame = lines(&rows, 64);
         assert!(frame.first_col_n_chunks() > 1);
-        let counts = LineCounts::of(&frame).unwrap();
+        // Chunks that differ between columns, which the count aligns.
+        let mut unbucketed = frame.clone();
+        let buckets: Vec<Option<i32>> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (i % 3 != 0).then(|| customer_bucket(r.0)))
+            .collect();
+        unbucketed
+            .with_column(Column::new(BUCKET.into(), buckets))
+            .unwrap();
+        assert!(unbucketed.should_rechunk());
+        let counts = LineCounts::of(&mut frame).unwrap();
         let mut by_order: BTreeMap<(&str, &str), (i64, i32)> = BTreeMap::new();
         for &(customer, order, amount, returned) in &rows {
             let sums = by_order.entry((customer, order)).or_default();
@@ -213,17 +216,7 @@ mod tests {
         assert!(!counts.has_customer("c40"));
 
         // A line without a bucket is counted in its id's own part.
-        let mut unbucketed = frame.clone();
-        let buckets: Vec<Option<i32>> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (i % 3 != 0).then(|| customer_bucket(r.0)))
-            .collect();
-        unbucketed
-            .with_column(Column::new(BUCKET.into(), buckets))
-            .unwrap();
-        unbucketed.align_chunks();
-        let again = LineCounts::of(&unbucketed).unwrap();
+        let again = LineCounts::of(&mut unbucketed).unwrap();
         assert_eq!(
             (again.orders, again.purchases, again.customers()),
             (counts.orders, counts.purchases, counts.customers())

@@ -58,10 +58,9 @@ pub fn build(mut input: ReportInput<'_>) -> anyhow::Result<Report> {
         RunOrigin::OrderLines => {
             // The order lines the run scored: the reconciliation and the warnings count them.
             let mut kept = lines_until(run.orders.lines.clone().lazy(), ctx.as_of).collect()?;
-            kept.align_chunks_par();
             let dates = kept.column(ORDER_DATE)?.date()?.physical().clone();
             (
-                reconcile(run, &kept, &totals)?,
+                reconcile(run, &mut kept, &totals)?,
                 data_warnings(run, dates.min().zip(dates.max()))?,
             )
         }

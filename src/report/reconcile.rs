@@ -59,22 +59,15 @@ pub struct Reconciliation {
     pub matches: bool,
 }
 
-/// Count the input of `run` (`kept`: its order lines dated up to the as-of date) and
-/// compare it with the report's `totals`.
+/// Count the input of `run` (`kept`: its order lines dated up to the as-of date, whose
+/// chunks are aligned on the way) and compare it with the report's `totals`.
 pub fn reconcile(
     run: &ScoredRun,
-    kept: &DataFrame,
+    kept: &mut DataFrame,
     totals: &TierRow,
 ) -> PolarsResult<Reconciliation> {
     let lines = &run.orders.lines;
     let as_of = run.context.as_of;
-    let counts = LineCounts::of(kept)?;
-    let report_ids = run.customers.column(CUSTOMER_ID)?.str()?;
-    let report_ids: Vec<&str> = report_ids.iter().flatten().collect();
-    let only_in_export = report_ids
-        .par_iter()
-        .filter(|id| !counts.has_customer(id))
-        .count() as u64;
     let revenue: i64 = kept
         .column(AMOUNT)?
         .cast(&DataType::Int64)?
@@ -82,6 +75,13 @@ pub fn reconcile(
         .iter()
         .flatten()
         .sum();
+    let counts = LineCounts::of(kept)?;
+    let report_ids = run.customers.column(CUSTOMER_ID)?.str()?;
+    let report_ids: Vec<&str> = report_ids.iter().flatten().collect();
+    let only_in_export = report_ids
+        .par_iter()
+        .filter(|id| !counts.has_customer(id))
+        .count() as u64;
     let purchases = counts.purchases;
     let after = lines_after(lines, as_of)?;
     let decimals = run.context.decimals;

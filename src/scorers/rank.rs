@@ -8,6 +8,8 @@
 use polars::prelude::*;
 use rayon::prelude::*;
 
+use crate::arrays::single_chunk;
+
 /// The 1-based min rank of each `(key, row)` among all of them, by ascending key, at
 /// index `row` of a vector of `len` (rows not in `keyed` keep 0).
 pub fn first_positions(mut keyed: Vec<(i64, IdxSize)>, len: usize) -> Vec<IdxSize> {
@@ -49,16 +51,7 @@ fn ranked(series: &Series, descending: bool) -> PolarsResult<Series> {
         .filter_map(|(row, v)| v.map(|v| (key(v), row as IdxSize)))
         .collect();
     let positions = first_positions(keyed, values.len());
-    let validity = (values.null_count() > 0).then(|| {
-        let mut bits = polars_arrow::bitmap::MutableBitmap::with_capacity(values.len());
-        for chunk in values.downcast_iter() {
-            match chunk.validity() {
-                Some(valid) => bits.extend_from_bitmap(valid),
-                None => bits.extend_constant(chunk.len(), true),
-            }
-        }
-        bits.into()
-    });
+    let validity = single_chunk(&values.rechunk()).and_then(|array| array.validity().cloned());
     Ok(IdxCa::from_vec_validity(series.name().clone(), positions, validity).into_series())
 }
 
