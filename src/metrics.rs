@@ -354,6 +354,42 @@ pub fn median_gap_metrics(lines: LazyFrame, as_of: i32) -> LazyFrame {
 /// The steadiness metrics rules may read: `active_months_12m` and `revenue_cv_12m`.
 pub const MONTHLY_METRICS: [&str; 2] = ["active_months_12m", "revenue_cv_12m"];
 
+/// Which of [`MONTHLY_METRICS`] a scorer reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MonthlyMetrics {
+    /// `active_months_12m`.
+    pub active_months: bool,
+    /// `revenue_cv_12m`.
+    pub revenue_cv: bool,
+}
+
+impl MonthlyMetrics {
+    /// Those of `names` that are monthly metrics.
+    pub fn of<S: AsRef<str>>(names: &[S]) -> MonthlyMetrics {
+        let reads = |metric: &str| names.iter().any(|n| n.as_ref() == metric);
+        MonthlyMetrics {
+            active_months: reads(MONTHLY_METRICS[0]),
+            revenue_cv: reads(MONTHLY_METRICS[1]),
+        }
+    }
+
+    /// Whether any is read.
+    pub fn any(self) -> bool {
+        self.active_months || self.revenue_cv
+    }
+}
+
+/// The ends of the twelve months of [`monthly_metrics`]: `bounds[j]` is `as_of` moved
+/// back `j` calendar months (clamped at month ends; `i32::MIN` before the calendar
+/// starts). Month `m` holds the days in (`bounds[m + 1]`, `bounds[m]`].
+pub fn month_bounds(as_of: i32) -> [i32; 13] {
+    std::array::from_fn(|months| {
+        crate::input::dates::date_of_epoch_days(as_of)
+            .checked_sub_months(chrono::Months::new(months as u32))
+            .map_or(i32::MIN, crate::input::dates::epoch_days_of)
+    })
+}
+
 /// Per customer, over the twelve months up to `as_of` cut at `as_of` (month 0 is
 /// (as_of − 1 month, as_of], month 11 ends 11 months before; calendar months clamped at
 /// month ends, as `revenue_12m`): `active_months_12m`, the months with a purchase, and
@@ -361,16 +397,14 @@ pub const MONTHLY_METRICS: [&str; 2] = ["active_months_12m", "revenue_cv_12m"];
 /// (population standard deviation ÷ mean, months without orders counting 0; null unless
 /// the twelve months' net revenue is positive), computed as √(12·Σx² − (Σx)²) ÷ Σx from
 /// exact integer sums so every SQL engine gets the same double.
+/// (The reference plan of `coded`, which computes these for the pipeline.)
+#[cfg(test)]
 pub fn monthly_metrics(lines: LazyFrame, as_of: i32) -> LazyFrame {
-    let before = |months: u32| {
-        crate::input::dates::date_of_epoch_days(as_of)
-            .checked_sub_months(chrono::Months::new(months))
-            .map_or(i32::MIN, crate::input::dates::epoch_days_of)
-    };
+    let bounds = month_bounds(as_of);
     let day = || col(ORDER_DATE).cast(DataType::Int32);
     let month_index = (1..12)
         .map(|j| {
-            when(day().lt_eq(lit(before(j))))
+            when(day().lt_eq(lit(bounds[j])))
                 .then(lit(1i32))
                 .otherwise(lit(0i32))
         })
@@ -378,7 +412,7 @@ pub fn monthly_metrics(lines: LazyFrame, as_of: i32) -> LazyFrame {
         .expect("eleven boundaries");
     let wide = |c: &str| col(c).cast(DataType::Int128);
     orders(lines_until(lines, as_of))
-        .filter(day().gt(lit(before(12))))
+        .filter(day().gt(lit(bounds[12])))
         .with_column(month_index.alias("__month"))
         .group_by([col(CUSTOMER_ID), col("__month")])
         .agg([

@@ -9,8 +9,7 @@ use crate::error::TieringError;
 use crate::input::columns::Canonical;
 use crate::input::customers::{LoadedCustomers, load_customers};
 use crate::input::dates::format_date;
-use crate::input::lines::CUSTOMER_BUCKETS;
-use crate::input::lines::col_names::{BUCKET, CUSTOMER_ID, ORDER_DATE};
+use crate::input::lines::col_names::{CUSTOMER_ID, ORDER_DATE};
 use crate::input::same_file::{SkippedInput, distinct_files};
 use crate::input::source::expand;
 use crate::input::{InputOptions, LoadedOrders, load_orders};
@@ -202,33 +201,14 @@ pub fn prepare(
         windows: &windows,
         purchase_days,
         median_gap: scoring.is_some_and(|(s, _)| s.needs_median_gap()),
+        monthly: scoring.map_or_else(Default::default, |(s, ctx)| s.monthly_metrics(ctx)),
     };
-    let line_metrics =
-        |part: &DataFrame| scoring.and_then(|(s, ctx)| s.line_metrics(part.clone().lazy(), ctx));
-    let metrics = if line_metrics(lines).is_none() {
-        let lines = if request.keep_lines {
-            lines.clone()
-        } else {
-            std::mem::replace(&mut orders.lines, DataFrame::empty())
-        };
-        coded::customer_metrics(lines, as_of, per_order)?
+    let lines = if request.keep_lines {
+        lines.clone()
     } else {
-        // The scorer's own metrics are polars plans: they run per slice of whole
-        // customers, which bounds the memory of their group-bys.
-        by_customer_buckets(lines, |part| {
-            let metrics = coded::customer_metrics(part.clone(), as_of, per_order)?;
-            let extra = line_metrics(part).expect("the scorer has line metrics");
-            metrics
-                .lazy()
-                .join(
-                    extra,
-                    [col(CUSTOMER_ID)],
-                    [col(CUSTOMER_ID)],
-                    JoinArgs::new(JoinType::Left),
-                )
-                .collect()
-        })?
+        std::mem::replace(&mut orders.lines, DataFrame::empty())
     };
+    let metrics = coded::customer_metrics(lines, as_of, per_order)?;
     let mut metrics = metrics.lazy();
     let tenure_from = scorer.and_then(|(_, settings)| settings.tenure_from.as_deref());
     if let Some(loaded) = &export {
@@ -430,42 +410,6 @@ fn print_repeats(repeats: &[SkippedInput], printer: &Printer) {
             repeats.len() - NAMED
         ));
     }
-}
-
-/// Line groups per slice of the group-bys: memory for grouping grows with the rows
-/// grouped at once (10M lines: 1.2 GB above the lines themselves in one go).
-const GROUPS_PER_SLICE: usize = 1 << 20;
-
-/// Run per-customer work `per_customer` on slices of `lines` that each hold whole
-/// customers (by bucket), and stack the results: the same rows as one run over all
-/// lines, in another order, with the group-bys' memory divided by the slices.
-pub fn by_customer_buckets(
-    lines: &DataFrame,
-    per_customer: impl Fn(&DataFrame) -> PolarsResult<DataFrame>,
-) -> PolarsResult<DataFrame> {
-    let slices = lines
-        .height()
-        .div_ceil(GROUPS_PER_SLICE)
-        .clamp(1, CUSTOMER_BUCKETS as usize) as i32;
-    if slices == 1 {
-        return per_customer(lines);
-    }
-    let mut stacked: Option<DataFrame> = None;
-    for slice in 0..slices {
-        let part = lines
-            .clone()
-            .lazy()
-            .filter((col(BUCKET) % lit(slices)).eq(lit(slice)))
-            .collect()?;
-        let result = per_customer(&part)?;
-        match &mut stacked {
-            Some(all) => {
-                all.vstack_mut_owned(result)?;
-            }
-            None => stacked = Some(result),
-        }
-    }
-    Ok(stacked.expect("at least one slice"))
 }
 
 /// `[score] tenure_from`: a purchaser's tenure counts from the export's start date when

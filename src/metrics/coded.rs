@@ -10,11 +10,12 @@
 //! are found among its own records by exact order-id equality. Only an order's net
 //! amount, its date and whether it has a return line depend on the grouping into orders;
 //! every other metric is a sum over line groups. The trailing-window sums, the
-//! purchase-day metrics and the median purchase gap come from the same per-customer list
-//! of orders.
-//! [`super::customer_metrics`], `super::with_windows`, [`super::with_purchase_days`] and
-//! `super::median_gap_metrics` (the second and last built for the tests only) are the same
-//! computation as polars plans; a property test holds the two equal.
+//! purchase-day metrics, the median purchase gap and the monthly steadiness metrics come
+//! from the same per-customer list of orders.
+//! [`super::customer_metrics`], `super::with_windows`, [`super::with_purchase_days`],
+//! `super::median_gap_metrics` and [`super::monthly_metrics`] (the second, fourth and
+//! fifth built for the tests only) are the same computation as polars plans; a property
+//! test holds the two equal.
 
 use std::hash::BuildHasher;
 
@@ -22,7 +23,7 @@ use polars::prelude::*;
 use polars_arrow::array::{MutableBinaryViewArray, PrimitiveArray, Utf8ViewArray};
 use rayon::prelude::*;
 
-use super::{WindowKind, WindowMetric};
+use super::{MONTHLY_METRICS, MonthlyMetrics, WindowKind, WindowMetric};
 use crate::customer_order::id_order;
 use crate::input::lines::CUSTOMER_BUCKETS;
 use crate::input::lines::col_names::{
@@ -47,6 +48,8 @@ pub struct OrderMetrics<'a> {
     pub purchase_days: bool,
     /// `median_gap_days`, as `super::median_gap_metrics` computes it.
     pub median_gap: bool,
+    /// The monthly steadiness metrics, as [`super::monthly_metrics`] computes them.
+    pub monthly: MonthlyMetrics,
 }
 
 /// One row per customer with lines dated on or before `as_of`: the columns and types of
@@ -64,9 +67,10 @@ pub fn customer_metrics(
 ) -> PolarsResult<DataFrame> {
     let columns = LineColumns::new(&lines)?;
     let partitions = rows_by_partition(&columns, as_of);
+    let month_bounds = super::month_bounds(as_of);
     let parts: Vec<CustomerSums> = partitions
         .into_par_iter()
-        .map(|rows| sum_customers(&columns, &rows, extra))
+        .map(|rows| sum_customers(&columns, &rows, extra, &month_bounds))
         .collect();
     drop(columns);
     drop(lines);
@@ -204,6 +208,9 @@ struct CustomerSums {
     purchase_days: Vec<i64>,
     repeat_spend: Vec<i64>,
     median_gap: Vec<Option<f64>>,
+    /// `active_months_12m`, `None` for customers without an order in the twelve months.
+    active_months: Vec<Option<i64>>,
+    revenue_cv: Vec<Option<f64>>,
 }
 
 /// What one line group adds to its customer's orders, copied out of the lines' columns
@@ -238,6 +245,8 @@ impl CustomerSums {
         self.purchase_days.shrink_to_fit();
         self.repeat_spend.shrink_to_fit();
         self.median_gap.shrink_to_fit();
+        self.active_months.shrink_to_fit();
+        self.revenue_cv.shrink_to_fit();
     }
 }
 
@@ -257,7 +266,14 @@ impl OrderSums {
     }
 }
 
-fn sum_customers(columns: &LineColumns, rows: &[RowRef], extra: OrderMetrics) -> CustomerSums {
+/// The sums of the customers of `rows`; `month_bounds` as [`super::month_bounds`] gives
+/// them.
+fn sum_customers(
+    columns: &LineColumns,
+    rows: &[RowRef],
+    extra: OrderMetrics,
+    month_bounds: &[i32; 13],
+) -> CustomerSums {
     let mut sums = CustomerSums {
         windows: vec![Vec::new(); extra.windows.len()],
         ..CustomerSums::default()
@@ -305,6 +321,14 @@ fn sum_customers(columns: &LineColumns, rows: &[RowRef], extra: OrderMetrics) ->
         }
         if extra.median_gap {
             sums.median_gap.push(median_gap(&purchase_dates, &mut gaps));
+        }
+        if extra.monthly.any() {
+            let (active, cv) = match monthly_sums(orders, month_bounds) {
+                Some(months) => (Some(months.active), months.revenue_cv()),
+                None => (None, None),
+            };
+            sums.active_months.push(active);
+            sums.revenue_cv.push(cv);
         }
     }
     sums.shrink_to_fit();
@@ -500,6 +524,53 @@ fn median_gap(purchases: &[(i32, i64)], gaps: &mut Vec<i32>) -> Option<f64> {
     }
 }
 
+/// A customer's orders over the twelve months of [`super::monthly_metrics`].
+struct MonthSums {
+    /// Months with a purchase.
+    active: i64,
+    /// Σ of the months' net revenue, and Σ of its squares, over the months with orders
+    /// (months without count 0). Wrapping, as polars' Int128 sums.
+    net: i128,
+    net_squared: i128,
+}
+
+impl MonthSums {
+    /// √(12·Σx² − (Σx)²) ÷ Σx when Σx > 0, the one rounding at the cast to a double.
+    fn revenue_cv(&self) -> Option<f64> {
+        (self.net > 0).then(|| {
+            let spread = 12i128
+                .wrapping_mul(self.net_squared)
+                .wrapping_sub(self.net.wrapping_mul(self.net));
+            (spread as f64).sqrt() / self.net as f64
+        })
+    }
+}
+
+/// The monthly sums of `orders`, by the month ends `bounds` ([`super::month_bounds`]);
+/// `None` when no order is dated in the twelve months.
+fn monthly_sums(orders: &[OrderSums], bounds: &[i32; 13]) -> Option<MonthSums> {
+    let mut net = [0i64; 12];
+    let mut bought = [false; 12];
+    let mut dated = [false; 12];
+    for order in orders.iter().filter(|o| o.date > bounds[12]) {
+        let month = bounds[1..12]
+            .iter()
+            .filter(|&&end| order.date <= end)
+            .count();
+        net[month] = net[month].wrapping_add(order.net);
+        bought[month] |= order.is_purchase();
+        dated[month] = true;
+    }
+    dated.contains(&true).then(|| {
+        let months = || (0..12).filter(|&m| dated[m]).map(|m| i128::from(net[m]));
+        MonthSums {
+            active: bought.iter().filter(|&&b| b).count() as i64,
+            net: months().fold(0, i128::wrapping_add),
+            net_squared: months().fold(0, |sum, x| sum.wrapping_add(x.wrapping_mul(x))),
+        }
+    })
+}
+
 /// The partitions' sums as one set of columns in customer_id order, and the ids in that
 /// order. Each column is gathered from the partitions on its own, so the sums are held
 /// about once, not twice.
@@ -535,6 +606,8 @@ fn in_id_order(mut parts: Vec<CustomerSums>) -> (CustomerSums, StringChunked) {
         purchase_days: gathered(&mut parts, |p| &mut p.purchase_days, order),
         repeat_spend: gathered(&mut parts, |p| &mut p.repeat_spend, order),
         median_gap: gathered(&mut parts, |p| &mut p.median_gap, order),
+        active_months: gathered(&mut parts, |p| &mut p.active_months, order),
+        revenue_cv: gathered(&mut parts, |p| &mut p.revenue_cv, order),
     };
     (sums, ids)
 }
@@ -647,6 +720,24 @@ fn frame(
                 .into_column(),
         );
     }
+    if extra.monthly.active_months {
+        frame_columns.push(
+            Int64Chunked::from_iter_options(
+                MONTHLY_METRICS[0].into(),
+                all.active_months.into_iter(),
+            )
+            .into_column(),
+        );
+    }
+    if extra.monthly.revenue_cv {
+        frame_columns.push(
+            Float64Chunked::from_iter_options(
+                MONTHLY_METRICS[1].into(),
+                all.revenue_cv.into_iter(),
+            )
+            .into_column(),
+        );
+    }
     DataFrame::new(height, frame_columns)
 }
 
@@ -671,7 +762,7 @@ mod tests {
     };
     use crate::input::lines::col_names::*;
     use crate::input::lines::customer_bucket;
-    use crate::metrics::{self, WindowKind};
+    use crate::metrics::{self, MonthlyMetrics, WindowKind};
 
     /// A line group: customer, order, day, amount, returns, return lines, cost.
     type Group = (usize, usize, i32, i64, i64, i64, Option<i64>);
@@ -721,7 +812,8 @@ mod tests {
         (
             0..6usize,
             0..4usize,
-            0..6i32,
+            // A few days (ties within windows), or two years and more (the months).
+            prop_oneof![0..6i32, 0..800i32],
             prop_oneof![Just(0i64), -500..500i64],
             0..50i64,
             0..3i64,
@@ -733,14 +825,17 @@ mod tests {
         #[test]
         fn coded_metrics_equal_the_polars_plans(
             groups in proptest::collection::vec(group(), 1..60),
-            as_of in 0..6i32,
+            as_of in prop_oneof![0..6i32, 0..800i32],
             period in 1..4u32,
+            active_months: bool,
+            revenue_cv: bool,
             chunk_rows in 1..20usize,
         ) {
             let lines = chunked(&groups, chunk_rows);
             let mut windows = metrics::revenue_trend_windows(as_of, period);
             windows.extend(metrics::trend_windows(as_of, period, WindowKind::Orders, "orders"));
-            let extra = OrderMetrics { windows: &windows, purchase_days: true, median_gap: true };
+            let monthly = MonthlyMetrics { active_months, revenue_cv };
+            let extra = OrderMetrics { windows: &windows, purchase_days: true, median_gap: true, monthly };
             let coded = customer_metrics(lines.clone(), as_of, extra).unwrap();
             // Already in customer_id order: sorting it changes nothing.
             prop_assert!(coded.equals_missing(&sorted(coded.clone())));
@@ -751,11 +846,25 @@ mod tests {
                 &windows,
             );
             let plan = metrics::with_purchase_days(plan, lines.clone().lazy(), as_of).join(
-                metrics::median_gap_metrics(lines.lazy(), as_of),
+                metrics::median_gap_metrics(lines.clone().lazy(), as_of),
                 [col(CUSTOMER_ID)],
                 [col(CUSTOMER_ID)],
                 JoinArgs::new(JoinType::Left),
             );
+            let read: Vec<Expr> = std::iter::once(col(CUSTOMER_ID))
+                .chain(active_months.then(|| col(metrics::MONTHLY_METRICS[0])))
+                .chain(revenue_cv.then(|| col(metrics::MONTHLY_METRICS[1])))
+                .collect();
+            let plan = if monthly.any() {
+                plan.join(
+                    metrics::monthly_metrics(lines.lazy(), as_of).select(read),
+                    [col(CUSTOMER_ID)],
+                    [col(CUSTOMER_ID)],
+                    JoinArgs::new(JoinType::Left),
+                )
+            } else {
+                plan
+            };
             let plan = sorted(plan.collect().unwrap());
             prop_assert_eq!(coded.get_column_names(), plan.get_column_names());
             prop_assert_eq!(coded.dtypes(), plan.dtypes());

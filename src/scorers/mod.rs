@@ -188,10 +188,9 @@ pub trait Scorer {
     fn windows(&self, _ctx: &ScoreContext) -> anyhow::Result<Vec<WindowMetric>> {
         Ok(Vec::new())
     }
-    /// Per-customer metrics the scorer computes from the order lines itself (one row per
-    /// customer with `customer_id`), joined onto the metrics before scoring.
-    fn line_metrics(&self, _lines: LazyFrame, _ctx: &ScoreContext) -> Option<LazyFrame> {
-        None
+    /// The monthly steadiness metrics the scorer reads.
+    fn monthly_metrics(&self, _ctx: &ScoreContext) -> crate::metrics::MonthlyMetrics {
+        crate::metrics::MonthlyMetrics::default()
     }
     /// Why `tiering sql` has no SQL for this scorer; `None` when it has.
     fn sql_refusal(&self) -> Option<&'static str> {

@@ -14,9 +14,8 @@ use super::{
 };
 use crate::error::TieringError;
 use crate::input::dates::{date_of_epoch_days, epoch_days_of};
-use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
-use crate::metrics::{MONEY_COLUMNS, MONTHLY_METRICS, WindowKind, WindowMetric, monthly_metrics};
+use crate::metrics::{MONEY_COLUMNS, MONTHLY_METRICS, MonthlyMetrics, WindowKind, WindowMetric};
 
 const DEFAULT_RULES: &str = include_str!("../../templates/rules.toml");
 
@@ -216,14 +215,8 @@ impl Scorer for RulesScorer {
         Ok(Self::window_columns(ctx))
     }
 
-    fn line_metrics(&self, lines: LazyFrame, ctx: &ScoreContext) -> Option<LazyFrame> {
-        let wanted = Self::monthly_columns(ctx);
-        (!wanted.is_empty()).then(|| {
-            let names: Vec<Expr> = std::iter::once(col(CUSTOMER_ID))
-                .chain(wanted.iter().map(|m| col(m.as_str())))
-                .collect();
-            monthly_metrics(lines, ctx.as_of).select(names)
-        })
+    fn monthly_metrics(&self, ctx: &ScoreContext) -> MonthlyMetrics {
+        MonthlyMetrics::of(&Self::monthly_columns(ctx))
     }
 
     fn describe(&self, ctx: &ScorerSettings) -> String {
