@@ -4,7 +4,7 @@
 //! log-scale parameters over groups of identical `(x, t_x, T)`, the probability of being
 //! alive (eq. 11) and the expected purchases in a following period (eq. 10).
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use serde::Serialize;
 
@@ -50,57 +50,51 @@ pub struct FitData {
     pub repeat_buyers: usize,
 }
 
-/// Position of each distinct value (by bits) in sorted order.
-fn distinct(values: impl Iterator<Item = f64>) -> BTreeMap<u64, usize> {
-    let mut sorted: Vec<f64> = values.collect();
+/// The distinct values (by bits) in ascending order, and each value's position among
+/// them.
+fn distinct(values: impl Iterator<Item = f64> + Clone) -> (Vec<f64>, Vec<u32>) {
+    let mut sorted: Vec<f64> = values.clone().collect();
     sorted.sort_by(f64::total_cmp);
-    sorted.dedup();
-    sorted
-        .into_iter()
+    sorted.dedup_by_key(|v| v.to_bits());
+    let position: HashMap<u64, u32> = sorted
+        .iter()
         .enumerate()
-        .map(|(i, v)| (v.to_bits(), i))
-        .collect()
-}
-
-fn values_of(index: &BTreeMap<u64, usize>) -> Vec<f64> {
-    let mut values = vec![0.0; index.len()];
-    for (&bits, &i) in index {
-        values[i] = f64::from_bits(bits);
-    }
-    values
+        .map(|(i, v)| (v.to_bits(), i as u32))
+        .collect();
+    let codes = values.map(|v| position[&v.to_bits()]).collect();
+    (sorted, codes)
 }
 
 impl FitData {
     /// Group summaries; times must be in the model's unit.
     pub fn new(summaries: &[Summary]) -> FitData {
-        let xs = distinct(summaries.iter().map(|s| s.x));
-        let t_xs = distinct(summaries.iter().map(|s| s.t_x));
-        let ages = distinct(summaries.iter().map(|s| s.age));
-        let mut cells: BTreeMap<(usize, usize, usize), f64> = BTreeMap::new();
+        let (xs, x_codes) = distinct(summaries.iter().map(|s| s.x));
+        let (t_xs, t_x_codes) = distinct(summaries.iter().map(|s| s.t_x));
+        let (ages, age_codes) = distinct(summaries.iter().map(|s| s.age));
+        // Sorted keys, so the cells come in key order (the order of the likelihood's sums).
+        let mut keys: Vec<(u32, u32, u32)> = (0..summaries.len())
+            .map(|i| (x_codes[i], t_x_codes[i], age_codes[i]))
+            .collect();
+        keys.sort_unstable();
         let mut customers_by_x = vec![0.0; xs.len()];
-        for s in summaries {
-            let key = (
-                xs[&s.x.to_bits()],
-                t_xs[&s.t_x.to_bits()],
-                ages[&s.age.to_bits()],
-            );
-            *cells.entry(key).or_default() += 1.0;
-            customers_by_x[key.0] += 1.0;
+        let mut cells: Vec<Cell> = Vec::new();
+        for run in keys.chunk_by(|a, b| a == b) {
+            let (x, t_x, age) = run[0];
+            let customers = run.len() as f64;
+            customers_by_x[x as usize] += customers;
+            cells.push(Cell {
+                x: x as usize,
+                t_x: t_x as usize,
+                age: age as usize,
+                customers,
+            });
         }
         FitData {
-            cells: cells
-                .into_iter()
-                .map(|((x, t_x, age), customers)| Cell {
-                    x,
-                    t_x,
-                    age,
-                    customers,
-                })
-                .collect(),
-            xs: values_of(&xs),
+            cells,
+            xs,
             customers_by_x,
-            t_xs: values_of(&t_xs),
-            ages: values_of(&ages),
+            t_xs,
+            ages,
             customers: summaries.len() as f64,
             repeat_buyers: summaries.iter().filter(|s| s.x > 0.0).count(),
         }

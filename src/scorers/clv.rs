@@ -11,15 +11,18 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use serde::Deserialize;
 
+use super::tier_text::tier_columns_taken;
 use super::{
     FittedModel, ScoreContext, Scored, Scorer, ScorerSettings, TIER_GROUP, fill_no_purchase,
 };
-use crate::clv::TimeUnit;
+use std::collections::HashMap;
+
 use crate::clv::bgnbd::BgNbd;
 use crate::clv::frame::{Purchaser, fit_purchases, fit_spend, purchasers};
 use crate::clv::gamma_gamma::GammaGamma;
 use crate::clv::report::{FitReport, fit_notes};
 use crate::clv::value::{Horizon, parse_horizon};
+use crate::clv::{Summary, TimeUnit};
 use crate::customer_order::sorted_by_id;
 use crate::error::TieringError;
 use crate::input::lines::col_names::CUSTOMER_ID;
@@ -216,25 +219,12 @@ impl Scorer for ClvScorer {
         let (spend, gamma_gamma_fit) = fit_spend(&known, settings.gamma_gamma)?;
         let horizon = settings.horizon();
         let scale = 10f64.powi(ctx.decimals as i32);
-        let predictions: Vec<Result<Option<Prediction>, TieringError>> = rows
-            .par_iter()
-            .map(|row| {
-                row.as_ref()
-                    .map(|p| predict(p, &purchases, &spend, &horizon))
-                    .transpose()
-            })
-            .collect();
-        // The first failure in customer order: rayon's own collect into a `Result` keeps
-        // whichever thread failed first, and the message named a different customer from
-        // one run to the next.
-        let predictions: Vec<Option<Prediction>> =
-            predictions.into_iter().collect::<Result<_, _>>()?;
+        let predictions = predict_all(&rows, &purchases, &spend, &horizon)?;
         let mut columns = ModelColumns::with_capacity(rows.len());
         for (row, prediction) in rows.iter().zip(&predictions) {
             columns.push(row.as_ref().zip(prediction.as_ref()), scale);
         }
-        let ids: Vec<Option<&str>> = frame.column(CUSTOMER_ID)?.str()?.iter().collect();
-        let tiers = tiers_by_value(&columns.clv, &ids, &settings.cuts);
+        let tiers = tiers_by_value(&columns.clv, &settings.cuts);
         let report = FitReport {
             time_unit: settings.time_unit.name(),
             horizon_days: horizon.days,
@@ -249,9 +239,7 @@ impl Scorer for ClvScorer {
             .iter()
             .map(|p| p.map(|p| p < settings.churn_threshold))
             .collect();
-        let pick = |text: &dyn Fn(&str) -> String| -> Vec<Option<String>> {
-            tiers.iter().map(|t| t.map(text)).collect()
-        };
+        let tier_columns = tier_columns_taken(&tiers, &TIERS, TIER_GROUP, ctx)?;
         let mut frame = frame;
         frame.hstack_mut(&[
             Column::new("frequency".into(), columns.frequency),
@@ -263,13 +251,8 @@ impl Scorer for ClvScorer {
             Column::new("expected_spend".into(), columns.spend),
             Column::new("clv".into(), columns.clv),
             Column::new("churn_warning".into(), churn),
-            Column::new("tier_id".into(), pick(&|t| t.to_string())),
-            Column::new("tier".into(), pick(&|t| ctx.playbook.name(t, ctx.lang))),
-            Column::new(
-                "strategy".into(),
-                pick(&|t| ctx.playbook.strategy(t, ctx.lang)),
-            ),
         ])?;
+        frame.hstack_mut(&tier_columns)?;
         Ok(Scored {
             frame: fill_no_purchase(frame.lazy(), TIER_GROUP, ctx),
             notes: fit_notes(&report),
@@ -353,19 +336,11 @@ pub(super) fn expected_spend_over_horizon(
     let (spend, _) = fit_spend(&known, settings.gamma_gamma)?;
     let horizon = settings.horizon();
     let scale = 10f64.powi(ctx.decimals as i32);
-    let values: Vec<anyhow::Result<Option<i64>>> = rows
-        .par_iter()
-        .map(|row| {
-            row.as_ref()
-                .map(|p| {
-                    let prediction = predict(p, &purchases, &spend, &horizon)?;
-                    Ok(to_minor(prediction.spend * prediction.purchases, scale))
-                })
-                .transpose()
-        })
-        .collect();
-    // The first failure in customer order, as in `score` above.
-    values.into_iter().collect()
+    let predictions = predict_all(&rows, &purchases, &spend, &horizon)?;
+    Ok(predictions
+        .iter()
+        .map(|p| p.as_ref().map(|p| to_minor(p.spend * p.purchases, scale)))
+        .collect())
 }
 
 /// Per-customer model outputs, nulls for customers without a purchase.
@@ -429,13 +404,70 @@ struct Prediction {
     spend: f64,
 }
 
-fn predict(
-    p: &Purchaser,
+/// The models' answers for every row (`None` for customers without a purchase), or the
+/// failure of the first customer, in row order, whose forecast diverges.
+///
+/// The purchase forecasts depend on a customer's `(x, t_x, T)` alone, and customers share
+/// them (at a million customers, a third as many distinct ones): each is computed once,
+/// on all cores. The distinct summaries are kept in order of their first customer, so
+/// the first failure among them is the first customer's.
+fn predict_all(
+    rows: &[Option<Purchaser>],
     purchases: &BgNbd,
     spend: &GammaGamma,
     horizon: &Horizon,
-) -> Result<Prediction, TieringError> {
-    let s = &p.summary;
+) -> Result<Vec<Option<Prediction>>, TieringError> {
+    let mut code_of: HashMap<[u64; 3], u32> = HashMap::new();
+    let mut distinct: Vec<Summary> = Vec::new();
+    let codes: Vec<Option<u32>> = rows
+        .iter()
+        .map(|row| {
+            row.as_ref().map(|p| {
+                let s = p.summary;
+                let next = distinct.len() as u32;
+                *code_of
+                    .entry([s.x, s.t_x, s.age].map(f64::to_bits))
+                    .or_insert_with(|| {
+                        distinct.push(s);
+                        next
+                    })
+            })
+        })
+        .collect();
+    drop(code_of);
+    let forecasts: Vec<Result<Forecast, TieringError>> = distinct
+        .par_iter()
+        .map(|s| forecast(s, purchases, horizon))
+        .collect();
+    // rayon's own collect into a `Result` keeps whichever thread failed first, and the
+    // message named a different customer from one run to the next.
+    let forecasts: Vec<Forecast> = forecasts.into_iter().collect::<Result<_, _>>()?;
+    Ok(rows
+        .iter()
+        .zip(codes)
+        .map(|(row, code)| {
+            let (p, code) = (row.as_ref()?, code?);
+            let forecast = &forecasts[code as usize];
+            Some(Prediction {
+                p_alive: forecast.p_alive,
+                purchases: forecast.purchases,
+                discounted_purchases: forecast.discounted_purchases,
+                spend: spend
+                    .expected_spend(p.summary.x, p.mean_repeat_spend)
+                    .unwrap_or(0.0),
+            })
+        })
+        .collect())
+}
+
+/// What BG/NBD says of one `(x, t_x, T)`.
+struct Forecast {
+    p_alive: f64,
+    purchases: f64,
+    discounted_purchases: f64,
+}
+
+fn forecast(s: &Summary, purchases: &BgNbd, horizon: &Horizon) -> Result<Forecast, TieringError> {
     let diverged = || {
         TieringError::NoData {
         message: format!(
@@ -453,15 +485,12 @@ fn predict(
         ),
     }
     };
-    Ok(Prediction {
+    Ok(Forecast {
         p_alive: purchases.p_alive(s),
         purchases: horizon.purchases(purchases, s).ok_or_else(diverged)?,
         discounted_purchases: horizon
             .discounted_purchases(purchases, s)
             .ok_or_else(diverged)?,
-        spend: spend
-            .expected_spend(s.x, p.mean_repeat_spend)
-            .unwrap_or(0.0),
     })
 }
 
@@ -470,15 +499,17 @@ fn to_minor(value: f64, scale: f64) -> i64 {
     (value * scale).round() as i64
 }
 
-/// Tier per row by CLV descending (ties by customer_id); a tie group takes the tier of
-/// its first position; tier k holds positions up to ceil(n · cut_k / 100).
-fn tiers_by_value(
-    clv: &[Option<i64>],
-    ids: &[Option<&str>],
-    cuts: &[f64],
-) -> Vec<Option<&'static str>> {
-    let mut order: Vec<usize> = (0..clv.len()).filter(|&i| clv[i].is_some()).collect();
-    order.sort_by(|&a, &b| clv[b].cmp(&clv[a]).then_with(|| ids[a].cmp(&ids[b])));
+/// Tier per row (an index into [`TIERS`]) by CLV descending, ties by customer_id (the
+/// rows are in customer_id order, so by row); a tie group takes the tier of its first
+/// position; tier k holds positions up to ceil(n · cut_k / 100).
+fn tiers_by_value(clv: &[Option<i64>], cuts: &[f64]) -> Vec<Option<usize>> {
+    let mut order: Vec<(std::cmp::Reverse<i64>, usize)> = clv
+        .iter()
+        .enumerate()
+        .filter_map(|(row, value)| value.map(|v| (std::cmp::Reverse(v), row)))
+        .collect();
+    order.sort_unstable();
+    let order: Vec<usize> = order.into_iter().map(|(_, row)| row).collect();
     let n = order.len() as f64;
     let limits: Vec<usize> = cuts
         .iter()
@@ -494,7 +525,7 @@ fn tiers_by_value(
             .iter()
             .position(|&limit| group_start <= limit)
             .unwrap_or(limits.len());
-        tiers[row] = Some(TIERS[tier]);
+        tiers[row] = Some(tier);
     }
     tiers
 }
@@ -510,9 +541,10 @@ mod tests {
             .into_iter()
             .map(Some)
             .collect();
-        let ids: Vec<String> = (0..10).map(|i| format!("c{i}")).collect();
-        let ids: Vec<Option<&str>> = ids.iter().map(|s| Some(s.as_str())).collect();
-        let tiers = tiers_by_value(&clv, &ids, &[20.0, 50.0]);
+        let tiers: Vec<Option<&str>> = tiers_by_value(&clv, &[20.0, 50.0])
+            .into_iter()
+            .map(|tier| tier.map(|t| TIERS[t]))
+            .collect();
         let expected = [
             "clv_high",
             "clv_high",

@@ -18,6 +18,7 @@ mod rfm_direct;
 pub mod rules;
 pub mod segments;
 pub mod tie_spans;
+mod tier_text;
 pub mod value;
 
 use clap::ValueEnum;
