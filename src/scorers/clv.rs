@@ -239,7 +239,7 @@ impl Scorer for ClvScorer {
             .iter()
             .map(|p| p.map(|p| p < settings.churn_threshold))
             .collect();
-        let tier_columns = tier_columns_taken(&tiers, &TIERS, TIER_GROUP, ctx)?;
+        let tier_columns = tier_columns_taken(&tiers, &TIERS, &str::to_string, TIER_GROUP, ctx)?;
         let mut frame = frame;
         frame.hstack_mut(&[
             Column::new("frequency".into(), columns.frequency),

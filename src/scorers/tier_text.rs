@@ -8,10 +8,12 @@ use polars::prelude::*;
 use super::{GroupColumns, ScoreContext};
 
 /// The `group` id and name columns and `strategy` for customers whose tier is
-/// `tiers[i]`, an index into `ids` (the playbook keys); `None` gives nulls.
+/// `tiers[i]`, an index into `ids`; `None` gives nulls. `key` turns an id into its
+/// playbook key.
 pub fn tier_columns_taken(
     tiers: &[Option<usize>],
     ids: &[&str],
+    key: &dyn Fn(&str) -> String,
     group: GroupColumns,
     ctx: &ScoreContext,
 ) -> PolarsResult<Vec<Column>> {
@@ -24,11 +26,11 @@ pub fn tier_columns_taken(
             Column::new(group.id.into(), text(&|id| id.to_string())),
             Column::new(
                 group.label.into(),
-                text(&|id| ctx.playbook.name(id, ctx.lang)),
+                text(&|id| ctx.playbook.name(&key(id), ctx.lang)),
             ),
             Column::new(
                 "strategy".into(),
-                text(&|id| ctx.playbook.strategy(id, ctx.lang)),
+                text(&|id| ctx.playbook.strategy(&key(id), ctx.lang)),
             ),
         ],
     )?;

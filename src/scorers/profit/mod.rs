@@ -7,6 +7,7 @@
 
 mod exact;
 mod settings;
+mod tiers;
 
 pub(super) use self::exact::export_number;
 pub use self::exact::{
@@ -22,11 +23,10 @@ use polars::prelude::*;
 use super::pareto::{class_key, class_letter};
 use super::rank::min_rank;
 use super::{
-    ExportNumber, RowNumbers, ScoreContext, Scored, Scorer, ScorerSettings, TIER_GROUP,
+    ExportNumber, ScoreContext, Scored, Scorer, ScorerSettings, TIER_GROUP, collect_scored,
     fill_no_purchase, require_export_column,
 };
 use crate::error::TieringError;
-use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
 
 /// The profit contribution scorer.
@@ -174,8 +174,10 @@ impl Scorer for ProfitScorer {
         let with_profit = with_profit.with_column(
             shown_units(col(RETURN_RATE_UNITS), RETURN_RATE_SCALE).alias("return_rate"),
         );
-        let scored = factor_points(with_profit, ctx, &schema);
-        let tiered = tiers(scored, &cuts, ctx)?.drop(by_name(working_columns(ctx), true, false));
+        let scored = collect_scored(factor_points(with_profit, ctx, &schema))?;
+        let tiered = tiers::with_tiers(scored, SCORE_UNITS, &cuts, ctx)?
+            .lazy()
+            .drop(by_name(working_columns(ctx), true, false));
         Ok(Scored::from(fill_no_purchase(tiered, TIER_GROUP, ctx)))
     }
 
@@ -381,65 +383,4 @@ fn working_columns(ctx: &ScoreContext) -> Vec<String> {
         ]);
     }
     columns
-}
-
-/// Tier letters by score among purchasers that make a profit (score descending, ties by
-/// customer_id; the same crossing rule as Pareto by count); loss makers get `loss_making`.
-fn tiers(frame: LazyFrame, cuts: &[u32], ctx: &ScoreContext) -> PolarsResult<LazyFrame> {
-    let eligible = col("orders")
-        .gt(lit(0i64))
-        .and(col("profit").gt_eq(lit(0i64)));
-    let (frame, rows) = RowNumbers::add(frame)?;
-    let ranked = frame
-        .clone()
-        .filter(eligible)
-        .select([rows.col(), col(CUSTOMER_ID), col(SCORE_UNITS)])
-        .sort_by_exprs(
-            [col(SCORE_UNITS), col(CUSTOMER_ID)],
-            SortMultipleOptions::default()
-                .with_order_descending_multi([true, false])
-                .with_maintain_order(true),
-        )
-        .with_columns([
-            col(CUSTOMER_ID)
-                .cum_count(false)
-                .cast(DataType::Int64)
-                .alias("__rank"),
-            len().cast(DataType::Int64).alias("__n"),
-        ])
-        .with_column({
-            let before = col("__rank") - lit(1i64);
-            cuts.iter()
-                .map(|&c| {
-                    (before.clone() * lit(10_000i64))
-                        .gt_eq(col("__n") * lit(i64::from(c)))
-                        .cast(DataType::Int64)
-                })
-                .reduce(|a, b| a + b)
-                .unwrap_or_else(|| lit(0i64))
-                .alias("__class")
-        })
-        .select([rows.col(), col("__class")]);
-    let classes = cuts.len() + 1;
-    let pick = |text: &dyn Fn(&str) -> String| {
-        let loss = text("loss_making");
-        let mut expr = lit(loss);
-        for index in (0..classes).rev() {
-            let letter = class_letter(index);
-            expr = when(col("__class").eq(lit(index as i64)))
-                .then(lit(text(&letter)))
-                .otherwise(expr);
-        }
-        expr
-    };
-    let key = class_key;
-    Ok(rows
-        .join_back(frame, ranked)
-        .with_columns([
-            col("profit").lt(lit(0i64)).alias("loss_making"),
-            pick(&|id| id.to_string()).alias("tier_id"),
-            pick(&|id| ctx.playbook.name(&key(id), ctx.lang)).alias("tier"),
-            pick(&|id| ctx.playbook.strategy(&key(id), ctx.lang)).alias("strategy"),
-        ])
-        .drop(by_name(["__class"], true, false)))
 }
