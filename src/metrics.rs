@@ -8,6 +8,7 @@ use polars::prelude::*;
 
 pub mod coded;
 pub mod line_counts;
+mod spread;
 
 use crate::scorers::columns::ColumnType;
 

@@ -528,21 +528,16 @@ fn median_gap(purchases: &[(i32, i64)], gaps: &mut Vec<i32>) -> Option<f64> {
 struct MonthSums {
     /// Months with a purchase.
     active: i64,
-    /// Σ of the months' net revenue, and Σ of its squares, over the months with orders
-    /// (months without count 0). Wrapping, as polars' Int128 sums.
-    net: i128,
-    net_squared: i128,
+    /// Each month's net revenue (0 for months without orders).
+    nets: [i64; 12],
 }
 
 impl MonthSums {
-    /// √(12·Σx² − (Σx)²) ÷ Σx when Σx > 0, the one rounding at the cast to a double.
+    /// √(12·Σx² − (Σx)²) ÷ Σx when Σx > 0, from the exact integers, each rounded once
+    /// to a double.
     fn revenue_cv(&self) -> Option<f64> {
-        (self.net > 0).then(|| {
-            let spread = 12i128
-                .wrapping_mul(self.net_squared)
-                .wrapping_sub(self.net.wrapping_mul(self.net));
-            (spread as f64).sqrt() / self.net as f64
-        })
+        let net: i128 = self.nets.iter().map(|&x| i128::from(x)).sum();
+        (net > 0).then(|| super::spread::spread(&self.nets).sqrt() / net as f64)
     }
 }
 
@@ -561,13 +556,9 @@ fn monthly_sums(orders: &[OrderSums], bounds: &[i32; 13]) -> Option<MonthSums> {
         bought[month] |= order.is_purchase();
         dated[month] = true;
     }
-    dated.contains(&true).then(|| {
-        let months = || (0..12).filter(|&m| dated[m]).map(|m| i128::from(net[m]));
-        MonthSums {
-            active: bought.iter().filter(|&&b| b).count() as i64,
-            net: months().fold(0, i128::wrapping_add),
-            net_squared: months().fold(0, |sum, x| sum.wrapping_add(x.wrapping_mul(x))),
-        }
+    dated.contains(&true).then(|| MonthSums {
+        active: bought.iter().filter(|&&b| b).count() as i64,
+        nets: net,
     })
 }
 

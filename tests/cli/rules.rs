@@ -147,6 +147,38 @@ fn steadiness_metrics_follow_the_hand_worked_file() {
 }
 
 #[test]
+fn steadiness_holds_for_amounts_whose_squares_pass_128_bits() {
+    // 5e16 in one month: 12·Σx² (in cents) passes 2¹²⁷ and wrapped into a NaN that
+    // every rule on the coefficient matched. One month of x, eleven of 0: √(11x²) ÷ x.
+    let dir = temp_dir();
+    let orders = dir.path().join("huge.csv");
+    std::fs::write(
+        &orders,
+        "customer_id,order_date,amount\nA,2024-12-15,50000000000000000.00\nB,2024-12-01,5\nB,2024-11-01,5\n",
+    )
+    .unwrap();
+    let config = dir.path().join("t.toml");
+    std::fs::write(
+        &config,
+        "[[rules]]\ntier = \"uneven\"\nwhen = \"revenue_cv_12m > 3.4\"\n\n[[rules]]\ntier = \"rest\"\n",
+    )
+    .unwrap();
+    let rows = score(&[
+        orders.to_str().unwrap(),
+        "--scorer",
+        "rules",
+        "--as-of",
+        "2024-12-31",
+        "--config",
+        config.to_str().unwrap(),
+    ]);
+    let cv = |c: &str| rows[c]["revenue_cv_12m"].parse::<f64>().unwrap();
+    assert!((cv("A") - 11f64.sqrt()).abs() < 1e-12, "{}", cv("A"));
+    assert!((cv("B") - 5f64.sqrt()).abs() < 1e-12, "{}", cv("B"));
+    assert_cells(&rows, &["tier_id"], &[("A", "rest"), ("B", "rest")]);
+}
+
+#[test]
 fn tenure_can_count_from_a_contract_start_in_the_customer_export() {
     let dir = temp_dir();
     let config = dir.path().join("t.toml");
