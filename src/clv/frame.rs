@@ -6,6 +6,7 @@ use polars::prelude::*;
 use super::bgnbd::{self, BgNbd, BgNbdFit, FitData, FitFailure};
 use super::gamma_gamma::{self, GammaGamma, GammaGammaFit, SpendData};
 use super::{Summary, TimeUnit};
+use crate::arrays::int64_values;
 use crate::error::TieringError;
 
 /// A purchaser's model inputs.
@@ -26,14 +27,7 @@ pub fn purchasers(
     unit: TimeUnit,
     decimals: u32,
 ) -> PolarsResult<Vec<Option<Purchaser>>> {
-    let int = |name: &str| -> PolarsResult<Vec<Option<i64>>> {
-        Ok(frame
-            .column(name)?
-            .cast(&DataType::Int64)?
-            .i64()?
-            .iter()
-            .collect())
-    };
+    let int = |name: &str| int64_values(frame, name);
     let (orders, tenure, recency) = (int("orders")?, int("tenure_days")?, int("recency_days")?);
     let (days, spend) = (int("purchase_days")?, int("repeat_spend")?);
     let scale = 10f64.powi(decimals as i32);

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use super::super::pareto::{class_key, class_letter};
 use super::super::tier_text::tier_columns_taken;
 use super::super::{ScoreContext, TIER_GROUP};
+use crate::arrays::int64_values;
 use crate::input::lines::col_names::CUSTOMER_ID;
 
 /// `frame` with `loss_making`, `tier_id`, `tier` and `strategy`; `score` names its score
@@ -23,14 +24,7 @@ pub fn with_tiers(
     cuts: &[u32],
     ctx: &ScoreContext,
 ) -> PolarsResult<DataFrame> {
-    let ints = |name: &str| -> PolarsResult<Vec<Option<i64>>> {
-        Ok(frame
-            .column(name)?
-            .cast(&DataType::Int64)?
-            .i64()?
-            .iter()
-            .collect())
-    };
+    let ints = |name: &str| int64_values(&frame, name);
     let (orders, profit, scores) = (ints("orders")?, ints("profit")?, ints(score)?);
     let ids: Vec<Option<&str>> = frame.column(CUSTOMER_ID)?.str()?.iter().collect();
     let eligible =
