@@ -40,6 +40,29 @@ pub fn id_order(ids: &[Option<&str>]) -> Option<Vec<IdxSize>> {
     Some(order.into_iter().map(|(_, row)| row).collect())
 }
 
+/// Applied to a text column: each row's position in id order ([`id_order`]'s). A sort on
+/// it orders the rows as a sort on the ids would (equal ids keep their order), comparing
+/// integers: polars' sort on a value and the id compared ids byte by byte on every tie.
+pub fn id_position(ids: Expr) -> Expr {
+    ids.apply(
+        |column| {
+            let ids: Vec<Option<&str>> = column.str()?.iter().collect();
+            let positions: Vec<IdxSize> = match id_order(&ids) {
+                None => (0..ids.len() as IdxSize).collect(),
+                Some(order) => {
+                    let mut positions = vec![0; ids.len()];
+                    for (position, &row) in order.iter().enumerate() {
+                        positions[row as usize] = position as IdxSize;
+                    }
+                    positions
+                }
+            };
+            Ok(IdxCa::from_vec(column.name().clone(), positions).into_column())
+        },
+        |_, field| Ok(Field::new(field.name().clone(), IDX_DTYPE)),
+    )
+}
+
 /// The first 8 bytes of `id`, big-endian, zero-padded: ordered as the ids' prefixes are,
 /// so a smaller key means a smaller id, and equal keys decide nothing.
 fn prefix_key(id: Option<&str>) -> u64 {
@@ -83,6 +106,50 @@ mod tests {
             let frame = df!("id" => ids, "row" => (0..n).collect::<Vec<i64>>()).unwrap();
             let ours = sorted_by_id(frame.clone(), "id").unwrap();
             prop_assert!(ours.equals_missing(&polars_sorted(&frame)));
+        }
+    }
+
+    proptest! {
+        /// A sort on a value and [`id_position`] orders rows as a sort on the value and
+        /// the id, ids shared or not, in order or not.
+        #[test]
+        fn id_positions_sort_as_the_ids(
+            rows in prop::collection::vec(
+                (
+                    prop::sample::select(vec!["b", "a", "abcdefgh", "abcdefghi", "\u{5ba2}", "A"]),
+                    0..4i64,
+                ),
+                0..40,
+            ),
+            presorted in any::<bool>(),
+        ) {
+            let mut rows = rows;
+            if presorted {
+                rows.sort();
+            }
+            let n = rows.len() as i64;
+            let frame = df!(
+                "id" => rows.iter().map(|r| r.0).collect::<Vec<_>>(),
+                "v" => rows.iter().map(|r| r.1).collect::<Vec<_>>(),
+                "row" => (0..n).collect::<Vec<i64>>(),
+            )
+            .unwrap();
+            let sorted_by = |by: Expr| {
+                frame
+                    .clone()
+                    .lazy()
+                    .with_column(id_position(col("id")).alias("position"))
+                    .sort_by_exprs(
+                        [col("v"), by],
+                        SortMultipleOptions::default()
+                            .with_order_descending_multi([true, false])
+                            .with_maintain_order(true),
+                    )
+                    .select([col("row")])
+                    .collect()
+                    .unwrap()
+            };
+            prop_assert!(sorted_by(col("position")).equals(&sorted_by(col("id"))));
         }
     }
 

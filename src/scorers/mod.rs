@@ -19,6 +19,7 @@ pub mod rules;
 pub mod segments;
 pub mod tie_spans;
 mod tier_text;
+pub use tier_text::text_by_id;
 pub mod value;
 
 use clap::ValueEnum;
@@ -594,18 +595,6 @@ pub fn per_tier(scored: LazyFrame, order: Vec<String>, aggregates: Vec<Expr>) ->
         .group_by([col("tier_id")])
         .agg(columns);
     left_join(order, counted, &["tier_id"]).filter(col("tier_id").neq(lit(segments::NO_PURCHASE)))
-}
-
-/// `text(id)` for rows whose `column` holds one of `ids`, null for any other value.
-pub fn text_by_id<S: AsRef<str>>(column: &str, ids: &[S], text: impl Fn(&str) -> String) -> Expr {
-    let mut expr = lit(NULL).cast(DataType::String);
-    for id in ids.iter().rev() {
-        let id = id.as_ref();
-        expr = when(col(column).eq(lit(id)))
-            .then(lit(text(id)))
-            .otherwise(expr);
-    }
-    expr
 }
 
 /// `tier` and `strategy` from the playbook for the ids in `column` (playbook entry `key(id)`).

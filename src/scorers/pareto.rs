@@ -17,6 +17,7 @@ use super::{
     RowNumbers, ScoreContext, Scored, Scorer, ScorerSettings, TIER_GROUP, fill_no_purchase,
     left_join,
 };
+use crate::customer_order::id_position;
 use crate::error::TieringError;
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
@@ -432,16 +433,19 @@ pub(super) fn ranked_purchasers(customers: LazyFrame, basis: Basis, key: &str) -
     if key != CUSTOMER_ID {
         kept.insert(0, col(key));
     }
+    const ID_POSITION: &str = "__id_position";
+    kept.push(id_position(col(CUSTOMER_ID)).alias(ID_POSITION));
     customers
         .filter(col("orders").gt(lit(0i64)))
         .select(kept)
         .sort_by_exprs(
-            [col("pareto_value"), col(CUSTOMER_ID)],
+            [col("pareto_value"), col(ID_POSITION)],
             SortMultipleOptions::default()
                 .with_order_descending_multi([true, false])
                 .with_nulls_last(true)
                 .with_maintain_order(true),
         )
+        .drop(by_name([ID_POSITION], true, false))
         .with_columns([
             col(CUSTOMER_ID)
                 .cum_count(false)
@@ -573,14 +577,20 @@ fn upgrade_candidate(settings: &ParetoSettings) -> Expr {
 
 /// abc_class, tier_id, tier and strategy from the class index.
 fn class_texts(classes: usize, ctx: &ScoreContext) -> Vec<Expr> {
+    // Classes past the last cut, and none, take the last class's texts.
+    let last = classes as i64 - 1;
+    let class = col("__class");
+    let index = when(
+        class
+            .clone()
+            .gt_eq(lit(0i64))
+            .and(class.clone().lt(lit(last))),
+    )
+    .then(class)
+    .otherwise(lit(last));
     let pick = |text: &dyn Fn(usize) -> String| {
-        let mut expr = lit(text(classes - 1));
-        for index in (0..classes - 1).rev() {
-            expr = when(col("__class").eq(lit(index as i64)))
-                .then(lit(text(index)))
-                .otherwise(expr);
-        }
-        expr
+        let texts: StringChunked = (0..classes).map(|i| Some(text(i))).collect();
+        lit(texts.into_series()).gather(index.clone().cast(IDX_DTYPE), false)
     };
     let key = |index: usize| class_key(&class_letter(index));
     vec![

@@ -36,6 +36,7 @@ use super::ratio::{above, at_least, at_most, below};
 use super::{
     ExportNumber, RowNumbers, ScoreContext, Scored, Scorer, ScorerSettings, require_export_column,
 };
+use crate::customer_order::sorted_by_id;
 use crate::error::TieringError;
 use crate::input::lines::col_names::CUSTOMER_ID;
 use crate::lang::Lang;
@@ -604,7 +605,9 @@ fn with_potential_value(
     ctx: &ScoreContext,
 ) -> anyhow::Result<(LazyFrame, PotentialBasis)> {
     let v = &ctx.value;
-    let sorted = customers.sort([CUSTOMER_ID], SortMultipleOptions::default());
+    // In customer_id order, so the model's sums run in the same order on every run. The
+    // metrics come in that order: checked, not sorted again.
+    let mut frame = sorted_by_id(customers.collect()?, CUSTOMER_ID)?;
     let trend = |why: String| PotentialBasis {
         by_model: false,
         note: format!(
@@ -614,9 +617,8 @@ fn with_potential_value(
     };
     if v.potential == Potential::Trend {
         let nulls = lit(NULL).cast(DataType::Int64).alias("potential_value");
-        return Ok((sorted.with_column(nulls), trend(String::new())));
+        return Ok((frame.lazy().with_column(nulls), trend(String::new())));
     }
-    let mut frame = sorted.collect()?;
     match super::clv::expected_spend_over_horizon(&frame, ctx) {
         Ok(values) => {
             frame.with_column(Column::new("potential_value".into(), values))?;
