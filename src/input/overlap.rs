@@ -223,7 +223,12 @@ fn differing_copies(
                 .or(col("__customer").neq(col("__first_customer")))
                 .or(col("__day").neq(col("__first_day"))),
         )
-        .sort(keys.to_vec(), SortMultipleOptions::default())
+        // The first by key, then by file: an order can have differing copies in several
+        // later files, and the group-by leaves them in any order.
+        .sort(
+            keys.iter().copied().chain([FILE]).collect::<Vec<_>>(),
+            SortMultipleOptions::default(),
+        )
         .collect()?;
     let example = match differing.height() {
         0 => None,

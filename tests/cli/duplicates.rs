@@ -144,6 +144,43 @@ fn dedupe_orders_keeps_the_first_files_copy_and_counts_the_rest() {
 }
 
 #[test]
+fn the_differing_copy_named_is_the_first_files_every_time() {
+    // O1 differs in two later files; the group-by behind the warning left them in any
+    // order, and the example named one file or the other from run to run.
+    let dir = temp_dir();
+    let header = "order_id,customer_id,order_date,amount\n";
+    let files: Vec<_> = [
+        ("a", "c1", "10.00"),
+        ("b", "c2", "20.00"),
+        ("c", "c3", "30.00"),
+    ]
+    .iter()
+    .map(|(name, customer, amount)| {
+        let file = dir.path().join(format!("{name}.csv"));
+        let text = format!(
+            "{header}O1,{customer},2026-10-05,{amount}\nO{name},{customer},2026-10-06,5.00\n"
+        );
+        std::fs::write(&file, text).unwrap();
+        file
+    })
+    .collect();
+    let expected = format!(
+        "2 of the dropped copies differ from the kept copy in amount, lines, customer or day (e.g. order `O1` of customer `c2` in `{}`)",
+        path(&files[1])
+    );
+    for _ in 0..8 {
+        let (_, stderr) = succeeds(&run(&[
+            path(&files[0]),
+            path(&files[1]),
+            path(&files[2]),
+            "--dedupe",
+            "orders",
+        ]));
+        assert!(stderr.contains(&expected), "{stderr}");
+    }
+}
+
+#[test]
 fn exports_without_order_ids_overlap_by_customer_and_day() {
     let dir = temp_dir();
     let a = dir.path().join("a.csv");
