@@ -40,23 +40,29 @@ pub fn id_order(ids: &[Option<&str>]) -> Option<Vec<IdxSize>> {
     Some(order.into_iter().map(|(_, row)| row).collect())
 }
 
-/// Applied to a text column: each row's position in id order ([`id_order`]'s). A sort on
-/// it orders the rows as a sort on the ids would (equal ids keep their order), comparing
-/// integers: polars' sort on a value and the id compared ids byte by byte on every tie.
+/// Each row's position in id order ([`id_order`]'s): a sort on it orders the rows as a
+/// sort on the ids would (equal ids keep their order), comparing integers. The row
+/// numbers when the ids are in order already.
+pub fn id_positions(ids: &[Option<&str>]) -> Vec<IdxSize> {
+    match id_order(ids) {
+        None => (0..ids.len() as IdxSize).collect(),
+        Some(order) => {
+            let mut positions = vec![0; ids.len()];
+            for (position, &row) in order.iter().enumerate() {
+                positions[row as usize] = position as IdxSize;
+            }
+            positions
+        }
+    }
+}
+
+/// [`id_positions`] of a text column: polars' sort on a value and the id compared ids
+/// byte by byte on every tie.
 pub fn id_position(ids: Expr) -> Expr {
     ids.apply(
         |column| {
             let ids: Vec<Option<&str>> = column.str()?.iter().collect();
-            let positions: Vec<IdxSize> = match id_order(&ids) {
-                None => (0..ids.len() as IdxSize).collect(),
-                Some(order) => {
-                    let mut positions = vec![0; ids.len()];
-                    for (position, &row) in order.iter().enumerate() {
-                        positions[row as usize] = position as IdxSize;
-                    }
-                    positions
-                }
-            };
+            let positions = id_positions(&ids);
             Ok(IdxCa::from_vec(column.name().clone(), positions).into_column())
         },
         |_, field| Ok(Field::new(field.name().clone(), IDX_DTYPE)),

@@ -1,7 +1,9 @@
 //! Threshold rules in SQL (testdata/README.md): the shipped strategic / key / ordinary
 //! example, trailing windows, customer columns, and rule errors.
 
-use crate::support::{assert_cells, cells, root, score, success_rows, temp_dir, testdata, tiering};
+use crate::support::{
+    Row, assert_cells, cells, root, score, success_rows, temp_dir, testdata, tiering,
+};
 
 #[test]
 fn rules_default_example_tiers_strategic_key_ordinary() {
@@ -111,24 +113,29 @@ fn rules_with_unknown_columns_or_bad_sql_are_config_errors() {
     }
 }
 
-#[test]
-fn steadiness_metrics_follow_the_hand_worked_file() {
+/// `score --scorer rules --as-of 2024-12-31` of `orders` with `config` as its
+/// tiering.toml.
+fn score_rules_with(orders: &str, config: &str) -> std::collections::BTreeMap<String, Row> {
     let dir = temp_dir();
-    let config = dir.path().join("t.toml");
-    std::fs::write(
-        &config,
-        "[[rules]]\ntier = \"key\"\nwhen = \"active_months_12m >= 6 AND revenue_cv_12m < 0.5\"\n\n[[rules]]\ntier = \"ordinary\"\n",
-    )
-    .unwrap();
-    let rows = score(&[
-        &testdata("steady.csv"),
+    let path = dir.path().join("t.toml");
+    std::fs::write(&path, config).unwrap();
+    score(&[
+        orders,
         "--scorer",
         "rules",
         "--as-of",
         "2024-12-31",
         "--config",
-        config.to_str().unwrap(),
-    ]);
+        path.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn steadiness_metrics_follow_the_hand_worked_file() {
+    let rows = score_rules_with(
+        &testdata("steady.csv"),
+        "[[rules]]\ntier = \"key\"\nwhen = \"active_months_12m >= 6 AND revenue_cv_12m < 0.5\"\n\n[[rules]]\ntier = \"ordinary\"\n",
+    );
     assert_cells(
         &rows,
         &["active_months_12m", "tier_id"],
@@ -157,21 +164,10 @@ fn steadiness_holds_for_amounts_whose_squares_pass_128_bits() {
         "customer_id,order_date,amount\nA,2024-12-15,50000000000000000.00\nB,2024-12-01,5\nB,2024-11-01,5\n",
     )
     .unwrap();
-    let config = dir.path().join("t.toml");
-    std::fs::write(
-        &config,
-        "[[rules]]\ntier = \"uneven\"\nwhen = \"revenue_cv_12m > 3.4\"\n\n[[rules]]\ntier = \"rest\"\n",
-    )
-    .unwrap();
-    let rows = score(&[
+    let rows = score_rules_with(
         orders.to_str().unwrap(),
-        "--scorer",
-        "rules",
-        "--as-of",
-        "2024-12-31",
-        "--config",
-        config.to_str().unwrap(),
-    ]);
+        "[[rules]]\ntier = \"uneven\"\nwhen = \"revenue_cv_12m > 3.4\"\n\n[[rules]]\ntier = \"rest\"\n",
+    );
     let cv = |c: &str| rows[c]["revenue_cv_12m"].parse::<f64>().unwrap();
     assert!((cv("A") - 11f64.sqrt()).abs() < 1e-12, "{}", cv("A"));
     assert!((cv("B") - 5f64.sqrt()).abs() < 1e-12, "{}", cv("B"));

@@ -1,9 +1,9 @@
 //! Profit's tiers, on the collected frame: the purchasers that make a profit in order of
 //! score (descending, ties by customer_id) are cut by share of customers, with the same
 //! crossing rule as Pareto by count; every other row gets `loss_making` (the
-//! non-purchasers' texts are replaced afterwards). Ties go by row when the rows are in
-//! customer_id order already, as the metrics come: a sort on the score and the id compared
-//! ids byte by byte at a million customers.
+//! non-purchasers' texts are replaced afterwards). Ties go by the rows' positions in id
+//! order ([`id_positions`]): the row numbers when the rows come in id order, as the
+//! metrics do.
 
 use std::cmp::Reverse;
 
@@ -14,6 +14,7 @@ use super::super::pareto::{class_key, class_letter};
 use super::super::tier_text::tier_columns_taken;
 use super::super::{ScoreContext, TIER_GROUP};
 use crate::arrays::int64_values;
+use crate::customer_order::id_positions;
 use crate::input::lines::col_names::CUSTOMER_ID;
 
 /// `frame` with `loss_making`, `tier_id`, `tier` and `strategy`; `score` names its score
@@ -31,17 +32,9 @@ pub fn with_tiers(
         |row: usize| orders[row].is_some_and(|o| o > 0) && profit[row].is_some_and(|p| p >= 0);
     // Nulls first, then the score descending, as polars sorts.
     let score_key = |row: usize| scores[row].map_or((0u8, Reverse(0)), |s| (1, Reverse(s)));
+    let positions = id_positions(&ids);
     let mut order: Vec<usize> = (0..frame.height()).filter(|&row| eligible(row)).collect();
-    if ids.windows(2).all(|pair| pair[0] <= pair[1]) {
-        order.par_sort_unstable_by_key(|&row| (score_key(row), row));
-    } else {
-        order.par_sort_unstable_by(|&a, &b| {
-            score_key(a)
-                .cmp(&score_key(b))
-                .then_with(|| ids[a].cmp(&ids[b]))
-                .then(a.cmp(&b))
-        });
-    }
+    order.par_sort_unstable_by_key(|&row| (score_key(row), positions[row]));
     let classes = cuts.len() + 1;
     let n = order.len() as i64;
     let mut tiers = vec![Some(classes); frame.height()];
@@ -102,12 +95,12 @@ mod tests {
     #[test]
     fn cuts_by_count_with_ties_by_customer_id_in_any_row_order() {
         // Eight profitable purchasers; cuts at 25 % and 50 %: positions 1-2 are A,
-        // 3-4 B, 5-8 C. c2 and c1 tie on 70, so c1 (position 2) is A and c2 (3) is B;
-        // c9 makes a loss, c0 has no purchase.
+        // 3-4 B, 5-8 C. c2 and c1 tie on 70 (c2 first in the rows), so c1 (position 2)
+        // is A and c2 (3) is B; c9 makes a loss, c0 has no purchase.
         let rows: [Row; 10] = [
             ("c5", 1, 10, 90),
-            ("c1", 2, 10, 70),
             ("c2", 1, 0, 70),
+            ("c1", 2, 10, 70),
             ("c3", 1, 10, 50),
             ("c4", 1, 10, 40),
             ("c6", 1, 10, 40),
